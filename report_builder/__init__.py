@@ -1,0 +1,3 @@
+"""Quarterly customer-activity report for the «В один клик» online shop."""
+
+__version__ = "0.1.0"

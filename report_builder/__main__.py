@@ -1,0 +1,3 @@
+from report_builder.cli import app
+
+app(prog_name="report-builder")

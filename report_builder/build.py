@@ -1,0 +1,81 @@
+"""One build: run the pipeline, render the documents, publish them atomically."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+from report_builder.cache import StageCache
+from report_builder.config import Config
+from report_builder.pipeline import run_pipeline
+from report_builder.publish import publish
+from report_builder.report.render import render_html, render_pdf
+from report_builder.report.structure import build_view
+from report_builder.report.summary import build_summary
+from report_builder.resources import demo_data_dir
+from report_builder.results.report import ReportResults, RunInfo, StageTiming
+
+LIBRARIES = ("report-builder", "pandas", "numpy", "scikit-learn", "shap", "phik", "matplotlib", "jinja2", "weasyprint", "ydata-profiling")
+
+
+@dataclass(frozen=True)
+class BuildOutcome:
+    files: list[Path]
+    results: ReportResults
+
+
+def current_period(today: dt.date) -> str:
+    return f"{today.year}-Q{(today.month - 1) // 3 + 1}"
+
+
+def versions() -> dict[str, str]:
+    found = {}
+    for name in LIBRARIES:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            found[name] = "—"
+    return found
+
+
+def build_report(
+    config: Config,
+    data_dir: Path | None = None,
+    out_dir: Path | None = None,
+    period: str | None = None,
+    cache_dir: Path | None = None,
+    on_stage: Callable[[StageTiming], None] = lambda _: None,
+) -> BuildOutcome:
+    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    period = period or current_period(now.date())
+    demo = data_dir is None
+    source = demo_data_dir() if demo else data_dir
+    run = RunInfo(period, now.isoformat(), config.seed, versions(), str(source), demo)
+    results = run_pipeline(source, config, run, StageCache(cache_dir), on_stage)
+    target = out_dir or Path("output") / period
+
+    def write(folder: Path) -> list[str]:
+        written = []
+        start = time.perf_counter()
+        view = build_view(results, config.report)
+        html = render_html(view)
+        on_stage(StageTiming("render_html", "Вёрстка HTML", time.perf_counter() - start, False))
+        if "html" in config.report.formats:
+            (folder / "report.html").write_text(html, encoding="utf-8")
+            written.append("report.html")
+        if "pdf" in config.report.formats:
+            start = time.perf_counter()
+            (folder / "report.pdf").write_bytes(render_pdf(html))
+            on_stage(StageTiming("render_pdf", "Вёрстка PDF", time.perf_counter() - start, False))
+            written.append("report.pdf")
+        summary = build_summary(results)
+        (folder / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
+        written.append("summary.json")
+        return written
+
+    return BuildOutcome(publish(target, write), results)

@@ -1,0 +1,79 @@
+"""Canonical column names of the four tables and every user-facing Russian label.
+
+Charts, tables and generated text all take their wording from here.
+"""
+
+from __future__ import annotations
+
+ID = "id"
+TARGET = "Покупательская активность"
+DECLINED = "Снизилась"
+STABLE = "Прежний уровень"
+TARGET_CLASSES = (DECLINED, STABLE)
+PROFIT = "Прибыль"
+
+PERIOD = "Период"
+REVENUE = "Выручка"
+MINUTES = "минут"
+PERIODS_MONEY = ("препредыдущий_месяц", "предыдущий_месяц", "текущий_месяц")
+PERIODS_TIME = ("предыдущий_месяц", "текущий_месяц")
+
+# Columns of market_file besides id and target.
+CATEGORICAL = ("Тип сервиса", "Разрешить сообщать", "Популярная_категория")
+NUMERIC_FILE = (
+    "Маркет_актив_6_мес",
+    "Маркет_актив_тек_мес",
+    "Длительность",
+    "Акционные_покупки",
+    "Средний_просмотр_категорий_за_визит",
+    "Неоплаченные_продукты_штук_квартал",
+    "Ошибка_сервиса",
+    "Страниц_за_визит",
+)
+REVENUE_COLUMNS = tuple(f"Выручка_{p}" for p in PERIODS_MONEY)
+MINUTES_COLUMNS = tuple(f"Минут_{p}" for p in PERIODS_TIME)
+NUMERIC = NUMERIC_FILE + REVENUE_COLUMNS + MINUTES_COLUMNS
+FEATURES = CATEGORICAL + NUMERIC
+
+# Values the shop uses today; close misspellings are mapped onto them.
+KNOWN_VALUES: dict[str, tuple[str, ...]] = {
+    "Тип сервиса": ("стандарт", "премиум"),
+    "Разрешить сообщать": ("да", "нет"),
+    "Популярная_категория": (
+        "Товары для детей",
+        "Домашний текстиль",
+        "Косметика и аксессуары",
+        "Техника для красоты и здоровья",
+        "Кухонная посуда",
+        "Мелкая бытовая техника и электроника",
+    ),
+    TARGET: TARGET_CLASSES,
+}
+
+FEATURE_LABELS: dict[str, str] = {
+    "Тип сервиса": "Тип сервиса",
+    "Разрешить сообщать": "Согласие на рассылки",
+    "Популярная_категория": "Любимая категория",
+    "Маркет_актив_6_мес": "Маркетинговые контакты за 6 мес. (в среднем)",
+    "Маркет_актив_тек_мес": "Маркетинговые контакты в текущем месяце",
+    "Длительность": "Дней с регистрации",
+    "Акционные_покупки": "Доля акционных покупок",
+    "Средний_просмотр_категорий_за_визит": "Категорий за визит",
+    "Неоплаченные_продукты_штук_квартал": "Неоплаченных товаров в корзине",
+    "Ошибка_сервиса": "Сбоев сервиса",
+    "Страниц_за_визит": "Страниц за визит",
+    "Выручка_препредыдущий_месяц": "Выручка три месяца назад",
+    "Выручка_предыдущий_месяц": "Выручка в прошлом месяце",
+    "Выручка_текущий_месяц": "Выручка в текущем месяце",
+    "Минут_предыдущий_месяц": "Минут на сайте в прошлом месяце",
+    "Минут_текущий_месяц": "Минут на сайте в текущем месяце",
+    PROFIT: "Прибыль в месяц",
+    TARGET: "Покупательская активность",
+}
+
+TABLE_FILES = ("market_file", "market_money", "market_time", "money")
+
+
+def label(column: str) -> str:
+    """Human Russian label of a column, or the column with underscores as spaces."""
+    return FEATURE_LABELS.get(column, column.replace("_", " "))

@@ -1,0 +1,75 @@
+"""The only place that knows the order of the stages; runs them through the cache."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+
+from pydantic import BaseModel
+
+from report_builder.cache import StageCache, make_key
+from report_builder.config import Config
+from report_builder.results.report import ReportResults, RunInfo, StageTiming
+from report_builder.stages.clean import clean_tables
+from report_builder.stages.load import load_tables
+from report_builder.stages.validate import validate_tables
+
+T = TypeVar("T")
+
+STAGE_TITLES = {
+    "load": "Загрузка файлов",
+    "validate": "Проверка схемы",
+    "clean": "Очистка данных",
+}
+
+
+@dataclass
+class _Runner:
+    cache: StageCache
+    on_stage: Callable[[StageTiming], None]
+    keys: dict[str, str] = field(default_factory=dict)
+    timings: list[StageTiming] = field(default_factory=list)
+
+    def run(
+        self,
+        stage: str,
+        fn: Callable[..., T],
+        *args: object,
+        after: tuple[str, ...],
+        config: tuple[BaseModel | int | None, ...] = (),
+    ) -> T:
+        key = make_key(stage, fn, [*(self.keys[a] for a in after), *config])
+        self.keys[stage] = key
+        start = time.perf_counter()
+        value = self.cache.get(stage, key)
+        cached = value is not None
+        if not cached:
+            value = fn(*args)
+            self.cache.put(stage, key, value)
+        timing = StageTiming(stage, STAGE_TITLES[stage], time.perf_counter() - start, cached)
+        self.timings.append(timing)
+        self.on_stage(timing)
+        return value  # type: ignore[return-value]
+
+
+def run_pipeline(
+    data_dir: Path,
+    config: Config,
+    run: RunInfo,
+    cache: StageCache,
+    on_stage: Callable[[StageTiming], None] = lambda _: None,
+) -> ReportResults:
+    runner = _Runner(cache, on_stage)
+    start = time.perf_counter()
+    tables = load_tables(data_dir)
+    runner.keys["load"] = "|".join(s.sha256 for s in tables.sources)
+    load_timing = StageTiming("load", STAGE_TITLES["load"], time.perf_counter() - start, False)
+    runner.timings.append(load_timing)
+    on_stage(load_timing)
+
+    valid = runner.run("validate", validate_tables, tables, after=("load",))
+    data = runner.run("clean", clean_tables, valid, config.cleaning, after=("validate",), config=(config.cleaning,))
+    return ReportResults(run=run, data=data, timings=tuple(runner.timings))

@@ -1,0 +1,1 @@
+"""Turns result objects into the HTML report, the PDF and the machine-readable summary."""

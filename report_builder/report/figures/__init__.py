@@ -1,0 +1,1 @@
+"""Chart builders, one module per report section; each returns `Figure`s with SVG inside."""

@@ -1,0 +1,72 @@
+"""@font-face rules embedding DejaVu Sans (matplotlib's font), subset to Latin and Cyrillic.
+
+The same family draws the charts, so text and figures match; embedding keeps the HTML
+self-contained and the PDF independent of the fonts installed on the machine. The subsets
+are made once from matplotlib's files (`python -m report_builder.report.fonts`) and ship
+with the templates.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import io
+import logging
+from pathlib import Path
+
+import matplotlib
+
+from report_builder.resources import templates_dir
+
+FAMILY = "DejaVu Sans"
+FACES = {  # file stem -> (weight, style)
+    "DejaVuSans": ("normal", "normal"),
+    "DejaVuSans-Bold": ("bold", "normal"),
+    "DejaVuSans-Oblique": ("normal", "italic"),
+}
+# Basic Latin, Latin-1, Cyrillic, punctuation, currency, arrows, maths, geometric shapes.
+UNICODES = "U+0020-007E,U+00A0-00FF,U+0400-045F,U+2000-206F,U+20AC,U+20BD,U+2116,U+2190-2199,U+2212-2264,U+25A0-25CF"
+
+
+def fonts_dir() -> Path:
+    return templates_dir() / "fonts"
+
+
+def make_subsets(out_dir: Path) -> list[Path]:
+    from fontTools import subset
+
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    source = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for stem in FACES:
+        options = subset.Options()
+        options.flavor = "woff2"
+        options.layout_features = ["kern", "liga"]
+        font = subset.load_font(str(source / f"{stem}.ttf"), options)
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(unicodes=subset.parse_unicodes(UNICODES))
+        subsetter.subset(font)
+        buffer = io.BytesIO()
+        subset.save_font(font, buffer, options)
+        path = out_dir / f"{stem}.woff2"
+        path.write_bytes(buffer.getvalue())
+        written.append(path)
+    return written
+
+
+@functools.lru_cache(maxsize=None)
+def font_face_css() -> str:
+    rules = []
+    for stem, (weight, style) in FACES.items():
+        data = base64.b64encode((fonts_dir() / f"{stem}.woff2").read_bytes()).decode()
+        rules.append(
+            f"@font-face {{ font-family: '{FAMILY}'; font-weight: {weight}; font-style: {style}; "
+            f"src: url(data:font/woff2;base64,{data}) format('woff2'); }}"
+        )
+    return "\n".join(rules)
+
+
+if __name__ == "__main__":
+    for written_path in make_subsets(fonts_dir()):
+        print(written_path)

@@ -1,0 +1,52 @@
+"""Jinja2 templates to one self-contained HTML string, and WeasyPrint to PDF."""
+
+from __future__ import annotations
+
+import functools
+import jinja2
+from markupsafe import Markup
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher
+
+from report_builder.report.filters import FILTERS
+from report_builder.report.fonts import font_face_css
+from report_builder.report.structure import ReportView
+from report_builder.resources import templates_dir
+
+
+@functools.lru_cache(maxsize=1)
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates_dir()),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(FILTERS)
+    return env
+
+
+def render_html(view: ReportView) -> str:
+    # The stylesheet and fonts are the project's own files, not data: trusted markup.
+    css = Markup((templates_dir() / "report.css").read_text(encoding="utf-8"))
+    template = environment().get_template("report.html.j2")
+    return template.render(v=view, r=view.results, css=css, fonts_css=Markup(font_face_css()))
+
+
+class LocalFetcher(URLFetcher):
+    """Only inline data and the project's own templates folder may be read: never the network."""
+
+    def __init__(self) -> None:
+        super().__init__(allowed_protocols=("data", "file"), allow_redirects=False)
+        self._root = templates_dir().resolve().as_uri() + "/"
+
+    def fetch(self, url: str, headers: dict[str, str] | None = None) -> object:
+        if not (url.startswith("data:") or url.startswith(self._root)):
+            raise ValueError(f"blocked resource: {url[:80]}")
+        return super().fetch(url, headers)
+
+
+def render_pdf(html: str) -> bytes:
+    document = HTML(string=html, base_url=str(templates_dir()), url_fetcher=LocalFetcher())
+    return document.write_pdf()

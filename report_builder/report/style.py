@@ -1,0 +1,56 @@
+"""One look for every chart: palette, font, sizes; and the figure-to-SVG conversion."""
+
+from __future__ import annotations
+
+import io
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+# Colour-blind-safe pair for the two classes, plus neutrals and accents.
+DECLINED = "#D55E00"
+STABLE = "#0072B2"
+NEUTRAL = "#7F7F7F"
+ACCENT = "#009E73"
+SEQUENCE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000")
+CMAP = "RdBu_r"
+
+RC = {
+    "font.family": "DejaVu Sans",  # ships with matplotlib, covers Cyrillic
+    "font.size": 9,
+    "axes.titlesize": 10,
+    "axes.titleweight": "bold",
+    "axes.titlelocation": "left",
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "grid.color": "#E5E5E5",
+    "grid.linewidth": 0.6,
+    "axes.axisbelow": True,
+    "axes.prop_cycle": matplotlib.cycler(color=SEQUENCE),
+    "legend.frameon": False,
+    "svg.fonttype": "path",  # glyphs as outlines: render identically everywhere
+    "svg.hashsalt": "report-builder",  # stable ids: identical input gives identical SVG
+    "figure.dpi": 100,
+}
+
+WIDTH = 6.8  # inches: the text width of an A4 page with margins
+
+
+matplotlib.rcParams.update(RC)
+
+
+def new_figure(width: float = WIDTH, height: float = 3.2, **kwargs: object) -> tuple[Figure, object]:
+    return plt.subplots(figsize=(width, height), layout="constrained", **kwargs)
+
+
+def to_svg(fig: Figure) -> str:
+    buffer = io.StringIO()
+    fig.savefig(buffer, format="svg", metadata={"Date": None})
+    plt.close(fig)
+    text = buffer.getvalue()
+    return text[text.index("<svg") :]

@@ -1,0 +1,1 @@
+"""Frozen, typed results of the stages: what the report layer reads."""

@@ -1,0 +1,32 @@
+"""Everything one build produced: the object the report layer renders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from report_builder.results.data import CleanData
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    period: str
+    built_at: str  # ISO 8601, UTC
+    seed: int
+    versions: dict[str, str]
+    data_dir: str
+    demo: bool
+
+
+@dataclass(frozen=True)
+class StageTiming:
+    stage: str
+    title: str
+    seconds: float
+    cached: bool
+
+
+@dataclass(frozen=True)
+class ReportResults:
+    run: RunInfo
+    data: CleanData
+    timings: tuple[StageTiming, ...]

@@ -1,0 +1,1 @@
+"""Analysis stages: each module has one public function, inputs in, a frozen result out."""
