@@ -61,7 +61,7 @@ def _read(path: Path) -> tuple[pd.DataFrame, SourceFile]:
         separator = _separator(text, path.name)
         decimal = "," if separator != "," and _DECIMAL_COMMA.search(text) else "."
         try:
-            frame = pd.read_csv(io.StringIO(text), sep=separator, decimal=decimal, skipinitialspace=True)
+            frame = pd.read_csv(io.StringIO(text), sep=separator, decimal=decimal)
         except (pd.errors.ParserError, ValueError) as exc:
             raise InputError(f"файл не разбирается как таблица: {exc}", file=path.name) from exc
     frame = frame.dropna(how="all")
