@@ -65,7 +65,7 @@ def run_pipeline(
     runner = _Runner(cache, on_stage)
     start = time.perf_counter()
     tables = load_tables(data_dir)
-    runner.keys["load"] = "|".join(s.sha256 for s in tables.sources)
+    runner.keys["load"] = make_key("load", load_tables, [s.sha256 for s in tables.sources])
     load_timing = StageTiming("load", STAGE_TITLES["load"], time.perf_counter() - start, False)
     runner.timings.append(load_timing)
     on_stage(load_timing)
