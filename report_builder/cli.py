@@ -63,7 +63,7 @@ def build(
 @app.command("demo-data", help="Сгенерировать демонстрационный набор данных (схема и дефекты как у настоящих).")
 def demo_data(
     output: Annotated[Path, typer.Option("--output", help="Папка для четырёх файлов.")] = Path("data/demo"),
-    customers: Annotated[int, typer.Option("--customers", min=20, help="Число покупателей.")] = 1300,
+    customers: Annotated[int, typer.Option("--customers", min=100, help="Число покупателей (не меньше 100).")] = 1300,
     seed: Annotated[int, typer.Option("--seed", help="Зерно случайности.")] = 7,
 ) -> None:
     from report_builder.demo_data import write_demo

@@ -33,9 +33,10 @@ class ModelConfig(_Frozen):
 
 
 class ExplainConfig(_Frozen):
-    sample: int = Field(200, ge=20, description="customers explained with SHAP")
-    background: int = Field(50, ge=10, description="background sample of the model-agnostic explainer")
-    permutation_repeats: int = Field(10, ge=2)
+    sample: int = Field(200, ge=20, description="customers explained with tree SHAP")
+    agnostic_sample: int = Field(100, ge=20, description="customers explained by the model-agnostic explainer")
+    background: int = Field(30, ge=10, description="background sample of the model-agnostic explainer")
+    permutation_repeats: int = Field(5, ge=2)
 
 
 class SegmentRule(_Frozen):

@@ -35,7 +35,8 @@ class InputError(Exception):
             where.append(f"файл «{self.file}»")
         if self.column:
             where.append(f"столбец «{self.column}»")
-        head = (", ".join(where).capitalize() + ": ") if where else ""
+        place = ", ".join(where)
+        head = (place[:1].upper() + place[1:] + ": ") if where else ""  # keep the names' own case
         text = head + self.problem
         if self.rows:
             shown = ", ".join(str(r) for r in self.rows[:10])

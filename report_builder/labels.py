@@ -71,9 +71,27 @@ FEATURE_LABELS: dict[str, str] = {
     TARGET: "Покупательская активность",
 }
 
+SHORT_LABELS: dict[str, str] = {
+    "Маркет_актив_6_мес": "Маркетинг 6 мес.",
+    "Маркет_актив_тек_мес": "Маркетинг тек. мес.",
+    "Средний_просмотр_категорий_за_визит": "Категорий за визит",
+    "Неоплаченные_продукты_штук_квартал": "Неоплаченных в корзине",
+    "Выручка_препредыдущий_месяц": "Выручка −2 мес.",
+    "Выручка_предыдущий_месяц": "Выручка −1 мес.",
+    "Выручка_текущий_месяц": "Выручка тек. мес.",
+    "Минут_предыдущий_месяц": "Минут −1 мес.",
+    "Минут_текущий_месяц": "Минут тек. мес.",
+    TARGET: "Активность (цель)",
+}
+
 TABLE_FILES = ("market_file", "market_money", "market_time", "money")
 
 
 def label(column: str) -> str:
     """Human Russian label of a column, or the column with underscores as spaces."""
     return FEATURE_LABELS.get(column, column.replace("_", " "))
+
+
+def short_label(column: str) -> str:
+    """Compact label for chart axes."""
+    return SHORT_LABELS.get(column, label(column))

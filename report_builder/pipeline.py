@@ -14,7 +14,12 @@ from report_builder.cache import StageCache, make_key
 from report_builder.config import Config
 from report_builder.results.report import ReportResults, RunInfo, StageTiming
 from report_builder.stages.clean import clean_tables
+from report_builder.stages.correlate import correlate
+from report_builder.stages.evaluate import evaluate
+from report_builder.stages.explain import explain
+from report_builder.stages.explore import explore
 from report_builder.stages.load import load_tables
+from report_builder.stages.models import search_models
 from report_builder.stages.validate import validate_tables
 
 T = TypeVar("T")
@@ -23,6 +28,11 @@ STAGE_TITLES = {
     "load": "Загрузка файлов",
     "validate": "Проверка схемы",
     "clean": "Очистка данных",
+    "explore": "Исследовательский анализ",
+    "correlate": "Корреляция phik",
+    "models": "Подбор моделей",
+    "evaluate": "Оценка лучшей модели",
+    "explain": "Важность признаков (SHAP)",
 }
 
 
@@ -72,4 +82,33 @@ def run_pipeline(
 
     valid = runner.run("validate", validate_tables, tables, after=("load",))
     data = runner.run("clean", clean_tables, valid, config.cleaning, after=("validate",), config=(config.cleaning,))
-    return ReportResults(run=run, data=data, timings=tuple(runner.timings))
+    exploration = runner.run("explore", explore, data, after=("clean",))
+    correlation = runner.run("correlate", correlate, data, after=("clean",))
+    seed = config.seed
+    search = runner.run(
+        "models", search_models, data, config.model, seed, after=("clean",), config=(config.model, seed)
+    )
+    evaluation = runner.run(
+        "evaluate", evaluate, search, data, config.model, seed, after=("models",), config=(config.model, seed)
+    )
+    explanation = runner.run(
+        "explain",
+        explain,
+        search,
+        evaluation,
+        data,
+        config.explain,
+        seed,
+        after=("evaluate",),
+        config=(config.explain, seed),
+    )
+    return ReportResults(
+        run=run,
+        data=data,
+        exploration=exploration,
+        correlation=correlation,
+        search=search,
+        evaluation=evaluation,
+        explanation=explanation,
+        timings=tuple(runner.timings),
+    )

@@ -9,6 +9,8 @@ from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 
+from report_builder.labels import label
+
 LOCALE = Locale("ru", "RU")
 NBSP = "\u00a0"
 
@@ -55,3 +57,27 @@ def seconds(value: float) -> str:
 
 
 FILTERS = {"num": num, "pct": pct, "date_ru": date_ru, "plural": plural, "count": count, "seconds": seconds}
+
+
+def pvalue(value: float) -> str:
+    """«p < 0,001» or «p = 0,03»."""
+    return "p\u00a0<\u00a00,001" if value < 0.001 else f"p\u00a0=\u00a0{num(value, 3 if value < 0.01 else 2)}"
+
+
+def effect(value: float) -> str:
+    """Cohen's d in words."""
+    size = abs(value)
+    if size < 0.2:
+        return "пренебрежимо мало"
+    if size < 0.5:
+        return "небольшое"
+    if size < 0.8:
+        return "заметное"
+    return "сильное"
+
+
+def feature(column: str) -> str:
+    return label(column)
+
+
+FILTERS.update({"pvalue": pvalue, "effect": effect, "label": feature})

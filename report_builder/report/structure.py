@@ -6,7 +6,11 @@ from dataclasses import dataclass, replace
 
 from report_builder.config import ReportConfig
 from report_builder.report.figure import Figure
+from report_builder.report.figures import correlation as corr_figures
 from report_builder.report.figures import data as data_figures
+from report_builder.report.figures import eda as eda_figures
+from report_builder.report.figures import explain as explain_figures
+from report_builder.report.figures import models as model_figures
 from report_builder.results.report import ReportResults
 
 
@@ -29,18 +33,39 @@ class ReportView:
 
 
 _COMING = (
-    ("eda", "Исследовательский анализ"),
-    ("correlation", "Корреляционный анализ"),
-    ("models", "Модели"),
-    ("explain", "Важность признаков"),
     ("segments", "Сегментация покупателей"),
     ("recommendations", "Рекомендации"),
 )
 
 
 def build_view(results: ReportResults, config: ReportConfig) -> ReportView:
+    data, eda, corr = results.data, results.exploration, results.correlation
+    search, evaluation, explanation = results.search, results.evaluation, results.explanation
+    base_rate = eda.decline_rate
     sections = [
-        Section("data", "Данные", _numbered([data_figures.class_balance(results.data)])),
+        Section("data", "Данные", _numbered([data_figures.class_balance(data)])),
+        Section(
+            "eda",
+            "Исследовательский анализ",
+            _numbered(
+                [eda_figures.categorical_rates(data, f, base_rate) for f in eda.categorical]
+                + [eda_figures.numeric_distribution(data, f) for f in eda.numeric]
+            ),
+        ),
+        Section("correlation", "Корреляционный анализ", _numbered([corr_figures.with_target(corr), corr_figures.heatmap(corr)])),
+        Section(
+            "models",
+            "Модели",
+            _numbered(
+                [
+                    model_figures.comparison(search),
+                    model_figures.roc_pr(evaluation, search.best_score.test_roc_auc, base_rate),
+                    model_figures.confusion(evaluation),
+                    model_figures.calibration(evaluation),
+                ]
+            ),
+        ),
+        Section("explain", "Важность признаков", _numbered([explain_figures.beeswarm(explanation), explain_figures.importance(explanation)])),
         *(Section(key, title, {}, ready=False) for key, title in _COMING),
     ]
     return ReportView(results, config, _renumber(sections))

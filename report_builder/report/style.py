@@ -33,7 +33,7 @@ RC = {
     "axes.axisbelow": True,
     "axes.prop_cycle": matplotlib.cycler(color=SEQUENCE),
     "legend.frameon": False,
-    "svg.fonttype": "path",  # glyphs as outlines: render identically everywhere
+    "svg.fonttype": "none",  # text stays text, drawn with the document's embedded DejaVu Sans
     "svg.hashsalt": "report-builder",  # stable ids: identical input gives identical SVG
     "figure.dpi": 100,
 }

@@ -44,7 +44,7 @@ class Tables:
     fixes: tuple[Fix, ...] = ()
 
     def source_name(self, table: str) -> str:
-        return next(s.file for s in self.sources if s.file.rsplit(".", 1)[0] == table)
+        return next(s.file for s in self.sources if s.file.rsplit(".", 1)[0].lower() == table)
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from report_builder.results.analysis import Correlation, Evaluation, Exploration, Explanation, ModelSearch
 from report_builder.results.data import CleanData
 
 
@@ -29,4 +30,9 @@ class StageTiming:
 class ReportResults:
     run: RunInfo
     data: CleanData
+    exploration: Exploration
+    correlation: Correlation
+    search: ModelSearch
+    evaluation: Evaluation
+    explanation: Explanation
     timings: tuple[StageTiming, ...]

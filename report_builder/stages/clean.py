@@ -15,6 +15,7 @@ from report_builder.labels import (
     ID,
     KNOWN_VALUES,
     MINUTES,
+    NUMERIC_FILE,
     PERIOD,
     PERIODS_MONEY,
     PERIODS_TIME,
@@ -67,11 +68,11 @@ def clean_tables(tables: Tables, config: CleaningConfig) -> CleanData:
         )
         customers = customers[~inactive]
 
-    twins = customers.duplicated(subset=list(FEATURES) + [TARGET], keep="first")
+    twins = customers.duplicated(subset=[TARGET, *CATEGORICAL, *NUMERIC_FILE], keep="first")
     if twins.any():
         fixes.append(
             Fix(
-                "клиенты-двойники: повторяют другого клиента во всех признаках, кроме id (оставлены, стоит проверить выгрузку)",
+                "клиенты-двойники: строка market_file повторяет другую во всех столбцах, кроме id (оставлены, стоит проверить выгрузку)",
                 None,
                 int(twins.sum()),
                 "отмечено",

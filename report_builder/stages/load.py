@@ -17,6 +17,7 @@ from report_builder.results.data import SourceFile, Tables
 
 SUFFIXES = (".csv", ".xlsx", ".txt")
 _DECIMAL_COMMA = re.compile(r"(?<![\d,])\d+,\d+(?![\d,])")
+_LOWER_CYRILLIC = re.compile("[а-яё]")
 
 
 def load_tables(data_dir: Path) -> Tables:
@@ -64,11 +65,13 @@ def _read(path: Path) -> tuple[pd.DataFrame, SourceFile]:
             frame = pd.read_csv(io.StringIO(text), sep=separator, decimal=decimal)
         except (pd.errors.ParserError, ValueError) as exc:
             raise InputError(f"файл не разбирается как таблица: {exc}", file=path.name) from exc
+        if decimal == ",":
+            frame = _decimal_commas(frame)
+    frame.index = pd.RangeIndex(2, len(frame) + 2)  # rows are named by their line in the file
     frame = frame.dropna(how="all")
     if frame.empty:
         raise InputError("в файле нет ни одной строки данных", file=path.name)
     frame.columns = [" ".join(str(c).split()) for c in frame.columns]
-    frame.index = pd.RangeIndex(2, len(frame) + 2)  # rows are named by their line in the file
     return frame, SourceFile(path.name, len(frame), digest, encoding, separator, decimal)
 
 
@@ -79,10 +82,25 @@ def _decode(raw: bytes, name: str) -> tuple[str, str]:
         except UnicodeDecodeError:
             continue
         return text, "utf-8" if not raw.startswith(b"\xef\xbb\xbf") else "utf-8-sig"
-    best = from_bytes(raw, cp_isolation=["cp1251", "koi8_r", "cp866", "utf_16"]).best()
-    if best is None:
+    matches = list(from_bytes(raw, cp_isolation=["cp1251", "koi8_r", "cp866", "utf_16"]))
+    if not matches:
         raise InputError("не удалось определить кодировку (ожидается UTF-8 или Windows-1251)", file=name)
+    # The detector may rank a wrong Cyrillic code page first on short texts; decoded with the right
+    # one, Russian text is mostly lowercase letters, with a wrong one mostly capitals or symbols.
+    best = max(matches, key=lambda m: len(_LOWER_CYRILLIC.findall(str(m))))
     return str(best), best.encoding
+
+
+def _decimal_commas(frame: pd.DataFrame) -> pd.DataFrame:
+    """A numeric column with one stray text value is read as text; keep its numbers readable."""
+    for column in frame.columns:
+        values = frame[column]
+        if pd.api.types.is_numeric_dtype(values):
+            continue
+        commas = values.astype(str).str.fullmatch(r"\s*[-+]?\d+,\d+\s*")
+        if commas.any():
+            frame[column] = values.mask(commas, values.astype(str).str.replace(",", ".", regex=False))
+    return frame
 
 
 def _separator(text: str, name: str) -> str:

@@ -30,7 +30,7 @@ def _numeric(*checks: pa.Check) -> pa.Column:
 
 
 def _text() -> pa.Column:
-    return pa.Column(str, pa.Check.str_length(min_value=1), coerce=True, nullable=False)
+    return pa.Column(str, pa.Check.str_matches(r"\s*\S"), coerce=True, nullable=False)  # not blank
 
 
 _ID = pa.Column("int64", coerce=True, nullable=False)
@@ -62,6 +62,7 @@ _CHECK_TEXT = {
     "greater_than_or_equal_to": "отрицательные значения",
     "in_range": "значения вне диапазона от 0 до 1",
     "str_length": "пустые значения",
+    "str_matches": "пустые значения",
 }
 
 
@@ -138,10 +139,10 @@ def _check(schema: pa.DataFrameSchema, frame: pd.DataFrame, file: str) -> pd.Dat
         column = first["column"] if isinstance(first["column"], str) else None
         same = cases[(cases["column"] == first["column"]) & (cases["check"] == first["check"])]
         check = str(first["check"]).split("(")[0]
-        values = ", ".join(f"«{v}»" for v in same["failure_case"].astype(str).unique()[:3])
+        values = ", ".join(f"«{v}»" for v in same["failure_case"].dropna().astype(str).unique()[:3])
         problem = _CHECK_TEXT.get(check, f"не пройдена проверка {first['check']}")
         raise InputError(
-            f"{problem}: {values}",
+            f"{problem}: {values}" if values else problem,
             file=file,
             column=column,
             rows=[int(i) for i in same["index"].dropna().unique()],

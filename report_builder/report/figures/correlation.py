@@ -1,0 +1,48 @@
+"""Charts of «Корреляционный анализ»."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from report_builder.labels import label, short_label
+from report_builder.report import style
+from report_builder.report.figure import Figure
+from report_builder.report.filters import count, num
+from report_builder.results.analysis import Correlation
+
+
+def heatmap(corr: Correlation) -> Figure:
+    matrix = corr.matrix
+    names = [short_label(c) for c in matrix.columns]
+    fig, ax = style.new_figure(style.WIDTH, 6.2)
+    image = ax.imshow(matrix.to_numpy(), cmap="Blues", vmin=0, vmax=1)
+    ax.set_xticks(range(len(names)), names, rotation=60, ha="right", fontsize=7)
+    ax.set_yticks(range(len(names)), names, fontsize=7)
+    ax.grid(False)
+    for i in range(len(names)):
+        for j in range(len(names)):
+            value = matrix.iat[i, j]
+            ax.text(j, i, num(value, 2)[1:] if value < 1 else "1", ha="center", va="center", fontsize=5.5, color="white" if value > 0.6 else "#333333")
+    fig.colorbar(image, ax=ax, shrink=0.6, label="φK")
+    strongest = corr.with_target[0]
+    title = f"Сильнее всего с активностью связан признак «{label(strongest[0])}» (φK = {num(strongest[1], 2)})"
+    ax.set_title("Матрица φK всех признаков и целевого признака")
+    return Figure("phik_heatmap", title, "Тепловая карта коэффициентов φK между всеми признаками", style.to_svg(fig))
+
+
+def with_target(corr: Correlation) -> Figure:
+    pairs = list(reversed(corr.with_target))
+    fig, ax = style.new_figure(style.WIDTH, 0.22 * len(pairs) + 0.8)
+    values = np.array([v for _, v in pairs])
+    colours = [style.DECLINED if v >= 0.5 else style.STABLE if v >= 0.3 else style.NEUTRAL for v in values]
+    ax.barh([label(f) for f, _ in pairs], values, color=colours, height=0.65)
+    for i, v in enumerate(values):
+        ax.text(v, i, f" {num(v, 2)}", va="center", fontsize=7)
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("φK с покупательской активностью")
+    ax.grid(axis="y", visible=False)
+    ax.tick_params(axis="y", labelsize=7.5)
+    strong = sum(v >= 0.5 for v in values)
+    title = f"Заметная связь с активностью (φK ≥ 0,5): {count(int(strong), 'признак', 'признака', 'признаков')}"
+    ax.set_title(title)
+    return Figure("phik_target", title, "Столбчатая диаграмма φK каждого признака с целевым", style.to_svg(fig))

@@ -1,0 +1,74 @@
+"""Charts of «Исследовательский анализ»: each feature split by activity class."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from report_builder.labels import DECLINED, STABLE, TARGET, label
+from report_builder.report import style
+from report_builder.report.figure import Figure
+from report_builder.report.filters import num, pct
+from report_builder.results.analysis import CategoricalFeature, NumericFeature
+from report_builder.results.data import CleanData
+
+SMALL = (3.3, 2.0)
+
+
+def numeric_distribution(data: CleanData, feature: NumericFeature) -> Figure:
+    frame = data.customers
+    column = feature.feature
+    fig, ax = style.new_figure(*SMALL)
+    values = frame[column]
+    for cls, colour in ((STABLE, style.STABLE), (DECLINED, style.DECLINED)):
+        part = values[frame[TARGET] == cls]
+        if values.nunique() <= 15:
+            share = part.value_counts(normalize=True).sort_index()
+            offset = -0.2 if cls == STABLE else 0.2
+            ax.bar(share.index + offset, share.to_numpy(), width=0.4, color=colour, label=cls)
+        else:
+            bins = np.histogram_bin_edges(values, bins=24)
+            ax.hist(part, bins=bins, density=True, histtype="stepfilled", alpha=0.35, color=colour, label=cls)
+            ax.hist(part, bins=bins, density=True, histtype="step", color=colour, linewidth=1.2)
+        ax.axvline(part.median(), color=colour, linestyle="--", linewidth=1)
+    ax.set_yticks([])
+    ax.set_xlabel(label(column))
+    ax.legend(fontsize=7, loc="upper right")
+    title = label(column)
+    ax.set_title(title, fontsize=9)
+    alt = (
+        f"Распределение «{title}» по классам: медиана {num(feature.median_declined, 1)} у снизивших активность "
+        f"и {num(feature.median_stable, 1)} у остальных"
+    )
+    return Figure(f"eda_{column}", title, alt, style.to_svg(fig))
+
+
+def categorical_rates(data: CleanData, feature: CategoricalFeature, overall: float) -> Figure:
+    rates = pd.Series(feature.decline_rate).sort_values()
+    fig, ax = style.new_figure(SMALL[0], max(1.4, 0.32 * len(rates) + 0.7))
+    colours = [style.DECLINED if r > overall else style.STABLE for r in rates]
+    bars = ax.barh([_wrap(str(k)) for k in rates.index], rates.to_numpy(), color=colours, height=0.6)
+    for bar, (name, rate) in zip(bars, rates.items()):
+        ax.text(bar.get_width(), bar.get_y() + bar.get_height() / 2, f" {pct(rate)} из {num(feature.counts[name])}", va="center", fontsize=7)
+    ax.axvline(overall, color=style.NEUTRAL, linestyle="--", linewidth=1)
+    ax.set_xlim(0, min(1.0, rates.max() * 1.6))
+    ax.xaxis.set_major_formatter(lambda v, _: pct(v))
+    ax.grid(axis="y", visible=False)
+    ax.tick_params(axis="y", labelsize=7)
+    title = label(feature.feature)
+    ax.set_title(f"{title}: доля снизивших", fontsize=9)
+    top = rates.index[-1]
+    alt = f"Доля клиентов со сниженной активностью по значениям «{title}»; выше всего у «{top}» ({pct(rates.iloc[-1])})"
+    return Figure(f"eda_{feature.feature}", title, alt, style.to_svg(fig))
+
+
+def _wrap(text: str, width: int = 22) -> str:
+    words, lines, line = text.split(), [], ""
+    for word in words:
+        if line and len(line) + len(word) + 1 > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    lines.append(line)
+    return "\n".join(lines)

@@ -1,0 +1,81 @@
+"""Charts of «Модели»: comparison of families and the chosen model's quality."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from report_builder.report import style
+from report_builder.report.figure import Figure
+from report_builder.report.filters import num, pct
+from report_builder.results.analysis import Evaluation, ModelSearch
+
+
+def comparison(search: ModelSearch) -> Figure:
+    scores = list(reversed(search.scores))
+    fig, ax = style.new_figure(style.WIDTH, 0.42 * len(scores) + 0.9)
+    y = np.arange(len(scores))
+    means = [s.cv_roc_auc_mean for s in scores]
+    stds = [s.cv_roc_auc_std for s in scores]
+    colours = [style.ACCENT if s.family == search.best else style.STABLE for s in scores]
+    ax.barh(y, means, xerr=stds, color=colours, height=0.55, capsize=3, label="Кросс-валидация (среднее ± ст. откл.)")
+    ax.scatter([s.test_roc_auc for s in scores], y, color="black", marker="D", s=18, zorder=3, label="Отложенная выборка")
+    for i, s in enumerate(scores):
+        ax.text(0.502, i, f" {num(s.cv_roc_auc_mean, 3)}", va="center", fontsize=7, color="white")
+    ax.set_yticks(y, [s.title.split(" (")[0] for s in scores])
+    ax.set_xlim(0.5, 1.0)
+    ax.set_xlabel("ROC-AUC")
+    ax.grid(axis="y", visible=False)
+    ax.legend(loc="lower right", fontsize=7)
+    best = search.best_score
+    title = f"Лучшая по кросс-валидации модель — {best.title.split(' (')[0].lower()}: ROC-AUC {num(best.cv_roc_auc_mean, 3)}"
+    ax.set_title("ROC-AUC моделей: кросс-валидация и отложенная выборка")
+    return Figure("model_comparison", title, "Сравнение ROC-AUC всех моделей", style.to_svg(fig))
+
+
+def roc_pr(evaluation: Evaluation, test_auc: float, base_rate: float) -> Figure:
+    fig, (left, right) = style.new_figure(style.WIDTH, 3.0, ncols=2)
+    left.plot(evaluation.roc.x, evaluation.roc.y, color=style.ACCENT, linewidth=2, label=f"Модель, AUC = {num(test_auc, 3)}")
+    left.plot([0, 1], [0, 1], color=style.NEUTRAL, linestyle="--", linewidth=1, label="Случайное угадывание")
+    left.set_xlabel("Доля ложных тревог")
+    left.set_ylabel("Доля найденных снижений")
+    left.set_title("ROC-кривая")
+    left.legend(fontsize=7, loc="lower right")
+    right.plot(evaluation.pr.x, evaluation.pr.y, color=style.DECLINED, linewidth=2, label=f"AP = {num(evaluation.average_precision, 3)}")
+    right.axhline(base_rate, color=style.NEUTRAL, linestyle="--", linewidth=1, label=f"Доля снизивших, {pct(base_rate)}")
+    right.set_xlabel("Полнота (найдено снижений)")
+    right.set_ylabel("Точность")
+    right.set_ylim(0, 1.02)
+    right.set_title("Точность и полнота")
+    right.legend(fontsize=7, loc="lower left")
+    title = f"Модель отделяет снижение активности от прежнего уровня с ROC-AUC {num(test_auc, 3)} на отложенной выборке"
+    return Figure("roc_pr", title, "ROC-кривая и кривая точность–полнота на отложенной выборке", style.to_svg(fig))
+
+
+def confusion(evaluation: Evaluation) -> Figure:
+    fig, axes = style.new_figure(style.WIDTH, 2.6, ncols=2)
+    pairs = ((evaluation.confusion, evaluation.threshold), (evaluation.confusion_best, evaluation.best_f1_threshold))
+    for ax, (matrix, threshold) in zip(axes, pairs):
+        ax.imshow(matrix, cmap="Blues")
+        ax.grid(False)
+        for (i, j), value in np.ndenumerate(matrix):
+            ax.text(j, i, num(int(value)), ha="center", va="center", fontsize=11, color="white" if value > matrix.max() / 2 else "black")
+        ax.set_xticks([0, 1], ["Прежний", "Снизилась"])
+        ax.set_yticks([0, 1], ["Прежний", "Снизилась"])
+        ax.set_xlabel("Прогноз")
+        ax.set_ylabel("Факт")
+        ax.set_title(f"Порог {num(threshold, 2)}")
+    tn, fp, fn, tp = evaluation.confusion.ravel()
+    title = f"При пороге {num(evaluation.threshold, 2)} модель находит {pct(tp / max(tp + fn, 1))} снизивших, из её тревог верны {pct(tp / max(tp + fp, 1))}"
+    return Figure("confusion", title, "Матрицы ошибок при двух порогах", style.to_svg(fig))
+
+
+def calibration(evaluation: Evaluation) -> Figure:
+    fig, ax = style.new_figure(3.6, 3.0)
+    ax.plot([0, 1], [0, 1], color=style.NEUTRAL, linestyle="--", linewidth=1, label="Идеальная калибровка")
+    ax.plot(evaluation.calibration.x, evaluation.calibration.y, marker="o", color=style.ACCENT, label="Модель")
+    ax.set_xlabel("Предсказанная вероятность")
+    ax.set_ylabel("Фактическая доля снизивших")
+    ax.legend(fontsize=7)
+    ax.set_title("Калибровка вероятностей")
+    title = f"Вероятностям модели можно доверять: оценка Брайера {num(evaluation.brier, 3)} против {num(evaluation.brier_reference, 3)} у константы"
+    return Figure("calibration", title, "Калибровочная кривая модели", style.to_svg(fig))

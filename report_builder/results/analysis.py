@@ -1,0 +1,126 @@
+"""Results of exploratory analysis, correlation, model search, evaluation and explanation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from sklearn.pipeline import Pipeline
+
+
+@dataclass(frozen=True)
+class NumericFeature:
+    feature: str
+    mean_declined: float
+    mean_stable: float
+    median_declined: float
+    median_stable: float
+    effect_size: float  # Cohen's d, declined minus stable
+    p_value: float  # Mann–Whitney U
+
+
+@dataclass(frozen=True)
+class CategoricalFeature:
+    feature: str
+    decline_rate: dict[str, float]  # category -> share of «Снизилась» in it
+    counts: dict[str, int]
+    p_value: float  # chi-square test of independence
+
+
+@dataclass(frozen=True)
+class Exploration:
+    numeric: tuple[NumericFeature, ...]
+    categorical: tuple[CategoricalFeature, ...]
+    decline_rate: float
+    alpha: float
+
+
+@dataclass(frozen=True)
+class Correlation:
+    matrix: pd.DataFrame  # phik, features and target
+    with_target: tuple[tuple[str, float], ...]  # sorted, strongest first
+    strong_pairs: tuple[tuple[str, str, float], ...]  # feature pairs above the threshold
+    vif: tuple[tuple[str, float], ...]  # numeric features, largest first
+    pair_threshold: float
+    vif_threshold: float
+
+    @property
+    def multicollinear(self) -> bool:
+        return bool(self.strong_pairs) or any(v > self.vif_threshold for _, v in self.vif)
+
+
+@dataclass(frozen=True)
+class ModelScore:
+    family: str
+    title: str
+    best_params: dict[str, str]
+    cv_roc_auc_mean: float
+    cv_roc_auc_std: float
+    cv_folds: tuple[float, ...]
+    test_roc_auc: float
+    test_roc_auc_ci95: tuple[float, float]
+    fit_seconds: float
+    candidates: int
+
+
+@dataclass(frozen=True)
+class ModelSearch:
+    scores: tuple[ModelScore, ...]  # sorted by CV mean, best first
+    best: str
+    estimator: Pipeline  # best family's pipeline, fitted on the training part
+    train_index: pd.Index
+    test_index: pd.Index
+    dummy_test_roc_auc: float
+
+    @property
+    def best_score(self) -> ModelScore:
+        return next(s for s in self.scores if s.family == self.best)
+
+
+@dataclass(frozen=True)
+class Curve:
+    x: np.ndarray
+    y: np.ndarray
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    model: object  # fitted classifier with calibrated predict_proba (Pipeline or CalibratedClassifierCV)
+    calibrated: bool
+    test_probability: pd.Series  # index: customer id
+    roc: Curve
+    pr: Curve
+    average_precision: float
+    calibration: Curve  # mean predicted vs observed share
+    brier: float
+    brier_reference: float  # Brier of always predicting the base rate
+    threshold: float  # from config
+    best_f1_threshold: float  # chosen on out-of-fold training predictions
+    confusion: np.ndarray  # 2x2 at `threshold`: [[TN, FP], [FN, TP]]
+    confusion_best: np.ndarray
+    precision: float
+    recall: float
+
+
+@dataclass(frozen=True)
+class Driver:
+    feature: str
+    mean_abs_shap: float
+    direction: Literal["up", "down", "category"]  # up: larger values raise the risk
+    correlation: float  # Spearman between feature value and its SHAP value (numbers only)
+    risky_category: str | None  # category with the largest mean SHAP (categories only)
+    permutation: float  # drop of test ROC-AUC when the feature is shuffled
+    permutation_std: float
+
+
+@dataclass(frozen=True)
+class Explanation:
+    explainer: str
+    features: tuple[str, ...]
+    shap_values: np.ndarray  # rows × features, in probability units
+    feature_values: pd.DataFrame  # the explained rows, original values
+    base_value: float
+    drivers: tuple[Driver, ...]  # strongest first
+    additivity_error: float  # max |base + Σ shap − model output| over explained rows

@@ -1,0 +1,73 @@
+"""Honest evaluation of the chosen model on the held-out part; calibrated probabilities."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from sklearn.base import clone
+from sklearn.calibration import CalibratedClassifierCV, calibration_curve
+from sklearn.metrics import (
+    average_precision_score,
+    brier_score_loss,
+    confusion_matrix,
+    precision_recall_curve,
+    roc_curve,
+)
+from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+from report_builder.config import ModelConfig
+from report_builder.features import features_and_target
+from report_builder.results.analysis import Curve, Evaluation, ModelSearch
+from report_builder.results.data import CleanData
+
+
+def calibrated_model(search: ModelSearch, cv: StratifiedKFold) -> tuple[object, bool]:
+    """The chosen pipeline, wrapped in sigmoid calibration when it has no probabilities (SVC)."""
+    if hasattr(search.estimator, "predict_proba"):
+        return clone(search.estimator), False
+    # ensemble=False: sigmoid fitted on out-of-fold decisions, then one model refitted on all rows.
+    return CalibratedClassifierCV(clone(search.estimator), method="sigmoid", cv=cv, ensemble=False), True
+
+
+def evaluate(search: ModelSearch, data: CleanData, config: ModelConfig, seed: int) -> Evaluation:
+    X, y = features_and_target(data)
+    X_train, y_train = X.loc[search.train_index], y.loc[search.train_index]
+    X_test, y_test = X.loc[search.test_index], y.loc[search.test_index]
+    cv = StratifiedKFold(config.cv_folds, shuffle=True, random_state=seed)
+    model, calibrated = calibrated_model(search, cv)
+
+    # Threshold that maximises F1, chosen on out-of-fold training predictions (not on the test part).
+    oof = cross_val_predict(model, X_train, y_train, cv=cv, method="predict_proba", n_jobs=config.n_jobs)[:, 1]
+    best_threshold = _best_f1_threshold(y_train.to_numpy(), oof)
+
+    model.fit(X_train, y_train)
+    proba = model.predict_proba(X_test)[:, 1]
+    fpr, tpr, _ = roc_curve(y_test, proba)
+    precision, recall, _ = precision_recall_curve(y_test, proba)
+    observed, predicted = calibration_curve(y_test, proba, n_bins=10, strategy="quantile")
+    base_rate = float(y_train.mean())
+    at = (proba >= config.threshold).astype(int)
+    tn, fp, fn, tp = confusion_matrix(y_test, at, labels=[0, 1]).ravel()
+    return Evaluation(
+        model=model,
+        calibrated=calibrated,
+        test_probability=pd.Series(proba, index=X_test.index, name="probability"),
+        roc=Curve(fpr, tpr),
+        pr=Curve(recall, precision),
+        average_precision=float(average_precision_score(y_test, proba)),
+        calibration=Curve(predicted, observed),
+        brier=float(brier_score_loss(y_test, proba)),
+        brier_reference=float(brier_score_loss(y_test, np.full(len(y_test), base_rate))),
+        threshold=config.threshold,
+        best_f1_threshold=best_threshold,
+        confusion=confusion_matrix(y_test, at, labels=[0, 1]),
+        confusion_best=confusion_matrix(y_test, (proba >= best_threshold).astype(int), labels=[0, 1]),
+        precision=float(tp / (tp + fp)) if tp + fp else 0.0,
+        recall=float(tp / (tp + fn)) if tp + fn else 0.0,
+    )
+
+
+def _best_f1_threshold(y: np.ndarray, proba: np.ndarray) -> float:
+    precision, recall, thresholds = precision_recall_curve(y, proba)
+    f1 = 2 * precision[:-1] * recall[:-1] / np.clip(precision[:-1] + recall[:-1], 1e-12, None)
+    return float(thresholds[int(np.argmax(f1))])

@@ -1,0 +1,176 @@
+"""Hyperparameter search over model families, each one scikit-learn Pipeline; choice by CV only."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.stats import loguniform, randint
+from sklearn.base import ClassifierMixin
+from sklearn.compose import ColumnTransformer
+from sklearn.dummy import DummyClassifier
+from sklearn.ensemble import ExtraTreesClassifier, HistGradientBoostingClassifier, RandomForestClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import roc_auc_score
+from sklearn.model_selection import RandomizedSearchCV, StratifiedKFold, train_test_split
+from sklearn.neighbors import KNeighborsClassifier
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import MinMaxScaler, OneHotEncoder, StandardScaler
+from sklearn.svm import SVC
+from sklearn.tree import DecisionTreeClassifier
+
+from report_builder.config import ModelConfig
+from report_builder.features import bootstrap_auc, features_and_target
+from report_builder.labels import CATEGORICAL, NUMERIC
+from report_builder.results.analysis import ModelScore, ModelSearch
+from report_builder.results.data import CleanData
+
+
+@dataclass(frozen=True)
+class Family:
+    title: str
+    estimator: ClassifierMixin
+    grid: dict[str, object]
+    scalers: tuple[str, ...]  # scaler choices searched for the numeric columns
+
+
+
+def families(seed: int) -> dict[str, Family]:
+    return {
+        "knn": Family(
+            "k ближайших соседей (KNeighborsClassifier)",
+            KNeighborsClassifier(),
+            {"clf__n_neighbors": randint(5, 80), "clf__weights": ["uniform", "distance"], "clf__p": [1, 2]},
+            ("standard", "minmax", "none"),
+        ),
+        "tree": Family(
+            "Дерево решений (DecisionTreeClassifier)",
+            DecisionTreeClassifier(random_state=seed),
+            {"clf__max_depth": randint(2, 12), "clf__min_samples_leaf": randint(1, 60), "clf__criterion": ["gini", "entropy"]},
+            ("none",),
+        ),
+        "logreg": Family(
+            "Логистическая регрессия (LogisticRegression)",
+            LogisticRegression(solver="saga", max_iter=5000, random_state=seed),
+            {"clf__C": loguniform(1e-2, 1e2), "clf__l1_ratio": [0.0, 0.5, 1.0]},
+            ("standard", "minmax"),  # saga needs scaled inputs to converge
+        ),
+        "svc": Family(
+            "Метод опорных векторов (SVC)",
+            SVC(random_state=seed),
+            {"clf__C": loguniform(1e-1, 1e2), "clf__gamma": loguniform(1e-3, 1), "clf__kernel": ["rbf"]},
+            ("standard", "minmax", "none"),
+        ),
+        "extra_trees": Family(
+            "Сверхслучайный лес (ExtraTreesClassifier)",
+            ExtraTreesClassifier(n_estimators=150, random_state=seed, n_jobs=1),
+            {"clf__max_features": [0.2, 0.3, 0.5, "sqrt"], "clf__min_samples_leaf": randint(1, 8)},
+            ("none",),
+        ),
+        "random_forest": Family(
+            "Случайный лес (RandomForestClassifier)",
+            RandomForestClassifier(n_estimators=150, random_state=seed, n_jobs=1),
+            {"clf__max_features": [0.2, 0.3, 0.5, "sqrt"], "clf__min_samples_leaf": randint(1, 8)},
+            ("none",),
+        ),
+        "gradient_boosting": Family(
+            "Градиентный бустинг (HistGradientBoostingClassifier)",
+            HistGradientBoostingClassifier(random_state=seed),
+            {
+                "clf__learning_rate": loguniform(0.02, 0.3),
+                "clf__max_leaf_nodes": randint(4, 32),
+                "clf__l2_regularization": loguniform(1e-3, 10),
+            },
+            ("none",),
+        ),
+    }
+
+
+def _scaler(name: str) -> StandardScaler | MinMaxScaler | str:
+    return {"standard": StandardScaler(), "minmax": MinMaxScaler()}.get(name, "passthrough")
+
+
+def make_pipeline(family: Family) -> Pipeline:
+    prep = ColumnTransformer(
+        [
+            ("cat", OneHotEncoder(handle_unknown="ignore", sparse_output=False), list(CATEGORICAL)),
+            ("num", _scaler(family.scalers[0]), list(NUMERIC)),
+        ],
+        verbose_feature_names_out=False,
+    )
+    return Pipeline([("prep", prep), ("clf", family.estimator)])
+
+
+def search_models(data: CleanData, config: ModelConfig, seed: int) -> ModelSearch:
+    X, y = features_and_target(data)
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, test_size=config.test_size, stratify=y, random_state=seed
+    )
+    cv = StratifiedKFold(config.cv_folds, shuffle=True, random_state=seed)
+    catalogue = families(seed)
+    unknown = [f for f in config.families if f not in catalogue]
+    if unknown:
+        raise ValueError(f"unknown model families: {unknown}")
+    scores, fitted = [], {}
+    for name in config.families:
+        family = catalogue[name]
+        grid = dict(family.grid)
+        if len(family.scalers) > 1:
+            grid["prep__num"] = [_scaler(s) for s in family.scalers]
+        start = time.perf_counter()
+        search = RandomizedSearchCV(
+            make_pipeline(family),
+            grid,
+            n_iter=config.search_iterations,
+            scoring="roc_auc",
+            cv=cv,
+            random_state=seed,
+            n_jobs=config.n_jobs,
+        ).fit(X_train, y_train)
+        seconds = time.perf_counter() - start
+        best = search.best_estimator_
+        test_score = _score(best, X_test)
+        i = search.best_index_
+        folds = tuple(float(search.cv_results_[f"split{k}_test_score"][i]) for k in range(config.cv_folds))
+        scores.append(
+            ModelScore(
+                family=name,
+                title=family.title,
+                best_params={k.split("__", 1)[1]: _short(v) for k, v in search.best_params_.items()},
+                cv_roc_auc_mean=float(search.best_score_),
+                cv_roc_auc_std=float(np.std(folds)),
+                cv_folds=folds,
+                test_roc_auc=float(roc_auc_score(y_test, test_score)),
+                test_roc_auc_ci95=bootstrap_auc(y_test.to_numpy(), test_score, config.bootstrap_rounds, seed),
+                fit_seconds=seconds,
+                candidates=len(search.cv_results_["params"]),
+            )
+        )
+        fitted[name] = best
+    scores.sort(key=lambda s: -s.cv_roc_auc_mean)
+    dummy = DummyClassifier(strategy="prior").fit(X_train, y_train)
+    return ModelSearch(
+        scores=tuple(scores),
+        best=scores[0].family,
+        estimator=fitted[scores[0].family],
+        train_index=X_train.index,
+        test_index=X_test.index,
+        dummy_test_roc_auc=float(roc_auc_score(y_test, dummy.predict_proba(X_test)[:, 1])),
+    )
+
+
+def _score(model: Pipeline, X: object) -> np.ndarray:
+    if hasattr(model, "predict_proba"):
+        return model.predict_proba(X)[:, 1]
+    return model.decision_function(X)
+
+
+def _short(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    if hasattr(value, "get_params"):
+        return type(value).__name__
+    if value == "passthrough":
+        return "без масштабирования"
+    return str(value)

@@ -1,0 +1,209 @@
+"""Reading the four tables whatever their separator, decimal mark, encoding and file type."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import TABLE_FORMATS, read_table
+from report_builder.errors import InputError
+from report_builder.labels import TABLE_FILES
+from report_builder.stages.load import load_tables
+from report_builder.stages.validate import validate_tables
+from report_builder.results.data import Tables
+
+# One numeric column per table whose sum must survive any re-encoding.
+CHECKED = {
+    "market_file": ("Длительность", "Акционные_покупки", "Маркет_актив_6_мес"),
+    "market_money": ("Выручка",),
+    "market_time": ("минут",),
+    "money": ("Прибыль",),
+}
+
+
+def read_numbers(folder: Path, table: str) -> pd.DataFrame:
+    sep, decimal = TABLE_FORMATS[table]
+    return pd.read_csv(folder / f"{table}.csv", sep=sep, decimal=decimal)
+
+
+def rewrite(source: Path, target: Path, write: Callable[[pd.DataFrame, Path], None], suffix: str = ".csv") -> None:
+    target.mkdir()
+    for table in TABLE_FILES:
+        write(read_numbers(source, table), target / f"{table}{suffix}")
+
+
+def assert_same_numbers(expected: Tables, actual: Tables) -> None:
+    for table, columns in CHECKED.items():
+        want, got = getattr(expected, table), getattr(actual, table)
+        assert len(got) == len(want), table
+        for column in columns:
+            assert pd.api.types.is_numeric_dtype(got[column]), (table, column, got[column].dtype)
+            assert np.isclose(got[column].sum(), want[column].sum()), (table, column)
+        assert sorted(got["id"].tolist()) == sorted(want["id"].tolist()), table
+
+
+VARIANTS: dict[str, tuple[Callable[[pd.DataFrame, Path], None], str, str, str]] = {
+    # name: (writer, expected encoding, separator, decimal mark of market_money)
+    "semicolon_decimal_comma": (lambda f, p: f.to_csv(p, sep=";", decimal=",", index=False), "utf-8", ";", ","),
+    "tab": (lambda f, p: f.to_csv(p, sep="\t", index=False), "utf-8", "\t", "."),
+    "utf8_bom": (lambda f, p: f.to_csv(p, index=False, encoding="utf-8-sig"), "utf-8-sig", ",", "."),
+    "cp1251": (lambda f, p: f.to_csv(p, index=False, encoding="cp1251"), "cp1251", ",", "."),
+    "cp1251_semicolon": (
+        lambda f, p: f.to_csv(p, sep=";", decimal=",", index=False, encoding="cp1251", lineterminator="\r\n"),
+        "cp1251",
+        ";",
+        ",",
+    ),
+}
+
+
+@pytest.mark.parametrize("variant", list(VARIANTS))
+def test_csv_variants_load_to_the_same_numbers(variant: str, tiny_tables, tmp_path: Path) -> None:
+    write, encoding, separator, decimal = VARIANTS[variant]
+    source = tiny_tables()
+    target = tmp_path / variant
+    rewrite(source, target, write)
+
+    loaded = load_tables(target)
+
+    assert_same_numbers(load_tables(source), loaded)
+    sources = {s.file: s for s in loaded.sources}
+    for table in TABLE_FILES:
+        assert sources[f"{table}.csv"].encoding == encoding, table
+        assert sources[f"{table}.csv"].separator == separator, table
+    assert sources["market_money.csv"].decimal == decimal
+    # Text survives the encoding: the Russian column names and values are readable.
+    assert "Период" in loaded.market_time.columns
+    assert set(loaded.market_money["Период"]) == {"препредыдущий_месяц", "предыдущий_месяц", "текущий_месяц"}
+    assert "Прежний уровень" in set(loaded.market_file["Покупательская активность"])
+
+
+def test_decimal_comma_file_really_has_commas(tiny_tables, tmp_path: Path) -> None:
+    write = VARIANTS["semicolon_decimal_comma"][0]
+    rewrite(tiny_tables(), tmp_path / "x", write)
+    text = (tmp_path / "x" / "market_money.csv").read_text(encoding="utf-8")
+    assert ";" in text.splitlines()[1] and "," in text and "." not in text
+
+
+def test_xlsx_loads_to_the_same_numbers(tiny_tables, tmp_path: Path) -> None:
+    source = tiny_tables()
+    target = tmp_path / "xlsx"
+    rewrite(source, target, lambda f, p: f.to_excel(p, index=False, engine="openpyxl"), suffix=".xlsx")
+
+    loaded = load_tables(target)
+
+    assert_same_numbers(load_tables(source), loaded)
+    assert [s.file for s in loaded.sources] == [f"{t}.xlsx" for t in TABLE_FILES]
+    assert {s.encoding for s in loaded.sources} == {"xlsx"}
+    # Rows are still named by their line (Excel row) in the file.
+    assert loaded.market_file.index[0] == 2
+
+
+def test_shuffled_columns_and_extra_column(tiny_tables, tmp_path: Path) -> None:
+    source = tiny_tables()
+    target = tmp_path / "shuffled"
+
+    def write(frame: pd.DataFrame, path: Path) -> None:
+        extra = frame.assign(Комментарий="проверено")
+        extra[list(reversed(extra.columns))].to_csv(path, index=False)
+
+    rewrite(source, target, write)
+    loaded = load_tables(target)
+
+    assert list(loaded.market_file.columns)[:2] == ["Комментарий", "Страниц_за_визит"]
+    assert_same_numbers(load_tables(source), loaded)
+    valid = validate_tables(loaded)
+    assert list(valid.market_file.columns)[0] == "id"
+    assert "Комментарий" not in valid.market_file.columns
+    assert_same_numbers(validate_tables(load_tables(source)), valid)
+    noted = [f for f in valid.fixes if "Комментарий" in f.what]
+    assert len(noted) == 4 and {f.action for f in noted} == {"отмечено"}
+
+
+def test_file_names_are_case_insensitive(tiny_tables) -> None:
+    folder = tiny_tables()
+    (folder / "money.csv").rename(folder / "Money.CSV")
+    loaded = load_tables(folder)
+    assert len(loaded.money) == 200
+    assert loaded.source_name("money") == "Money.CSV"
+    valid = validate_tables(loaded)
+    assert len(valid.money) == 200
+
+
+def test_sources_record_sha256_and_rows(tiny_tables) -> None:
+    folder = tiny_tables()
+    loaded = load_tables(folder)
+    expected_rows = {"market_file": 200, "market_money": 600, "market_time": 400, "money": 200}
+    assert [s.file for s in loaded.sources] == [f"{t}.csv" for t in TABLE_FILES]
+    for source in loaded.sources:
+        raw = (folder / source.file).read_bytes()
+        assert source.sha256 == hashlib.sha256(raw).hexdigest()
+        assert source.rows == expected_rows[source.file.removesuffix(".csv")]
+        assert source.rows == raw.count(b"\n") - 1
+    assert {s.file: (s.separator, s.decimal) for s in loaded.sources}["money.csv"] == (";", ",")
+
+
+def test_rows_are_named_by_their_line_in_the_file(tiny_tables) -> None:
+    folder = tiny_tables()
+    loaded = load_tables(folder)
+    text = read_table(folder, "market_file")
+    assert loaded.market_file.index[0] == 2
+    assert loaded.market_file.loc[2 + 57, "id"] == int(text.loc[57, "id"])
+
+
+def test_text_round_trip_of_the_test_helpers_is_exact(tiny_tables, edit_table) -> None:
+    folder = tiny_tables()
+    before = {t: (folder / f"{t}.csv").read_bytes() for t in TABLE_FILES}
+    for table in TABLE_FILES:
+        edit_table(folder, table, lambda frame: None)
+    assert {t: (folder / f"{t}.csv").read_bytes() for t in TABLE_FILES} == before
+
+
+def test_missing_file_names_the_file(tiny_tables) -> None:
+    folder = tiny_tables()
+    (folder / "market_time.csv").unlink()
+    with pytest.raises(InputError) as caught:
+        load_tables(folder)
+    assert "market_time" in caught.value.file
+    assert "market_time" in caught.value.message
+    assert "не найдена" in caught.value.message
+
+
+def test_missing_folder() -> None:
+    with pytest.raises(InputError, match="папка с данными не найдена"):
+        load_tables(Path("/nonexistent/folder/for/report"))
+
+
+@pytest.mark.parametrize("content", [b"", b"   \r\n\r\n"], ids=["zero_bytes", "blank_lines"])
+def test_empty_file(tiny_tables, content: bytes) -> None:
+    folder = tiny_tables()
+    (folder / "money.csv").write_bytes(content)
+    with pytest.raises(InputError) as caught:
+        load_tables(folder)
+    assert caught.value.file == "money.csv"
+    assert "«money.csv»" in caught.value.message
+    assert "пуст" in caught.value.message
+
+
+def test_header_only_file(tiny_tables) -> None:
+    folder = tiny_tables()
+    (folder / "market_money.csv").write_bytes("id,Период,Выручка\r\n".encode())
+    with pytest.raises(InputError) as caught:
+        load_tables(folder)
+    assert caught.value.file == "market_money.csv"
+    assert "нет ни одной строки данных" in caught.value.message
+
+
+def test_corrupt_xlsx(tiny_tables) -> None:
+    folder = tiny_tables()
+    (folder / "money.csv").unlink()
+    (folder / "money.xlsx").write_bytes(b"PK\x03\x04 not really a workbook")
+    with pytest.raises(InputError) as caught:
+        load_tables(folder)
+    assert caught.value.file == "money.xlsx"
+    assert "Excel" in caught.value.message
