@@ -10,12 +10,14 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
+import hashlib
+
 from report_builder.cache import StageCache
 from report_builder.config import Config
 from report_builder.pipeline import run_pipeline
 from report_builder.publish import publish
 from report_builder.report.render import render_html, render_pdf
-from report_builder.report.structure import build_view
+from report_builder.report.structure import ReportView, build_sections
 from report_builder.report.summary import build_summary
 from report_builder.resources import demo_data_dir
 from report_builder.results.report import ReportResults, RunInfo, StageTiming
@@ -56,26 +58,49 @@ def build_report(
     demo = data_dir is None
     source = demo_data_dir() if demo else data_dir
     run = RunInfo(period, now.isoformat(), config.seed, versions(), str(source), demo)
-    results = run_pipeline(source, config, run, StageCache(cache_dir), on_stage)
+    cache = StageCache(cache_dir)
+    results = run_pipeline(source, config, run, cache, on_stage)
     target = out_dir or Path("output") / period
 
     def write(folder: Path) -> list[str]:
         written = []
         start = time.perf_counter()
-        view = build_view(results, config.report)
-        html = render_html(view)
-        on_stage(StageTiming("render_html", "Вёрстка HTML", time.perf_counter() - start, False))
+        figures_key = _render_key(results.fingerprint)
+        sections = cache.get("figures", figures_key)
+        cached = isinstance(sections, tuple)
+        if not cached:
+            sections = build_sections(results)
+            cache.put("figures", figures_key, sections)
+        on_stage(StageTiming("figures", "Графики", time.perf_counter() - start, cached))
+        html = render_html(ReportView(results, config.report, sections))  # type: ignore[arg-type]
         if "html" in config.report.formats:
             (folder / "report.html").write_text(html, encoding="utf-8")
             written.append("report.html")
         if "pdf" in config.report.formats:
             start = time.perf_counter()
-            (folder / "report.pdf").write_bytes(render_pdf(html))
-            on_stage(StageTiming("render_pdf", "Вёрстка PDF", time.perf_counter() - start, False))
+            pdf_key = hashlib.sha256(html.encode() + versions()["weasyprint"].encode()).hexdigest()[:32]
+            pdf = cache.get("pdf", pdf_key)
+            cached = isinstance(pdf, bytes)
+            if not cached:
+                pdf = render_pdf(html)
+                cache.put("pdf", pdf_key, pdf)
+            (folder / "report.pdf").write_bytes(pdf)  # type: ignore[arg-type]
+            on_stage(StageTiming("render_pdf", "Вёрстка PDF", time.perf_counter() - start, cached))
             written.append("report.pdf")
+        if results.profile is not None:
+            (folder / "profile.html").write_text(results.profile.html, encoding="utf-8")
+            written.append("profile.html")
         summary = build_summary(results)
         (folder / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
         written.append("summary.json")
         return written
 
     return BuildOutcome(publish(target, write), results)
+
+
+def _render_key(fingerprint: str) -> str:
+    """Charts change only with the results or with the code that draws them."""
+    digest = hashlib.sha256(fingerprint.encode())
+    for path in sorted((Path(__file__).parent / "report").rglob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:32]

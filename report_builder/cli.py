@@ -76,4 +76,4 @@ def _show_stage(timing: StageTiming) -> None:
     from report_builder.report.filters import seconds
 
     note = " [dim](из кэша)[/]" if timing.cached else ""
-    out.print(f"[green]✓[/] {timing.title:<28} {seconds(timing.seconds):>8}{note}", highlight=False)
+    out.print(f"[green]✓[/] {timing.title:<34} {seconds(timing.seconds):>8}{note}", highlight=False)

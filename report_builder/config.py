@@ -63,7 +63,7 @@ class ReportConfig(_Frozen):
     company: str = "В один клик"
     title: str = "Покупательская активность постоянных клиентов"
     formats: tuple[Literal["html", "pdf"], ...] = ("html", "pdf")
-    profile: bool = Field(False, description="build the ydata-profiling appendix (tens of seconds)")
+    profile: bool = Field(True, description="build the ydata-profiling appendix profile.html (seconds)")
     max_table_rows: int = 20
 
 

@@ -20,6 +20,7 @@ from report_builder.stages.explain import explain
 from report_builder.stages.explore import explore
 from report_builder.stages.load import load_tables
 from report_builder.stages.models import search_models
+from report_builder.stages.profile import profile
 from report_builder.stages.validate import validate_tables
 
 T = TypeVar("T")
@@ -33,6 +34,7 @@ STAGE_TITLES = {
     "models": "Подбор моделей",
     "evaluate": "Оценка лучшей модели",
     "explain": "Важность признаков (SHAP)",
+    "profile": "Профиль данных (ydata-profiling)",
 }
 
 
@@ -102,6 +104,10 @@ def run_pipeline(
         after=("evaluate",),
         config=(config.explain, seed),
     )
+    appendix = None
+    if config.report.profile:
+        title = f"Профиль данных — {config.report.company}, {run.period}"
+        appendix = runner.run("profile", profile, data, title, after=("clean",), config=(title,))
     return ReportResults(
         run=run,
         data=data,
@@ -110,5 +116,7 @@ def run_pipeline(
         search=search,
         evaluation=evaluation,
         explanation=explanation,
+        profile=appendix,
         timings=tuple(runner.timings),
+        fingerprint=make_key("results", run_pipeline, list(runner.keys.values())),
     )

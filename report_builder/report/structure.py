@@ -38,7 +38,8 @@ _COMING = (
 )
 
 
-def build_view(results: ReportResults, config: ReportConfig) -> ReportView:
+def build_sections(results: ReportResults) -> tuple[Section, ...]:
+    """The report's sections in reading order, with their charts drawn and numbered."""
     data, eda, corr = results.data, results.exploration, results.correlation
     search, evaluation, explanation = results.search, results.evaluation, results.explanation
     base_rate = eda.decline_rate
@@ -68,7 +69,7 @@ def build_view(results: ReportResults, config: ReportConfig) -> ReportView:
         Section("explain", "Важность признаков", _numbered([explain_figures.beeswarm(explanation), explain_figures.importance(explanation)])),
         *(Section(key, title, {}, ready=False) for key, title in _COMING),
     ]
-    return ReportView(results, config, _renumber(sections))
+    return _renumber(sections)
 
 
 def _numbered(figures: list[Figure]) -> dict[str, Figure]:

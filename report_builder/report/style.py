@@ -50,7 +50,7 @@ def new_figure(width: float = WIDTH, height: float = 3.2, **kwargs: object) -> t
 
 def to_svg(fig: Figure) -> str:
     buffer = io.StringIO()
-    fig.savefig(buffer, format="svg", metadata={"Date": None})
+    fig.savefig(buffer, format="svg", metadata={"Date": None}, dpi=200)  # dpi: rasterized layers only
     plt.close(fig)
     text = buffer.getvalue()
     return text[text.index("<svg") :]

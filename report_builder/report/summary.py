@@ -23,6 +23,35 @@ def build_summary(results: ReportResults) -> dict[str, object]:
             "sources": [{"file": s.file, "rows": s.rows, "sha256": s.sha256} for s in data.sources],
             "new_categories": {k: list(v) for k, v in data.new_categories.items()},
         },
+        "models": [
+            {
+                "name": m.family,
+                "title": m.title,
+                "cv_roc_auc_mean": round(m.cv_roc_auc_mean, 4),
+                "cv_roc_auc_std": round(m.cv_roc_auc_std, 4),
+                "test_roc_auc": round(m.test_roc_auc, 4),
+                "test_roc_auc_ci95": [round(v, 4) for v in m.test_roc_auc_ci95],
+                "best_params": m.best_params,
+                "fit_seconds": round(m.fit_seconds, 2),
+            }
+            for m in results.search.scores
+        ],
+        "best_model": results.search.best,
+        "threshold": results.evaluation.threshold,
+        "best_f1_threshold": round(results.evaluation.best_f1_threshold, 4),
+        "brier": round(results.evaluation.brier, 4),
+        "calibrated": results.evaluation.calibrated,
+        "explainer": results.explanation.explainer,
+        "drivers": [
+            {
+                "feature": d.feature,
+                "mean_abs_shap": round(d.mean_abs_shap, 5),
+                "direction": d.direction,
+                "risky_category": d.risky_category,
+                "permutation_importance": round(d.permutation, 5),
+            }
+            for d in results.explanation.drivers
+        ],
         "versions": run.versions,
         "seed": run.seed,
         "timings": [asdict(t) for t in results.timings],

@@ -124,3 +124,10 @@ class Explanation:
     base_value: float
     drivers: tuple[Driver, ...]  # strongest first
     additivity_error: float  # max |base + Σ shap − model output| over explained rows
+
+
+@dataclass(frozen=True)
+class Profile:
+    """The ydata-profiling appendix, a standalone HTML page."""
+
+    html: str

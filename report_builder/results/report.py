@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from report_builder.results.analysis import Correlation, Evaluation, Exploration, Explanation, ModelSearch
+from report_builder.results.analysis import Correlation, Evaluation, Exploration, Explanation, ModelSearch, Profile
 from report_builder.results.data import CleanData
 
 
@@ -35,4 +35,6 @@ class ReportResults:
     search: ModelSearch
     evaluation: Evaluation
     explanation: Explanation
+    profile: Profile | None
     timings: tuple[StageTiming, ...]
+    fingerprint: str  # hash of every stage's cache key: equal fingerprints, equal results

@@ -23,7 +23,7 @@ def beeswarm(explanation: Explanation) -> Figure:
         raw = explanation.feature_values[feature]
         colour = _colour_scale(raw, feature in CATEGORICAL)
         jitter = rng.uniform(-0.28, 0.28, len(values))
-        points = ax.scatter(values, row + jitter, c=colour, cmap="coolwarm", vmin=0, vmax=1, s=7, alpha=0.8, linewidths=0)
+        points = ax.scatter(values, row + jitter, c=colour, cmap="coolwarm", vmin=0, vmax=1, s=7, alpha=0.8, linewidths=0, rasterized=True)
     ax.axvline(0, color=style.NEUTRAL, linewidth=0.8)
     ax.set_yticks(range(len(order)), [label(explanation.features[j]) for j in order], fontsize=7.5)
     ax.set_xlabel("Вклад в вероятность снижения (SHAP, доли)")

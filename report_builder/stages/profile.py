@@ -1,0 +1,34 @@
+"""The ydata-profiling appendix: every column's distribution, missing values and interactions."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import warnings
+
+from report_builder.labels import label
+from report_builder.results.analysis import Profile
+from report_builder.results.data import CleanData
+
+
+def profile(data: CleanData, title: str) -> Profile:
+    os.environ.setdefault("YDATA_PROFILING_NO_ANALYTICS", "true")  # never phone home
+    os.environ.setdefault("TQDM_DISABLE", "1")
+    from ydata_profiling import ProfileReport
+
+    frame = data.customers.rename(columns=label).reset_index(names="id")
+    # The library draws progress bars on stderr whatever its settings say; they are noise here.
+    with warnings.catch_warnings(), contextlib.redirect_stderr(io.StringIO()):
+        warnings.simplefilter("ignore")
+        report = ProfileReport(
+            frame,
+            title=title,
+            progress_bar=False,
+            explorative=False,
+            interactions={"continuous": False},
+            samples={"head": 0, "tail": 0},
+            correlations={"auto": {"calculate": False}},
+        )
+        html = report.to_html()
+    return Profile(html)
