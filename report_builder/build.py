@@ -16,6 +16,7 @@ from report_builder.cache import StageCache
 from report_builder.config import Config
 from report_builder.pipeline import run_pipeline
 from report_builder.publish import publish
+from report_builder.report.customers import customer_table, write_csv, write_xlsx
 from report_builder.report.render import render_html, render_pdf
 from report_builder.report.structure import ReportView, build_sections
 from report_builder.report.summary import build_summary
@@ -72,7 +73,14 @@ def build_report(
             sections = build_sections(results)
             cache.put("figures", figures_key, sections)
         on_stage(StageTiming("figures", "Графики", time.perf_counter() - start, cached))
-        html = render_html(ReportView(results, config.report, sections))  # type: ignore[arg-type]
+        view = ReportView(
+            results,
+            config.report,
+            sections,  # type: ignore[arg-type]
+            top_actions=config.recommendations.top_actions,
+            priority_configured=config.segments.priority is not None,
+        )
+        html = render_html(view)
         if "html" in config.report.formats:
             (folder / "report.html").write_text(html, encoding="utf-8")
             written.append("report.html")
@@ -87,6 +95,10 @@ def build_report(
             (folder / "report.pdf").write_bytes(pdf)  # type: ignore[arg-type]
             on_stage(StageTiming("render_pdf", "Вёрстка PDF", time.perf_counter() - start, cached))
             written.append("report.pdf")
+        table = customer_table(results)
+        write_csv(table, folder / "customers.csv")
+        write_xlsx(table, folder / "customers.xlsx")
+        written += ["customers.csv", "customers.xlsx"]
         if results.profile is not None:
             (folder / "profile.html").write_text(results.profile.html, encoding="utf-8")
             written.append("profile.html")

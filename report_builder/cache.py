@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
 import pickle
 import sys
@@ -14,7 +15,13 @@ from pydantic import BaseModel
 
 T = TypeVar("T")
 
-_SHARED_MODULES = ("report_builder.config", "report_builder.labels", "report_builder.errors")
+_SHARED_MODULES = (
+    "report_builder.config",
+    "report_builder.labels",
+    "report_builder.errors",
+    "report_builder.features",
+    "report_builder.shap_values",
+)
 
 
 def code_version(fn: Callable[..., object]) -> str:
@@ -24,7 +31,7 @@ def code_version(fn: Callable[..., object]) -> str:
     names |= {n for n in sys.modules if n.startswith("report_builder.results.")}
     digest = hashlib.sha256()
     for name in sorted(names):
-        file = getattr(sys.modules[name], "__file__", None)
+        file = getattr(importlib.import_module(name), "__file__", None)
         if file:
             digest.update(Path(file).read_bytes())
     return digest.hexdigest()

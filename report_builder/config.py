@@ -37,6 +37,7 @@ class ExplainConfig(_Frozen):
     agnostic_sample: int = Field(100, ge=20, description="customers explained by the model-agnostic explainer")
     background: int = Field(30, ge=10, description="background sample of the model-agnostic explainer")
     permutation_repeats: int = Field(5, ge=2)
+    customers_max: int = Field(5000, ge=10, description="customers with per-customer drivers, highest expected loss first")
 
 
 class SegmentRule(_Frozen):
@@ -59,6 +60,84 @@ class SegmentsConfig(_Frozen):
     months_at_risk: int = 3
 
 
+class OfferRule(_Frozen):
+    """An offer that fires for a segment when enough of it meets the condition on a driver."""
+
+    name: str
+    title: str
+    action: str
+    feature: str
+    op: Literal[">=", "<="]
+    value: float
+    min_share: float = Field(0.25, ge=0, le=1, description="share of the segment that must meet the condition")
+    min_lift: float = Field(1.3, ge=1, description="how many times more often than among stable customers")
+
+
+DEFAULT_RULES = (
+    OfferRule(
+        name="cart",
+        title="Напоминание о корзине и скидка на неё",
+        action="письмо и пуш-уведомление о неоплаченных товарах, скидка на всю корзину при оплате в течение недели",
+        feature="Неоплаченные_продукты_штук_квартал",
+        op=">=",
+        value=4,
+    ),
+    OfferRule(
+        name="promo",
+        title="Персональные промокоды в любимой категории",
+        action="промокод на любимую категорию покупателя вместо общих акций и ранний доступ к распродажам",
+        feature="Акционные_покупки",
+        op=">=",
+        value=0.5,
+    ),
+    OfferRule(
+        name="pages",
+        title="Персональные подборки товаров",
+        action="подборки на главной странице и в письмах по истории просмотров, чтобы за визит покупатель видел больше нужного",
+        feature="Страниц_за_визит",
+        op="<=",
+        value=5,
+    ),
+    OfferRule(
+        name="categories",
+        title="Рекомендации из смежных категорий",
+        action="блок «с этим покупают» и подборки из соседних категорий в карточке товара и в письмах",
+        feature="Средний_просмотр_категорий_за_визит",
+        op="<=",
+        value=2,
+    ),
+    OfferRule(
+        name="minutes",
+        title="Повод вернуться на сайт",
+        action="персональная рассылка с новинками любимой категории и напоминанием о накопленных бонусах",
+        feature="Минут_текущий_месяц",
+        op="<=",
+        value=10,
+    ),
+    OfferRule(
+        name="contacts",
+        title="План маркетинговых контактов",
+        action="регулярные контакты 4–5 раз в месяц по каналам, на которые покупатель дал согласие",
+        feature="Маркет_актив_6_мес",
+        op="<=",
+        value=3.5,
+    ),
+    OfferRule(
+        name="errors",
+        title="Исправить сбои сервиса",
+        action="передать в поддержку список покупателей с частыми сбоями, извиниться и начислить бонус",
+        feature="Ошибка_сервиса",
+        op=">=",
+        value=6,
+    ),
+)
+
+
+class RecommendationsConfig(_Frozen):
+    rules: tuple[OfferRule, ...] = DEFAULT_RULES
+    top_actions: int = Field(3, ge=1, le=10, description="actions named on the management summary page")
+
+
 class ReportConfig(_Frozen):
     company: str = "В один клик"
     title: str = "Покупательская активность постоянных клиентов"
@@ -73,6 +152,7 @@ class Config(_Frozen):
     model: ModelConfig = ModelConfig()
     explain: ExplainConfig = ExplainConfig()
     segments: SegmentsConfig = SegmentsConfig()
+    recommendations: RecommendationsConfig = RecommendationsConfig()
     report: ReportConfig = ReportConfig()
 
 

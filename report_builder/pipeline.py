@@ -21,6 +21,9 @@ from report_builder.stages.explore import explore
 from report_builder.stages.load import load_tables
 from report_builder.stages.models import search_models
 from report_builder.stages.profile import profile
+from report_builder.stages.recommend import recommend
+from report_builder.stages.score import score_customers
+from report_builder.stages.segment import segment
 from report_builder.stages.validate import validate_tables
 
 T = TypeVar("T")
@@ -34,6 +37,9 @@ STAGE_TITLES = {
     "models": "Подбор моделей",
     "evaluate": "Оценка лучшей модели",
     "explain": "Важность признаков (SHAP)",
+    "score": "Прогноз для каждого покупателя",
+    "segment": "Сегментация",
+    "recommend": "Рекомендации",
     "profile": "Профиль данных (ydata-profiling)",
 }
 
@@ -104,6 +110,31 @@ def run_pipeline(
         after=("evaluate",),
         config=(config.explain, seed),
     )
+    scores = runner.run(
+        "score",
+        score_customers,
+        search,
+        evaluation,
+        data,
+        config.model,
+        config.explain,
+        seed,
+        after=("evaluate",),
+        config=(config.model, config.explain, seed),
+    )
+    segmentation = runner.run(
+        "segment",
+        segment,
+        scores,
+        data,
+        config.segments,
+        config.model.threshold,
+        after=("score",),
+        config=(config.segments, config.model.threshold),
+    )
+    recommendations = runner.run(
+        "recommend", recommend, segmentation, config.recommendations, after=("segment",), config=(config.recommendations,)
+    )
     appendix = None
     if config.report.profile:
         title = f"Профиль данных — {config.report.company}, {run.period}"
@@ -116,6 +147,9 @@ def run_pipeline(
         search=search,
         evaluation=evaluation,
         explanation=explanation,
+        scores=scores,
+        segmentation=segmentation,
+        recommendations=recommendations,
         profile=appendix,
         timings=tuple(runner.timings),
         fingerprint=make_key("results", run_pipeline, list(runner.keys.values())),

@@ -11,6 +11,7 @@ from report_builder.report.figures import data as data_figures
 from report_builder.report.figures import eda as eda_figures
 from report_builder.report.figures import explain as explain_figures
 from report_builder.report.figures import models as model_figures
+from report_builder.report.figures import segments as segment_figures
 from report_builder.results.report import ReportResults
 
 
@@ -19,7 +20,6 @@ class Section:
     key: str  # partial template name and HTML anchor
     title: str
     figures: dict[str, Figure]
-    ready: bool = True
 
 
 @dataclass(frozen=True)
@@ -28,14 +28,12 @@ class ReportView:
     config: ReportConfig
     sections: tuple[Section, ...]
 
+    top_actions: int = 3
+    priority_configured: bool = False
+
     def section(self, key: str) -> Section:
         return next(s for s in self.sections if s.key == key)
 
-
-_COMING = (
-    ("segments", "Сегментация покупателей"),
-    ("recommendations", "Рекомендации"),
-)
 
 
 def build_sections(results: ReportResults) -> tuple[Section, ...]:
@@ -67,7 +65,18 @@ def build_sections(results: ReportResults) -> tuple[Section, ...]:
             ),
         ),
         Section("explain", "Важность признаков", _numbered([explain_figures.beeswarm(explanation), explain_figures.importance(explanation)])),
-        *(Section(key, title, {}, ready=False) for key, title in _COMING),
+        Section(
+            "segments",
+            "Сегментация покупателей",
+            _numbered(
+                [
+                    segment_figures.scatter(results.segmentation),
+                    segment_figures.profit_at_risk(results.segmentation),
+                    segment_figures.contrasts(results.segmentation),
+                ]
+            ),
+        ),
+        Section("recommendations", "Рекомендации", {}),
     ]
     return _renumber(sections)
 

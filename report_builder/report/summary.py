@@ -52,6 +52,25 @@ def build_summary(results: ReportResults) -> dict[str, object]:
             }
             for d in results.explanation.drivers
         ],
+        "segments": [
+            {
+                "name": seg.name,
+                "base": seg.base,
+                "customers": seg.customers,
+                "share": round(seg.share, 4),
+                "mean_probability": round(seg.mean_probability, 4),
+                "mean_profit": round(seg.mean_profit, 4),
+                "profit_at_risk": round(seg.profit_at_risk, 2),
+                "revenue_3m": round(seg.revenue_3m, 2),
+                "offers": [o.title for o in results.recommendations.offers if o.segment == seg.name],
+            }
+            for seg in results.segmentation.segments
+        ],
+        "priority_segment": results.segmentation.priority,
+        "actions": [
+            {"title": a.title, "customers": a.customers, "profit_at_risk": round(a.profit_at_risk, 2), "segments": list(a.segments)}
+            for a in results.recommendations.actions
+        ],
         "versions": run.versions,
         "seed": run.seed,
         "timings": [asdict(t) for t in results.timings],

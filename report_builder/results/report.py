@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from report_builder.results.analysis import Correlation, Evaluation, Exploration, Explanation, ModelSearch, Profile
 from report_builder.results.data import CleanData
+from report_builder.results.segments import Recommendations, Scores, Segmentation
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,9 @@ class ReportResults:
     search: ModelSearch
     evaluation: Evaluation
     explanation: Explanation
+    scores: Scores
+    segmentation: Segmentation
+    recommendations: Recommendations
     profile: Profile | None
     timings: tuple[StageTiming, ...]
     fingerprint: str  # hash of every stage's cache key: equal fingerprints, equal results

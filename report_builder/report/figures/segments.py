@@ -1,0 +1,75 @@
+"""Charts of «Сегментация покупателей»."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from report_builder.labels import PROFIT, label
+from report_builder.report import style
+from report_builder.report.figure import Figure
+from report_builder.report.filters import num, pct
+from report_builder.results.segments import Segmentation
+
+SEGMENT_COLOURS = {
+    "Ценные в зоне риска": style.DECLINED,
+    "Ценные стабильные": style.STABLE,
+    "Обычные в зоне риска": "#E69F00",
+    "Обычные стабильные": "#56B4E9",
+}
+
+
+def scatter(seg: Segmentation) -> Figure:
+    frame = seg.customers
+    fig, ax = style.new_figure(style.WIDTH, 3.6)
+    for name, colour in SEGMENT_COLOURS.items():
+        part = frame[frame["segment"] == name]
+        ax.scatter(part["probability"], part[PROFIT], s=9, alpha=0.7, color=colour, label=f"{name} ({num(len(part))})", linewidths=0, rasterized=True)
+    ax.axvline(seg.threshold, color="black", linestyle="--", linewidth=1)
+    ax.axhline(seg.value_threshold, color="black", linestyle=":", linewidth=1)
+    ax.text(seg.threshold, ax.get_ylim()[1], f" порог риска {num(seg.threshold, 2)}", va="top", fontsize=7)
+    ax.text(0.0, seg.value_threshold, f"порог прибыли {num(seg.value_threshold, 2)} ", ha="left", va="bottom", fontsize=7)
+    ax.set_xlabel("Вероятность снижения активности (вне выборки обучения)")
+    ax.set_ylabel(label(PROFIT))
+    ax.set_xlim(0, 1)
+    ax.xaxis.set_major_formatter(lambda v, _: pct(v))
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncols=2)
+    top = seg.stats(seg.priority)
+    title = f"«{seg.priority}»: {num(top.customers)} покупателей, под риском {num(top.profit_at_risk)} прибыли за {seg.months} мес."
+    ax.set_title("Покупатели по риску снижения и прибыли")
+    return Figure("segments_scatter", title, "Диаграмма рассеяния: вероятность снижения против прибыли, с порогами сегментов", style.to_svg(fig))
+
+
+def profit_at_risk(seg: Segmentation) -> Figure:
+    stats = sorted(seg.segments, key=lambda s: s.profit_at_risk)
+    fig, ax = style.new_figure(style.WIDTH, 0.4 * len(stats) + 0.9)
+    colours = [style.ACCENT if s.name == seg.priority else SEGMENT_COLOURS.get(s.name, style.NEUTRAL) for s in stats]
+    bars = ax.barh([s.name for s in stats], [s.profit_at_risk for s in stats], color=colours, height=0.6)
+    for bar, s in zip(bars, stats):
+        ax.text(bar.get_width(), bar.get_y() + bar.get_height() / 2, f" {num(s.profit_at_risk)} ({num(s.customers)} пок.)", va="center", fontsize=7)
+    ax.set_xlim(0, max(s.profit_at_risk for s in stats) * 1.35)
+    ax.set_xlabel(f"Прибыль под риском за {seg.months} мес. (вероятность × прибыль × месяцы)")
+    ax.grid(axis="y", visible=False)
+    share = seg.stats(seg.priority).profit_at_risk / sum(s.profit_at_risk for s in seg.segments if s.base)
+    title = f"На «{seg.priority}» приходится {pct(share)} всей прибыли под риском"
+    ax.set_title("Прибыль под риском по сегментам")
+    return Figure("segments_profit", title, "Столбчатая диаграмма прибыли под риском по сегментам", style.to_svg(fig))
+
+
+def contrasts(seg: Segmentation) -> Figure:
+    items = [c for c in seg.contrasts if c.kind == "numeric"][:10][::-1]
+    fig, ax = style.new_figure(style.WIDTH, 0.32 * len(items) + 1.0)
+    effects = np.array([c.effect_size for c in items])
+    colours = [style.DECLINED if e > 0 else style.STABLE for e in effects]
+    ax.barh([label(c.feature) for c in items], effects, color=colours, height=0.6)
+    for i, c in enumerate(items):
+        ax.text(effects[i], i, f" {num(c.segment_value, 1)} против {num(c.stable_value, 1)} ", va="center", ha="left" if effects[i] > 0 else "right", fontsize=7)
+    ax.axvline(0, color=style.NEUTRAL, linewidth=0.8)
+    limit = max(abs(effects).max() * 1.8, 1)
+    ax.set_xlim(-limit, limit)
+    ax.set_xlabel("Размер различия (d Коэна): левее — меньше, чем у стабильных; правее — больше")
+    ax.grid(axis="y", visible=False)
+    ax.tick_params(axis="y", labelsize=7.5)
+    top = items[-1]
+    title = f"Сильнее всего «{seg.priority}» отличается от стабильных покупателей признаком «{label(top.feature)}»"
+    ax.set_title("Чем приоритетный сегмент отличается от стабильных покупателей")
+    return Figure("segments_contrast", title, "Размер различий признаков между приоритетным сегментом и стабильными покупателями", style.to_svg(fig))

@@ -1,0 +1,97 @@
+"""Results of scoring every customer, segmenting them and choosing offers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class Scores:
+    """Out-of-fold probability of decline and SHAP contributions for every customer used."""
+
+    probability: pd.Series  # index: customer id
+    shap: pd.DataFrame  # index: customer id, columns: features, probability units (NaN beyond the cap)
+    explainer: str
+
+
+@dataclass(frozen=True)
+class SegmentStats:
+    name: str
+    description: str
+    base: bool  # one of the four risk × value segments (they partition the customers)
+    at_risk: bool
+    customers: int
+    share: float
+    mean_probability: float
+    mean_profit: float
+    profit_at_risk: float  # Σ probability × monthly profit × months
+    revenue_3m: float  # Σ revenue of the three months
+
+
+@dataclass(frozen=True)
+class Contrast:
+    """How the priority segment differs from the stable customers on one feature."""
+
+    feature: str
+    kind: Literal["numeric", "categorical"]
+    segment_value: float  # mean, or share of `category`
+    stable_value: float
+    effect_size: float  # Cohen's d (numbers) or Cramér's V (categories)
+    p_value: float
+    category: str | None = None
+
+
+@dataclass(frozen=True)
+class Segmentation:
+    customers: pd.DataFrame  # index id: probability, profit, profit_at_risk, segment, features
+    members: dict[str, tuple[int, ...]]  # segment name -> customer ids
+    segments: tuple[SegmentStats, ...]
+    priority: str
+    threshold: float
+    value_threshold: float  # profit separating valuable customers
+    months: int
+    contrasts: tuple[Contrast, ...]  # priority vs stable, strongest first
+    priority_drivers: tuple[tuple[str, float, float], ...]  # feature, mean |SHAP|, mean SHAP in segment
+
+    def stats(self, name: str) -> SegmentStats:
+        return next(s for s in self.segments if s.name == name)
+
+
+@dataclass(frozen=True)
+class Offer:
+    rule: str
+    title: str
+    action: str
+    segment: str
+    feature: str
+    op: Literal[">=", "<="]
+    value: float
+    share_segment: float  # share of the segment meeting the condition
+    share_stable: float  # the same share among stable customers
+    fired: bool
+    customers: int  # customers of the segment meeting the condition
+    profit_at_risk: float
+    customer_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Action:
+    """One offer rule across every at-risk segment where it fired; customers counted once."""
+
+    rule: str
+    title: str
+    action: str
+    segments: tuple[str, ...]
+    customers: int
+    profit_at_risk: float
+
+
+@dataclass(frozen=True)
+class Recommendations:
+    actions: tuple[Action, ...]  # largest profit at stake first
+    offers: tuple[Offer, ...]  # fired, largest profit at stake first
+    rejected: tuple[Offer, ...]  # evaluated on the priority segment, data does not support them
+    per_customer: dict[int, tuple[str, ...]]  # customer id -> offer titles

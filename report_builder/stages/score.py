@@ -1,0 +1,48 @@
+"""Score every customer: out-of-fold probability of decline and per-customer SHAP drivers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from joblib import Parallel, delayed
+from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+from report_builder.config import ExplainConfig, ModelConfig
+from report_builder.features import features_and_target
+from report_builder.labels import FEATURES, PROFIT
+from report_builder.results.analysis import Evaluation, ModelSearch
+from report_builder.results.data import CleanData
+from report_builder.results.segments import Scores
+from report_builder.shap_values import shap_values
+from report_builder.stages.evaluate import calibrated_model
+
+
+def score_customers(
+    search: ModelSearch,
+    evaluation: Evaluation,
+    data: CleanData,
+    model_config: ModelConfig,
+    explain_config: ExplainConfig,
+    seed: int,
+) -> Scores:
+    """No customer is scored by a model that saw its label: each fold is predicted by the other four."""
+    X, y = features_and_target(data)
+    cv = StratifiedKFold(model_config.cv_folds, shuffle=True, random_state=seed)
+    model, _ = calibrated_model(search, cv)
+    probability = cross_val_predict(model, X, y, cv=cv, method="predict_proba", n_jobs=model_config.n_jobs)[:, 1]
+    probability = pd.Series(probability, index=X.index, name="probability")
+    expected_loss = probability * data.customers[PROFIT]
+    rows = X.loc[expected_loss.nlargest(explain_config.customers_max).index]
+    X_train = X.loc[search.train_index]
+    chunks = np.array_split(np.arange(len(rows)), max(model_config.n_jobs, 1))
+    parts = Parallel(n_jobs=model_config.n_jobs)(
+        delayed(shap_values)(evaluation.model, rows.iloc[c], X_train, explain_config.background, seed)
+        for c in chunks
+        if len(c)
+    )
+    values = np.vstack([part[1] for part in parts])
+    return Scores(
+        probability=probability,
+        shap=pd.DataFrame(values, index=rows.index, columns=list(FEATURES)).reindex(X.index),
+        explainer=parts[0][0],
+    )

@@ -1,0 +1,127 @@
+"""Segments from predicted risk and profit; the priority segment compared with stable customers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from report_builder.config import SegmentRule, SegmentsConfig
+from report_builder.errors import InputError
+from report_builder.labels import CATEGORICAL, FEATURES, NUMERIC, PROFIT, REVENUE_COLUMNS
+from report_builder.results.data import CleanData
+from report_builder.results.segments import Contrast, Scores, Segmentation, SegmentStats
+
+BASE = (
+    ("Ценные в зоне риска", "прибыль выше порога, вероятность снижения выше порога", True, True),
+    ("Ценные стабильные", "прибыль выше порога, вероятность снижения ниже порога", True, False),
+    ("Обычные в зоне риска", "прибыль ниже порога, вероятность снижения выше порога", False, True),
+    ("Обычные стабильные", "прибыль ниже порога, вероятность снижения ниже порога", False, False),
+)
+
+
+def segment(scores: Scores, data: CleanData, config: SegmentsConfig, threshold: float) -> Segmentation:
+    frame = data.customers[[*FEATURES, PROFIT]].copy()  # revenue columns are among the features
+    frame["probability"] = scores.probability
+    frame["profit_at_risk"] = frame["probability"] * frame[PROFIT] * config.months_at_risk
+    value_threshold = float(frame[PROFIT].quantile(config.value_quantile))
+    valuable = frame[PROFIT] >= value_threshold
+    at_risk = frame["probability"] >= threshold
+
+    members: dict[str, pd.Index] = {}
+    frame["segment"] = ""
+    for name, _, value_flag, risk_flag in BASE:
+        mask = (valuable == value_flag) & (at_risk == risk_flag)
+        members[name] = frame.index[mask]
+        frame.loc[mask, "segment"] = name
+    for rule in config.extra:
+        members[rule.name] = frame.index[_mask(frame, rule)]
+
+    descriptions = {name: text for name, text, _, _ in BASE} | {r.name: r.description for r in config.extra}
+    stats_ = tuple(
+        _stats(name, descriptions[name], name in dict((b[0], b) for b in BASE), frame.loc[ids], len(frame), threshold)
+        for name, ids in members.items()
+    )
+    priority = config.priority or max(stats_, key=lambda s: s.profit_at_risk).name
+    if priority not in members:
+        raise InputError(f"в настройках назван приоритетный сегмент «{priority}», которого нет среди сегментов")
+    segment_ids = members[priority]
+    stable = frame.index[~at_risk]
+    contrasts = tuple(
+        sorted(
+            (_contrast(frame.loc[segment_ids, f], frame.loc[stable, f]) for f in FEATURES),
+            key=lambda c: -abs(c.effect_size),
+        )
+    )
+    seg_shap = scores.shap.loc[segment_ids].dropna()
+    drivers = tuple(
+        sorted(
+            ((f, float(seg_shap[f].abs().mean()), float(seg_shap[f].mean())) for f in FEATURES),
+            key=lambda d: -d[1],
+        )
+    )
+    return Segmentation(
+        customers=frame,
+        members={k: tuple(int(i) for i in v) for k, v in members.items()},
+        segments=stats_,
+        priority=priority,
+        threshold=threshold,
+        value_threshold=value_threshold,
+        months=config.months_at_risk,
+        contrasts=contrasts,
+        priority_drivers=drivers,
+    )
+
+
+def _mask(frame: pd.DataFrame, rule: SegmentRule) -> pd.Series:
+    mask = pd.Series(True, index=frame.index)
+    for column, (low, high) in rule.where.items():
+        if column not in frame.columns:
+            raise InputError(
+                f"сегмент «{rule.name}» ссылается на неизвестный столбец «{column}»",
+                hint="Допустимы признаки, «Прибыль» и «probability»",
+            )
+        if low is not None:
+            mask &= frame[column] >= low
+        if high is not None:
+            mask &= frame[column] <= high
+    return mask
+
+
+def _stats(name: str, description: str, base: bool, part: pd.DataFrame, total: int, threshold: float) -> SegmentStats:
+    empty = part.empty
+    return SegmentStats(
+        name=name,
+        description=description,
+        base=base,
+        at_risk=bool(not empty and part["probability"].mean() >= threshold),
+        customers=len(part),
+        share=len(part) / total,
+        mean_probability=float(part["probability"].mean()) if not empty else 0.0,
+        mean_profit=float(part[PROFIT].mean()) if not empty else 0.0,
+        profit_at_risk=float(part["profit_at_risk"].sum()),
+        revenue_3m=float(part[list(REVENUE_COLUMNS)].sum().sum()),
+    )
+
+
+def _contrast(segment_values: pd.Series, stable_values: pd.Series) -> Contrast:
+    feature = str(segment_values.name)
+    if len(segment_values) < 2 or len(stable_values) < 2:
+        return Contrast(feature, "categorical" if feature in CATEGORICAL else "numeric", np.nan, np.nan, 0.0, 1.0)
+    if feature in NUMERIC:
+        a, b = segment_values.astype(float), stable_values.astype(float)
+        pooled = np.sqrt((a.var() * (len(a) - 1) + b.var() * (len(b) - 1)) / (len(a) + len(b) - 2))
+        d = float((a.mean() - b.mean()) / pooled) if pooled > 0 else 0.0
+        p = float(stats.mannwhitneyu(a, b).pvalue) if a.nunique() + b.nunique() > 2 else 1.0
+        return Contrast(feature, "numeric", float(a.mean()), float(b.mean()), d, p)
+    table = pd.crosstab(pd.concat([segment_values, stable_values]), np.r_[np.ones(len(segment_values)), np.zeros(len(stable_values))])
+    if table.shape[0] < 2:
+        return Contrast(feature, "categorical", 1.0, 1.0, 0.0, 1.0, str(table.index[0]))
+    chi2, p, _, _ = stats.chi2_contingency(table)
+    cramer = float(np.sqrt(chi2 / table.to_numpy().sum() / (min(table.shape) - 1)))
+    shares_segment = segment_values.value_counts(normalize=True)
+    shares_stable = stable_values.value_counts(normalize=True).reindex(shares_segment.index, fill_value=0)
+    category = str((shares_segment - shares_stable).idxmax())
+    return Contrast(
+        feature, "categorical", float(shares_segment[category]), float(shares_stable[category]), cramer, float(p), category
+    )
