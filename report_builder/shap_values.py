@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import shap
 from sklearn.ensemble import ExtraTreesClassifier, RandomForestClassifier
 from sklearn.pipeline import Pipeline
 from sklearn.tree import DecisionTreeClassifier
@@ -29,6 +28,8 @@ def shap_values(
 
 def _tree_shap(model: Pipeline, rows: pd.DataFrame) -> tuple[np.ndarray, float]:
     """Exact tree SHAP in probability units, one-hot columns summed back to their feature."""
+    import shap  # heavy: imported only when values are computed, not on a cached build
+
     prep, clf = model.named_steps["prep"], model.named_steps["clf"]
     explainer = shap.TreeExplainer(clf)
     raw = np.asarray(explainer.shap_values(prep.transform(rows)))
@@ -51,6 +52,8 @@ def _permutation_shap(
     model: object, rows: pd.DataFrame, X_train: pd.DataFrame, background_size: int, seed: int
 ) -> tuple[np.ndarray, float]:
     """Model-agnostic SHAP on the original features over a bounded background sample."""
+    import shap
+
     codes = {c: sorted(X_train[c].unique().tolist() + [v for v in rows[c].unique() if v not in set(X_train[c])]) for c in CATEGORICAL}
 
     def encode(frame: pd.DataFrame) -> np.ndarray:

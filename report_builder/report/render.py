@@ -5,8 +5,6 @@ from __future__ import annotations
 import functools
 import jinja2
 from markupsafe import Markup
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher
 
 from report_builder.report.filters import FILTERS
 from report_builder.report.fonts import font_face_css
@@ -34,19 +32,22 @@ def render_html(view: ReportView) -> str:
     return template.render(v=view, r=view.results, css=css, fonts_css=Markup(font_face_css()))
 
 
-class LocalFetcher(URLFetcher):
-    """Only inline data and the project's own templates folder may be read: never the network."""
-
-    def __init__(self) -> None:
-        super().__init__(allowed_protocols=("data", "file"), allow_redirects=False)
-        self._root = templates_dir().resolve().as_uri() + "/"
-
-    def fetch(self, url: str, headers: dict[str, str] | None = None) -> object:
-        if not (url.startswith("data:") or url.startswith(self._root)):
-            raise ValueError(f"blocked resource: {url[:80]}")
-        return super().fetch(url, headers)
-
-
 def render_pdf(html: str) -> bytes:
+    """WeasyPrint is imported here, so a build whose PDF is cached never loads it."""
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
+
+    class LocalFetcher(URLFetcher):
+        """Only inline data and the project's own templates folder may be read: never the network."""
+
+        def __init__(self) -> None:
+            super().__init__(allowed_protocols=("data", "file"), allow_redirects=False)
+            self._root = templates_dir().resolve().as_uri() + "/"
+
+        def fetch(self, url: str, headers: dict[str, str] | None = None) -> object:
+            if not (url.startswith("data:") or url.startswith(self._root)):
+                raise ValueError(f"blocked resource: {url[:80]}")
+            return super().fetch(url, headers)
+
     document = HTML(string=html, base_url=str(templates_dir()), url_fetcher=LocalFetcher())
     return document.write_pdf()
