@@ -6,12 +6,46 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+import typer.rich_utils
 from rich.console import Console
+from typer.core import TyperCommand, TyperGroup
 
 from report_builder.errors import InputError
 from report_builder.results.report import StageTiming
 
+# The help screen speaks Russian throughout, not only in our own texts.
+typer.rich_utils.OPTIONS_PANEL_TITLE = "Параметры"
+typer.rich_utils.ARGUMENTS_PANEL_TITLE = "Аргументы"
+typer.rich_utils.COMMANDS_PANEL_TITLE = "Команды"
+typer.rich_utils.DEFAULT_STRING = "[по умолчанию: {}]"
+typer.rich_utils.REQUIRED_LONG_STRING = "[обязательно]"
+HELP_TEXT = "Показать эту справку и выйти."
+
+
+class _Russian:
+    def format_usage(self, ctx, formatter):  # type: ignore[no-untyped-def]
+        pieces = self.collect_usage_pieces(ctx)  # type: ignore[attr-defined]
+        formatter.write_usage(ctx.command_path, " ".join(pieces), prefix="Использование: ")
+
+    def get_help_option(self, ctx):  # type: ignore[no-untyped-def]
+        option = super().get_help_option(ctx)  # type: ignore[misc]
+        if option is not None:
+            option.help = HELP_TEXT
+        return option
+
+
+class RussianCommand(_Russian, TyperCommand):
+    pass
+
+
+class RussianGroup(_Russian, TyperGroup):
+    pass
+
+
 app = typer.Typer(
+    cls=RussianGroup,
+    options_metavar="[ПАРАМЕТРЫ]",
+    subcommand_metavar="КОМАНДА [АРГУМЕНТЫ]...",
     help="Отчёт о покупательской активности клиентов «В один клик»: HTML и PDF из четырёх таблиц.",
     no_args_is_help=True,
     add_completion=False,
@@ -20,7 +54,7 @@ app = typer.Typer(
 out = Console(stderr=True)
 
 
-@app.command(help="Построить отчёт (HTML, PDF, summary.json) по папке с данными или по демо-данным.")
+@app.command(cls=RussianCommand, options_metavar="[ПАРАМЕТРЫ]", help="Построить отчёт (HTML, PDF, summary.json) по папке с данными или по демо-данным.")
 def build(
     data: Annotated[Path | None, typer.Option("--data", help="Папка с market_file, market_money, market_time и money (.csv или .xlsx). Без неё — демо-данные.")] = None,
     output: Annotated[Path | None, typer.Option("--output", help="Папка для файлов этого запуска. По умолчанию output/<период>.")] = None,
@@ -60,7 +94,7 @@ def build(
     out.print("Готово: " + ", ".join(str(f) for f in outcome.files), highlight=False)
 
 
-@app.command("demo-data", help="Сгенерировать демонстрационный набор данных (схема и дефекты как у настоящих).")
+@app.command("demo-data", cls=RussianCommand, options_metavar="[ПАРАМЕТРЫ]", help="Сгенерировать демонстрационный набор данных (схема и дефекты как у настоящих).")
 def demo_data(
     output: Annotated[Path, typer.Option("--output", help="Папка для четырёх файлов.")] = Path("data/demo"),
     customers: Annotated[int, typer.Option("--customers", min=100, help="Число покупателей (не меньше 100).")] = 1300,
