@@ -77,6 +77,7 @@ def build_report(
             results,
             config.report,
             sections,  # type: ignore[arg-type]
+            settings=config,
             top_actions=config.recommendations.top_actions,
             priority_configured=config.segments.priority is not None,
         )

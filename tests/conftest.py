@@ -9,8 +9,16 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from report_builder.config import Config, ExplainConfig, ModelConfig
 from report_builder.demo_data import write_demo
 from report_builder.resources import demo_data_dir
+from report_builder.results.analysis import Evaluation, ModelSearch
+from report_builder.results.data import CleanData
+from report_builder.stages.clean import clean_tables
+from report_builder.stages.evaluate import evaluate
+from report_builder.stages.load import load_tables
+from report_builder.stages.models import search_models
+from report_builder.stages.validate import validate_tables
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 REAL_DATA_DIR = REPO_ROOT.parent / "shared" / "data" / "market"
@@ -75,3 +83,37 @@ def edit_table() -> Callable[[Path, str, Callable[[pd.DataFrame], pd.DataFrame |
         write_table(frame if changed is None else changed, folder, table)
 
     return edit
+
+
+# --- Analysis stages on the demo data: small, fast settings shared by the stage tests ---------------
+
+SEED = 42
+
+
+def small_model_config(families: tuple[str, ...] = ("logreg", "tree")) -> ModelConfig:
+    return Config().model.model_copy(update={"families": families, "search_iterations": 2, "bootstrap_rounds": 200})
+
+
+def small_explain_config() -> ExplainConfig:
+    return Config().explain.model_copy(
+        update={"sample": 40, "agnostic_sample": 20, "background": 10, "permutation_repeats": 2}
+    )
+
+
+def fit_small(data: CleanData, families: tuple[str, ...], seed: int = SEED) -> tuple[ModelSearch, Evaluation]:
+    """Search the given families with the small settings and evaluate the chosen model."""
+    config = small_model_config(families)
+    search = search_models(data, config, seed)
+    return search, evaluate(search, data, config, seed)
+
+
+@pytest.fixture(scope="session")
+def demo_data() -> CleanData:
+    """The demo data set, loaded, validated and cleaned once per test session."""
+    return clean_tables(validate_tables(load_tables(demo_data_dir())), Config().cleaning)
+
+
+@pytest.fixture(scope="session")
+def demo_fit(demo_data: CleanData) -> tuple[ModelSearch, Evaluation]:
+    """Logistic regression and a decision tree searched on the demo data; the best one evaluated."""
+    return fit_small(demo_data, ("logreg", "tree"))

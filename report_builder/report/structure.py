@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from report_builder.config import ReportConfig
+from report_builder.config import Config, ReportConfig
 from report_builder.report.figure import Figure
 from report_builder.report.figures import correlation as corr_figures
 from report_builder.report.figures import data as data_figures
@@ -28,6 +28,7 @@ class ReportView:
     config: ReportConfig
     sections: tuple[Section, ...]
 
+    settings: Config = Config()
     top_actions: int = 3
     priority_configured: bool = False
 
@@ -77,6 +78,7 @@ def build_sections(results: ReportResults) -> tuple[Section, ...]:
             ),
         ),
         Section("recommendations", "Рекомендации", {}),
+        Section("methodology", "Приложение. Методика", {}),
     ]
     return _renumber(sections)
 

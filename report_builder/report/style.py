@@ -10,6 +10,7 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import FuncFormatter, ScalarFormatter  # noqa: E402
 
 # Colour-blind-safe pair for the two classes, plus neutrals and accents.
 DECLINED = "#D55E00"
@@ -48,9 +49,31 @@ def new_figure(width: float = WIDTH, height: float = 3.2, **kwargs: object) -> t
     return plt.subplots(figsize=(width, height), layout="constrained", **kwargs)
 
 
+def _russian_tick(value: float, _position: object = None) -> str:
+    """Tick labels the Russian way: decimal comma, true minus, grouped thousands."""
+    if abs(value) >= 10_000:
+        text = f"{value:,.0f}".replace(",", "\u00a0")
+    else:
+        text = f"{value:.6g}"
+    return text.replace(".", ",").replace("-", "\u2212")
+
+
+def _localise_ticks(fig: Figure) -> None:
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            if type(axis.get_major_formatter()) is ScalarFormatter:
+                axis.set_major_formatter(FuncFormatter(_russian_tick))
+
+
 def to_svg(fig: Figure) -> str:
+    _localise_ticks(fig)
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg", metadata={"Date": None}, dpi=200)  # dpi: rasterized layers only
     plt.close(fig)
     text = buffer.getvalue()
     return text[text.index("<svg") :]
+
+
+def title(fig: Figure, text: str) -> None:
+    """A chart title anchored at the figure's left edge, so long axis labels never clip it."""
+    fig.suptitle(text, x=0.01, ha="left", fontsize=RC["axes.titlesize"], fontweight="bold")

@@ -63,6 +63,7 @@ class ModelScore:
     test_roc_auc_ci95: tuple[float, float]
     fit_seconds: float
     candidates: int
+    search_space: dict[str, str]  # parameter -> distribution or choices searched
 
 
 @dataclass(frozen=True)

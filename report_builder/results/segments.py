@@ -56,6 +56,10 @@ class Segmentation:
     contrasts: tuple[Contrast, ...]  # priority vs stable, strongest first
     priority_drivers: tuple[tuple[str, float, float], ...]  # feature, mean |SHAP|, mean SHAP in segment
 
+    @property
+    def at_risk_customers(self) -> int:
+        return int((self.customers["probability"] >= self.threshold).sum())
+
     def stats(self, name: str) -> SegmentStats:
         return next(s for s in self.segments if s.name == name)
 

@@ -25,7 +25,8 @@ def _numeric(values: pd.Series, declined: pd.Series) -> NumericFeature:
     a, b = values[declined], values[~declined]
     pooled = np.sqrt(((len(a) - 1) * a.var() + (len(b) - 1) * b.var()) / max(len(a) + len(b) - 2, 1))
     effect = float((a.mean() - b.mean()) / pooled) if pooled > 0 else 0.0
-    p_value = float(stats.mannwhitneyu(a, b).pvalue) if a.nunique() + b.nunique() > 2 else 1.0
+    # The test needs both classes and at least two distinct values overall (one per class is enough).
+    p_value = float(stats.mannwhitneyu(a, b).pvalue) if len(a) and len(b) and values.nunique() > 1 else 1.0
     return NumericFeature(
         str(values.name), float(a.mean()), float(b.mean()), float(a.median()), float(b.median()), effect, p_value
     )

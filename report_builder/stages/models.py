@@ -145,6 +145,7 @@ def search_models(data: CleanData, config: ModelConfig, seed: int) -> ModelSearc
                 test_roc_auc_ci95=bootstrap_auc(y_test.to_numpy(), test_score, config.bootstrap_rounds, seed),
                 fit_seconds=seconds,
                 candidates=len(search.cv_results_["params"]),
+                search_space={k.split("__", 1)[1]: _describe(v) for k, v in grid.items()},
             )
         )
         fitted[name] = best
@@ -174,3 +175,14 @@ def _short(value: object) -> str:
     if value == "passthrough":
         return "без масштабирования"
     return str(value)
+
+
+def _describe(space: object) -> str:
+    """Human-readable search space: a list of choices or a distribution with its bounds."""
+    if isinstance(space, list):
+        return ", ".join(_short(v) for v in space)
+    dist = getattr(space, "dist", None)
+    low, high = space.support() if hasattr(space, "support") else (None, None)  # type: ignore[union-attr]
+    name = getattr(dist, "name", type(space).__name__)
+    kind = {"loguniform": "лог-равномерно", "reciprocal": "лог-равномерно", "randint": "целое равномерно"}.get(name, name)
+    return f"{kind} от {low:g} до {high:g}".replace(".", ",")

@@ -26,7 +26,7 @@ def heatmap(corr: Correlation) -> Figure:
     fig.colorbar(image, ax=ax, shrink=0.6, label="φK")
     strongest = corr.with_target[0]
     title = f"Сильнее всего с активностью связан признак «{label(strongest[0])}» (φK = {num(strongest[1], 2)})"
-    ax.set_title("Матрица φK всех признаков и целевого признака")
+    style.title(fig, "Матрица φK всех признаков и целевого признака")
     return Figure("phik_heatmap", title, "Тепловая карта коэффициентов φK между всеми признаками", style.to_svg(fig))
 
 
@@ -44,5 +44,5 @@ def with_target(corr: Correlation) -> Figure:
     ax.tick_params(axis="y", labelsize=7.5)
     strong = sum(v >= 0.5 for v in values)
     title = f"Заметная связь с активностью (φK ≥ 0,5): {count(int(strong), 'признак', 'признака', 'признаков')}"
-    ax.set_title(title)
+    style.title(fig, "Связь каждого признака с активностью, φK")
     return Figure("phik_target", title, "Столбчатая диаграмма φK каждого признака с целевым", style.to_svg(fig))

@@ -23,7 +23,7 @@ def class_balance(data: CleanData) -> Figure:
     ax.set_xlabel("Покупателей")
     share = counts[DECLINED] / total
     title = f"Активность снизилась у {pct(share)} постоянных покупателей"
-    ax.set_title(title)
+    style.title(fig, title)
     return Figure(
         "class_balance",
         title,

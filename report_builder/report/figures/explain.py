@@ -33,7 +33,7 @@ def beeswarm(explanation: Explanation) -> Figure:
     bar.set_label("Значение признака", fontsize=7)
     top = explanation.drivers[0]
     title = f"Главный фактор риска — «{label(top.feature)}»: каждая точка — покупатель, правее — выше риск"
-    ax.set_title("Вклад признаков в прогноз для каждого покупателя")
+    style.title(fig, "Вклад признаков в прогноз каждого покупателя")
     return Figure("shap_beeswarm", title, "Диаграмма SHAP-вкладов признаков для выборки покупателей", style.to_svg(fig))
 
 

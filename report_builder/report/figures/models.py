@@ -25,10 +25,10 @@ def comparison(search: ModelSearch) -> Figure:
     ax.set_xlim(0.5, 1.0)
     ax.set_xlabel("ROC-AUC")
     ax.grid(axis="y", visible=False)
-    ax.legend(loc="lower right", fontsize=7)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.28), ncols=2, fontsize=7)
     best = search.best_score
     title = f"Лучшая по кросс-валидации модель — {best.title.split(' (')[0].lower()}: ROC-AUC {num(best.cv_roc_auc_mean, 3)}"
-    ax.set_title("ROC-AUC моделей: кросс-валидация и отложенная выборка")
+    style.title(fig, "ROC-AUC моделей: кросс-валидация и отложенная выборка")
     return Figure("model_comparison", title, "Сравнение ROC-AUC всех моделей", style.to_svg(fig))
 
 
@@ -76,6 +76,6 @@ def calibration(evaluation: Evaluation) -> Figure:
     ax.set_xlabel("Предсказанная вероятность")
     ax.set_ylabel("Фактическая доля снизивших")
     ax.legend(fontsize=7)
-    ax.set_title("Калибровка вероятностей")
+    style.title(fig, "Калибровка вероятностей")
     title = f"Вероятностям модели можно доверять: оценка Брайера {num(evaluation.brier, 3)} против {num(evaluation.brier_reference, 3)} у константы"
     return Figure("calibration", title, "Калибровочная кривая модели", style.to_svg(fig))

@@ -27,7 +27,10 @@ def scatter(seg: Segmentation) -> Figure:
     ax.axvline(seg.threshold, color="black", linestyle="--", linewidth=1)
     ax.axhline(seg.value_threshold, color="black", linestyle=":", linewidth=1)
     ax.text(seg.threshold, ax.get_ylim()[1], f" порог риска {num(seg.threshold, 2)}", va="top", fontsize=7)
-    ax.text(0.0, seg.value_threshold, f"порог прибыли {num(seg.value_threshold, 2)} ", ha="left", va="bottom", fontsize=7)
+    ax.text(
+        0.99, seg.value_threshold, f"порог прибыли {num(seg.value_threshold, 2)}", ha="right", va="bottom", fontsize=7,
+        transform=ax.get_yaxis_transform(), bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 1},
+    )
     ax.set_xlabel("Вероятность снижения активности (вне выборки обучения)")
     ax.set_ylabel(label(PROFIT))
     ax.set_xlim(0, 1)
@@ -35,7 +38,7 @@ def scatter(seg: Segmentation) -> Figure:
     ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncols=2)
     top = seg.stats(seg.priority)
     title = f"«{seg.priority}»: {num(top.customers)} покупателей, под риском {num(top.profit_at_risk)} прибыли за {seg.months} мес."
-    ax.set_title("Покупатели по риску снижения и прибыли")
+    style.title(fig, "Покупатели по риску снижения и прибыли")
     return Figure("segments_scatter", title, "Диаграмма рассеяния: вероятность снижения против прибыли, с порогами сегментов", style.to_svg(fig))
 
 
@@ -51,7 +54,7 @@ def profit_at_risk(seg: Segmentation) -> Figure:
     ax.grid(axis="y", visible=False)
     share = seg.stats(seg.priority).profit_at_risk / sum(s.profit_at_risk for s in seg.segments if s.base)
     title = f"На «{seg.priority}» приходится {pct(share)} всей прибыли под риском"
-    ax.set_title("Прибыль под риском по сегментам")
+    style.title(fig, "Прибыль под риском по сегментам")
     return Figure("segments_profit", title, "Столбчатая диаграмма прибыли под риском по сегментам", style.to_svg(fig))
 
 
@@ -71,5 +74,5 @@ def contrasts(seg: Segmentation) -> Figure:
     ax.tick_params(axis="y", labelsize=7.5)
     top = items[-1]
     title = f"Сильнее всего «{seg.priority}» отличается от стабильных покупателей признаком «{label(top.feature)}»"
-    ax.set_title("Чем приоритетный сегмент отличается от стабильных покупателей")
+    style.title(fig, "Чем приоритетный сегмент отличается от стабильных покупателей")
     return Figure("segments_contrast", title, "Размер различий признаков между приоритетным сегментом и стабильными покупателями", style.to_svg(fig))
