@@ -13,7 +13,7 @@ from report_builder.labels import FEATURES, PROFIT
 from report_builder.results.analysis import Evaluation, ModelSearch
 from report_builder.results.data import CleanData
 from report_builder.results.segments import Scores
-from report_builder.shap_values import shap_values
+from report_builder.shap_values import is_tree_model, shap_values
 from report_builder.stages.evaluate import calibrated_model
 
 
@@ -34,9 +34,14 @@ def score_customers(
     expected_loss = probability * data.customers[PROFIT]
     rows = X.loc[expected_loss.nlargest(explain_config.customers_max).index]
     X_train = X.loc[search.train_index]
-    chunks = np.array_split(np.arange(len(rows)), max(model_config.n_jobs, 1))
-    parts = Parallel(n_jobs=model_config.n_jobs)(
-        delayed(shap_values)(evaluation.model, rows.iloc[c], X_train, explain_config.background, seed)
+    # Ranking a customer's top drivers needs less precision than the report's explanation.
+    background = max(explain_config.background // 3, 10)
+    # Tree SHAP is compiled code: split it over the cores. The model-agnostic explainer JIT-compiles
+    # its kernels once per process, so worker processes would each pay that again: keep it here.
+    workers = max(model_config.n_jobs, 1) if is_tree_model(evaluation.model) else 1
+    chunks = np.array_split(np.arange(len(rows)), workers)
+    parts = Parallel(n_jobs=workers)(
+        delayed(shap_values)(evaluation.model, rows.iloc[c], X_train, background, seed)
         for c in chunks
         if len(c)
     )

@@ -1,0 +1,167 @@
+"""The customer list: one row per customer, safe text, and CSV/XLSX that Russian Excel opens well."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+
+from report_builder.config import RecommendationsConfig, SegmentRule, SegmentsConfig
+from report_builder.report.customers import COLUMNS, customer_table, neutralise, write_csv, write_xlsx
+from report_builder.results.report import ReportResults, RunInfo
+from report_builder.stages.recommend import recommend
+from report_builder.stages.segment import segment
+from scored_demo import CUSTOMERS_MAX, SEED, scored_demo
+
+HEADERS = {key: header for key, (header, _) in COLUMNS.items()}
+FORMULA_SEGMENT = "=1+1"
+
+
+def results_for(segments: SegmentsConfig) -> ReportResults:
+    """What the customer list reads from a build; the analysis parts it does not read are left empty."""
+    scored = scored_demo()
+    segmentation = segment(scored.scores, scored.data, segments, 0.5)
+    return ReportResults(
+        run=RunInfo("2026-Q1", "2026-01-01T00:00:00+00:00", SEED, {}, "demo", True),
+        data=scored.data,
+        exploration=None,  # type: ignore[arg-type]
+        correlation=None,  # type: ignore[arg-type]
+        search=scored.search,
+        evaluation=scored.evaluation,
+        explanation=None,  # type: ignore[arg-type]
+        scores=scored.scores,
+        segmentation=segmentation,
+        recommendations=recommend(segmentation, RecommendationsConfig()),
+        profile=None,
+        timings=(),
+        fingerprint="test",
+    )
+
+
+@pytest.fixture(scope="module")
+def results() -> ReportResults:
+    return results_for(SegmentsConfig())
+
+
+@pytest.fixture(scope="module")
+def table(results: ReportResults) -> pd.DataFrame:
+    return customer_table(results)
+
+
+@pytest.fixture(scope="module")
+def formula_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[pd.DataFrame, Path, Path]:
+    """Customer files of a build whose configured extra segment is named like a formula."""
+    rule = SegmentRule(name=FORMULA_SEGMENT, where={"probability": (0.5, None)})
+    table = customer_table(results_for(SegmentsConfig(extra=(rule,))))
+    folder = tmp_path_factory.mktemp("customers")
+    write_csv(table, folder / "customers.csv")
+    write_xlsx(table, folder / "customers.xlsx")
+    return table, folder / "customers.csv", folder / "customers.xlsx"
+
+
+def test_one_row_per_customer_sorted_by_profit_at_risk(results: ReportResults, table: pd.DataFrame) -> None:
+    assert list(table.columns) == list(COLUMNS)
+    assert len(table) == results.data.customers_used
+    assert table["id"].is_unique
+    assert set(table["id"]) == set(results.data.customers.index)
+    at_risk = table["profit_at_risk"].to_numpy(dtype=float)
+    assert (np.diff(at_risk) <= 0).all()
+    assert at_risk[0] > at_risk[-1]
+    probability = table["probability"].astype(float)
+    assert ((probability >= 0) & (probability <= 1)).all()
+    by_id = table.set_index("id")
+    expected = results.scores.probability.reindex(by_id.index)
+    np.testing.assert_allclose(by_id["probability"].astype(float), expected)
+    assert (by_id["segment"] == results.segmentation.customers["segment"].reindex(by_id.index)).all()
+
+
+def test_offers_and_drivers_per_customer(results: ReportResults, table: pd.DataFrame) -> None:
+    per_customer = results.recommendations.per_customer
+    assert per_customer  # the demo data fires some offers
+    for customer, offers in zip(table["id"], table["offers"]):
+        assert offers == "; ".join(per_customer.get(customer, ())), customer
+    explained = set(results.scores.shap.dropna().index)
+    assert len(explained) == CUSTOMERS_MAX
+    for row in table.itertuples():
+        if row.id not in explained:
+            assert row.driver_1 == row.driver_2 == row.driver_3 == "", row.id
+    with_drivers = table[table["id"].isin(explained)]
+    assert (with_drivers["driver_1"] != "").any()
+    assert with_drivers["driver_1"].str.contains("п. п.").all() or (with_drivers["driver_1"] == "").any()
+
+
+@pytest.mark.parametrize("text", ["=cmd|' /C calc'!A0", "+1", "-2", "@x", "\t=1", "\r=1", "=HYPERLINK(\"http://x\")"])
+def test_formula_like_text_is_neutralised(text: str) -> None:
+    assert neutralise(text) == "'" + text
+
+
+@pytest.mark.parametrize("value", ["Ценные в зоне риска", "a=b", "1+1", "", 5, -2.0, 0.37, None])
+def test_other_values_are_kept(value: object) -> None:
+    assert neutralise(value) == value
+
+
+def test_formula_named_segment_is_neutralised_in_the_table(formula_files) -> None:
+    table, _, _ = formula_files
+    assert (table["extra"] == "'" + FORMULA_SEGMENT).sum() > 0
+    for column in ("segment", "extra", "offers", "driver_1", "driver_2", "driver_3"):
+        assert not table[column].astype(str).str.startswith(("=", "+", "-", "@")).any(), column
+
+
+def test_formula_named_segment_is_neutralised_in_the_csv(formula_files) -> None:
+    table, csv, _ = formula_files
+    read = pd.read_csv(csv, sep=";", decimal=",", encoding="utf-8-sig", keep_default_na=False)
+    extra = read[HEADERS["extra"]]
+    expected = (table["extra"] == "'" + FORMULA_SEGMENT).sum()
+    assert (extra == "'" + FORMULA_SEGMENT).sum() == expected > 0
+    assert not extra.str.startswith("=").any()
+
+
+def test_formula_named_segment_is_text_in_the_xlsx(formula_files) -> None:
+    table, _, xlsx = formula_files
+    sheet = openpyxl.load_workbook(xlsx).active
+    column = list(COLUMNS).index("extra") + 1
+    cells = [row[0] for row in sheet.iter_rows(min_row=2, min_col=column, max_col=column)]
+    named = [c for c in cells if c.value and FORMULA_SEGMENT in str(c.value)]
+    assert len(named) == (table["extra"] == "'" + FORMULA_SEGMENT).sum() > 0
+    for cell in named:
+        assert cell.data_type == "s"
+        assert str(cell.value).startswith("'")
+    assert not [c.coordinate for row in sheet.iter_rows() for c in row if c.data_type == "f"]
+
+
+def test_xlsx_layout(tmp_path: Path, table: pd.DataFrame) -> None:
+    path = tmp_path / "customers.xlsx"
+    write_xlsx(table, path)
+    sheet = openpyxl.load_workbook(path).active
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == sheet.dimensions
+    assert sheet.max_row == len(table) + 1
+    keys = list(COLUMNS)
+    header = [c.value for c in sheet[1]]
+    assert header == [HEADERS[k] for k in keys]
+    assert all(c.font.bold for c in sheet[1])
+    formats = {"id": "0", "probability": "0.0%", "profit": "#,##0.00", "profit_at_risk": "#,##0.00"}
+    for key, number_format in formats.items():
+        column = keys.index(key) + 1
+        cells = [row[0] for row in sheet.iter_rows(min_row=2, min_col=column, max_col=column)]
+        assert all(c.number_format == number_format for c in cells), key
+        assert all(isinstance(c.value, (int, float)) for c in cells), key
+    probability_column = keys.index("probability") + 1
+    values = [sheet.cell(row=r, column=probability_column).value for r in range(2, sheet.max_row + 1)]
+    np.testing.assert_allclose(values, table["probability"].astype(float))
+
+
+def test_csv_reads_back_with_semicolon_and_decimal_comma(tmp_path: Path, table: pd.DataFrame) -> None:
+    path = tmp_path / "customers.csv"
+    write_csv(table, path)
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf")  # BOM: Excel detects UTF-8
+    read = pd.read_csv(path, sep=";", decimal=",", encoding="utf-8-sig", keep_default_na=False)
+    assert list(read.columns) == [HEADERS[k] for k in COLUMNS]
+    assert read[HEADERS["id"]].tolist() == table["id"].tolist()
+    assert read[HEADERS["probability"]].dtype == float
+    np.testing.assert_allclose(read[HEADERS["probability"]], table["probability"].astype(float), atol=5e-5)
+    np.testing.assert_allclose(read[HEADERS["profit_at_risk"]], table["profit_at_risk"].astype(float), atol=5e-5)
+    assert read[HEADERS["segment"]].tolist() == table["segment"].tolist()

@@ -1,0 +1,115 @@
+"""Model search: scores of every family, the choice by CV, the split, determinism."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+import numpy as np
+import pytest
+from sklearn.dummy import DummyClassifier
+from sklearn.metrics import roc_auc_score
+
+from conftest import SEED, small_model_config
+from report_builder.features import features_and_target
+from report_builder.results.analysis import Evaluation, ModelScore, ModelSearch
+from report_builder.results.data import CleanData
+from report_builder.stages.models import families, search_models
+
+FAMILIES = ("logreg", "tree")
+
+
+@pytest.fixture(scope="module")
+def search(demo_fit: tuple[ModelSearch, Evaluation]) -> ModelSearch:
+    return demo_fit[0]
+
+
+def comparable(score: ModelScore) -> dict[str, object]:
+    """Everything in a score except the wall-clock time."""
+    fields = asdict(score)
+    del fields["fit_seconds"]
+    return fields
+
+
+def test_every_family_scored_once(search: ModelSearch) -> None:
+    assert sorted(s.family for s in search.scores) == sorted(FAMILIES)
+    catalogue = families(SEED)
+    for score in search.scores:
+        assert score.title == catalogue[score.family].title
+        assert score.candidates == 2
+        assert score.fit_seconds > 0
+        assert score.best_params
+
+
+def test_cv_scores_are_sane(search: ModelSearch) -> None:
+    config = small_model_config()
+    for score in search.scores:
+        assert len(score.cv_folds) == config.cv_folds == 5
+        assert all(0 <= f <= 1 for f in score.cv_folds)
+        assert 0 <= score.cv_roc_auc_mean <= 1
+        assert 0 <= score.cv_roc_auc_std <= 1
+        assert score.cv_roc_auc_mean == pytest.approx(np.mean(score.cv_folds))
+        assert score.cv_roc_auc_std == pytest.approx(np.std(score.cv_folds))
+        assert score.cv_roc_auc_std > 0  # five different folds never score exactly alike
+
+
+def test_test_auc_inside_its_bootstrap_interval(search: ModelSearch) -> None:
+    for score in search.scores:
+        low, high = score.test_roc_auc_ci95
+        assert 0 <= low <= score.test_roc_auc <= high <= 1, score.family
+        assert high - low < 0.2, score.family  # about 320 test customers: a narrow interval
+
+
+def test_best_has_highest_cv_mean(search: ModelSearch) -> None:
+    means = [s.cv_roc_auc_mean for s in search.scores]
+    assert means == sorted(means, reverse=True)
+    assert search.best == max(search.scores, key=lambda s: s.cv_roc_auc_mean).family
+    assert search.best_score.family == search.best
+    expected = type(families(SEED)[search.best].estimator)
+    assert isinstance(search.estimator.named_steps["clf"], expected)
+
+
+def test_best_estimator_is_the_scored_one(search: ModelSearch, demo_data: CleanData) -> None:
+    X, y = features_and_target(demo_data)
+    proba = search.estimator.predict_proba(X.loc[search.test_index])[:, 1]
+    assert roc_auc_score(y.loc[search.test_index], proba) == pytest.approx(search.best_score.test_roc_auc)
+
+
+def test_split_disjoint_complete_and_stratified(search: ModelSearch, demo_data: CleanData) -> None:
+    train, test = search.train_index, search.test_index
+    assert train.is_unique and test.is_unique
+    assert train.intersection(test).empty
+    assert set(train.union(test)) == set(demo_data.customers.index)
+    assert len(test) / demo_data.customers_used == pytest.approx(small_model_config().test_size, abs=0.01)
+    _, y = features_and_target(demo_data)
+    assert abs(y.loc[train].mean() - y.loc[test].mean()) < 0.02
+
+
+def test_same_seed_same_result(search: ModelSearch, demo_data: CleanData) -> None:
+    again = search_models(demo_data, small_model_config(FAMILIES), SEED)
+    assert [comparable(s) for s in again.scores] == [comparable(s) for s in search.scores]
+    assert again.best == search.best
+    assert again.train_index.equals(search.train_index)
+    assert again.test_index.equals(search.test_index)
+
+
+def test_other_seed_other_split(search: ModelSearch, demo_data: CleanData) -> None:
+    other = search_models(demo_data, small_model_config(("tree",)), SEED + 1)
+    assert set(other.test_index) != set(search.test_index)
+    tree = next(s for s in search.scores if s.family == "tree")
+    assert other.scores[0].cv_folds != tree.cv_folds
+
+
+def test_unknown_family_raises(demo_data: CleanData) -> None:
+    with pytest.raises(ValueError, match="no_such_family"):
+        search_models(demo_data, small_model_config(("tree", "no_such_family")), SEED)
+
+
+def test_beats_a_dummy_classifier(search: ModelSearch, demo_data: CleanData) -> None:
+    X, y = features_and_target(demo_data)
+    X_train, y_train = X.loc[search.train_index], y.loc[search.train_index]
+    X_test, y_test = X.loc[search.test_index], y.loc[search.test_index]
+    dummy = DummyClassifier(strategy="stratified", random_state=SEED).fit(X_train, y_train)
+    dummy_auc = roc_auc_score(y_test, dummy.predict_proba(X_test)[:, 1])
+    assert search.best_score.test_roc_auc > dummy_auc + 0.2
+    assert search.best_score.test_roc_auc > search.dummy_test_roc_auc + 0.2
+    assert search.dummy_test_roc_auc == pytest.approx(0.5)

@@ -1,0 +1,176 @@
+"""End to end on the demo data: the documents, summary.json and a second build served from the cache."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from report_builder.build import BuildOutcome, build_report
+from report_builder.config import Config
+from report_builder.labels import CATEGORICAL, FEATURES
+from report_builder.pipeline import STAGE_TITLES
+from report_builder.results.report import StageTiming
+
+pytestmark = pytest.mark.slow
+
+DOCUMENTS = ("report.html", "report.pdf", "summary.json")
+MODEL_KEYS = {"name", "cv_roc_auc_mean", "cv_roc_auc_std", "test_roc_auc", "test_roc_auc_ci95", "best_params", "fit_seconds"}
+DRIVER_KEYS = {"feature", "mean_abs_shap", "direction"}
+PROFILE_LINK = re.compile(r"""href=["']profile\.html["']""")
+
+
+@dataclass(frozen=True)
+class Built:
+    out: Path
+    outcome: BuildOutcome
+    timings: list[StageTiming]
+
+    @property
+    def summary(self) -> dict:
+        return json.loads((self.out / "summary.json").read_text(encoding="utf-8"))
+
+    @property
+    def html(self) -> str:
+        return (self.out / "report.html").read_text(encoding="utf-8")
+
+    def stage(self, name: str) -> StageTiming:
+        return next(t for t in self.timings if t.stage == name)
+
+
+def with_report(config: Config, **update: object) -> Config:
+    return config.model_copy(update={"report": config.report.model_copy(update=update)})
+
+
+def build(config: Config, out: Path, cache: Path) -> Built:
+    timings: list[StageTiming] = []
+    outcome = build_report(config, data_dir=None, out_dir=out, cache_dir=cache, on_stage=timings.append)
+    return Built(out, outcome, timings)
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("pipeline")
+
+
+@pytest.fixture(scope="module")
+def config() -> Config:
+    return with_report(Config(), profile=False)
+
+
+@pytest.fixture(scope="module")
+def first(config: Config, workspace: Path) -> Built:
+    return build(config, workspace / "first", workspace / "cache")
+
+
+@pytest.fixture(scope="module")
+def second(first: Built, config: Config, workspace: Path) -> Built:
+    """The same build again over the same cache (HTML only: the PDF is tested on the first build)."""
+    return build(with_report(config, formats=("html",)), workspace / "second", workspace / "cache")
+
+
+def test_documents_written(first: Built) -> None:
+    names = {p.name for p in first.outcome.files}
+    assert set(DOCUMENTS) <= names
+    assert "profile.html" not in names
+    for name in DOCUMENTS:
+        assert (first.out / name).stat().st_size > 0, name
+    assert not (first.out / "profile.html").exists()
+
+
+def test_pdf_is_a_pdf(first: Built) -> None:
+    pdf = (first.out / "report.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF")
+    assert b"%%EOF" in pdf[-1024:]
+
+
+def test_html_has_the_analysis_sections(first: Built) -> None:
+    html = first.html
+    for title in ("Исследовательский анализ", "Корреляционный анализ", "Модели", "Важность признаков"):
+        assert re.search(rf"<h2[^>]*>[^<]*{title}[^<]*</h2>", html), title
+    assert not PROFILE_LINK.search(html)
+
+
+def test_summary_foundation(first: Built) -> None:
+    summary = first.summary
+    assert re.fullmatch(r"\d{4}-Q[1-4]", summary["period"])
+    built_at = dt.datetime.fromisoformat(summary["built_at"])
+    assert abs(dt.datetime.now(dt.timezone.utc) - built_at) < dt.timedelta(hours=1)
+    data = summary["data"]
+    assert data["customers_in"] == 1300
+    assert 1200 < data["customers_used"] <= data["customers_in"]
+    assert set(data["target_counts"]) == {"Снизилась", "Прежний уровень"}
+    assert sum(data["target_counts"].values()) == data["customers_used"]
+    assert data["fixes"], "the demo data carries defects that cleaning must report"
+    for fix in data["fixes"]:
+        assert {"what", "column", "rows", "action", "file"} <= set(fix)
+    assert sorted(s["file"].rsplit(".", 1)[0].lower() for s in data["sources"]) == [
+        "market_file",
+        "market_money",
+        "market_time",
+        "money",
+    ]
+    assert all(re.fullmatch(r"[0-9a-f]{64}", s["sha256"]) and s["rows"] > 0 for s in data["sources"])
+    assert {"pandas", "scikit-learn", "shap"} <= set(summary["versions"])
+    assert summary["seed"] == 42
+
+
+def test_summary_analysis(first: Built, config: Config) -> None:
+    summary = first.summary
+    models = summary["models"]
+    assert sorted(m["name"] for m in models) == sorted(config.model.families)
+    for model in models:
+        assert MODEL_KEYS <= set(model), model["name"]
+        assert 0.5 < model["cv_roc_auc_mean"] <= 1
+        assert 0 <= model["cv_roc_auc_std"] < 0.2
+        low, high = model["test_roc_auc_ci95"]
+        assert low <= model["test_roc_auc"] <= high
+        assert isinstance(model["best_params"], dict) and model["best_params"]
+        assert model["fit_seconds"] >= 0
+    means = [m["cv_roc_auc_mean"] for m in models]
+    assert means == sorted(means, reverse=True)
+    assert summary["best_model"] == models[0]["name"]
+    assert summary["threshold"] == config.model.threshold
+    assert 0 < summary["brier"] < 0.25
+    drivers = summary["drivers"]
+    assert sorted(d["feature"] for d in drivers) == sorted(FEATURES)
+    for driver in drivers:
+        assert DRIVER_KEYS <= set(driver), driver["feature"]
+        expected = {"category"} if driver["feature"] in CATEGORICAL else {"up", "down"}
+        assert driver["direction"] in expected, driver["feature"]
+    strengths = [d["mean_abs_shap"] for d in drivers]
+    assert strengths == sorted(strengths, reverse=True)
+
+
+def test_first_build_computes_every_stage(first: Built) -> None:
+    stages = {t.stage for t in first.timings}
+    assert set(STAGE_TITLES) - {"profile"} <= stages
+    assert "profile" not in stages
+    assert not any(t.cached for t in first.timings)
+
+
+def test_second_build_comes_from_the_cache(first: Built, second: Built) -> None:
+    stages = {t.stage for t in second.timings}
+    assert set(STAGE_TITLES) - {"profile"} <= stages
+    # The files are always read and hashed: that is how the cache knows they did not change.
+    not_cached = [t.stage for t in second.timings if not t.cached and t.stage != "load"]
+    assert not_cached == []
+    assert second.stage("models").seconds < first.stage("models").seconds
+    assert second.summary["models"] == first.summary["models"]
+    assert second.summary["drivers"] == first.summary["drivers"]
+    assert second.outcome.results.fingerprint == first.outcome.results.fingerprint
+
+
+def test_profile_appendix(first: Built, config: Config, workspace: Path) -> None:
+    built = build(with_report(config, profile=True, formats=("html",)), workspace / "profiled", workspace / "cache")
+    profile_html = built.out / "profile.html"
+    assert profile_html.exists()
+    text = profile_html.read_text(encoding="utf-8")
+    assert "<html" in text.lower() and "Профиль данных" in text
+    assert PROFILE_LINK.search(built.html)
+    assert not built.stage("profile").cached
+    assert built.stage("models").cached  # only the appendix is new

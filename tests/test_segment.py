@@ -1,0 +1,148 @@
+"""Segmentation: four base segments by risk × value, extra segments from rules, the priority segment."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from report_builder.config import SegmentRule, SegmentsConfig
+from report_builder.errors import InputError
+from report_builder.labels import CATEGORICAL, FEATURES, NUMERIC, PROFIT
+from report_builder.results.segments import Segmentation
+from report_builder.stages.segment import BASE
+from scored_demo import Scored, scored_demo, segmented
+
+BASE_NAMES = tuple(b[0] for b in BASE)
+PROMO_RULE = SegmentRule(name="Тест", where={"Акционные_покупки": (0.5, None), "probability": (0.5, None)})
+
+
+@pytest.fixture(scope="module")
+def scored() -> Scored:
+    return scored_demo()
+
+
+@pytest.fixture(scope="module")
+def seg() -> Segmentation:
+    return segmented()
+
+
+def truth(scored: Scored) -> pd.DataFrame:
+    """Probability and profit of every customer, straight from the inputs of the stage."""
+    return pd.DataFrame({"probability": scored.scores.probability, "profit": scored.data.customers[PROFIT]})
+
+
+def test_base_segments_partition_the_customers(scored: Scored, seg: Segmentation) -> None:
+    ids = list(scored.data.customers.index)
+    owners: dict[int, list[str]] = {i: [] for i in ids}
+    for name in BASE_NAMES:
+        for customer in seg.members[name]:
+            owners[customer].append(name)
+    assert all(len(names) == 1 for names in owners.values()), [i for i, n in owners.items() if len(n) != 1][:5]
+    assert seg.customers["segment"].to_dict() == {i: names[0] for i, names in owners.items()}
+    assert sum(seg.stats(n).customers for n in BASE_NAMES) == len(ids)
+    assert sum(seg.stats(n).share for n in BASE_NAMES) == pytest.approx(1.0)
+    assert all(seg.stats(n).base for n in BASE_NAMES)
+    assert all(seg.stats(n).customers > 0 for n in BASE_NAMES)
+
+
+def test_base_segments_follow_the_risk_and_value_thresholds(scored: Scored, seg: Segmentation) -> None:
+    t = truth(scored)
+    assert seg.value_threshold == pytest.approx(t["profit"].quantile(0.5))
+    valuable = t["profit"] >= seg.value_threshold
+    risky = t["probability"] >= seg.threshold
+    expected = {
+        "Ценные в зоне риска": valuable & risky,
+        "Ценные стабильные": valuable & ~risky,
+        "Обычные в зоне риска": ~valuable & risky,
+        "Обычные стабильные": ~valuable & ~risky,
+    }
+    for name, mask in expected.items():
+        assert set(seg.members[name]) == set(t.index[mask]), name
+        assert seg.stats(name).at_risk == ("зоне риска" in name), name
+    assert seg.at_risk_customers == int(risky.sum())
+
+
+@pytest.mark.parametrize("months", [3, 2])
+def test_profit_at_risk_is_probability_times_profit_times_months(scored: Scored, months: int) -> None:
+    seg = segmented(SegmentsConfig(months_at_risk=months))
+    t = truth(scored)
+    total = len(t)
+    for stats in seg.segments:
+        part = t.loc[list(seg.members[stats.name])]
+        manual = float((part["probability"] * part["profit"] * months).sum())
+        assert stats.profit_at_risk == pytest.approx(manual, rel=1e-12), stats.name
+        assert stats.customers == len(part)
+        assert stats.share == pytest.approx(len(part) / total)
+        assert stats.mean_probability == pytest.approx(part["probability"].mean())
+        assert stats.mean_profit == pytest.approx(part["profit"].mean())
+    per_customer = t["probability"] * t["profit"] * months
+    np.testing.assert_allclose(seg.customers["profit_at_risk"].reindex(t.index), per_customer)
+
+
+def test_extra_segment_has_exactly_the_matching_members(scored: Scored) -> None:
+    seg = segmented(SegmentsConfig(extra=(PROMO_RULE,)))
+    customers = scored.data.customers
+    p = scored.scores.probability
+    expected = set(customers.index[(customers["Акционные_покупки"] >= 0.5) & (p >= 0.5)])
+    assert 0 < len(expected) < len(customers)
+    assert set(seg.members["Тест"]) == expected
+    stats = seg.stats("Тест")
+    assert not stats.base
+    assert stats.customers == len(expected)
+    # Extra segments overlap the base ones and do not change them.
+    assert sum(seg.stats(n).customers for n in BASE_NAMES) == len(customers)
+
+
+def test_extra_segment_bounds_are_inclusive_on_both_sides(scored: Scored) -> None:
+    profit = scored.data.customers[PROFIT]
+    values = np.sort(profit.unique())
+    low, high = float(values[len(values) // 4]), float(values[3 * len(values) // 4])  # actual profits
+    rule = SegmentRule(name="Середина", where={PROFIT: (low, high)})
+    seg = segmented(SegmentsConfig(extra=(rule,)))
+    members = set(seg.members["Середина"])
+    assert members == set(profit.index[(profit >= low) & (profit <= high)])
+    assert set(profit.index[profit == low]) <= members
+    assert set(profit.index[profit == high]) <= members
+
+
+def test_unknown_column_in_a_rule_is_an_input_error() -> None:
+    rule = SegmentRule(name="Ошибка", where={"Нет_такого_столбца": (1.0, None)})
+    with pytest.raises(InputError, match="Нет_такого_столбца"):
+        segmented(SegmentsConfig(extra=(rule,)))
+
+
+def test_priority_defaults_to_the_largest_profit_at_risk(seg: Segmentation) -> None:
+    largest = max(seg.segments, key=lambda s: s.profit_at_risk)
+    assert seg.priority == largest.name
+    assert all(s.profit_at_risk <= largest.profit_at_risk for s in seg.segments)
+
+
+@pytest.mark.parametrize("name", ["Обычные стабильные", "Тест"])
+def test_configured_priority_is_used(name: str) -> None:
+    seg = segmented(SegmentsConfig(extra=(PROMO_RULE,), priority=name))
+    assert seg.priority == name
+    assert max(seg.segments, key=lambda s: s.profit_at_risk).name != name  # not the default choice
+
+
+def test_configured_unknown_priority_is_an_input_error() -> None:
+    with pytest.raises(InputError, match="Такого сегмента нет"):
+        segmented(SegmentsConfig(priority="Такого сегмента нет"))
+
+
+def test_contrasts_cover_every_feature_strongest_first(scored: Scored, seg: Segmentation) -> None:
+    contrasts = seg.contrasts
+    assert sorted(c.feature for c in contrasts) == sorted(FEATURES)
+    effects = [abs(c.effect_size) for c in contrasts]
+    assert effects == sorted(effects, reverse=True)
+    assert effects[0] > 0
+    for c in contrasts:
+        assert c.kind == ("categorical" if c.feature in CATEGORICAL else "numeric")
+    # Numbers compare the priority segment's mean with the stable customers' mean.
+    customers = scored.data.customers
+    members = list(seg.members[seg.priority])
+    stable = customers.index[scored.scores.probability < seg.threshold]
+    for c in contrasts:
+        if c.feature in NUMERIC:
+            assert c.segment_value == pytest.approx(customers.loc[members, c.feature].mean()), c.feature
+            assert c.stable_value == pytest.approx(customers.loc[stable, c.feature].mean()), c.feature
