@@ -167,6 +167,8 @@ def load_config(path: Path | None, **overrides: object) -> Config:
             loaded = tomllib.loads(text) if path.suffix == ".toml" else yaml.safe_load(text)
         except (tomllib.TOMLDecodeError, yaml.YAMLError) as exc:
             raise InputError(f"файл настроек не читается: {exc}", file=path.name) from exc
+        if not isinstance(loaded, dict | None):
+            raise InputError("файл настроек должен состоять из разделов и значений «ключ = значение»", file=path.name)
         data = dict(loaded or {})
     for dotted, value in overrides.items():
         if value is None:

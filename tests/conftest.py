@@ -37,7 +37,7 @@ def demo_dir() -> Path:
     return demo_data_dir()
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def real_dir() -> Path:
     if not REAL_DATA_DIR.is_dir():
         if os.environ.get("CI") == "true":

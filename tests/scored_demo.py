@@ -1,26 +1,19 @@
-"""The demo data cleaned, modelled with a small search and scored, computed once per test process.
+"""Scores of the demo data, computed once per test process on top of the shared session fixtures.
 
-Shared by the tests of scoring, segmentation and the customer list. A plain cached function rather
-than a fixture, so several test modules reuse one computation.
+Shared by the tests of scoring, segmentation and the customer list. A cached function rather than
+a fixture, so several test modules reuse one computation.
 """
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
 from report_builder.config import Config, ExplainConfig, ModelConfig, SegmentsConfig
-from report_builder.resources import demo_data_dir
 from report_builder.results.analysis import Evaluation, ModelSearch
 from report_builder.results.data import CleanData
 from report_builder.results.segments import Scores, Segmentation
-from report_builder.stages.clean import clean_tables
-from report_builder.stages.evaluate import evaluate
-from report_builder.stages.load import load_tables
-from report_builder.stages.models import search_models
 from report_builder.stages.score import score_customers
 from report_builder.stages.segment import segment
-from report_builder.stages.validate import validate_tables
 
 SEED = 42
 CUSTOMERS_MAX = 30  # customers with per-customer SHAP drivers in the shared scores
@@ -46,21 +39,18 @@ class Scored:
     evaluation: Evaluation
     scores: Scores
 
-
-@functools.cache
-def clean_demo() -> CleanData:
-    return clean_tables(validate_tables(load_tables(demo_data_dir())), Config().cleaning)
+    def segmented(self, config: SegmentsConfig | None = None, threshold: float = 0.5) -> Segmentation:
+        return segment(self.scores, self.data, config or SegmentsConfig(), threshold)
 
 
-@functools.cache
-def scored_demo() -> Scored:
-    data = clean_demo()
-    search = search_models(data, SMALL_MODEL, SEED)
-    evaluation = evaluate(search, data, SMALL_MODEL, SEED)
-    scores = score_customers(search, evaluation, data, SMALL_MODEL, SMALL_EXPLAIN, SEED)
-    return Scored(data, search, evaluation, scores)
+_SCORED: dict[tuple[int, int], Scored] = {}
 
 
-def segmented(config: SegmentsConfig | None = None, threshold: float = 0.5) -> Segmentation:
-    scored = scored_demo()
-    return segment(scored.scores, scored.data, config or SegmentsConfig(), threshold)
+def scored_demo(data: CleanData, fit: tuple[ModelSearch, Evaluation]) -> Scored:
+    """Every customer of `data` scored with the fitted search (the `demo_data` and `demo_fit` fixtures)."""
+    key = (id(data), id(fit))
+    if key not in _SCORED:
+        search, evaluation = fit
+        scores = score_customers(search, evaluation, data, SMALL_MODEL, SMALL_EXPLAIN, SEED)
+        _SCORED[key] = Scored(data, search, evaluation, scores)
+    return _SCORED[key]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 import pytest
 
@@ -185,3 +187,12 @@ def test_unknown_feature_in_a_rule_is_an_input_error() -> None:
     config = RecommendationsConfig(rules=(rule("bad", "Нет_такого_признака", ">=", 1),))
     with pytest.raises(InputError, match="Нет_такого_признака"):
         recommend(segmentation(), config)
+
+
+def test_rule_on_a_categorical_feature_is_an_input_error() -> None:
+    frame_feature = "Тип сервиса"
+    config = RecommendationsConfig(rules=(rule("text", frame_feature, ">=", 1),))
+    seg = segmentation()
+    customers = seg.customers.assign(**{frame_feature: "премиум"})
+    with pytest.raises(InputError, match=frame_feature):
+        recommend(dataclasses.replace(seg, customers=customers), config)

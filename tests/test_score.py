@@ -41,8 +41,8 @@ class RecordingClassifier(ClassifierMixin, BaseEstimator):
 
 
 @pytest.fixture(scope="module")
-def scored() -> Scored:
-    return scored_demo()
+def scored(demo_data, demo_fit) -> Scored:
+    return scored_demo(demo_data, demo_fit)
 
 
 def test_every_customer_used_gets_a_probability(scored: Scored) -> None:

@@ -11,20 +11,20 @@ from report_builder.errors import InputError
 from report_builder.labels import CATEGORICAL, FEATURES, NUMERIC, PROFIT
 from report_builder.results.segments import Segmentation
 from report_builder.stages.segment import BASE
-from scored_demo import Scored, scored_demo, segmented
+from scored_demo import Scored, scored_demo
 
 BASE_NAMES = tuple(b[0] for b in BASE)
 PROMO_RULE = SegmentRule(name="Тест", where={"Акционные_покупки": (0.5, None), "probability": (0.5, None)})
 
 
 @pytest.fixture(scope="module")
-def scored() -> Scored:
-    return scored_demo()
+def scored(demo_data, demo_fit) -> Scored:
+    return scored_demo(demo_data, demo_fit)
 
 
 @pytest.fixture(scope="module")
-def seg() -> Segmentation:
-    return segmented()
+def seg(scored: Scored) -> Segmentation:
+    return scored.segmented()
 
 
 def truth(scored: Scored) -> pd.DataFrame:
@@ -65,7 +65,7 @@ def test_base_segments_follow_the_risk_and_value_thresholds(scored: Scored, seg:
 
 @pytest.mark.parametrize("months", [3, 2])
 def test_profit_at_risk_is_probability_times_profit_times_months(scored: Scored, months: int) -> None:
-    seg = segmented(SegmentsConfig(months_at_risk=months))
+    seg = scored.segmented(SegmentsConfig(months_at_risk=months))
     t = truth(scored)
     total = len(t)
     for stats in seg.segments:
@@ -81,7 +81,7 @@ def test_profit_at_risk_is_probability_times_profit_times_months(scored: Scored,
 
 
 def test_extra_segment_has_exactly_the_matching_members(scored: Scored) -> None:
-    seg = segmented(SegmentsConfig(extra=(PROMO_RULE,)))
+    seg = scored.segmented(SegmentsConfig(extra=(PROMO_RULE,)))
     customers = scored.data.customers
     p = scored.scores.probability
     expected = set(customers.index[(customers["Акционные_покупки"] >= 0.5) & (p >= 0.5)])
@@ -99,17 +99,24 @@ def test_extra_segment_bounds_are_inclusive_on_both_sides(scored: Scored) -> Non
     values = np.sort(profit.unique())
     low, high = float(values[len(values) // 4]), float(values[3 * len(values) // 4])  # actual profits
     rule = SegmentRule(name="Середина", where={PROFIT: (low, high)})
-    seg = segmented(SegmentsConfig(extra=(rule,)))
+    seg = scored.segmented(SegmentsConfig(extra=(rule,)))
     members = set(seg.members["Середина"])
     assert members == set(profit.index[(profit >= low) & (profit <= high)])
     assert set(profit.index[profit == low]) <= members
     assert set(profit.index[profit == high]) <= members
 
 
-def test_unknown_column_in_a_rule_is_an_input_error() -> None:
+def test_unknown_column_in_a_rule_is_an_input_error(scored: Scored) -> None:
     rule = SegmentRule(name="Ошибка", where={"Нет_такого_столбца": (1.0, None)})
     with pytest.raises(InputError, match="Нет_такого_столбца"):
-        segmented(SegmentsConfig(extra=(rule,)))
+        scored.segmented(SegmentsConfig(extra=(rule,)))
+
+
+@pytest.mark.parametrize("column", ["Тип сервиса", "segment"])
+def test_bounds_on_a_text_column_are_an_input_error(scored: Scored, column: str) -> None:
+    rule = SegmentRule(name="Текст", where={column: (0.5, None)})
+    with pytest.raises(InputError, match=column):
+        scored.segmented(SegmentsConfig(extra=(rule,)))
 
 
 def test_priority_defaults_to_the_largest_profit_at_risk(seg: Segmentation) -> None:
@@ -119,15 +126,15 @@ def test_priority_defaults_to_the_largest_profit_at_risk(seg: Segmentation) -> N
 
 
 @pytest.mark.parametrize("name", ["Обычные стабильные", "Тест"])
-def test_configured_priority_is_used(name: str) -> None:
-    seg = segmented(SegmentsConfig(extra=(PROMO_RULE,), priority=name))
+def test_configured_priority_is_used(scored: Scored, name: str) -> None:
+    seg = scored.segmented(SegmentsConfig(extra=(PROMO_RULE,), priority=name))
     assert seg.priority == name
     assert max(seg.segments, key=lambda s: s.profit_at_risk).name != name  # not the default choice
 
 
-def test_configured_unknown_priority_is_an_input_error() -> None:
+def test_configured_unknown_priority_is_an_input_error(scored: Scored) -> None:
     with pytest.raises(InputError, match="Такого сегмента нет"):
-        segmented(SegmentsConfig(priority="Такого сегмента нет"))
+        scored.segmented(SegmentsConfig(priority="Такого сегмента нет"))
 
 
 def test_contrasts_cover_every_feature_strongest_first(scored: Scored, seg: Segmentation) -> None:
@@ -146,3 +153,9 @@ def test_contrasts_cover_every_feature_strongest_first(scored: Scored, seg: Segm
         if c.feature in NUMERIC:
             assert c.segment_value == pytest.approx(customers.loc[members, c.feature].mean()), c.feature
             assert c.stable_value == pytest.approx(customers.loc[stable, c.feature].mean()), c.feature
+
+
+def test_an_extra_segment_cannot_reuse_a_base_name(scored: Scored) -> None:
+    rule = SegmentRule(name=BASE_NAMES[0], where={"probability": (0.9, None)})
+    with pytest.raises(InputError, match="два сегмента"):
+        scored.segmented(SegmentsConfig(extra=(rule,)))

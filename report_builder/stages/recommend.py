@@ -6,7 +6,7 @@ import pandas as pd
 
 from report_builder.config import OfferRule, RecommendationsConfig
 from report_builder.errors import InputError
-from report_builder.labels import FEATURES
+from report_builder.labels import FEATURES, NUMERIC
 from report_builder.results.segments import Action, Offer, Recommendations, Segmentation
 
 
@@ -18,6 +18,8 @@ def recommend(segmentation: Segmentation, config: RecommendationsConfig) -> Reco
     for rule in config.rules:
         if rule.feature not in FEATURES:
             raise InputError(f"правило «{rule.name}» ссылается на неизвестный признак «{rule.feature}»")
+        if rule.feature not in NUMERIC:
+            raise InputError(f"правило «{rule.name}» сравнивает с числом нечисловой признак «{rule.feature}»")
         for stats in segmentation.segments:
             if not stats.at_risk or stats.customers == 0:
                 continue

@@ -35,6 +35,8 @@ def segment(scores: Scores, data: CleanData, config: SegmentsConfig, threshold: 
         members[name] = frame.index[mask]
         frame.loc[mask, "segment"] = name
     for rule in config.extra:
+        if rule.name in members:
+            raise InputError(f"в настройках два сегмента с именем «{rule.name}»", hint="Дайте дополнительному сегменту своё имя")
         members[rule.name] = frame.index[_mask(frame, rule)]
 
     descriptions = {name: text for name, text, _, _ in BASE} | {r.name: r.description for r in config.extra}
@@ -80,6 +82,11 @@ def _mask(frame: pd.DataFrame, rule: SegmentRule) -> pd.Series:
             raise InputError(
                 f"сегмент «{rule.name}» ссылается на неизвестный столбец «{column}»",
                 hint="Допустимы признаки, «Прибыль» и «probability»",
+            )
+        if not pd.api.types.is_numeric_dtype(frame[column]):
+            raise InputError(
+                f"сегмент «{rule.name}» задаёт числовые границы для нечислового столбца «{column}»",
+                hint="Границы можно задать только для числовых признаков, «Прибыль» и «probability»",
             )
         if low is not None:
             mask &= frame[column] >= low

@@ -1,0 +1,174 @@
+"""Settings files: the README example, YAML, and errors that name the bad setting."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+from pydantic import BaseModel
+
+from report_builder.config import Config, OfferRule, SegmentRule, load_config
+from report_builder.errors import InputError
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def readme_toml() -> str:
+    blocks = re.findall(r"```toml\n(.*?)```", README.read_text(encoding="utf-8"), flags=re.S)
+    assert blocks, "README.md has no ```toml block"
+    return blocks[0]
+
+
+def assert_states(actual: object, expected: object, where: str = "") -> None:
+    """Every value the file states is the value the settings object holds."""
+    if isinstance(expected, dict):
+        assert isinstance(actual, BaseModel | dict), where
+        for key, value in expected.items():
+            inner = actual[key] if isinstance(actual, dict) else getattr(actual, key)
+            assert_states(inner, value, f"{where}.{key}")
+    elif isinstance(expected, list):
+        assert isinstance(actual, tuple | list), where
+        assert len(actual) == len(expected), where
+        for i, (a, e) in enumerate(zip(actual, expected)):
+            assert_states(a, e, f"{where}[{i}]")
+    else:
+        assert actual == expected, f"{where}: {actual!r} != {expected!r}"
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_readme_example_loads_with_the_values_it_states(tmp_path: Path) -> None:
+    text = readme_toml()
+    config = load_config(write(tmp_path, "settings.toml", text))
+    assert_states(config, tomllib.loads(text))
+    # The same values, spelled out.
+    assert config.seed == 7
+    assert config.model.families == ("knn", "tree", "logreg", "svc", "extra_trees", "gradient_boosting")
+    assert config.model.search_iterations == 20
+    assert config.model.threshold == 0.5
+    assert config.segments.value_quantile == 0.5
+    assert config.segments.priority == "Ценные в зоне риска"
+    assert config.segments.extra == (
+        SegmentRule(
+            name="Любители акций в зоне риска",
+            description="доля акционных покупок от 50 % и высокий риск",
+            where={"Акционные_покупки": (0.5, 1.0), "probability": (0.5, 1.0)},
+        ),
+    )
+    (cart,) = config.recommendations.rules
+    assert cart == OfferRule(
+        name="cart",
+        title="Напоминание о корзине и скидка на неё",
+        action="письмо и пуш о неоплаченных товарах, скидка на корзину",
+        feature="Неоплаченные_продукты_штук_квартал",
+        op=">=",
+        value=4,
+        min_share=0.25,
+        min_lift=1.3,
+    )
+    assert config.report.title == "Покупательская активность постоянных клиентов"
+    assert config.report.profile is True
+    # What the file does not mention keeps its default.
+    assert config.cleaning == Config().cleaning
+    assert config.explain == Config().explain
+    assert config.model.cv_folds == Config().model.cv_folds
+
+
+def test_readme_example_segment_rule_and_offer_feature_exist() -> None:
+    """The example refers only to columns the stages accept."""
+    from report_builder.labels import FEATURES, PROFIT
+
+    config = Config.model_validate(tomllib.loads(readme_toml()))
+    for rule in config.segments.extra:
+        assert set(rule.where) <= {*FEATURES, PROFIT, "probability"}
+    for offer in config.recommendations.rules:
+        assert offer.feature in FEATURES
+
+
+YAML = """
+seed: 11
+model:
+  families: [logreg, tree]
+  threshold: 0.4
+segments:
+  months_at_risk: 2
+  priority: Обычные в зоне риска
+  extra:
+    - name: Долгие клиенты
+      where:
+        Длительность: [800, null]
+recommendations:
+  top_actions: 2
+report:
+  formats: [html]
+  profile: false
+"""
+
+
+@pytest.mark.parametrize("suffix", [".yaml", ".yml"])
+def test_yaml_config_works(tmp_path: Path, suffix: str) -> None:
+    config = load_config(write(tmp_path, f"settings{suffix}", YAML))
+    assert config.seed == 11
+    assert config.model.families == ("logreg", "tree")
+    assert config.model.threshold == 0.4
+    assert config.segments.months_at_risk == 2
+    assert config.segments.priority == "Обычные в зоне риска"
+    assert config.segments.extra == (SegmentRule(name="Долгие клиенты", where={"Длительность": (800, None)}),)
+    assert config.recommendations.top_actions == 2
+    assert config.recommendations.rules == Config().recommendations.rules
+    assert config.report.formats == ("html",)
+    assert config.report.profile is False
+
+
+def test_command_line_overrides_beat_the_file(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, "settings.yaml", YAML), seed=5, **{"report.profile": True, "model.threshold": None})
+    assert config.seed == 5
+    assert config.report.profile is True
+    assert config.model.threshold == 0.4  # None means «not given»
+
+
+def test_no_file_gives_the_defaults() -> None:
+    assert load_config(None) == Config()
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "setting"),
+    [
+        ("bad.toml", "[model]\nthreshold = 1.5\n", "model.threshold"),
+        ("bad.toml", "[segments]\nvalue_quantile = 0\n", "segments.value_quantile"),
+        ("bad.toml", "[model]\nsearch_iterations = \"много\"\n", "model.search_iterations"),
+        ("bad.toml", "[report]\nunknown_setting = 1\n", "report.unknown_setting"),
+        ("bad.yaml", "explain:\n  sample: 5\n", "explain.sample"),
+        (
+            "bad.yaml",
+            "recommendations:\n  rules:\n    - {name: a, title: b, action: c, feature: Ошибка_сервиса, op: '>', value: 1}\n",
+            "recommendations.rules.0.op",
+        ),
+    ],
+)
+def test_invalid_value_names_the_setting(tmp_path: Path, name: str, text: str, setting: str) -> None:
+    with pytest.raises(InputError) as caught:
+        load_config(write(tmp_path, name, text))
+    message = str(caught.value)
+    assert f"«{setting}»" in message
+    assert name in message
+
+
+def test_unreadable_file_is_an_input_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="не читается"):
+        load_config(write(tmp_path, "broken.toml", "[model\nthreshold = 0.5\n"))
+    with pytest.raises(InputError, match="не найден"):
+        load_config(tmp_path / "missing.toml")
+
+
+@pytest.mark.parametrize("text", ["seed\n", "- seed: 1\n", "just text\n"])
+def test_yaml_that_is_not_a_mapping_is_an_input_error(tmp_path: Path, text: str) -> None:
+    with pytest.raises(InputError) as caught:
+        load_config(write(tmp_path, "settings.yaml", text))
+    assert "settings.yaml" in str(caught.value)
