@@ -109,7 +109,7 @@ class Evaluation:
 class Driver:
     feature: str
     mean_abs_shap: float
-    direction: Literal["up", "down", "category"]  # up: larger values raise the risk
+    direction: Literal["up", "down", "category", "none"]  # up: larger values raise the risk; none: unused
     correlation: float  # Spearman between feature value and its SHAP value (numbers only)
     risky_category: str | None  # category with the largest mean SHAP (categories only)
     permutation: float  # drop of test ROC-AUC when the feature is shuffled

@@ -42,7 +42,7 @@ def _driver(feature: str, shap_values: np.ndarray, values: pd.Series, perm: floa
     if feature in CATEGORICAL:
         by_category = pd.Series(shap_values, index=values.to_numpy()).groupby(level=0).mean()
         return Driver(feature, mean_abs, "category", 0.0, str(by_category.idxmax()), float(perm), float(perm_std))
-    varies = values.nunique() > 1 and np.ptp(shap_values) > 0
-    rho = spearmanr(values.to_numpy(dtype=float), shap_values).statistic if varies else 0.0
-    rho = float(np.nan_to_num(rho))
+    if values.nunique() < 2 or np.ptp(shap_values) == 0:
+        return Driver(feature, mean_abs, "none", 0.0, None, float(perm), float(perm_std))
+    rho = float(np.nan_to_num(spearmanr(values.to_numpy(dtype=float), shap_values).statistic))
     return Driver(feature, mean_abs, "up" if rho >= 0 else "down", rho, None, float(perm), float(perm_std))
