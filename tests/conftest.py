@@ -117,3 +117,15 @@ def demo_data() -> CleanData:
 def demo_fit(demo_data: CleanData) -> tuple[ModelSearch, Evaluation]:
     """Logistic regression and a decision tree searched on the demo data; the best one evaluated."""
     return fit_small(demo_data, ("logreg", "tree"))
+
+
+@pytest.fixture(scope="session")
+def real_report(real_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The output folder of one full build on the real data: default models, HTML and PDF."""
+    from report_builder.build import build_report
+
+    config = Config()
+    config = config.model_copy(update={"report": config.report.model_copy(update={"profile": False})})
+    out = tmp_path_factory.mktemp("real") / "report"
+    build_report(config, data_dir=real_dir, out_dir=out, cache_dir=None)
+    return out

@@ -47,7 +47,6 @@ def test_pct() -> None:
     assert pct(12.5) == f"1{NBSP}250{NBSP}%"
 
 
-@pytest.mark.xfail(strict=True, reason="pct keeps the ASCII hyphen for negatives while num uses U+2212")
 def test_pct_negative_uses_true_minus() -> None:
     assert pct(-0.05) == f"{MINUS}5{NBSP}%"
 

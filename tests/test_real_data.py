@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from report_builder.build import build_report
 from report_builder.config import Config
+
 
 pytestmark = [pytest.mark.slow, pytest.mark.real_data]
 
@@ -17,13 +17,9 @@ SECTIONS = ("Исследовательский анализ", "Корреляц
 
 
 @pytest.fixture(scope="module")
-def built(real_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The report folder of one build (HTML only: the PDF is covered by the demo build)."""
-    config = Config()
-    config = config.model_copy(update={"report": config.report.model_copy(update={"profile": False, "formats": ("html",)})})
-    out = tmp_path_factory.mktemp("real") / "report"
-    build_report(config, data_dir=real_dir, out_dir=out, cache_dir=None)
-    return out
+def built(real_report: Path) -> Path:
+    """The report folder of the session's real-data build."""
+    return real_report
 
 
 @pytest.fixture(scope="module")

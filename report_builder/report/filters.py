@@ -29,7 +29,7 @@ def pct(value: float | None, digits: int = 0) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
     pattern = "#,##0" + ("." + "0" * digits if digits else "") + "\u00a0%"
-    return format_percent(value, format=pattern, locale=LOCALE).replace("\u202f", NBSP)
+    return format_percent(value, format=pattern, locale=LOCALE).replace("\u202f", NBSP).replace("-", "−")
 
 
 def date_ru(value: dt.date | dt.datetime | str) -> str:

@@ -32,22 +32,24 @@ def render_html(view: ReportView) -> str:
     return template.render(v=view, r=view.results, css=css, fonts_css=Markup(font_face_css()))
 
 
-def render_pdf(html: str) -> bytes:
-    """WeasyPrint is imported here, so a build whose PDF is cached never loads it."""
-    from weasyprint import HTML
+def local_fetcher() -> object:
+    """A WeasyPrint URL fetcher that reads only inline data and the project's templates folder."""
     from weasyprint.urls import URLFetcher
 
+    root = templates_dir().resolve().as_uri() + "/"
+
     class LocalFetcher(URLFetcher):
-        """Only inline data and the project's own templates folder may be read: never the network."""
-
-        def __init__(self) -> None:
-            super().__init__(allowed_protocols=("data", "file"), allow_redirects=False)
-            self._root = templates_dir().resolve().as_uri() + "/"
-
         def fetch(self, url: str, headers: dict[str, str] | None = None) -> object:
-            if not (url.startswith("data:") or url.startswith(self._root)):
+            if not (url.startswith("data:") or url.startswith(root)):
                 raise ValueError(f"blocked resource: {url[:80]}")
             return super().fetch(url, headers)
 
-    document = HTML(string=html, base_url=str(templates_dir()), url_fetcher=LocalFetcher())
+    return LocalFetcher(allowed_protocols=("data", "file"), allow_redirects=False)
+
+
+def render_pdf(html: str) -> bytes:
+    """WeasyPrint is imported here, so a build whose PDF is cached never loads it."""
+    from weasyprint import HTML
+
+    document = HTML(string=html, base_url=str(templates_dir()), url_fetcher=local_fetcher())
     return document.write_pdf()
