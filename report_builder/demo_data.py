@@ -32,6 +32,8 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
+from report_builder.labels import KNOWN_VALUES
+
 __all__ = ["DemoTables", "generate", "write_demo"]
 
 # --------------------------------------------------------------------------------------------
@@ -89,20 +91,13 @@ DECLINED_SHARE = 0.383
 TARGET_NOISE = 0.35
 
 # Categorical frequencies per class: (stable, declined).
-SERVICE_VALUES = ("стандарт", "премиум")
+SERVICE_VALUES = KNOWN_VALUES["Тип сервиса"]
 SERVICE_PROBS = {0: (0.743, 0.257), 1: (0.659, 0.341)}
 
-CONSENT_VALUES = ("да", "нет")
+CONSENT_VALUES = KNOWN_VALUES["Разрешить сообщать"]
 CONSENT_PROBS = {0: (0.737, 0.263), 1: (0.745, 0.255)}
 
-CATEGORY_VALUES = (
-    "Товары для детей",
-    "Домашний текстиль",
-    "Косметика и аксессуары",
-    "Техника для красоты и здоровья",
-    "Кухонная посуда",
-    "Мелкая бытовая техника и электроника",
-)
+CATEGORY_VALUES = KNOWN_VALUES["Популярная_категория"]
 CATEGORY_PROBS = {
     0: (184, 149, 118, 132, 72, 147),
     1: (146, 102, 105, 52, 66, 27),
