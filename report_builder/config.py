@@ -30,6 +30,7 @@ class ModelConfig(_Frozen):
     bootstrap_rounds: int = Field(1000, ge=100)
     threshold: float = Field(0.5, gt=0, lt=1, description="probability above which a customer counts as at risk")
     n_jobs: int = Field(2, description="parallel workers for the search")
+    max_fit_rows: int = Field(5000, ge=200, description="rows a model is fitted on at most (a stratified sample)")
 
 
 class ExplainConfig(_Frozen):

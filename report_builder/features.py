@@ -31,3 +31,16 @@ def bootstrap_auc(y: np.ndarray, score: np.ndarray, rounds: int, seed: int) -> t
         aucs.append(auc[ok])
     low, high = np.percentile(np.concatenate(aucs), [2.5, 97.5])
     return float(low), float(high)
+
+
+def stratified_cap(index: pd.Index, y: pd.Series, limit: int, seed: int) -> pd.Index:
+    """At most `limit` rows of `index`, sampled with the class shares kept; all rows when fewer."""
+    if len(index) <= limit:
+        return index
+    labels = y.loc[index]
+    shares = labels.value_counts(normalize=True)
+    parts = [
+        labels[labels == cls].sample(n=max(int(round(share * limit)), 1), random_state=seed).index
+        for cls, share in shares.items()
+    ]
+    return pd.Index(np.sort(np.concatenate([p.to_numpy() for p in parts])), name=index.name)

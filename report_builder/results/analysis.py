@@ -71,9 +71,10 @@ class ModelSearch:
     scores: tuple[ModelScore, ...]  # sorted by CV mean, best first
     best: str
     estimator: Pipeline  # best family's pipeline, fitted on the training part
-    train_index: pd.Index
+    train_index: pd.Index  # rows the models were fitted on
     test_index: pd.Index
     dummy_test_roc_auc: float
+    train_available: int  # rows of the training part; more than train_index when it was sampled
 
     @property
     def best_score(self) -> ModelScore:

@@ -21,7 +21,7 @@ from sklearn.svm import SVC
 from sklearn.tree import DecisionTreeClassifier
 
 from report_builder.config import ModelConfig
-from report_builder.features import bootstrap_auc, features_and_target
+from report_builder.features import bootstrap_auc, features_and_target, stratified_cap
 from report_builder.labels import CATEGORICAL, NUMERIC
 from report_builder.results.analysis import ModelScore, ModelSearch
 from report_builder.results.data import CleanData
@@ -107,6 +107,10 @@ def search_models(data: CleanData, config: ModelConfig, seed: int) -> ModelSearc
     X_train, X_test, y_train, y_test = train_test_split(
         X, y, test_size=config.test_size, stratify=y, random_state=seed
     )
+    available = len(X_train)
+    # Large quarters: the search fits on a stratified sample; every customer is still scored later.
+    fit_index = stratified_cap(X_train.index, y_train, config.max_fit_rows, seed)
+    X_train, y_train = X_train.loc[fit_index], y_train.loc[fit_index]
     cv = StratifiedKFold(config.cv_folds, shuffle=True, random_state=seed)
     catalogue = families(seed)
     unknown = [f for f in config.families if f not in catalogue]
@@ -156,6 +160,7 @@ def search_models(data: CleanData, config: ModelConfig, seed: int) -> ModelSearc
         best=scores[0].family,
         estimator=fitted[scores[0].family],
         train_index=X_train.index,
+        train_available=available,
         test_index=X_test.index,
         dummy_test_roc_auc=float(roc_auc_score(y_test, dummy.predict_proba(X_test)[:, 1])),
     )

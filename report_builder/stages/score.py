@@ -5,10 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from joblib import Parallel, delayed
-from sklearn.model_selection import StratifiedKFold, cross_val_predict
+from sklearn.base import clone
+from sklearn.model_selection import StratifiedKFold
 
 from report_builder.config import ExplainConfig, ModelConfig
-from report_builder.features import features_and_target
+from report_builder.features import features_and_target, stratified_cap
 from report_builder.labels import FEATURES, PROFIT
 from report_builder.results.analysis import Evaluation, ModelSearch
 from report_builder.results.data import CleanData
@@ -29,8 +30,11 @@ def score_customers(
     X, y = features_and_target(data)
     cv = StratifiedKFold(model_config.cv_folds, shuffle=True, random_state=seed)
     model, _ = calibrated_model(search, cv)
-    probability = cross_val_predict(model, X, y, cv=cv, method="predict_proba", n_jobs=model_config.n_jobs)[:, 1]
-    probability = pd.Series(probability, index=X.index, name="probability")
+    probability = pd.Series(np.nan, index=X.index, name="probability")
+    for train, held_out in cv.split(X, y):
+        fit_rows = stratified_cap(X.index[train], y, model_config.max_fit_rows, seed)
+        fitted = clone(model).fit(X.loc[fit_rows], y.loc[fit_rows])
+        probability.iloc[held_out] = fitted.predict_proba(X.iloc[held_out])[:, 1]
     expected_loss = probability * data.customers[PROFIT]
     rows = X.loc[expected_loss.nlargest(explain_config.customers_max).index]
     X_train = X.loc[search.train_index]
