@@ -35,7 +35,7 @@ def numeric_distribution(data: CleanData, feature: NumericFeature) -> Figure:
     ax.set_xlabel(label(column))
     ax.legend(fontsize=7, loc="upper right")
     title = label(column)
-    ax.set_title(title, fontsize=9)
+    style.title(fig, _wrap(title, 32))
     alt = (
         f"Распределение «{title}» по классам: медиана {num(feature.median_declined, 1)} у снизивших активность "
         f"и {num(feature.median_stable, 1)} у остальных"
@@ -56,7 +56,7 @@ def categorical_rates(data: CleanData, feature: CategoricalFeature, overall: flo
     ax.grid(axis="y", visible=False)
     ax.tick_params(axis="y", labelsize=7)
     title = label(feature.feature)
-    ax.set_title(f"{title}: доля снизивших", fontsize=9)
+    style.title(fig, _wrap(f"{title}: доля снизивших", 32))
     top = rates.index[-1]
     alt = f"Доля клиентов со сниженной активностью по значениям «{title}»; выше всего у «{top}» ({pct(rates.iloc[-1])})"
     return Figure(f"eda_{feature.feature}", title, alt, style.to_svg(fig))

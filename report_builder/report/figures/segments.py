@@ -65,7 +65,8 @@ def contrasts(seg: Segmentation) -> Figure:
     colours = [style.DECLINED if e > 0 else style.STABLE for e in effects]
     ax.barh([label(c.feature) for c in items], effects, color=colours, height=0.6)
     for i, c in enumerate(items):
-        ax.text(effects[i], i, f" {num(c.segment_value, 1)} против {num(c.stable_value, 1)} ", va="center", ha="left" if effects[i] > 0 else "right", fontsize=7)
+        # Labels sit right of the bar end (or of zero for negative bars), never over the axis labels.
+        ax.text(max(effects[i], 0), i, f"  {num(c.segment_value, 1)} против {num(c.stable_value, 1)}", va="center", ha="left", fontsize=7)
     ax.axvline(0, color=style.NEUTRAL, linewidth=0.8)
     limit = max(abs(effects).max() * 1.8, 1)
     ax.set_xlim(-limit, limit)
