@@ -3,25 +3,27 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
-
-import hashlib
+from typing import TypeVar
 
 from report_builder.cache import StageCache
 from report_builder.config import Config
 from report_builder.pipeline import run_pipeline
 from report_builder.publish import publish
-from report_builder.report.customers import customer_table, write_csv, write_xlsx
+from report_builder.report.customers import customer_files, customer_table
 from report_builder.report.render import render_html, render_pdf
 from report_builder.report.structure import ReportView, build_sections
 from report_builder.report.summary import build_summary
 from report_builder.resources import demo_data_dir
 from report_builder.results.report import ReportResults, RunInfo, StageTiming
+
+T = TypeVar("T")
 
 LIBRARIES = ("report-builder", "pandas", "numpy", "scikit-learn", "shap", "phik", "matplotlib", "jinja2", "weasyprint", "ydata-profiling")
 
@@ -64,49 +66,33 @@ def build_report(
     target = out_dir or Path("output") / period
 
     def write(folder: Path) -> list[str]:
-        written = []
-        start = time.perf_counter()
-        figures_key = _render_key(results.fingerprint)
-        sections = cache.get("figures", figures_key)
-        cached = isinstance(sections, tuple)
-        if not cached:
-            sections = build_sections(results)
-            cache.put("figures", figures_key, sections)
-        on_stage(StageTiming("figures", "Графики", time.perf_counter() - start, cached))
+        render_key = _render_key(results.fingerprint)
+        sections = _cached(cache, "figures", "Графики", render_key, lambda: build_sections(results), on_stage)
         view = ReportView(
             results,
             config.report,
-            sections,  # type: ignore[arg-type]
+            sections,
             settings=config,
             top_actions=config.recommendations.top_actions,
             priority_configured=config.segments.priority is not None,
         )
         html = render_html(view)
+        files: dict[str, bytes] = {}
         if "html" in config.report.formats:
-            (folder / "report.html").write_text(html, encoding="utf-8")
-            written.append("report.html")
+            files["report.html"] = html.encode("utf-8")
         if "pdf" in config.report.formats:
-            start = time.perf_counter()
             pdf_key = hashlib.sha256(html.encode() + versions()["weasyprint"].encode()).hexdigest()[:32]
-            pdf = cache.get("pdf", pdf_key)
-            cached = isinstance(pdf, bytes)
-            if not cached:
-                pdf = render_pdf(html)
-                cache.put("pdf", pdf_key, pdf)
-            (folder / "report.pdf").write_bytes(pdf)  # type: ignore[arg-type]
-            on_stage(StageTiming("render_pdf", "Вёрстка PDF", time.perf_counter() - start, cached))
-            written.append("report.pdf")
-        table = customer_table(results)
-        write_csv(table, folder / "customers.csv")
-        write_xlsx(table, folder / "customers.xlsx")
-        written += ["customers.csv", "customers.xlsx"]
+            files["report.pdf"] = _cached(cache, "render_pdf", "Вёрстка PDF", pdf_key, lambda: render_pdf(html), on_stage)
+        files.update(
+            _cached(cache, "customers", "Список покупателей", render_key, lambda: customer_files(customer_table(results)), on_stage)
+        )
         if results.profile is not None:
-            (folder / "profile.html").write_text(results.profile.html, encoding="utf-8")
-            written.append("profile.html")
+            files["profile.html"] = results.profile.html.encode("utf-8")
         summary = build_summary(results)
-        (folder / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
-        written.append("summary.json")
-        return written
+        files["summary.json"] = json.dumps(summary, ensure_ascii=False, indent=2).encode("utf-8")
+        for name, content in files.items():
+            (folder / name).write_bytes(content)
+        return list(files)
 
     return BuildOutcome(publish(target, write), results)
 
@@ -117,3 +103,22 @@ def _render_key(fingerprint: str) -> str:
     for path in sorted((Path(__file__).parent / "report").rglob("*.py")):
         digest.update(path.read_bytes())
     return digest.hexdigest()[:32]
+
+
+def _cached(
+    cache: StageCache,
+    stage: str,
+    title: str,
+    key: str,
+    make: Callable[[], T],
+    on_stage: Callable[[StageTiming], None],
+) -> T:
+    """Rendering steps are cached like stages: by the results they draw and the code drawing them."""
+    start = time.perf_counter()
+    value = cache.get(stage, key)
+    cached = value is not None
+    if not cached:
+        value = make()
+        cache.put(stage, key, value)
+    on_stage(StageTiming(stage, title, time.perf_counter() - start, cached))
+    return value  # type: ignore[return-value]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -37,38 +39,47 @@ def neutralise(value: object) -> object:
 def customer_table(results: ReportResults) -> pd.DataFrame:
     seg = results.segmentation
     frame = seg.customers
+    ids = frame.index
     extra_names = [s.name for s in seg.segments if not s.base]
-    extra_members = {name: set(seg.members[name]) for name in extra_names}
+    extra = pd.Series("", index=ids)
+    for name in extra_names:
+        members = ids.isin(seg.members[name])
+        extra[members] = extra[members].where(extra[members] == "", extra[members] + "; ") + name
     offers = results.recommendations.per_customer
-    rows = []
-    for customer, row in frame.iterrows():
-        drivers = _drivers(results.scores.shap.loc[customer], row)
-        rows.append(
-            {
-                "id": int(customer),
-                "probability": float(row["probability"]),
-                "profit": float(row[PROFIT]),
-                "profit_at_risk": float(row["profit_at_risk"]),
-                "segment": row["segment"],
-                "extra": "; ".join(n for n in extra_names if customer in extra_members[n]),
-                "offers": "; ".join(offers.get(int(customer), ())),
-                **{f"driver_{i + 1}": drivers[i] if i < len(drivers) else "" for i in range(DRIVERS)},
-            }
-        )
-    table = pd.DataFrame(rows).sort_values(["profit_at_risk", "id"], ascending=[False, True])
+    drivers = _drivers(results.scores.shap.reindex(ids), frame)
+    table = pd.DataFrame(
+        {
+            "id": ids.astype(int),
+            "probability": frame["probability"].to_numpy(dtype=float),
+            "profit": frame[PROFIT].to_numpy(dtype=float),
+            "profit_at_risk": frame["profit_at_risk"].to_numpy(dtype=float),
+            "segment": frame["segment"].to_numpy(),
+            "extra": extra.to_numpy(),
+            "offers": ["; ".join(offers.get(int(i), ())) for i in ids],
+            **{f"driver_{k + 1}": [row[k] if k < len(row) else "" for row in drivers] for k in range(DRIVERS)},
+        }
+    )
+    table = table.sort_values(["profit_at_risk", "id"], ascending=[False, True])
     return table.map(neutralise).reset_index(drop=True)
 
 
-def _drivers(shap_row: pd.Series, row: pd.Series) -> list[str]:
-    """The features that push this customer's risk up the most, with their values."""
-    if shap_row.isna().all():
-        return []
-    top = shap_row[shap_row > 0].sort_values(ascending=False).head(DRIVERS)
-    out = []
-    for feature, contribution in top.items():
-        value = row[feature]
-        shown = str(value) if feature in CATEGORICAL else f"{float(value):g}".replace(".", ",")
-        out.append(f"{label(str(feature))}: {shown} (+{num(contribution * 100, 1)} п. п.)")
+def _drivers(shap: pd.DataFrame, frame: pd.DataFrame) -> list[list[str]]:
+    """Per customer, the features that push the risk up the most, with their values."""
+    values = shap.to_numpy(dtype=float)
+    order = np.argsort(-np.nan_to_num(values, nan=-np.inf), axis=1)[:, :DRIVERS]
+    names = [label(str(c)) for c in shap.columns]
+    raw = frame[list(shap.columns)].to_numpy(dtype=object)
+    out: list[list[str]] = []
+    for i in range(len(values)):
+        row = []
+        for j in order[i]:
+            contribution = values[i, j]
+            if not contribution > 0:  # also false for NaN: customers beyond the explained cap
+                break
+            value = raw[i, j]
+            shown = str(value) if shap.columns[j] in CATEGORICAL else f"{float(value):g}".replace(".", ",")
+            row.append(f"{names[j]}: {shown} (+{num(contribution * 100, 1)} п. п.)")
+        out.append(row)
     return out
 
 
@@ -103,3 +114,12 @@ def write_xlsx(table: pd.DataFrame, path: Path) -> None:
     sheet.auto_filter.ref = sheet.dimensions
     sheet.row_dimensions[1].height = 30
     book.save(path)
+
+
+def customer_files(table: pd.DataFrame) -> dict[str, bytes]:
+    """customers.csv and customers.xlsx as bytes, ready to be written or cached."""
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        write_csv(table, folder / "customers.csv")
+        write_xlsx(table, folder / "customers.xlsx")
+        return {name: (folder / name).read_bytes() for name in ("customers.csv", "customers.xlsx")}
