@@ -31,6 +31,10 @@ class ModelConfig(_Frozen):
     threshold: float = Field(0.5, gt=0, lt=1, description="probability above which a customer counts as at risk")
     n_jobs: int = Field(2, description="parallel workers for the search")
     max_fit_rows: int = Field(5000, ge=200, description="rows a model is fitted on at most (a stratified sample)")
+    grids: dict[str, dict[str, tuple[float | int | str | bool | None, ...]]] = Field(
+        default_factory=dict,
+        description="per family, parameter -> values to search instead of the built-in distribution",
+    )
 
 
 class ExplainConfig(_Frozen):

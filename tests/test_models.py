@@ -6,6 +6,8 @@ from dataclasses import asdict
 
 import numpy as np
 import pytest
+
+from report_builder.errors import InputError
 from sklearn.dummy import DummyClassifier
 from sklearn.metrics import roc_auc_score
 
@@ -100,8 +102,29 @@ def test_other_seed_other_split(search: ModelSearch, demo_data: CleanData) -> No
 
 
 def test_unknown_family_raises(demo_data: CleanData) -> None:
-    with pytest.raises(ValueError, match="no_such_family"):
+    with pytest.raises(InputError, match="no_such_family"):
         search_models(demo_data, small_model_config(("tree", "no_such_family")), SEED)
+
+
+def test_grid_from_config_replaces_the_search_space(demo_data: CleanData) -> None:
+    config = small_model_config(("tree",)).model_copy(update={"grids": {"tree": {"max_depth": (2, 3)}}})
+    result = search_models(demo_data, config, SEED)
+    assert result.scores[0].search_space["max_depth"] == "2, 3"
+    assert result.scores[0].best_params["max_depth"] in ("2", "3")
+
+
+@pytest.mark.parametrize(
+    ("grids", "match"),
+    [
+        ({"tree": {"no_such_parameter": (1,)}}, "no_such_parameter"),
+        ({"tree": {"max_depth": ()}}, "пустой список"),
+        ({"no_such_family": {"C": (1.0,)}}, "no_such_family"),
+    ],
+)
+def test_bad_grid_in_config_is_an_input_error(demo_data: CleanData, grids: dict, match: str) -> None:
+    config = small_model_config(("tree",)).model_copy(update={"grids": grids})
+    with pytest.raises(InputError, match=match):
+        search_models(demo_data, config, SEED)
 
 
 def test_beats_a_dummy_classifier(search: ModelSearch, demo_data: CleanData) -> None:

@@ -21,6 +21,7 @@ from sklearn.svm import SVC
 from sklearn.tree import DecisionTreeClassifier
 
 from report_builder.config import ModelConfig
+from report_builder.errors import InputError
 from report_builder.features import bootstrap_auc, features_and_target, stratified_cap
 from report_builder.labels import CATEGORICAL, NUMERIC
 from report_builder.results.analysis import ModelScore, ModelSearch
@@ -113,13 +114,16 @@ def search_models(data: CleanData, config: ModelConfig, seed: int) -> ModelSearc
     X_train, y_train = X_train.loc[fit_index], y_train.loc[fit_index]
     cv = StratifiedKFold(config.cv_folds, shuffle=True, random_state=seed)
     catalogue = families(seed)
-    unknown = [f for f in config.families if f not in catalogue]
+    unknown = [f for f in (*config.families, *config.grids) if f not in catalogue]
     if unknown:
-        raise ValueError(f"unknown model families: {unknown}")
+        raise InputError(
+            f"неизвестное семейство моделей «{unknown[0]}» в настройках",
+            hint="Допустимы: " + ", ".join(catalogue),
+        )
     scores, fitted = [], {}
     for name in config.families:
         family = catalogue[name]
-        grid = dict(family.grid)
+        grid = {**family.grid, **_override(name, family, config.grids.get(name, {}))}
         if len(family.scalers) > 1:
             grid["prep__num"] = [_scaler(s) for s in family.scalers]
         start = time.perf_counter()
@@ -191,3 +195,17 @@ def _describe(space: object) -> str:
     name = getattr(dist, "name", type(space).__name__)
     kind = {"loguniform": "лог-равномерно", "reciprocal": "лог-равномерно", "randint": "целое равномерно"}.get(name, name)
     return f"{kind} от {low:g} до {high:g}".replace(".", ",")
+
+
+def _override(name: str, family: Family, grid: dict[str, tuple[object, ...]]) -> dict[str, list[object]]:
+    """Values from the config replace a parameter's built-in search space; unknown names are errors."""
+    known = family.estimator.get_params()
+    for parameter, values in grid.items():
+        if parameter not in known:
+            raise InputError(
+                f"у модели «{name}» нет параметра «{parameter}» (настройка model.grids.{name})",
+                hint="Допустимы: " + ", ".join(sorted(known)),
+            )
+        if not values:
+            raise InputError(f"пустой список значений в настройке model.grids.{name}.{parameter}")
+    return {f"clf__{parameter}": list(values) for parameter, values in grid.items()}
