@@ -83,9 +83,9 @@ def build_report(
         if "pdf" in config.report.formats:
             pdf_key = hashlib.sha256(html.encode() + versions()["weasyprint"].encode()).hexdigest()[:32]
             files["report.pdf"] = _cached(cache, "render_pdf", "Вёрстка PDF", pdf_key, lambda: render_pdf(html), on_stage)
-        files.update(
-            _cached(cache, "customers", "Список покупателей", render_key, lambda: customer_files(customer_table(results)), on_stage)
-        )
+        if results.segmentation is not None:
+            make = lambda: customer_files(customer_table(results))  # noqa: E731
+            files.update(_cached(cache, "customers", "Список покупателей", render_key, make, on_stage))
         if results.profile is not None:
             files["profile.html"] = results.profile.html.encode("utf-8")
         summary = build_summary(results)

@@ -37,7 +37,7 @@ def code_version(fn: Callable[..., object]) -> str:
     return digest.hexdigest()
 
 
-def make_key(stage: str, fn: Callable[..., object], parts: list[str | BaseModel | int | None]) -> str:
+def make_key(stage: str, fn: Callable[..., object], parts: list[str | BaseModel | float | None]) -> str:
     digest = hashlib.sha256(f"{stage}|{code_version(fn)}".encode())
     for part in parts:
         text = part.model_dump_json() if isinstance(part, BaseModel) else json.dumps(part)

@@ -151,8 +151,16 @@ class ReportConfig(_Frozen):
     max_table_rows: int = 20
 
 
+class StagesConfig(_Frozen):
+    """Optional stages; the others feed every section and always run."""
+
+    explain: bool = Field(True, description="SHAP explanation and its section")
+    segments: bool = Field(True, description="scoring, segments, offers, customer files and their sections")
+
+
 class Config(_Frozen):
     seed: int = 42
+    stages: StagesConfig = StagesConfig()
     cleaning: CleaningConfig = CleaningConfig()
     model: ModelConfig = ModelConfig()
     explain: ExplainConfig = ExplainConfig()

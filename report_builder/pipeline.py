@@ -57,7 +57,7 @@ class _Runner:
         fn: Callable[..., T],
         *args: object,
         after: tuple[str, ...],
-        config: tuple[BaseModel | int | None, ...] = (),
+        config: tuple[BaseModel | float | str | None, ...] = (),
     ) -> T:
         key = make_key(stage, fn, [*(self.keys[a] for a in after), *config])
         self.keys[stage] = key
@@ -99,42 +99,46 @@ def run_pipeline(
     evaluation = runner.run(
         "evaluate", evaluate, search, data, config.model, seed, after=("models",), config=(config.model, seed)
     )
-    explanation = runner.run(
-        "explain",
-        explain,
-        search,
-        evaluation,
-        data,
-        config.explain,
-        seed,
-        after=("evaluate",),
-        config=(config.explain, seed),
-    )
-    scores = runner.run(
-        "score",
-        score_customers,
-        search,
-        evaluation,
-        data,
-        config.model,
-        config.explain,
-        seed,
-        after=("evaluate",),
-        config=(config.model, config.explain, seed),
-    )
-    segmentation = runner.run(
-        "segment",
-        segment,
-        scores,
-        data,
-        config.segments,
-        config.model.threshold,
-        after=("score",),
-        config=(config.segments, config.model.threshold),
-    )
-    recommendations = runner.run(
-        "recommend", recommend, segmentation, config.recommendations, after=("segment",), config=(config.recommendations,)
-    )
+    explanation = None
+    if config.stages.explain:
+        explanation = runner.run(
+            "explain",
+            explain,
+            search,
+            evaluation,
+            data,
+            config.explain,
+            seed,
+            after=("evaluate",),
+            config=(config.explain, seed),
+        )
+    scores = segmentation = recommendations = None
+    if config.stages.segments:
+        scores = runner.run(
+            "score",
+            score_customers,
+            search,
+            evaluation,
+            data,
+            config.model,
+            config.explain,
+            seed,
+            after=("evaluate",),
+            config=(config.model, config.explain, seed),
+        )
+        segmentation = runner.run(
+            "segment",
+            segment,
+            scores,
+            data,
+            config.segments,
+            config.model.threshold,
+            after=("score",),
+            config=(config.segments, config.model.threshold),
+        )
+        recommendations = runner.run(
+            "recommend", recommend, segmentation, config.recommendations, after=("segment",), config=(config.recommendations,)
+        )
     appendix = None
     if config.report.profile:
         title = f"Профиль данных — {config.report.company}, {run.period}"

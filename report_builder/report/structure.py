@@ -65,21 +65,27 @@ def build_sections(results: ReportResults) -> tuple[Section, ...]:
                 ]
             ),
         ),
-        Section("explain", "Важность признаков", _numbered([explain_figures.beeswarm(explanation), explain_figures.importance(explanation)])),
-        Section(
-            "segments",
-            "Сегментация покупателей",
-            _numbered(
-                [
-                    segment_figures.scatter(results.segmentation),
-                    segment_figures.profit_at_risk(results.segmentation),
-                    segment_figures.contrasts(results.segmentation),
-                ]
-            ),
-        ),
-        Section("recommendations", "Рекомендации", {}),
-        Section("methodology", "Приложение. Методика", {}),
     ]
+    if explanation is not None:
+        sections.append(
+            Section("explain", "Важность признаков", _numbered([explain_figures.beeswarm(explanation), explain_figures.importance(explanation)]))
+        )
+    if (segmentation := results.segmentation) is not None:
+        sections += [
+            Section(
+                "segments",
+                "Сегментация покупателей",
+                _numbered(
+                    [
+                        segment_figures.scatter(segmentation),
+                        segment_figures.profit_at_risk(segmentation),
+                        segment_figures.contrasts(segmentation),
+                    ]
+                ),
+            ),
+            Section("recommendations", "Рекомендации", {}),
+        ]
+    sections.append(Section("methodology", "Приложение. Методика", {}))
     return _renumber(sections)
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
+from report_builder.results.analysis import Explanation
 from report_builder.results.report import ReportResults
+from report_builder.results.segments import Recommendations, Segmentation
 
 
 def build_summary(results: ReportResults) -> dict[str, object]:
@@ -41,7 +43,19 @@ def build_summary(results: ReportResults) -> dict[str, object]:
         "best_f1_threshold": round(results.evaluation.best_f1_threshold, 4),
         "brier": round(results.evaluation.brier, 4),
         "calibrated": results.evaluation.calibrated,
-        "explainer": results.explanation.explainer,
+        **_explanation(results.explanation),
+        **_segments(results.segmentation, results.recommendations),
+        "versions": run.versions,
+        "seed": run.seed,
+        "timings": [asdict(t) for t in results.timings],
+    }
+
+
+def _explanation(explanation: Explanation | None) -> dict[str, object]:
+    if explanation is None:  # the stage is switched off in the config
+        return {"explainer": None, "drivers": []}
+    return {
+        "explainer": explanation.explainer,
         "drivers": [
             {
                 "feature": d.feature,
@@ -50,8 +64,15 @@ def build_summary(results: ReportResults) -> dict[str, object]:
                 "risky_category": d.risky_category,
                 "permutation_importance": round(d.permutation, 5),
             }
-            for d in results.explanation.drivers
+            for d in explanation.drivers
         ],
+    }
+
+
+def _segments(segmentation: Segmentation | None, recommendations: Recommendations | None) -> dict[str, object]:
+    if segmentation is None or recommendations is None:
+        return {"segments": [], "priority_segment": None, "actions": []}
+    return {
         "segments": [
             {
                 "name": seg.name,
@@ -62,16 +83,13 @@ def build_summary(results: ReportResults) -> dict[str, object]:
                 "mean_profit": round(seg.mean_profit, 4),
                 "profit_at_risk": round(seg.profit_at_risk, 2),
                 "revenue_3m": round(seg.revenue_3m, 2),
-                "offers": [o.title for o in results.recommendations.offers if o.segment == seg.name],
+                "offers": [o.title for o in recommendations.offers if o.segment == seg.name],
             }
-            for seg in results.segmentation.segments
+            for seg in segmentation.segments
         ],
-        "priority_segment": results.segmentation.priority,
+        "priority_segment": segmentation.priority,
         "actions": [
             {"title": a.title, "customers": a.customers, "profit_at_risk": round(a.profit_at_risk, 2), "segments": list(a.segments)}
-            for a in results.recommendations.actions
+            for a in recommendations.actions
         ],
-        "versions": run.versions,
-        "seed": run.seed,
-        "timings": [asdict(t) for t in results.timings],
     }

@@ -35,10 +35,10 @@ class ReportResults:
     correlation: Correlation
     search: ModelSearch
     evaluation: Evaluation
-    explanation: Explanation
-    scores: Scores
-    segmentation: Segmentation
-    recommendations: Recommendations
+    explanation: Explanation | None  # None when the stage is switched off in the config
+    scores: Scores | None
+    segmentation: Segmentation | None
+    recommendations: Recommendations | None
     profile: Profile | None
     timings: tuple[StageTiming, ...]
     fingerprint: str  # hash of every stage's cache key: equal fingerprints, equal results
