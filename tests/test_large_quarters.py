@@ -30,7 +30,8 @@ def test_capped_search_still_scores_every_customer(demo_data) -> None:
     assert search.train_available > 300
     assert not set(search.train_index) & set(search.test_index)
     evaluation = evaluate(search, demo_data, config, 42)
-    scores = score_customers(search, evaluation, demo_data, config, small_explain_config(), 42)
+    explain = small_explain_config().model_copy(update={"customers_max": 20})
+    scores = score_customers(search, evaluation, demo_data, config, explain, 42)
     X, _ = features_and_target(demo_data)
     assert scores.probability.index.equals(X.index)
     assert scores.probability.between(0, 1).all()
