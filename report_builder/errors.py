@@ -37,7 +37,7 @@ class InputError(Exception):
             where.append(f"столбец «{self.column}»")
         place = ", ".join(where)
         head = (place[:1].upper() + place[1:] + ": ") if where else ""  # keep the names' own case
-        text = head + self.problem
+        text = head + (self.problem if head else self.problem[:1].upper() + self.problem[1:])
         if self.rows:
             shown = ", ".join(str(r) for r in self.rows[:10])
             more = f" и ещё {len(self.rows) - 10}" if len(self.rows) > 10 else ""

@@ -102,7 +102,7 @@ def test_missing_data_folder_fails_cleanly(tmp_path: Path) -> None:
     out = old_output(tmp_path)
     result = runner.invoke(app, build_args(tmp_path / "нет такой папки", out, tmp_path))
     text = assert_clean_failure(result, out)
-    assert "папка с данными не найдена" in text
+    assert "Папка с данными не найдена" in text
 
 
 def test_unknown_format_fails_cleanly(tmp_path: Path, tiny_tables) -> None:

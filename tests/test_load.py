@@ -175,7 +175,7 @@ def test_missing_file_names_the_file(tiny_tables) -> None:
 
 
 def test_missing_folder() -> None:
-    with pytest.raises(InputError, match="папка с данными не найдена"):
+    with pytest.raises(InputError, match="Папка с данными не найдена"):
         load_tables(Path("/nonexistent/folder/for/report"))
 
 
