@@ -117,7 +117,7 @@ def test_grid_from_config_replaces_the_search_space(demo_data: CleanData) -> Non
     ("grids", "match"),
     [
         ({"tree": {"no_such_parameter": (1,)}}, "no_such_parameter"),
-        ({"tree": {"max_depth": ()}}, "пустой список"),
+        ({"tree": {"max_depth": ()}}, "Пустой список"),
         ({"no_such_family": {"C": (1.0,)}}, "no_such_family"),
     ],
 )
