@@ -68,20 +68,12 @@ def build_report(
     def write(folder: Path) -> list[str]:
         render_key = _render_key(results.fingerprint)
         sections = _cached(cache, "figures", "Графики", render_key, lambda: build_sections(results), on_stage)
-        view = ReportView(
-            results,
-            config.report,
-            sections,
-            settings=config,
-            top_actions=config.recommendations.top_actions,
-            priority_configured=config.segments.priority is not None,
-        )
-        html = render_html(view)
+        html = render_html(ReportView(results, config, sections))
         files: dict[str, bytes] = {}
         if "html" in config.report.formats:
             files["report.html"] = html.encode("utf-8")
         if "pdf" in config.report.formats:
-            pdf_key = hashlib.sha256(html.encode() + versions()["weasyprint"].encode()).hexdigest()[:32]
+            pdf_key = hashlib.sha256(html.encode() + run.versions["weasyprint"].encode()).hexdigest()[:32]
             files["report.pdf"] = _cached(cache, "render_pdf", "Вёрстка PDF", pdf_key, lambda: render_pdf(html), on_stage)
         if results.segmentation is not None:
             make = lambda: customer_files(customer_table(results))  # noqa: E731

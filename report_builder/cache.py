@@ -21,6 +21,7 @@ _SHARED_MODULES = (
     "report_builder.errors",
     "report_builder.features",
     "report_builder.shap_values",
+    "report_builder.statistics",
 )
 
 

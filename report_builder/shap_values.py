@@ -54,7 +54,7 @@ def _permutation_shap(
     """Model-agnostic SHAP on the original features over a bounded background sample."""
     import shap
 
-    codes = {c: sorted(X_train[c].unique().tolist() + [v for v in rows[c].unique() if v not in set(X_train[c])]) for c in CATEGORICAL}
+    codes = {c: sorted(set(X_train[c]) | set(rows[c])) for c in CATEGORICAL}
 
     def encode(frame: pd.DataFrame) -> np.ndarray:
         out = frame.copy()

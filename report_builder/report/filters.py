@@ -76,8 +76,4 @@ def effect(value: float) -> str:
     return "сильное"
 
 
-def feature(column: str) -> str:
-    return label(column)
-
-
-FILTERS.update({"pvalue": pvalue, "effect": effect, "label": feature})
+FILTERS.update({"pvalue": pvalue, "effect": effect, "label": label})

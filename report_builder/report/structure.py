@@ -25,12 +25,20 @@ class Section:
 @dataclass(frozen=True)
 class ReportView:
     results: ReportResults
-    config: ReportConfig
+    settings: Config
     sections: tuple[Section, ...]
 
-    settings: Config = Config()
-    top_actions: int = 3
-    priority_configured: bool = False
+    @property
+    def config(self) -> ReportConfig:
+        return self.settings.report
+
+    @property
+    def top_actions(self) -> int:
+        return self.settings.recommendations.top_actions
+
+    @property
+    def priority_configured(self) -> bool:
+        return self.settings.segments.priority is not None
 
     def section(self, key: str) -> Section:
         return next(s for s in self.sections if s.key == key)

@@ -46,8 +46,8 @@ def evaluate(search: ModelSearch, data: CleanData, config: ModelConfig, seed: in
     precision, recall, _ = precision_recall_curve(y_test, proba)
     observed, predicted = calibration_curve(y_test, proba, n_bins=10, strategy="quantile")
     base_rate = float(y_train.mean())
-    at = (proba >= config.threshold).astype(int)
-    tn, fp, fn, tp = confusion_matrix(y_test, at, labels=[0, 1]).ravel()
+    confusion = confusion_matrix(y_test, (proba >= config.threshold).astype(int), labels=[0, 1])
+    tn, fp, fn, tp = confusion.ravel()
     return Evaluation(
         model=model,
         calibrated=calibrated,
@@ -60,7 +60,7 @@ def evaluate(search: ModelSearch, data: CleanData, config: ModelConfig, seed: in
         brier_reference=float(brier_score_loss(y_test, np.full(len(y_test), base_rate))),
         threshold=config.threshold,
         best_f1_threshold=best_threshold,
-        confusion=confusion_matrix(y_test, at, labels=[0, 1]),
+        confusion=confusion,
         confusion_best=confusion_matrix(y_test, (proba >= best_threshold).astype(int), labels=[0, 1]),
         precision=float(tp / (tp + fp)) if tp + fp else 0.0,
         recall=float(tp / (tp + fn)) if tp + fn else 0.0,

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 from scipy import stats
 
 from report_builder.labels import CATEGORICAL, DECLINED, NUMERIC, TARGET
 from report_builder.results.analysis import CategoricalFeature, Exploration, NumericFeature
 from report_builder.results.data import CleanData
+from report_builder.statistics import compare_numbers
 
 ALPHA = 0.05
 
@@ -23,10 +23,7 @@ def explore(data: CleanData) -> Exploration:
 
 def _numeric(values: pd.Series, declined: pd.Series) -> NumericFeature:
     a, b = values[declined], values[~declined]
-    pooled = np.sqrt(((len(a) - 1) * a.var() + (len(b) - 1) * b.var()) / max(len(a) + len(b) - 2, 1))
-    effect = float((a.mean() - b.mean()) / pooled) if pooled > 0 else 0.0
-    # The test needs both classes and at least two distinct values overall (one per class is enough).
-    p_value = float(stats.mannwhitneyu(a, b).pvalue) if len(a) and len(b) and values.nunique() > 1 else 1.0
+    effect, p_value = compare_numbers(a, b)
     return NumericFeature(
         str(values.name), float(a.mean()), float(b.mean()), float(a.median()), float(b.median()), effect, p_value
     )

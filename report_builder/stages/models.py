@@ -36,7 +36,6 @@ class Family:
     scalers: tuple[str, ...]  # scaler choices searched for the numeric columns
 
 
-
 def families(seed: int) -> dict[str, Family]:
     return {
         "knn": Family(

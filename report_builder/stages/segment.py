@@ -11,6 +11,7 @@ from report_builder.errors import InputError
 from report_builder.labels import CATEGORICAL, FEATURES, NUMERIC, PROFIT, REVENUE_COLUMNS
 from report_builder.results.data import CleanData
 from report_builder.results.segments import Contrast, Scores, Segmentation, SegmentStats
+from report_builder.statistics import compare_numbers
 
 BASE = (
     ("Ценные в зоне риска", "прибыль выше порога, вероятность снижения выше порога", True, True),
@@ -18,6 +19,7 @@ BASE = (
     ("Обычные в зоне риска", "прибыль ниже порога, вероятность снижения выше порога", False, True),
     ("Обычные стабильные", "прибыль ниже порога, вероятность снижения ниже порога", False, False),
 )
+BASE_NAMES = frozenset(b[0] for b in BASE)
 
 
 def segment(scores: Scores, data: CleanData, config: SegmentsConfig, threshold: float) -> Segmentation:
@@ -41,7 +43,7 @@ def segment(scores: Scores, data: CleanData, config: SegmentsConfig, threshold: 
 
     descriptions = {name: text for name, text, _, _ in BASE} | {r.name: r.description for r in config.extra}
     stats_ = tuple(
-        _stats(name, descriptions[name], name in dict((b[0], b) for b in BASE), frame.loc[ids], len(frame), threshold)
+        _stats(name, descriptions[name], name in BASE_NAMES, frame.loc[ids], len(frame), threshold)
         for name, ids in members.items()
     )
     priority = config.priority or max(stats_, key=lambda s: s.profit_at_risk).name
@@ -116,11 +118,8 @@ def _contrast(segment_values: pd.Series, stable_values: pd.Series) -> Contrast:
     if len(segment_values) < 2 or len(stable_values) < 2:
         return Contrast(feature, "categorical" if feature in CATEGORICAL else "numeric", np.nan, np.nan, 0.0, 1.0)
     if feature in NUMERIC:
-        a, b = segment_values.astype(float), stable_values.astype(float)
-        pooled = np.sqrt((a.var() * (len(a) - 1) + b.var() * (len(b) - 1)) / (len(a) + len(b) - 2))
-        d = float((a.mean() - b.mean()) / pooled) if pooled > 0 else 0.0
-        p = float(stats.mannwhitneyu(a, b).pvalue) if a.nunique() + b.nunique() > 2 else 1.0
-        return Contrast(feature, "numeric", float(a.mean()), float(b.mean()), d, p)
+        d, p = compare_numbers(segment_values, stable_values)
+        return Contrast(feature, "numeric", float(segment_values.mean()), float(stable_values.mean()), d, p)
     table = pd.crosstab(pd.concat([segment_values, stable_values]), np.r_[np.ones(len(segment_values)), np.zeros(len(stable_values))])
     if table.shape[0] < 2:
         return Contrast(feature, "categorical", 1.0, 1.0, 0.0, 1.0, str(table.index[0]))
