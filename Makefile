@@ -25,7 +25,7 @@ bench: $(STAMP)
 	$(BIN)/python -m report_builder.bench
 
 demo-data: $(STAMP)
-	$(BIN)/report-builder demo-data --output data/demo
+	$(BIN)/report-builder demo-data --output data/demo --overwrite
 
 fonts: $(STAMP)
 	$(BIN)/python -m report_builder.report.fonts

@@ -1,4 +1,4 @@
-"""One build: run the pipeline, render the documents, publish them atomically."""
+"""One build: claim the output folder, run the pipeline, render the documents, publish them as a set."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from typing import TypeVar
 from report_builder.cache import StageCache
 from report_builder.config import Config
 from report_builder.pipeline import run_pipeline
-from report_builder.publish import publish
+from report_builder.output import claim_output
 from report_builder.report.customers import customer_files, customer_table
 from report_builder.report.render import render_html, render_pdf
 from report_builder.report.structure import ReportView, build_sections
@@ -61,32 +61,46 @@ def build_report(
     demo = data_dir is None
     source = demo_data_dir() if demo else data_dir
     run = RunInfo(period, now.isoformat(), config.seed, versions(), str(source), demo)
-    cache = StageCache(cache_dir)
-    results = run_pipeline(source, config, run, cache, on_stage)
     target = out_dir or Path("output") / period
+    with claim_output(target, source) as folder:
+        folder.check_names(planned_files(config))  # a user's file in the way stops the build before any work
+        cache = StageCache(cache_dir)
+        results = run_pipeline(source, config, run, cache, on_stage)
+        files = _render(results, config, cache, on_stage)
+        return BuildOutcome(folder.publish(files), results)
 
-    def write(folder: Path) -> list[str]:
-        render_key = _render_key(results.fingerprint)
-        sections = _cached(cache, "figures", "Графики", render_key, lambda: build_sections(results), on_stage)
-        html = render_html(ReportView(results, config, sections))
-        files: dict[str, bytes] = {}
-        if "html" in config.report.formats:
-            files["report.html"] = html.encode("utf-8")
-        if "pdf" in config.report.formats:
-            pdf_key = hashlib.sha256(html.encode() + run.versions["weasyprint"].encode()).hexdigest()[:32]
-            files["report.pdf"] = _cached(cache, "render_pdf", "Вёрстка PDF", pdf_key, lambda: render_pdf(html), on_stage)
-        if results.segmentation is not None:
-            make = lambda: customer_files(customer_table(results))  # noqa: E731
-            files.update(_cached(cache, "customers", "Список покупателей", render_key, make, on_stage))
-        if results.profile is not None:
-            files["profile.html"] = results.profile.html.encode("utf-8")
-        summary = build_summary(results)
-        files["summary.json"] = json.dumps(summary, ensure_ascii=False, indent=2).encode("utf-8")
-        for name, content in files.items():
-            (folder / name).write_bytes(content)
-        return list(files)
 
-    return BuildOutcome(publish(target, write), results)
+def planned_files(config: Config) -> list[str]:
+    """The names a build with these settings writes into the output folder."""
+    names = [f"report.{f}" for f in ("html", "pdf") if f in config.report.formats]
+    if config.stages.segments:
+        names += ["customers.csv", "customers.xlsx"]
+    if config.report.profile:
+        names.append("profile.html")
+    return [*names, "summary.json"]
+
+
+def _render(
+    results: ReportResults, config: Config, cache: StageCache, on_stage: Callable[[StageTiming], None]
+) -> dict[str, bytes]:
+    run = results.run
+    render_key = _render_key(results.fingerprint)
+    sections = _cached(cache, "figures", "Графики", render_key, lambda: build_sections(results), on_stage)
+    html = render_html(ReportView(results, config, sections))
+    files: dict[str, bytes] = {}
+    if "html" in config.report.formats:
+        files["report.html"] = html.encode("utf-8")
+    if "pdf" in config.report.formats:
+        pdf_key = hashlib.sha256(html.encode() + run.versions["weasyprint"].encode()).hexdigest()[:32]
+        files["report.pdf"] = _cached(cache, "render_pdf", "Вёрстка PDF", pdf_key, lambda: render_pdf(html), on_stage)
+    if results.segmentation is not None:
+        make = lambda: customer_files(customer_table(results))  # noqa: E731
+        files.update(_cached(cache, "customers", "Список покупателей", render_key, make, on_stage))
+    if results.profile is not None:
+        files["profile.html"] = results.profile.html.encode("utf-8")
+    summary = build_summary(results)
+    files["summary.json"] = json.dumps(summary, ensure_ascii=False, indent=2).encode("utf-8")
+    return files
 
 
 def _render_key(fingerprint: str) -> str:

@@ -1,22 +1,35 @@
-"""Command line: `report-builder build` and `report-builder demo-data`."""
+"""Command line: `report-builder build` and `report-builder demo-data`.
+
+Exit codes: 0 — done; 1 — internal error or the machine refused (a full disk); 2 — bad input,
+settings or paths, or the output folder is busy; 130 / 143 — interrupted by Ctrl-C / SIGTERM.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import signal
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
+from typer._click import exceptions as click  # typer ships its own copy of click
 import typer
 import typer.rich_utils
 from rich.console import Console
 from typer.core import TyperCommand, TyperGroup
 
-from report_builder.errors import InputError
+from report_builder.errors import InputError, Interrupted
+from report_builder.messages import russian_usage_error
 from report_builder.results.report import StageTiming
 
-# The help screen speaks Russian throughout, not only in our own texts.
+# The help and error screens speak Russian throughout, not only in our own texts.
 typer.rich_utils.OPTIONS_PANEL_TITLE = "Параметры"
 typer.rich_utils.ARGUMENTS_PANEL_TITLE = "Аргументы"
 typer.rich_utils.COMMANDS_PANEL_TITLE = "Команды"
+typer.rich_utils.ERRORS_PANEL_TITLE = "Ошибка"
+typer.rich_utils.RICH_HELP = "Справка: [blue]{command_path} {help_option}[/]"
 typer.rich_utils.DEFAULT_STRING = "[по умолчанию: {}]"
 typer.rich_utils.REQUIRED_LONG_STRING = "[обязательно]"
 HELP_TEXT = "Показать эту справку и выйти."
@@ -33,13 +46,23 @@ class _Russian:
             option.help = HELP_TEXT
         return option
 
+    def make_context(self, info_name, args, parent=None, **extra):  # type: ignore[no-untyped-def]
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)  # type: ignore[misc]
+        except click.UsageError as exc:
+            raise russian_usage_error(exc) from None
+
 
 class RussianCommand(_Russian, TyperCommand):
     pass
 
 
 class RussianGroup(_Russian, TyperGroup):
-    pass
+    def resolve_command(self, ctx, args):  # type: ignore[no-untyped-def]
+        try:
+            return super().resolve_command(ctx, args)
+        except click.UsageError as exc:
+            raise russian_usage_error(exc) from None
 
 
 app = typer.Typer(
@@ -51,47 +74,94 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console(stderr=True)
+
+
+def _console(stderr: bool, quiet: bool = False) -> Console:
+    """A log piped to a file or cron's mail is never wrapped at 80 columns: paths stay whole."""
+    stream = sys.stderr if stderr else sys.stdout
+    return Console(file=stream, quiet=quiet, soft_wrap=not stream.isatty(), highlight=False)
 
 
 @app.command(cls=RussianCommand, options_metavar="[ПАРАМЕТРЫ]", help="Построить отчёт (HTML, PDF, summary.json) по папке с данными или по демо-данным.")
 def build(
     data: Annotated[Path | None, typer.Option("--data", help="Папка с market_file, market_money, market_time и money (.csv или .xlsx). Без неё — демо-данные.")] = None,
-    output: Annotated[Path | None, typer.Option("--output", help="Папка для файлов этого запуска. По умолчанию output/<период>.")] = None,
+    output: Annotated[Path | None, typer.Option("--output", help="Папка для файлов этого запуска. По умолчанию output/<период>. Чужие файлы в ней не трогаются.")] = None,
     period: Annotated[str | None, typer.Option("--period", help="Подпись периода, например 2026-Q3. По умолчанию текущий квартал.")] = None,
     formats: Annotated[str, typer.Option("--format", help="Форматы через запятую: html, pdf.")] = "html,pdf",
     config_file: Annotated[Path | None, typer.Option("--config", help="Файл настроек TOML или YAML.")] = None,
     seed: Annotated[int | None, typer.Option("--seed", help="Зерно случайности (переопределяет настройки).")] = None,
     profile: Annotated[bool | None, typer.Option("--profile/--no-profile", help="Построить приложение ydata-profiling (profile.html).")] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Пересчитать все этапы, не используя кэш.")] = False,
-    cache_dir: Annotated[Path, typer.Option("--cache-dir", help="Папка кэша этапов.")] = Path(".cache"),
+    cache_dir: Annotated[Path | None, typer.Option("--cache-dir", help="Папка кэша этапов. По умолчанию — папка кэша пользователя.")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", help="Печатать только ошибки (для cron).")] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Показать полную трассировку при ошибке.")] = False,
 ) -> None:
     from report_builder.build import build_report
+    from report_builder.cache import default_cache_dir
     from report_builder.config import load_config
 
+    errors, progress, result = _console(True), _console(True, quiet), _console(False, quiet)
+
+    def show_stage(timing: StageTiming) -> None:
+        from report_builder.report.filters import seconds
+
+        note = " [dim](из кэша)[/]" if timing.cached else ""
+        progress.print(f"[green]✓[/] {timing.title:<34} {seconds(timing.seconds):>8}{note}")
+
     try:
-        chosen = tuple(f.strip() for f in formats.split(",") if f.strip())
-        bad = [f for f in chosen if f not in ("html", "pdf")]
-        if bad or not chosen:
-            raise InputError(f"неизвестный формат «{', '.join(bad) or formats}»; допустимы html и pdf")
-        config = load_config(config_file, seed=seed, **{"report.formats": list(chosen), "report.profile": profile})
-        outcome = build_report(
-            config, data, output, period, None if no_cache else cache_dir, on_stage=_show_stage
-        )
+        with _interruptible():
+            chosen = tuple(f.strip() for f in formats.split(",") if f.strip())
+            bad = [f for f in chosen if f not in ("html", "pdf")]
+            if bad or not chosen:
+                raise InputError(f"неизвестный формат «{', '.join(bad) or formats}»; допустимы html и pdf")
+            config = load_config(config_file, seed=seed, **{"report.formats": list(chosen), "report.profile": profile})
+            cache = None if no_cache else (cache_dir or default_cache_dir())
+            outcome = build_report(config, data, output, period, cache, on_stage=show_stage)
     except InputError as exc:
         if debug:
             raise
-        out.print(f"[bold red]Ошибка во входных данных.[/] {exc.message}", highlight=False)
-        out.print("Отчёт не построен; прежние файлы в папке вывода не тронуты.", highlight=False)
+        errors.print(f"[bold red]{exc.headline}[/] {exc.message}")
+        errors.print("Отчёт не построен; прежние файлы в папке вывода не тронуты.")
         raise typer.Exit(2) from None
+    except Interrupted as exc:
+        name = "Ctrl-C" if exc.signal_number == signal.SIGINT else signal.Signals(exc.signal_number).name
+        errors.print(f"[bold red]Сборка прервана[/] ({name}). Прежний отчёт в папке вывода не тронут, временные файлы удалены.")
+        raise typer.Exit(exc.exit_code) from None
+    except OSError as exc:
+        if debug:
+            raise
+        if exc.errno == errno.ENOSPC:
+            where = f" ({exc.filename})" if exc.filename else ""
+            errors.print(f"[bold red]Недостаточно места на диске[/]{where}. Освободите место и запустите сборку снова.")
+        else:
+            errors.print(f"[bold red]Ошибка ввода-вывода:[/] {exc.strerror or exc}" + (f" ({exc.filename})" if exc.filename else ""))
+        errors.print("Отчёт не построен; прежние файлы в папке вывода не тронуты.")
+        raise typer.Exit(1) from None
     except Exception as exc:
         if debug:
             raise
-        out.print(f"[bold red]Внутренняя ошибка:[/] {exc.__class__.__name__}: {exc}", highlight=False)
-        out.print("Отчёт не построен; запустите с --debug, чтобы увидеть подробности.", highlight=False)
+        errors.print(f"[bold red]Внутренняя ошибка:[/] {exc.__class__.__name__}: {exc}")
+        errors.print("Отчёт не построен; запустите с --debug, чтобы увидеть подробности.")
         raise typer.Exit(1) from None
-    out.print("Готово: " + ", ".join(str(f) for f in outcome.files), highlight=False)
+    result.print("Готово:")
+    for file in outcome.files:
+        result.print(f"  {file}")
+
+
+@contextlib.contextmanager
+def _interruptible() -> Iterator[None]:
+    """SIGTERM and Ctrl-C raise `Interrupted`, so every cleanup on the way out runs."""
+
+    def stop(number: int, _frame: object) -> None:
+        raise Interrupted(number)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    except KeyboardInterrupt:
+        raise Interrupted(signal.SIGINT) from None
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 @app.command("demo-data", cls=RussianCommand, options_metavar="[ПАРАМЕТРЫ]", help="Сгенерировать демонстрационный набор данных (схема и дефекты как у настоящих).")
@@ -99,15 +169,16 @@ def demo_data(
     output: Annotated[Path, typer.Option("--output", help="Папка для четырёх файлов.")] = Path("data/demo"),
     customers: Annotated[int, typer.Option("--customers", min=100, help="Число покупателей (не меньше 100).")] = 1300,
     seed: Annotated[int, typer.Option("--seed", help="Зерно случайности.")] = 7,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Заменить четыре файла, если они уже есть в папке.")] = False,
 ) -> None:
-    from report_builder.demo_data import write_demo
+    from report_builder.demo_data import FILE_NAMES, write_demo
 
+    present = [name for name in FILE_NAMES if (output / name).exists()]
+    if present and not overwrite:
+        _console(True).print(
+            f"[bold red]Файлы не записаны:[/] в папке {output} уже есть {', '.join(present)}. "
+            "Укажите другую папку или добавьте --overwrite, чтобы заменить их."
+        )
+        raise typer.Exit(2)
     paths = write_demo(output, customers=customers, seed=seed)
-    out.print("Записано: " + ", ".join(str(p) for p in paths), highlight=False)
-
-
-def _show_stage(timing: StageTiming) -> None:
-    from report_builder.report.filters import seconds
-
-    note = " [dim](из кэша)[/]" if timing.cached else ""
-    out.print(f"[green]✓[/] {timing.title:<34} {seconds(timing.seconds):>8}{note}", highlight=False)
+    _console(False).print("Записано: " + ", ".join(str(p) for p in paths))

@@ -10,6 +10,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from report_builder.errors import InputError
+from report_builder.messages import russian_setting_error
 
 
 class _Frozen(BaseModel):
@@ -196,6 +197,12 @@ def load_config(path: Path | None, **overrides: object) -> Config:
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
+        given = "" if first["type"] in ("missing", "extra_forbidden") else f" (указано: {_shown(first['input'])})"
         raise InputError(
-            f"неверная настройка «{where}»: {first['msg']}", file=path.name if path else None
+            f"неверная настройка «{where}»: {russian_setting_error(dict(first))}{given}", file=path.name if path else None
         ) from exc
+
+
+def _shown(value: object) -> str:
+    text = str(value) if not isinstance(value, str) else f"«{value}»"
+    return text if len(text) <= 60 else text[:57] + "…"

@@ -1,4 +1,4 @@
-"""The one error type users see: bad input, explained in Russian."""
+"""The errors users see, explained in Russian, and the exit codes they map to."""
 
 from __future__ import annotations
 
@@ -6,11 +6,13 @@ from collections.abc import Sequence
 
 
 class InputError(Exception):
-    """Input data that cannot produce a correct report.
+    """Input that cannot produce a correct report: bad data, settings or paths (exit code 2).
 
     Carries the file, the column and example rows so the message points the analyst
     at the exact place to fix.
     """
+
+    headline = "Ошибка во входных данных."
 
     def __init__(
         self,
@@ -45,3 +47,27 @@ class InputError(Exception):
         if self.hint:
             text += f". {self.hint}"
         return text
+
+
+class OutputError(InputError):
+    """The output or cache folder cannot be used as asked; nothing was written (exit code 2)."""
+
+    headline = "Папка для отчёта не подходит."
+
+
+class BuildBusy(OutputError):
+    """Another build holds the output folder (exit code 2)."""
+
+    headline = "Сборка не начата."
+
+
+class Interrupted(BaseException):
+    """SIGTERM or Ctrl-C: a BaseException, so no stage's `except Exception` swallows it."""
+
+    def __init__(self, signal_number: int) -> None:
+        self.signal_number = signal_number
+        super().__init__(signal_number)
+
+    @property
+    def exit_code(self) -> int:
+        return 128 + self.signal_number  # the shell's convention: 130 for Ctrl-C, 143 for SIGTERM

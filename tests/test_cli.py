@@ -13,6 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from report_builder.cli import app
+from report_builder.output import OWN_DIR, claim_output
 
 runner = CliRunner()
 OLD_REPORT = "<html><body>Отчёт за прошлый квартал</body></html>".encode()
@@ -25,9 +26,10 @@ def flat(text: str) -> str:
 
 
 def old_output(tmp_path: Path) -> Path:
+    """An output folder holding the previous quarter's report, written by the tool."""
     out = tmp_path / "output" / "2026-Q3"
-    out.mkdir(parents=True)
-    (out / "report.html").write_bytes(OLD_REPORT)
+    with claim_output(out, None) as folder:
+        folder.publish({"report.html": OLD_REPORT})
     return out
 
 
@@ -45,8 +47,9 @@ def assert_clean_failure(result, out: Path) -> str:
     assert "Traceback" not in result.output
     assert "Ошибка во входных данных" in text
     assert (out / "report.html").read_bytes() == OLD_REPORT
-    assert sorted(p.name for p in out.iterdir()) == ["report.html"]
-    assert [p.name for p in out.parent.iterdir()] == [out.name]  # no temporary folders
+    assert sorted(p.name for p in out.iterdir()) == [OWN_DIR, "report.html"]
+    assert sorted(p.name for p in (out / OWN_DIR).iterdir()) == ["lock", "manifest.json"]  # no staging left
+    assert [p.name for p in out.parent.iterdir()] == [out.name]  # nothing beside it
     return text
 
 
@@ -176,3 +179,63 @@ def test_installed_script_prints_no_traceback(tmp_path: Path, tiny_tables, edit_
     text = flat(proc.stderr)
     assert "«market_money.csv»" in text and "«Выручка»" in text
     assert (out / "report.html").read_bytes() == OLD_REPORT
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["build", "--no-such-option"], "нет такого параметра: --no-such-option"),
+        (["build", "--formt", "html"], "возможно, имелся в виду --format"),
+        (["build", "--seed", "abc"], "неверное значение параметра --seed: ожидается целое число (указано: abc)"),
+        (["build", "--seed"], "параметру --seed нужно значение"),
+        (["build", "лишнее"], "лишние аргументы: лишнее"),
+        (["demo-data", "--customers", "50"], "значение должно быть не меньше 100 (указано: 50)"),
+        (["no-such-command"], "нет такой команды: no-such-command"),
+    ],
+)
+def test_usage_errors_are_russian(args: list[str], expected: str) -> None:
+    result = runner.invoke(app, args)
+    text = flat(result.output)
+    assert result.exit_code == 2, text
+    assert expected in text
+    assert "Ошибка" in text and "Использование:" in text or "параметру" in text
+    for english in ("No such option", "Usage:", "Error", "Try ", "Input should", "Missing", "Got unexpected"):
+        assert english not in text, english
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ('[model]\ncv_folds = "пять"\n', "«model.cv_folds»: ожидается целое число (указано: «пять»)"),
+        ("[model]\ncv_folds = 1\n", "«model.cv_folds»: значение должно быть не меньше 2 (указано: 1)"),
+        ("[model]\nthreshold = 1.5\n", "«model.threshold»: значение должно быть меньше 1 (указано: 1.5)"),
+        ('[report]\nformats = ["docx"]\n', "«report.formats.0»: допустимы только 'html' или 'pdf'"),
+        ('[report]\nprofile = "может быть"\n', "«report.profile»: ожидается true или false"),
+        ("[cleaning]\nno_such_setting = 1\n", "«cleaning.no_such_setting»: такой настройки нет"),
+        ('model = "logreg"\n', "«model»: ожидается раздел настроек"),
+    ],
+)
+def test_setting_errors_are_russian(tmp_path: Path, content: str, expected: str) -> None:
+    from report_builder.config import load_config
+    from report_builder.errors import InputError
+
+    config = tmp_path / "settings.toml"
+    config.write_text(content, encoding="utf-8")
+    with pytest.raises(InputError) as raised:
+        load_config(config)
+    assert expected in raised.value.message
+    assert not re.search(r"[A-Za-z]{4,} should|Input |valid (integer|number)|Extra inputs", raised.value.message)
+
+
+def test_demo_data_never_overwrites_without_asking(tmp_path: Path) -> None:
+    folder = tmp_path / "demo"
+    folder.mkdir()
+    (folder / "money.csv").write_text("мои данные", encoding="utf-8")
+    result = runner.invoke(app, ["demo-data", "--output", str(folder), "--customers", "120"])
+    assert result.exit_code == 2
+    assert "уже есть money.csv" in flat(result.output) and "--overwrite" in flat(result.output)
+    assert sorted(p.name for p in folder.iterdir()) == ["money.csv"]
+    assert (folder / "money.csv").read_text(encoding="utf-8") == "мои данные"
+    result = runner.invoke(app, ["demo-data", "--output", str(folder), "--customers", "120", "--overwrite"])
+    assert result.exit_code == 0
+    assert len((folder / "money.csv").read_text(encoding="utf-8").splitlines()) == 121

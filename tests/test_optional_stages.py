@@ -27,7 +27,7 @@ def test_build_without_explanation_and_segments(tmp_path: Path) -> None:
     timings: list[StageTiming] = []
     build_report(config, data_dir=None, out_dir=tmp_path / "out", cache_dir=None, on_stage=timings.append)
     out = tmp_path / "out"
-    assert sorted(p.name for p in out.iterdir()) == ["report.html", "report.pdf", "summary.json"]
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == ["report.html", "report.pdf", "summary.json"]
     ran = {t.stage for t in timings}
     assert {"models", "evaluate"} <= ran
     assert not ran & {"explain", "score", "segment", "recommend", "customers"}

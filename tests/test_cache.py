@@ -1,16 +1,21 @@
-"""The stage cache and the all-or-nothing publishing of a run's files."""
+"""The stage cache: keys, atomic entries, private folders."""
 
 from __future__ import annotations
 
+import os
 import pickle
+import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from report_builder.cache import StageCache, make_key
+import report_builder.cache as cache_module
+from report_builder.cache import StageCache, default_cache_dir, make_key
+from report_builder.errors import OutputError
 from report_builder.config import CleaningConfig
-from report_builder.publish import publish
 from report_builder.results.data import Fix
 from report_builder.stages.clean import clean_tables
 from report_builder.stages.validate import validate_tables
@@ -35,6 +40,7 @@ def test_cache_round_trip(tmp_path: Path) -> None:
     assert cache.get("clean", "k2") is None
     assert cache.get("validate", "k1") is None
     assert [p.name for p in (tmp_path / "cache").iterdir()] == ["clean-k1.pkl"]  # no temp file left
+    assert stat.S_IMODE((tmp_path / "cache").stat().st_mode) == 0o700
 
 
 def test_cache_overwrites_an_entry(tmp_path: Path) -> None:
@@ -84,65 +90,38 @@ def test_cached_stage_result_round_trips(tmp_path: Path, tiny_tables) -> None:
     assert got.fixes == data.fixes and got.target_counts == data.target_counts
 
 
-# --- publish ------------------------------------------------------------------------------------
+def test_library_versions_key_every_entry(monkeypatch) -> None:
+    base = make_key("clean", clean_tables, ["abc", CleaningConfig()])
+    assert "scikit-learn=" in cache_module.environment() and sys.version.split()[0] in cache_module.environment()
+    monkeypatch.setattr(cache_module, "environment", lambda: "3.11.7;scikit-learn=9.9")
+    assert make_key("clean", clean_tables, ["abc", CleaningConfig()]) != base
 
 
-def writer(files: dict[str, str]):
-    def write(folder: Path) -> list[str]:
-        for name, text in files.items():
-            (folder / name).write_text(text, encoding="utf-8")
-        return list(files)
-
-    return write
-
-
-def failing_writer(error: BaseException):
-    def write(folder: Path) -> list[str]:
-        (folder / "report.html").write_text("<html>half", encoding="utf-8")
-        raise error
-
-    return write
+def test_a_world_writable_cache_folder_is_refused(tmp_path: Path) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o777)
+    with pytest.raises(OutputError, match="доступна на запись всем"):
+        StageCache(shared)
+    shared.chmod(0o755)
+    StageCache(shared)  # writable by its owner only: fine
 
 
-def test_publish_into_a_new_folder(tmp_path: Path) -> None:
-    out = tmp_path / "output" / "2026-Q3"
-    files = publish(out, writer({"report.html": "<html>new</html>", "summary.json": "{}"}))
-    assert files == [out.resolve() / "report.html", out.resolve() / "summary.json"]
-    assert (out / "report.html").read_text(encoding="utf-8") == "<html>new</html>"
-    assert [p.name for p in out.parent.iterdir()] == ["2026-Q3"]
+def test_the_default_cache_lives_in_the_users_cache_folder(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert default_cache_dir() == tmp_path / "xdg" / "report-builder"
 
 
-def test_publish_swaps_the_finished_folder_in(tmp_path: Path) -> None:
-    out = tmp_path / "run"
-    out.mkdir()
-    (out / "report.html").write_text("<html>old</html>", encoding="utf-8")
-    (out / "stale.pdf").write_bytes(b"%PDF old")
-
-    publish(out, writer({"report.html": "<html>new</html>"}))
-
-    assert (out / "report.html").read_text(encoding="utf-8") == "<html>new</html>"
-    assert sorted(p.name for p in out.iterdir()) == ["report.html"]  # a swap, not a merge
-    assert [p.name for p in tmp_path.iterdir()] == ["run"]
-
-
-@pytest.mark.parametrize("error", [RuntimeError("render failed"), KeyboardInterrupt()], ids=["error", "interrupt"])
-def test_failed_write_leaves_the_old_folder_untouched(tmp_path: Path, error: BaseException) -> None:
-    out = tmp_path / "run"
-    out.mkdir()
-    old = "<html>отчёт прошлого квартала</html>".encode()
-    (out / "report.html").write_bytes(old)
-    (out / "summary.json").write_bytes(b"{}")
-
-    with pytest.raises(type(error)):
-        publish(out, failing_writer(error))
-
-    assert (out / "report.html").read_bytes() == old
-    assert sorted(p.name for p in out.iterdir()) == ["report.html", "summary.json"]
-    assert [p.name for p in tmp_path.iterdir()] == ["run"]  # no temporary folders beside it
-
-
-def test_failed_first_write_creates_nothing(tmp_path: Path) -> None:
-    out = tmp_path / "run"
-    with pytest.raises(ValueError):
-        publish(out, failing_writer(ValueError("boom")))
-    assert list(tmp_path.iterdir()) == []
+def test_concurrent_writers_never_leave_half_an_entry(tmp_path: Path) -> None:
+    """Processes writing the same entry at once: every read sees a whole value, no temporary file stays."""
+    script = (
+        "import sys\nfrom pathlib import Path\nfrom report_builder.cache import StageCache\n"
+        "cache = StageCache(Path(sys.argv[1]))\n"
+        "for i in range(40):\n"
+        "    cache.put('models', 'same-key', list(range(200_000)))\n"
+        "    value = cache.get('models', 'same-key')\n"
+        "    assert value == list(range(200_000)), 'half an entry'\n"
+    )
+    workers = [subprocess.Popen([sys.executable, "-c", script, str(tmp_path)]) for _ in range(3)]
+    assert [w.wait(timeout=120) for w in workers] == [0, 0, 0]
+    assert os.listdir(tmp_path) == ["models-same-key.pkl"]
