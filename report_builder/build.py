@@ -1,29 +1,23 @@
-"""One build: claim the output folder, run the pipeline, render the documents, publish them as a set."""
+"""One build: claim the output folder, run the stage table, publish the files as a set."""
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
-import time
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
-from typing import TypeVar
 
 from report_builder.cache import StageCache
 from report_builder.config import Config
-from report_builder.pipeline import run_pipeline
 from report_builder.output import claim_output
-from report_builder.report.customers import customer_files, customer_table
-from report_builder.report.render import render_html, render_pdf
-from report_builder.report.structure import ReportView, build_sections
+from report_builder.pipeline import run_pipeline
 from report_builder.report.summary import build_summary
 from report_builder.resources import demo_data_dir
 from report_builder.results.report import ReportResults, RunInfo, StageTiming
-
-T = TypeVar("T")
+from report_builder.runner import Run
 
 LIBRARIES = ("report-builder", "pandas", "numpy", "scikit-learn", "shap", "phik", "matplotlib", "jinja2", "weasyprint", "ydata-profiling")
 
@@ -32,6 +26,7 @@ LIBRARIES = ("report-builder", "pandas", "numpy", "scikit-learn", "shap", "phik"
 class BuildOutcome:
     files: list[Path]
     results: ReportResults
+    timings: tuple[StageTiming, ...]
 
 
 def current_period(today: dt.date) -> str:
@@ -56,6 +51,9 @@ def build_report(
     cache_dir: Path | None = None,
     on_stage: Callable[[StageTiming], None] = lambda _: None,
 ) -> BuildOutcome:
+    # No network while building: the profiling library's analytics and progress bars stay off.
+    os.environ.setdefault("YDATA_PROFILING_NO_ANALYTICS", "true")
+    os.environ.setdefault("TQDM_DISABLE", "1")
     now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     period = period or current_period(now.date())
     demo = data_dir is None
@@ -64,10 +62,9 @@ def build_report(
     target = out_dir or Path("output") / period
     with claim_output(target, source) as folder:
         folder.check_names(planned_files(config))  # a user's file in the way stops the build before any work
-        cache = StageCache(cache_dir)
-        results = run_pipeline(source, config, run, cache, on_stage)
-        files = _render(results, config, cache, on_stage)
-        return BuildOutcome(folder.publish(files), results)
+        done = run_pipeline(source, config, run, StageCache(cache_dir), on_stage)
+        files = report_files(done, config)
+        return BuildOutcome(folder.publish(files), done.values["results"], tuple(done.timings))  # type: ignore[arg-type]
 
 
 def planned_files(config: Config) -> list[str]:
@@ -80,51 +77,21 @@ def planned_files(config: Config) -> list[str]:
     return [*names, "summary.json"]
 
 
-def _render(
-    results: ReportResults, config: Config, cache: StageCache, on_stage: Callable[[StageTiming], None]
-) -> dict[str, bytes]:
-    run = results.run
-    render_key = _render_key(results.fingerprint)
-    sections = _cached(cache, "figures", "Графики", render_key, lambda: build_sections(results), on_stage)
-    html = render_html(ReportView(results, config, sections))
+def report_files(done: Run, config: Config) -> dict[str, bytes]:
+    """The files of a finished run, by name."""
+    values = done.values
+    results = values["results"]
+    assert isinstance(results, ReportResults)
     files: dict[str, bytes] = {}
-    if "html" in config.report.formats:
+    if isinstance(html := values.get("html"), str) and "html" in config.report.formats:
         files["report.html"] = html.encode("utf-8")
-    if "pdf" in config.report.formats:
-        pdf_key = hashlib.sha256(html.encode() + run.versions["weasyprint"].encode()).hexdigest()[:32]
-        files["report.pdf"] = _cached(cache, "render_pdf", "Вёрстка PDF", pdf_key, lambda: render_pdf(html), on_stage)
-    if results.segmentation is not None:
-        make = lambda: customer_files(customer_table(results))  # noqa: E731
-        files.update(_cached(cache, "customers", "Список покупателей", render_key, make, on_stage))
+    if isinstance(pdf := values.get("pdf"), bytes):
+        files["report.pdf"] = pdf
+    if isinstance(customers := values.get("customers"), dict):
+        files.update(customers)
     if results.profile is not None:
         files["profile.html"] = results.profile.html.encode("utf-8")
-    summary = build_summary(results)
+    summary = build_summary(results, tuple(done.timings))
     files["summary.json"] = json.dumps(summary, ensure_ascii=False, indent=2).encode("utf-8")
     return files
 
-
-def _render_key(fingerprint: str) -> str:
-    """Charts change only with the results or with the code that draws them."""
-    digest = hashlib.sha256(fingerprint.encode())
-    for path in sorted((Path(__file__).parent / "report").rglob("*.py")):
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:32]
-
-
-def _cached(
-    cache: StageCache,
-    stage: str,
-    title: str,
-    key: str,
-    make: Callable[[], T],
-    on_stage: Callable[[StageTiming], None],
-) -> T:
-    """Rendering steps are cached like stages: by the results they draw and the code drawing them."""
-    start = time.perf_counter()
-    value = cache.get(stage, key)
-    cached = value is not None
-    if not cached:
-        value = make()
-        cache.put(stage, key, value)
-    on_stage(StageTiming(stage, title, time.perf_counter() - start, cached))
-    return value  # type: ignore[return-value]

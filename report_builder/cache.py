@@ -8,34 +8,19 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import hashlib
-import importlib
-import json
 import os
 import pickle
 import stat
 import sys
 import tempfile
-from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
-
-from pydantic import BaseModel
 
 from report_builder.errors import OutputError
 from report_builder.output import os_reason
 
 # Results pickled by one version of these are never read by another: their versions key every entry.
 KEYED_LIBRARIES = ("numpy", "pandas", "scipy", "scikit-learn", "shap", "phik", "matplotlib", "weasyprint")
-
-_SHARED_MODULES = (
-    "report_builder.config",
-    "report_builder.labels",
-    "report_builder.errors",
-    "report_builder.features",
-    "report_builder.shap_values",
-    "report_builder.statistics",
-)
 
 
 def default_cache_dir() -> Path:
@@ -54,27 +39,6 @@ def environment() -> str:
         except metadata.PackageNotFoundError:
             parts.append(f"{name}=-")
     return ";".join(parts)
-
-
-def code_version(fn: Callable[..., object]) -> str:
-    """Hash of the stage's module, the result types and the shared modules it reads."""
-    module = sys.modules[fn.__module__]
-    names = {module.__name__, *_SHARED_MODULES}
-    names |= {n for n in sys.modules if n.startswith("report_builder.results.")}
-    digest = hashlib.sha256()
-    for name in sorted(names):
-        file = getattr(importlib.import_module(name), "__file__", None)
-        if file:
-            digest.update(Path(file).read_bytes())
-    return digest.hexdigest()
-
-
-def make_key(stage: str, fn: Callable[..., object], parts: list[str | BaseModel | float | None]) -> str:
-    digest = hashlib.sha256(f"{stage}|{code_version(fn)}|{environment()}".encode())
-    for part in parts:
-        text = part.model_dump_json() if isinstance(part, BaseModel) else json.dumps(part)
-        digest.update(b"|" + text.encode())
-    return digest.hexdigest()[:32]
 
 
 def check_cache_dir(root: Path) -> Path:

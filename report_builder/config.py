@@ -29,7 +29,6 @@ class ModelConfig(_Frozen):
     cv_folds: int = Field(5, ge=2)
     test_size: float = Field(0.25, gt=0.05, lt=0.5)
     bootstrap_rounds: int = Field(1000, ge=100)
-    threshold: float = Field(0.5, gt=0, lt=1, description="probability above which a customer counts as at risk")
     n_jobs: int = Field(2, description="parallel workers for the search")
     max_fit_rows: int = Field(5000, ge=200, description="rows a model is fitted on at most (a stratified sample)")
     grids: dict[str, dict[str, tuple[float | int | str | bool | None, ...]]] = Field(
@@ -54,6 +53,7 @@ class SegmentRule(_Frozen):
 
 
 class SegmentsConfig(_Frozen):
+    threshold: float = Field(0.5, gt=0, lt=1, description="probability from which a customer counts as at risk")
     value_quantile: float = Field(0.5, gt=0, lt=1, description="profit quantile that separates valuable customers")
     extra: tuple[SegmentRule, ...] = (
         SegmentRule(
@@ -150,6 +150,11 @@ class ReportConfig(_Frozen):
     formats: tuple[Literal["html", "pdf"], ...] = ("html", "pdf")
     profile: bool = Field(True, description="build the ydata-profiling appendix profile.html (seconds)")
     max_table_rows: int = 20
+    money_unit: str | None = Field(None, description="unit of the money table's figures, e.g. «тыс. руб.»; none: said once")
+
+    @property
+    def pdf(self) -> bool:
+        return "pdf" in self.formats
 
 
 class StagesConfig(_Frozen):

@@ -12,6 +12,18 @@ STABLE = "Прежний уровень"
 TARGET_CLASSES = (DECLINED, STABLE)
 PROFIT = "Прибыль"
 
+# Columns the scoring and segmentation add to the customer table.
+PROBABILITY = "probability"  # out-of-fold probability of decline
+PROFIT_AT_RISK = "profit_at_risk"  # probability × monthly profit × months
+SEGMENT = "segment"  # one of the four base segments
+
+# The four risk × value segments: they partition the customers.
+VALUABLE_AT_RISK = "Ценные в зоне риска"
+VALUABLE_STABLE = "Ценные стабильные"
+USUAL_AT_RISK = "Обычные в зоне риска"
+USUAL_STABLE = "Обычные стабильные"
+BASE_SEGMENTS = (VALUABLE_AT_RISK, VALUABLE_STABLE, USUAL_AT_RISK, USUAL_STABLE)
+
 PERIOD = "Период"
 REVENUE = "Выручка"
 MINUTES = "минут"

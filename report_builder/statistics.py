@@ -1,4 +1,4 @@
-"""Two-group comparison of a number, shared by the exploratory and the segment analysis."""
+"""Two-group comparisons of numbers and of categories, shared by the exploratory and the segment analysis."""
 
 from __future__ import annotations
 
@@ -19,3 +19,16 @@ def compare_numbers(a: pd.Series, b: pd.Series) -> tuple[float, float]:
     distinct = pd.concat([a, b]).nunique()
     p_value = float(stats.mannwhitneyu(a, b).pvalue) if len(a) and len(b) and distinct > 1 else 1.0
     return effect, p_value
+
+
+def compare_categories(values: pd.Series, in_group: pd.Series) -> tuple[pd.DataFrame, float, float]:
+    """(counts by category × group, Cramér's V, χ² p-value) for a category against a yes/no grouping.
+
+    One category, or one group, carries no information: V = 0 and p = 1.
+    """
+    table = pd.crosstab(values, in_group)
+    if table.shape[0] < 2 or table.shape[1] < 2:
+        return table, 0.0, 1.0
+    chi2, p_value, _, _ = stats.chi2_contingency(table)
+    cramer = float(np.sqrt(chi2 / table.to_numpy().sum() / (min(table.shape) - 1)))
+    return table, cramer, float(p_value)

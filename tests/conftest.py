@@ -11,13 +11,17 @@ import pytest
 
 from report_builder.config import Config, ExplainConfig, ModelConfig
 from report_builder.demo_data import write_demo
+from report_builder.features import cross_validation
 from report_builder.resources import demo_data_dir
-from report_builder.results.analysis import Evaluation, ModelSearch
+from report_builder.results.analysis import Evaluation, Explanation, ModelSearch
 from report_builder.results.data import CleanData
+from report_builder.results.segments import Scores
 from report_builder.stages.clean import clean_tables
 from report_builder.stages.evaluate import evaluate
+from report_builder.stages.explain import explain
 from report_builder.stages.load import load_tables
 from report_builder.stages.models import search_models
+from report_builder.stages.score import score_customers
 from report_builder.stages.validate import validate_tables
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -90,21 +94,43 @@ def edit_table() -> Callable[[Path, str, Callable[[pd.DataFrame], pd.DataFrame |
 SEED = 42
 
 
-def small_model_config(families: tuple[str, ...] = ("logreg", "tree")) -> ModelConfig:
-    return Config().model.model_copy(update={"families": families, "search_iterations": 2, "bootstrap_rounds": 200})
-
-
-def small_explain_config() -> ExplainConfig:
-    return Config().explain.model_copy(
-        update={"sample": 40, "agnostic_sample": 20, "background": 10, "permutation_repeats": 2}
+def small_model_config(families: tuple[str, ...] = ("logreg", "tree"), **update: object) -> ModelConfig:
+    """A fast search: two candidates per family, a short bootstrap; every fit in this process."""
+    return Config().model.model_copy(
+        update={"families": families, "search_iterations": 2, "bootstrap_rounds": 200, "n_jobs": 1, **update}
     )
 
 
-def fit_small(data: CleanData, families: tuple[str, ...], seed: int = SEED) -> tuple[ModelSearch, Evaluation]:
+def small_explain_config(**update: object) -> ExplainConfig:
+    return Config().explain.model_copy(
+        update={"sample": 40, "agnostic_sample": 20, "background": 10, "permutation_repeats": 2, "customers_max": 30, **update}
+    )
+
+
+def small_config(families: tuple[str, ...] = ("logreg", "tree"), **sections: object) -> Config:
+    """Default settings with the small model search and explanation; `sections` replace whole sections."""
+    return Config().model_copy(update={"model": small_model_config(families), "explain": small_explain_config(), **sections})
+
+
+def fit_small(data: CleanData, families: tuple[str, ...], seed: int = SEED, **update: object) -> tuple[ModelSearch, Evaluation]:
     """Search the given families with the small settings and evaluate the chosen model."""
-    config = small_model_config(families)
-    search = search_models(data, config, seed)
-    return search, evaluate(search, data, config, seed)
+    config = small_model_config(families, **update)
+    cv = cross_validation(config.cv_folds, seed)
+    search = search_models(data, cv, config, seed)
+    return search, evaluate(search, data, cv, Config().segments.threshold, config.n_jobs)
+
+
+def explain_small(search: ModelSearch, evaluation: Evaluation, data: CleanData, seed: int = SEED, **update: object) -> Explanation:
+    c = small_explain_config(**update)
+    return explain(search, evaluation, data, c.sample, c.agnostic_sample, c.background, c.permutation_repeats, seed)
+
+
+def score_small(
+    search: ModelSearch, evaluation: Evaluation, data: CleanData, seed: int = SEED, max_fit_rows: int = 5000, **update: object
+) -> Scores:
+    c = small_explain_config(**update)
+    cv = cross_validation(Config().model.cv_folds, seed)
+    return score_customers(search, evaluation, data, cv, max_fit_rows, 1, c.customers_max, c.background, seed)
 
 
 @pytest.fixture(scope="session")

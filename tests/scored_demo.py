@@ -8,28 +8,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from report_builder.config import Config, ExplainConfig, ModelConfig, SegmentsConfig
+from conftest import SEED, score_small, small_config, small_explain_config, small_model_config
+from report_builder.config import SegmentsConfig
 from report_builder.results.analysis import Evaluation, ModelSearch
 from report_builder.results.data import CleanData
 from report_builder.results.segments import Scores, Segmentation
-from report_builder.stages.score import score_customers
 from report_builder.stages.segment import segment
 
-SEED = 42
+__all__ = ["CUSTOMERS_MAX", "SEED", "Scored", "scored_demo", "small_config", "small_explain_config", "small_model_config"]
+
 CUSTOMERS_MAX = 30  # customers with per-customer SHAP drivers in the shared scores
-
-# n_jobs=1: fast on a small data set and keeps every fit in this process.
-SMALL_MODEL: ModelConfig = Config().model.model_copy(
-    update={"families": ("logreg",), "search_iterations": 2, "bootstrap_rounds": 200, "n_jobs": 1}
-)
-SMALL_EXPLAIN: ExplainConfig = Config().explain.model_copy(
-    update={"sample": 20, "agnostic_sample": 20, "background": 10, "permutation_repeats": 2, "customers_max": CUSTOMERS_MAX}
-)
-
-
-def small_config(**sections: object) -> Config:
-    """Default settings with the small model and explanation; `sections` replace whole sections."""
-    return Config().model_copy(update={"model": SMALL_MODEL, "explain": SMALL_EXPLAIN, **sections})
 
 
 @dataclass(frozen=True)
@@ -39,8 +27,8 @@ class Scored:
     evaluation: Evaluation
     scores: Scores
 
-    def segmented(self, config: SegmentsConfig | None = None, threshold: float = 0.5) -> Segmentation:
-        return segment(self.scores, self.data, config or SegmentsConfig(), threshold)
+    def segmented(self, config: SegmentsConfig | None = None) -> Segmentation:
+        return segment(self.scores, self.data, config or SegmentsConfig())
 
 
 _SCORED: dict[tuple[int, int], Scored] = {}
@@ -51,6 +39,6 @@ def scored_demo(data: CleanData, fit: tuple[ModelSearch, Evaluation]) -> Scored:
     key = (id(data), id(fit))
     if key not in _SCORED:
         search, evaluation = fit
-        scores = score_customers(search, evaluation, data, SMALL_MODEL, SMALL_EXPLAIN, SEED)
+        scores = score_small(search, evaluation, data, customers_max=CUSTOMERS_MAX)
         _SCORED[key] = Scored(data, search, evaluation, scores)
     return _SCORED[key]

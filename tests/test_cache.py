@@ -13,7 +13,10 @@ import pandas as pd
 import pytest
 
 import report_builder.cache as cache_module
-from report_builder.cache import StageCache, default_cache_dir, make_key
+from report_builder import runner
+from report_builder.cache import StageCache, default_cache_dir
+from report_builder.config import Config
+from report_builder.pipeline import STAGES
 from report_builder.errors import OutputError
 from report_builder.config import CleaningConfig
 from report_builder.results.data import Fix
@@ -70,15 +73,6 @@ def test_disabled_cache(tmp_path: Path) -> None:
     assert cache.get("clean", "key") is None
 
 
-def test_keys_depend_on_stage_inputs_and_config() -> None:
-    base = make_key("clean", clean_tables, ["abc", CleaningConfig()])
-    assert base == make_key("clean", clean_tables, ["abc", CleaningConfig()])
-    assert base != make_key("clean", clean_tables, ["abd", CleaningConfig()])
-    assert base != make_key("clean", clean_tables, ["abc", CleaningConfig(anomaly_iqr_factor=3)])
-    assert base != make_key("validate", validate_tables, ["abc", CleaningConfig()])
-    assert len(base) == 32
-
-
 def test_cached_stage_result_round_trips(tmp_path: Path, tiny_tables) -> None:
     from report_builder.stages.load import load_tables
 
@@ -91,10 +85,11 @@ def test_cached_stage_result_round_trips(tmp_path: Path, tiny_tables) -> None:
 
 
 def test_library_versions_key_every_entry(monkeypatch) -> None:
-    base = make_key("clean", clean_tables, ["abc", CleaningConfig()])
+    stage = next(s for s in STAGES if s.name == "clean")
+    base = runner.stage_key(stage, ["abc"], Config())
     assert "scikit-learn=" in cache_module.environment() and sys.version.split()[0] in cache_module.environment()
-    monkeypatch.setattr(cache_module, "environment", lambda: "3.11.7;scikit-learn=9.9")
-    assert make_key("clean", clean_tables, ["abc", CleaningConfig()]) != base
+    monkeypatch.setattr(runner, "environment", lambda: "3.11.7;scikit-learn=9.9")
+    assert runner.stage_key(stage, ["abc"], Config()) != base
 
 
 def test_a_world_writable_cache_folder_is_refused(tmp_path: Path) -> None:

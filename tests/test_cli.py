@@ -208,7 +208,7 @@ def test_usage_errors_are_russian(args: list[str], expected: str) -> None:
     [
         ('[model]\ncv_folds = "пять"\n', "«model.cv_folds»: ожидается целое число (указано: «пять»)"),
         ("[model]\ncv_folds = 1\n", "«model.cv_folds»: значение должно быть не меньше 2 (указано: 1)"),
-        ("[model]\nthreshold = 1.5\n", "«model.threshold»: значение должно быть меньше 1 (указано: 1.5)"),
+        ("[segments]\nthreshold = 1.5\n", "«segments.threshold»: значение должно быть меньше 1 (указано: 1.5)"),
         ('[report]\nformats = ["docx"]\n', "«report.formats.0»: допустимы только 'html' или 'pdf'"),
         ('[report]\nprofile = "может быть"\n', "«report.profile»: ожидается true или false"),
         ("[cleaning]\nno_such_setting = 1\n", "«cleaning.no_such_setting»: такой настройки нет"),

@@ -51,7 +51,7 @@ def test_readme_example_loads_with_the_values_it_states(tmp_path: Path) -> None:
     assert config.seed == 7
     assert config.model.families == ("knn", "tree", "logreg", "svc", "extra_trees", "gradient_boosting")
     assert config.model.search_iterations == 20
-    assert config.model.threshold == 0.5
+    assert config.segments.threshold == 0.5
     assert config.segments.value_quantile == 0.5
     assert config.segments.priority == "Ценные в зоне риска"
     assert config.segments.extra == (
@@ -95,8 +95,8 @@ YAML = """
 seed: 11
 model:
   families: [logreg, tree]
-  threshold: 0.4
 segments:
+  threshold: 0.4
   months_at_risk: 2
   priority: Обычные в зоне риска
   extra:
@@ -116,7 +116,7 @@ def test_yaml_config_works(tmp_path: Path, suffix: str) -> None:
     config = load_config(write(tmp_path, f"settings{suffix}", YAML))
     assert config.seed == 11
     assert config.model.families == ("logreg", "tree")
-    assert config.model.threshold == 0.4
+    assert config.segments.threshold == 0.4
     assert config.segments.months_at_risk == 2
     assert config.segments.priority == "Обычные в зоне риска"
     assert config.segments.extra == (SegmentRule(name="Долгие клиенты", where={"Длительность": (800, None)}),)
@@ -127,10 +127,10 @@ def test_yaml_config_works(tmp_path: Path, suffix: str) -> None:
 
 
 def test_command_line_overrides_beat_the_file(tmp_path: Path) -> None:
-    config = load_config(write(tmp_path, "settings.yaml", YAML), seed=5, **{"report.profile": True, "model.threshold": None})
+    config = load_config(write(tmp_path, "settings.yaml", YAML), seed=5, **{"report.profile": True, "segments.threshold": None})
     assert config.seed == 5
     assert config.report.profile is True
-    assert config.model.threshold == 0.4  # None means «not given»
+    assert config.segments.threshold == 0.4  # None means «not given»
 
 
 def test_no_file_gives_the_defaults() -> None:
@@ -140,7 +140,7 @@ def test_no_file_gives_the_defaults() -> None:
 @pytest.mark.parametrize(
     ("name", "text", "setting"),
     [
-        ("bad.toml", "[model]\nthreshold = 1.5\n", "model.threshold"),
+        ("bad.toml", "[segments]\nthreshold = 1.5\n", "segments.threshold"),
         ("bad.toml", "[segments]\nvalue_quantile = 0\n", "segments.value_quantile"),
         ("bad.toml", "[model]\nsearch_iterations = \"много\"\n", "model.search_iterations"),
         ("bad.toml", "[report]\nunknown_setting = 1\n", "report.unknown_setting"),

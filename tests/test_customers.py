@@ -11,7 +11,7 @@ import pytest
 
 from report_builder.config import RecommendationsConfig, SegmentRule, SegmentsConfig
 from report_builder.report.customers import COLUMNS, customer_table, neutralise, write_csv, write_xlsx
-from report_builder.results.report import ReportResults, RunInfo
+from report_builder.results.segments import Recommendations, Scores, Segmentation
 from report_builder.stages.recommend import recommend
 from scored_demo import CUSTOMERS_MAX, SEED, Scored, scored_demo
 
@@ -19,24 +19,10 @@ HEADERS = {key: header for key, (header, _) in COLUMNS.items()}
 FORMULA_SEGMENT = "=1+1"
 
 
-def results_for(scored: Scored, segments: SegmentsConfig) -> ReportResults:
-    """What the customer list reads from a build; the analysis parts it does not read are left empty."""
+def parts_for(scored: Scored, segments: SegmentsConfig) -> tuple[Segmentation, Recommendations, Scores]:
+    """What the customer list reads from a build."""
     segmentation = scored.segmented(segments)
-    return ReportResults(
-        run=RunInfo("2026-Q1", "2026-01-01T00:00:00+00:00", SEED, {}, "demo", True),
-        data=scored.data,
-        exploration=None,  # type: ignore[arg-type]
-        correlation=None,  # type: ignore[arg-type]
-        search=scored.search,
-        evaluation=scored.evaluation,
-        explanation=None,  # type: ignore[arg-type]
-        scores=scored.scores,
-        segmentation=segmentation,
-        recommendations=recommend(segmentation, RecommendationsConfig()),
-        profile=None,
-        timings=(),
-        fingerprint="test",
-    )
+    return segmentation, recommend(segmentation, RecommendationsConfig()), scored.scores
 
 
 @pytest.fixture(scope="module")
@@ -45,48 +31,50 @@ def scored(demo_data, demo_fit) -> Scored:
 
 
 @pytest.fixture(scope="module")
-def results(scored: Scored) -> ReportResults:
-    return results_for(scored, SegmentsConfig())
+def parts(scored: Scored) -> tuple[Segmentation, Recommendations, Scores]:
+    return parts_for(scored, SegmentsConfig())
 
 
 @pytest.fixture(scope="module")
-def table(results: ReportResults) -> pd.DataFrame:
-    return customer_table(results)
+def table(parts: tuple[Segmentation, Recommendations, Scores]) -> pd.DataFrame:
+    return customer_table(*parts)
 
 
 @pytest.fixture(scope="module")
 def formula_files(tmp_path_factory: pytest.TempPathFactory, scored: Scored) -> tuple[pd.DataFrame, Path, Path]:
     """Customer files of a build whose configured extra segment is named like a formula."""
     rule = SegmentRule(name=FORMULA_SEGMENT, where={"probability": (0.5, None)})
-    table = customer_table(results_for(scored, SegmentsConfig(extra=(rule,))))
+    table = customer_table(*parts_for(scored, SegmentsConfig(extra=(rule,))))
     folder = tmp_path_factory.mktemp("customers")
     write_csv(table, folder / "customers.csv")
     write_xlsx(table, folder / "customers.xlsx")
     return table, folder / "customers.csv", folder / "customers.xlsx"
 
 
-def test_one_row_per_customer_sorted_by_profit_at_risk(results: ReportResults, table: pd.DataFrame) -> None:
+def test_one_row_per_customer_sorted_by_profit_at_risk(scored: Scored, parts, table: pd.DataFrame) -> None:
+    segmentation, _, scores = parts
     assert list(table.columns) == list(COLUMNS)
-    assert len(table) == results.data.customers_used
+    assert len(table) == scored.data.customers_used
     assert table["id"].is_unique
-    assert set(table["id"]) == set(results.data.customers.index)
+    assert set(table["id"]) == set(scored.data.customers.index)
     at_risk = table["profit_at_risk"].to_numpy(dtype=float)
     assert (np.diff(at_risk) <= 0).all()
     assert at_risk[0] > at_risk[-1]
     probability = table["probability"].astype(float)
     assert ((probability >= 0) & (probability <= 1)).all()
     by_id = table.set_index("id")
-    expected = results.scores.probability.reindex(by_id.index)
+    expected = scores.probability.reindex(by_id.index)
     np.testing.assert_allclose(by_id["probability"].astype(float), expected)
-    assert (by_id["segment"] == results.segmentation.customers["segment"].reindex(by_id.index)).all()
+    assert (by_id["segment"] == segmentation.customers["segment"].reindex(by_id.index)).all()
 
 
-def test_offers_and_drivers_per_customer(results: ReportResults, table: pd.DataFrame) -> None:
-    per_customer = results.recommendations.per_customer
+def test_offers_and_drivers_per_customer(parts, table: pd.DataFrame) -> None:
+    _, recommendations, scores = parts
+    per_customer = recommendations.per_customer
     assert per_customer  # the demo data fires some offers
     for customer, offers in zip(table["id"], table["offers"]):
         assert offers == "; ".join(per_customer.get(customer, ())), customer
-    explained = set(results.scores.shap.dropna().index)
+    explained = set(scores.shap.dropna().index)
     assert len(explained) == CUSTOMERS_MAX
     for row in table.itertuples():
         if row.id not in explained:

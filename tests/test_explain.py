@@ -5,11 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from conftest import SEED, fit_small, small_explain_config
+from conftest import SEED, explain_small, fit_small, small_explain_config
 from report_builder.labels import CATEGORICAL, FEATURES, NUMERIC
 from report_builder.results.analysis import Explanation, ModelSearch
 from report_builder.results.data import CleanData
-from report_builder.stages.explain import explain
 
 PAGES = "Страниц_за_визит"
 
@@ -21,7 +20,7 @@ PATHS = {"tree": (("tree",), "TreeExplainer"), "agnostic": (("logreg",), "Permut
 def explained(request: pytest.FixtureRequest, demo_data: CleanData) -> tuple[str, ModelSearch, object, Explanation]:
     families, _ = PATHS[request.param]
     search, evaluation = fit_small(demo_data, families)
-    return request.param, search, evaluation, explain(search, evaluation, demo_data, small_explain_config(), SEED)
+    return request.param, search, evaluation, explain_small(search, evaluation, demo_data)
 
 
 def test_explainer_fits_the_model(explained) -> None:

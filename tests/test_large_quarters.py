@@ -5,11 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from conftest import small_explain_config, small_model_config
+from conftest import fit_small, score_small
 from report_builder.features import features_and_target, stratified_cap
-from report_builder.stages.evaluate import evaluate
-from report_builder.stages.models import search_models
-from report_builder.stages.score import score_customers
 
 
 def test_cap_keeps_class_shares_and_is_deterministic() -> None:
@@ -24,14 +21,11 @@ def test_cap_keeps_class_shares_and_is_deterministic() -> None:
 
 
 def test_capped_search_still_scores_every_customer(demo_data) -> None:
-    config = small_model_config(("logreg",)).model_copy(update={"max_fit_rows": 300})
-    search = search_models(demo_data, config, 42)
+    search, evaluation = fit_small(demo_data, ("logreg",), max_fit_rows=300)
     assert len(search.train_index) == 300
     assert search.train_available > 300
     assert not set(search.train_index) & set(search.test_index)
-    evaluation = evaluate(search, demo_data, config, 42)
-    explain = small_explain_config().model_copy(update={"customers_max": 20})
-    scores = score_customers(search, evaluation, demo_data, config, explain, 42)
+    scores = score_small(search, evaluation, demo_data, max_fit_rows=300, customers_max=20)
     X, _ = features_and_target(demo_data)
     assert scores.probability.index.equals(X.index)
     assert scores.probability.between(0, 1).all()

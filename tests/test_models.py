@@ -15,6 +15,7 @@ from conftest import SEED, small_model_config
 from report_builder.features import features_and_target
 from report_builder.results.analysis import Evaluation, ModelScore, ModelSearch
 from report_builder.results.data import CleanData
+from report_builder.features import cross_validation
 from report_builder.stages.models import families, search_models
 
 FAMILIES = ("logreg", "tree")
@@ -30,6 +31,10 @@ def comparable(score: ModelScore) -> dict[str, object]:
     fields = asdict(score)
     del fields["fit_seconds"]
     return fields
+
+
+def run_search(data, config, seed):
+    return search_models(data, cross_validation(config.cv_folds, seed), config, seed)
 
 
 def test_every_family_scored_once(search: ModelSearch) -> None:
@@ -87,7 +92,7 @@ def test_split_disjoint_complete_and_stratified(search: ModelSearch, demo_data: 
 
 
 def test_same_seed_same_result(search: ModelSearch, demo_data: CleanData) -> None:
-    again = search_models(demo_data, small_model_config(FAMILIES), SEED)
+    again = run_search(demo_data, small_model_config(FAMILIES), SEED)
     assert [comparable(s) for s in again.scores] == [comparable(s) for s in search.scores]
     assert again.best == search.best
     assert again.train_index.equals(search.train_index)
@@ -95,7 +100,7 @@ def test_same_seed_same_result(search: ModelSearch, demo_data: CleanData) -> Non
 
 
 def test_other_seed_other_split(search: ModelSearch, demo_data: CleanData) -> None:
-    other = search_models(demo_data, small_model_config(("tree",)), SEED + 1)
+    other = run_search(demo_data, small_model_config(("tree",)), SEED + 1)
     assert set(other.test_index) != set(search.test_index)
     tree = next(s for s in search.scores if s.family == "tree")
     assert other.scores[0].cv_folds != tree.cv_folds
@@ -103,12 +108,12 @@ def test_other_seed_other_split(search: ModelSearch, demo_data: CleanData) -> No
 
 def test_unknown_family_raises(demo_data: CleanData) -> None:
     with pytest.raises(InputError, match="no_such_family"):
-        search_models(demo_data, small_model_config(("tree", "no_such_family")), SEED)
+        run_search(demo_data, small_model_config(("tree", "no_such_family")), SEED)
 
 
 def test_grid_from_config_replaces_the_search_space(demo_data: CleanData) -> None:
     config = small_model_config(("tree",)).model_copy(update={"grids": {"tree": {"max_depth": (2, 3)}}})
-    result = search_models(demo_data, config, SEED)
+    result = run_search(demo_data, config, SEED)
     assert result.scores[0].search_space["max_depth"] == "2, 3"
     assert result.scores[0].best_params["max_depth"] in ("2", "3")
 
@@ -124,7 +129,7 @@ def test_grid_from_config_replaces_the_search_space(demo_data: CleanData) -> Non
 def test_bad_grid_in_config_is_an_input_error(demo_data: CleanData, grids: dict, match: str) -> None:
     config = small_model_config(("tree",)).model_copy(update={"grids": grids})
     with pytest.raises(InputError, match=match):
-        search_models(demo_data, config, SEED)
+        run_search(demo_data, config, SEED)
 
 
 def test_beats_a_dummy_classifier(search: ModelSearch, demo_data: CleanData) -> None:

@@ -12,8 +12,11 @@ from sklearn.model_selection import StratifiedKFold
 
 from report_builder.features import features_and_target
 from report_builder.labels import FEATURES, PROFIT
-from report_builder.stages.score import score_customers
-from scored_demo import CUSTOMERS_MAX, SEED, SMALL_EXPLAIN, SMALL_MODEL, Scored, scored_demo
+from conftest import score_small
+from report_builder.config import Config
+from scored_demo import CUSTOMERS_MAX, SEED, Scored, scored_demo
+
+FOLDS = Config().model.cv_folds
 
 # Every prediction a RecordingClassifier makes: (ids it was trained on, ids it scored, probabilities).
 PREDICTIONS: list[tuple[frozenset[int], list[int], np.ndarray]] = []
@@ -57,11 +60,10 @@ def test_every_customer_used_gets_a_probability(scored: Scored) -> None:
 def test_no_customer_is_scored_by_a_model_trained_on_it(scored: Scored) -> None:
     PREDICTIONS.clear()
     search = dataclasses.replace(scored.search, estimator=RecordingClassifier(scored.search.estimator))
-    config = SMALL_EXPLAIN.model_copy(update={"customers_max": 10})
-    scores = score_customers(search, scored.evaluation, scored.data, SMALL_MODEL, config, SEED)
+    scores = score_small(search, scored.evaluation, scored.data, customers_max=10)
 
     ids = set(scored.data.customers.index)
-    assert len(PREDICTIONS) == SMALL_MODEL.cv_folds
+    assert len(PREDICTIONS) == FOLDS
     predicted: dict[int, float] = {}
     for trained_on, scored_ids, proba in PREDICTIONS:
         assert trained_on.isdisjoint(scored_ids)
@@ -78,7 +80,7 @@ def test_no_customer_is_scored_by_a_model_trained_on_it(scored: Scored) -> None:
 def test_scores_equal_an_explicit_stratified_fold_loop(scored: Scored) -> None:
     X, y = features_and_target(scored.data)
     expected = pd.Series(np.nan, index=X.index)
-    folds = StratifiedKFold(SMALL_MODEL.cv_folds, shuffle=True, random_state=SEED)
+    folds = StratifiedKFold(FOLDS, shuffle=True, random_state=SEED)
     for train, test in folds.split(X, y):
         model = clone(scored.search.estimator).fit(X.iloc[train], y.iloc[train])
         expected.iloc[test] = model.predict_proba(X.iloc[test])[:, 1]

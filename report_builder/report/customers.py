@@ -11,9 +11,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from report_builder.labels import CATEGORICAL, PROFIT, label
+from report_builder.labels import CATEGORICAL, PROBABILITY, PROFIT, PROFIT_AT_RISK, SEGMENT, label
 from report_builder.report.filters import num
-from report_builder.results.report import ReportResults
+from report_builder.results.segments import Recommendations, Scores, Segmentation
 
 DRIVERS = 3
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -36,8 +36,8 @@ def neutralise(value: object) -> object:
     return value
 
 
-def customer_table(results: ReportResults) -> pd.DataFrame:
-    seg = results.segmentation
+def customer_table(seg: Segmentation, recommendations: Recommendations, scores: Scores) -> pd.DataFrame:
+    """One row per customer, largest profit at risk first."""
     frame = seg.customers
     ids = frame.index
     extra_names = [s.name for s in seg.segments if not s.base]
@@ -45,15 +45,15 @@ def customer_table(results: ReportResults) -> pd.DataFrame:
     for name in extra_names:
         members = ids.isin(seg.members[name])
         extra[members] = extra[members].where(extra[members] == "", extra[members] + "; ") + name
-    offers = results.recommendations.per_customer
-    drivers = _drivers(results.scores.shap.reindex(ids), frame)
+    offers = recommendations.per_customer
+    drivers = _drivers(scores.shap.reindex(ids), frame)
     table = pd.DataFrame(
         {
             "id": ids.astype(int),
-            "probability": frame["probability"].to_numpy(dtype=float),
+            "probability": frame[PROBABILITY].to_numpy(dtype=float),
             "profit": frame[PROFIT].to_numpy(dtype=float),
-            "profit_at_risk": frame["profit_at_risk"].to_numpy(dtype=float),
-            "segment": frame["segment"].to_numpy(),
+            "profit_at_risk": frame[PROFIT_AT_RISK].to_numpy(dtype=float),
+            "segment": frame[SEGMENT].to_numpy(),
             "extra": extra.to_numpy(),
             "offers": ["; ".join(offers.get(int(i), ())) for i in ids],
             **{f"driver_{k + 1}": [row[k] if k < len(row) else "" for row in drivers] for k in range(DRIVERS)},
@@ -116,8 +116,9 @@ def write_xlsx(table: pd.DataFrame, path: Path) -> None:
     book.save(path)
 
 
-def customer_files(table: pd.DataFrame) -> dict[str, bytes]:
+def customer_files(segmentation: Segmentation, recommendations: Recommendations, scores: Scores) -> dict[str, bytes]:
     """customers.csv and customers.xlsx as bytes, ready to be written or cached."""
+    table = customer_table(segmentation, recommendations, scores)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         write_csv(table, folder / "customers.csv")

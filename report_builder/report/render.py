@@ -6,10 +6,13 @@ import functools
 import jinja2
 from markupsafe import Markup
 
+from report_builder.config import Config
+from report_builder.report import narrative
 from report_builder.report.filters import FILTERS
 from report_builder.report.fonts import font_face_css
-from report_builder.report.structure import ReportView
+from report_builder.report.structure import ReportView, Section
 from report_builder.resources import templates_dir
+from report_builder.results.report import ReportResults
 
 
 @functools.lru_cache(maxsize=1)
@@ -22,10 +25,12 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters.update(FILTERS)
+    env.globals["say"] = narrative  # every verdict and number-bearing sentence comes from here
     return env
 
 
-def render_html(view: ReportView) -> str:
+def render_html(results: ReportResults, sections: tuple[Section, ...], settings: Config) -> str:
+    view = ReportView(results, settings, sections)
     # The stylesheet and fonts are the project's own files, not data: trusted markup.
     css = Markup((templates_dir() / "report.css").read_text(encoding="utf-8"))
     template = environment().get_template("report.html.j2")

@@ -40,24 +40,26 @@ class ReportView:
     def priority_configured(self) -> bool:
         return self.settings.segments.priority is not None
 
-    def section(self, key: str) -> Section:
-        return next(s for s in self.sections if s.key == key)
+    @property
+    def money_unit(self) -> str:
+        """The unit every money figure carries: the configured one, or the money table's own units."""
+        return self.config.money_unit or "ед."
 
 
-
-def build_sections(results: ReportResults) -> tuple[Section, ...]:
+def build_sections(results: ReportResults, money_unit: str | None) -> tuple[Section, ...]:
     """The report's sections in reading order, with their charts drawn and numbered."""
     data, eda, corr = results.data, results.exploration, results.correlation
     search, evaluation, explanation = results.search, results.evaluation, results.explanation
     base_rate = eda.decline_rate
+    unit = money_unit or "ед."
     sections = [
         Section("data", "Данные", _numbered([data_figures.class_balance(data)])),
         Section(
             "eda",
             "Исследовательский анализ",
             _numbered(
-                [eda_figures.categorical_rates(data, f, base_rate) for f in eda.categorical]
-                + [eda_figures.numeric_distribution(data, f) for f in eda.numeric]
+                [eda_figures.categorical_rates(f, base_rate) for f in eda.categorical]
+                + [eda_figures.numeric_distribution(f) for f in eda.numeric]
             ),
         ),
         Section("correlation", "Корреляционный анализ", _numbered([corr_figures.with_target(corr), corr_figures.heatmap(corr)])),
@@ -85,8 +87,8 @@ def build_sections(results: ReportResults) -> tuple[Section, ...]:
                 "Сегментация покупателей",
                 _numbered(
                     [
-                        segment_figures.scatter(segmentation),
-                        segment_figures.profit_at_risk(segmentation),
+                        segment_figures.scatter(segmentation, unit),
+                        segment_figures.profit_at_risk(segmentation, unit),
                         segment_figures.contrasts(segmentation),
                     ]
                 ),

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import io
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
 
 import matplotlib
 
@@ -18,7 +21,6 @@ STABLE = "#0072B2"
 NEUTRAL = "#7F7F7F"
 ACCENT = "#009E73"
 SEQUENCE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000")
-CMAP = "RdBu_r"
 
 RC = {
     "font.family": "DejaVu Sans",  # ships with matplotlib, covers Cyrillic
@@ -41,8 +43,19 @@ RC = {
 
 WIDTH = 6.8  # inches: the text width of an A4 page with margins
 
+P = ParamSpec("P")
+R = TypeVar("R")
 
-matplotlib.rcParams.update(RC)
+
+def chart(draw: Callable[P, R]) -> Callable[P, R]:
+    """Run a chart function under the report's matplotlib settings, leaving the global ones alone."""
+
+    @functools.wraps(draw)
+    def wrapped(*args: P.args, **kwargs: P.kwargs) -> R:
+        with matplotlib.rc_context(RC):
+            return draw(*args, **kwargs)
+
+    return wrapped
 
 
 def new_figure(width: float = WIDTH, height: float = 3.2, **kwargs: object) -> tuple[Figure, object]:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from report_builder.results.analysis import Explanation
-from report_builder.results.report import ReportResults
+from report_builder.results.report import ReportResults, StageTiming
 from report_builder.results.segments import Recommendations, Segmentation
 
 
-def build_summary(results: ReportResults) -> dict[str, object]:
+def build_summary(results: ReportResults, timings: tuple[StageTiming, ...]) -> dict[str, object]:
     run, data = results.run, results.data
     return {
         "period": run.period,
@@ -47,7 +47,7 @@ def build_summary(results: ReportResults) -> dict[str, object]:
         **_segments(results.segmentation, results.recommendations),
         "versions": run.versions,
         "seed": run.seed,
-        "timings": [asdict(t) for t in results.timings],
+        "timings": [asdict(t) for t in timings],
     }
 
 

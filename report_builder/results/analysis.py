@@ -11,6 +11,16 @@ from sklearn.pipeline import Pipeline
 
 
 @dataclass(frozen=True)
+class Distribution:
+    """A feature's distribution in each class, ready to draw."""
+
+    discrete: bool  # few distinct values: shares per value; otherwise densities per bin
+    positions: np.ndarray  # the values (discrete) or the bin edges, one more than the bins
+    declined: np.ndarray  # share or density per value or bin
+    stable: np.ndarray
+
+
+@dataclass(frozen=True)
 class NumericFeature:
     feature: str
     mean_declined: float
@@ -19,6 +29,7 @@ class NumericFeature:
     median_stable: float
     effect_size: float  # Cohen's d, declined minus stable
     p_value: float  # Mann–Whitney U
+    distribution: Distribution
 
 
 @dataclass(frozen=True)

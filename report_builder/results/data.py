@@ -7,6 +7,8 @@ from typing import Literal
 
 import pandas as pd
 
+from report_builder.labels import DECLINED
+
 Action = Literal["исправлено", "удалено", "отмечено"]
 
 
@@ -43,6 +45,11 @@ class Tables:
     sources: tuple[SourceFile, ...]
     fixes: tuple[Fix, ...] = ()
 
+    @property
+    def fingerprint(self) -> str:
+        """The content of the four sources: equal fingerprints, equal tables."""
+        return "|".join(s.sha256 for s in self.sources)
+
     def source_name(self, table: str) -> str:
         return next(s.file for s in self.sources if s.file.rsplit(".", 1)[0].lower() == table)
 
@@ -61,3 +68,11 @@ class CleanData:
     @property
     def customers_used(self) -> int:
         return len(self.customers)
+
+    @property
+    def declined(self) -> int:
+        return self.target_counts[DECLINED]
+
+    @property
+    def decline_share(self) -> float:
+        return self.declined / self.customers_used

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from report_builder.results.analysis import Correlation, Evaluation, Exploration, Explanation, ModelSearch, Profile
@@ -17,6 +18,12 @@ class RunInfo:
     versions: dict[str, str]
     data_dir: str
     demo: bool
+
+    @property
+    def key(self) -> str:
+        """What the documents show of the run: the build's date, not its second, so a day's rebuilds reuse them."""
+        shown = [self.period, self.built_at[:10], str(self.seed), self.data_dir, str(self.demo), *sorted(self.versions.items())]
+        return hashlib.sha256(repr(shown).encode()).hexdigest()[:32]
 
 
 @dataclass(frozen=True)
@@ -35,10 +42,8 @@ class ReportResults:
     correlation: Correlation
     search: ModelSearch
     evaluation: Evaluation
-    explanation: Explanation | None  # None when the stage is switched off in the config
-    scores: Scores | None
-    segmentation: Segmentation | None
-    recommendations: Recommendations | None
-    profile: Profile | None
-    timings: tuple[StageTiming, ...]
-    fingerprint: str  # hash of every stage's cache key: equal fingerprints, equal results
+    explanation: Explanation | None = None  # None when the stage is switched off in the config
+    scores: Scores | None = None
+    segmentation: Segmentation | None = None
+    recommendations: Recommendations | None = None
+    profile: Profile | None = None

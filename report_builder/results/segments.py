@@ -7,6 +7,8 @@ from typing import Literal
 
 import pandas as pd
 
+from report_builder.labels import PROBABILITY
+
 
 @dataclass(frozen=True)
 class Scores:
@@ -58,7 +60,7 @@ class Segmentation:
 
     @property
     def at_risk_customers(self) -> int:
-        return int((self.customers["probability"] >= self.threshold).sum())
+        return int((self.customers[PROBABILITY] >= self.threshold).sum())
 
     def stats(self, name: str) -> SegmentStats:
         return next(s for s in self.segments if s.name == name)

@@ -15,8 +15,8 @@ from sklearn.metrics import (
 )
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
-from report_builder.config import ModelConfig
 from report_builder.features import features_and_target
+from report_builder.labels import PROBABILITY
 from report_builder.results.analysis import Curve, Evaluation, ModelSearch
 from report_builder.results.data import CleanData
 
@@ -29,15 +29,14 @@ def calibrated_model(search: ModelSearch, cv: StratifiedKFold) -> tuple[object, 
     return CalibratedClassifierCV(clone(search.estimator), method="sigmoid", cv=cv, ensemble=False), True
 
 
-def evaluate(search: ModelSearch, data: CleanData, config: ModelConfig, seed: int) -> Evaluation:
+def evaluate(search: ModelSearch, data: CleanData, cv: StratifiedKFold, threshold: float, n_jobs: int) -> Evaluation:
     X, y = features_and_target(data)
     X_train, y_train = X.loc[search.train_index], y.loc[search.train_index]
     X_test, y_test = X.loc[search.test_index], y.loc[search.test_index]
-    cv = StratifiedKFold(config.cv_folds, shuffle=True, random_state=seed)
     model, calibrated = calibrated_model(search, cv)
 
     # Threshold that maximises F1, chosen on out-of-fold training predictions (not on the test part).
-    oof = cross_val_predict(model, X_train, y_train, cv=cv, method="predict_proba", n_jobs=config.n_jobs)[:, 1]
+    oof = cross_val_predict(model, X_train, y_train, cv=cv, method="predict_proba", n_jobs=n_jobs)[:, 1]
     best_threshold = _best_f1_threshold(y_train.to_numpy(), oof)
 
     model.fit(X_train, y_train)
@@ -46,19 +45,19 @@ def evaluate(search: ModelSearch, data: CleanData, config: ModelConfig, seed: in
     precision, recall, _ = precision_recall_curve(y_test, proba)
     observed, predicted = calibration_curve(y_test, proba, n_bins=10, strategy="quantile")
     base_rate = float(y_train.mean())
-    confusion = confusion_matrix(y_test, (proba >= config.threshold).astype(int), labels=[0, 1])
+    confusion = confusion_matrix(y_test, (proba >= threshold).astype(int), labels=[0, 1])
     tn, fp, fn, tp = confusion.ravel()
     return Evaluation(
         model=model,
         calibrated=calibrated,
-        test_probability=pd.Series(proba, index=X_test.index, name="probability"),
+        test_probability=pd.Series(proba, index=X_test.index, name=PROBABILITY),
         roc=Curve(fpr, tpr),
         pr=Curve(recall, precision),
         average_precision=float(average_precision_score(y_test, proba)),
         calibration=Curve(predicted, observed),
         brier=float(brier_score_loss(y_test, proba)),
         brier_reference=float(brier_score_loss(y_test, np.full(len(y_test), base_rate))),
-        threshold=config.threshold,
+        threshold=threshold,
         best_f1_threshold=best_threshold,
         confusion=confusion,
         confusion_best=confusion_matrix(y_test, (proba >= best_threshold).astype(int), labels=[0, 1]),

@@ -7,7 +7,6 @@ import pandas as pd
 from scipy.stats import spearmanr
 from sklearn.inspection import permutation_importance
 
-from report_builder.config import ExplainConfig
 from report_builder.features import features_and_target
 from report_builder.labels import CATEGORICAL, FEATURES
 from report_builder.results.analysis import Driver, Evaluation, Explanation, ModelSearch
@@ -15,19 +14,29 @@ from report_builder.results.data import CleanData
 from report_builder.shap_values import is_tree_model, shap_values
 
 
-def explain(search: ModelSearch, evaluation: Evaluation, data: CleanData, config: ExplainConfig, seed: int) -> Explanation:
+def explain(
+    search: ModelSearch,
+    evaluation: Evaluation,
+    data: CleanData,
+    sample: int,
+    agnostic_sample: int,
+    background: int,
+    repeats: int,
+    seed: int,
+) -> Explanation:
+    """SHAP on a sample of held-out customers: `sample` for tree models, `agnostic_sample` for the others."""
     X, y = features_and_target(data)
     X_train = X.loc[search.train_index]
     X_test, y_test = X.loc[search.test_index], y.loc[search.test_index]
     model = evaluation.model
-    size = config.sample if is_tree_model(model) else config.agnostic_sample
+    size = sample if is_tree_model(model) else agnostic_sample
     rows = X_test.sample(min(size, len(X_test)), random_state=seed)
-    name, values, base = shap_values(model, rows, X_train, config.background, seed)
+    name, values, base = shap_values(model, rows, X_train, background, seed)
     output = model.predict_proba(rows)[:, 1]
     additivity = float(np.max(np.abs(base + values.sum(axis=1) - output)))
 
     importance = permutation_importance(
-        model, X_test, y_test, scoring="roc_auc", n_repeats=config.permutation_repeats, random_state=seed, n_jobs=1
+        model, X_test, y_test, scoring="roc_auc", n_repeats=repeats, random_state=seed, n_jobs=1
     )
     drivers = [
         _driver(f, values[:, i], rows[f], importance.importances_mean[i], importance.importances_std[i])

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
-from scipy import stats
 
 from report_builder.labels import CATEGORICAL, DECLINED, NUMERIC, TARGET
-from report_builder.results.analysis import CategoricalFeature, Exploration, NumericFeature
+from report_builder.results.analysis import CategoricalFeature, Distribution, Exploration, NumericFeature
 from report_builder.results.data import CleanData
-from report_builder.statistics import compare_numbers
+from report_builder.statistics import compare_categories, compare_numbers
 
 ALPHA = 0.05
+DISCRETE_MAX_VALUES = 15  # a feature with at most this many distinct values is drawn value by value
+BINS = 24
 
 
 def explore(data: CleanData) -> Exploration:
@@ -25,14 +27,25 @@ def _numeric(values: pd.Series, declined: pd.Series) -> NumericFeature:
     a, b = values[declined], values[~declined]
     effect, p_value = compare_numbers(a, b)
     return NumericFeature(
-        str(values.name), float(a.mean()), float(b.mean()), float(a.median()), float(b.median()), effect, p_value
+        str(values.name), float(a.mean()), float(b.mean()), float(a.median()), float(b.median()), effect, p_value,
+        _distribution(values, declined),
     )
 
 
+def _distribution(values: pd.Series, declined: pd.Series) -> Distribution:
+    a, b = values[declined], values[~declined]
+    if values.nunique() <= DISCRETE_MAX_VALUES:
+        positions = np.sort(values.unique()).astype(float)
+        shares = [part.value_counts(normalize=True).reindex(positions, fill_value=0).to_numpy(dtype=float) for part in (a, b)]
+        return Distribution(True, positions, shares[0], shares[1])
+    edges = np.histogram_bin_edges(values, bins=BINS)
+    densities = [np.histogram(part, bins=edges, density=True)[0] if len(part) else np.zeros(BINS) for part in (a, b)]
+    return Distribution(False, edges, densities[0], densities[1])
+
+
 def _categorical(values: pd.Series, declined: pd.Series) -> CategoricalFeature:
-    table = pd.crosstab(values, declined)
+    table, _, p_value = compare_categories(values, declined)
     rate = (table.get(True, 0) / table.sum(axis=1)).sort_values(ascending=False)
-    p_value = float(stats.chi2_contingency(table).pvalue) if table.shape == (len(table), 2) and len(table) > 1 else 1.0
     return CategoricalFeature(
         str(values.name),
         {str(k): float(v) for k, v in rate.items()},

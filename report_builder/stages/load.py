@@ -20,8 +20,9 @@ _DECIMAL_COMMA = re.compile(r"(?<![\d,])\d+,\d+(?![\d,])")
 _LOWER_CYRILLIC = re.compile("[а-яё]")
 
 
-def load_tables(data_dir: Path) -> Tables:
-    """Find and read market_file, market_money, market_time and money in `data_dir`."""
+def load_tables(source: Path) -> Tables:
+    """Find and read market_file, market_money, market_time and money in the folder `source`."""
+    data_dir = source
     if not data_dir.is_dir():
         raise InputError(f"папка с данными не найдена: {data_dir}")
     frames: dict[str, pd.DataFrame] = {}

@@ -6,6 +6,7 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 from scipy.stats import loguniform, randint
 from sklearn.base import ClassifierMixin
 from sklearn.compose import ColumnTransformer
@@ -102,7 +103,7 @@ def make_pipeline(family: Family) -> Pipeline:
     return Pipeline([("prep", prep), ("clf", family.estimator)])
 
 
-def search_models(data: CleanData, config: ModelConfig, seed: int) -> ModelSearch:
+def search_models(data: CleanData, cv: StratifiedKFold, config: ModelConfig, seed: int) -> ModelSearch:
     X, y = features_and_target(data)
     X_train, X_test, y_train, y_test = train_test_split(
         X, y, test_size=config.test_size, stratify=y, random_state=seed
@@ -111,51 +112,18 @@ def search_models(data: CleanData, config: ModelConfig, seed: int) -> ModelSearc
     # Large quarters: the search fits on a stratified sample; every customer is still scored later.
     fit_index = stratified_cap(X_train.index, y_train, config.max_fit_rows, seed)
     X_train, y_train = X_train.loc[fit_index], y_train.loc[fit_index]
-    cv = StratifiedKFold(config.cv_folds, shuffle=True, random_state=seed)
-    catalogue = families(seed)
-    unknown = [f for f in (*config.families, *config.grids) if f not in catalogue]
-    if unknown:
-        raise InputError(
-            f"неизвестное семейство моделей «{unknown[0]}» в настройках",
-            hint="Допустимы: " + ", ".join(catalogue),
-        )
+    catalogue = _catalogue(config, seed)
     scores, fitted = [], {}
     for name in config.families:
-        family = catalogue[name]
-        grid = {**family.grid, **_override(name, family, config.grids.get(name, {}))}
-        if len(family.scalers) > 1:
-            grid["prep__num"] = [_scaler(s) for s in family.scalers]
+        grid = _grid(name, catalogue[name], config)
         start = time.perf_counter()
         search = RandomizedSearchCV(
-            make_pipeline(family),
-            grid,
-            n_iter=config.search_iterations,
-            scoring="roc_auc",
-            cv=cv,
-            random_state=seed,
-            n_jobs=config.n_jobs,
+            make_pipeline(catalogue[name]), grid, n_iter=config.search_iterations, scoring="roc_auc",
+            cv=cv, random_state=seed, n_jobs=config.n_jobs,
         ).fit(X_train, y_train)
         seconds = time.perf_counter() - start
-        best = search.best_estimator_
-        test_score = _score(best, X_test)
-        i = search.best_index_
-        folds = tuple(float(search.cv_results_[f"split{k}_test_score"][i]) for k in range(config.cv_folds))
-        scores.append(
-            ModelScore(
-                family=name,
-                title=family.title,
-                best_params={k.split("__", 1)[1]: _short(v) for k, v in search.best_params_.items()},
-                cv_roc_auc_mean=float(search.best_score_),
-                cv_roc_auc_std=float(np.std(folds)),
-                cv_folds=folds,
-                test_roc_auc=float(roc_auc_score(y_test, test_score)),
-                test_roc_auc_ci95=bootstrap_auc(y_test.to_numpy(), test_score, config.bootstrap_rounds, seed),
-                fit_seconds=seconds,
-                candidates=len(search.cv_results_["params"]),
-                search_space={k.split("__", 1)[1]: _describe(v) for k, v in grid.items()},
-            )
-        )
-        fitted[name] = best
+        fitted[name] = search.best_estimator_
+        scores.append(_model_score(name, catalogue[name], grid, search, X_test, y_test, seconds, config, seed))
     scores.sort(key=lambda s: -s.cv_roc_auc_mean)
     dummy = DummyClassifier(strategy="prior").fit(X_train, y_train)
     return ModelSearch(
@@ -166,6 +134,47 @@ def search_models(data: CleanData, config: ModelConfig, seed: int) -> ModelSearc
         train_available=available,
         test_index=X_test.index,
         dummy_test_roc_auc=float(roc_auc_score(y_test, dummy.predict_proba(X_test)[:, 1])),
+    )
+
+
+def _catalogue(config: ModelConfig, seed: int) -> dict[str, Family]:
+    catalogue = families(seed)
+    unknown = [f for f in (*config.families, *config.grids) if f not in catalogue]
+    if unknown:
+        raise InputError(
+            f"неизвестное семейство моделей «{unknown[0]}» в настройках",
+            hint="Допустимы: " + ", ".join(catalogue),
+        )
+    return catalogue
+
+
+def _grid(name: str, family: Family, config: ModelConfig) -> dict[str, object]:
+    grid = {**family.grid, **_override(name, family, config.grids.get(name, {}))}
+    if len(family.scalers) > 1:
+        grid["prep__num"] = [_scaler(s) for s in family.scalers]
+    return grid
+
+
+def _model_score(
+    name: str, family: Family, grid: dict[str, object], search: RandomizedSearchCV,
+    X_test: pd.DataFrame, y_test: pd.Series, seconds: float, config: ModelConfig, seed: int,
+) -> ModelScore:
+    test_score = _score(search.best_estimator_, X_test)
+    i = search.best_index_
+    splits = sum(1 for key in search.cv_results_ if key.startswith("split") and key.endswith("_test_score"))
+    folds = tuple(float(search.cv_results_[f"split{k}_test_score"][i]) for k in range(splits))
+    return ModelScore(
+        family=name,
+        title=family.title,
+        best_params={k.split("__", 1)[1]: _short(v) for k, v in search.best_params_.items()},
+        cv_roc_auc_mean=float(search.best_score_),
+        cv_roc_auc_std=float(np.std(folds)),
+        cv_folds=folds,
+        test_roc_auc=float(roc_auc_score(y_test, test_score)),
+        test_roc_auc_ci95=bootstrap_auc(y_test.to_numpy(), test_score, config.bootstrap_rounds, seed),
+        fit_seconds=seconds,
+        candidates=len(search.cv_results_["params"]),
+        search_space={k.split("__", 1)[1]: _describe(v) for k, v in grid.items()},
     )
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import os
 import warnings
 
 from report_builder.labels import label
@@ -12,11 +11,11 @@ from report_builder.results.analysis import Profile
 from report_builder.results.data import CleanData
 
 
-def profile(data: CleanData, title: str) -> Profile:
-    os.environ.setdefault("YDATA_PROFILING_NO_ANALYTICS", "true")  # never phone home
-    os.environ.setdefault("TQDM_DISABLE", "1")
+def profile(data: CleanData, company: str, period: str) -> Profile:
+    """The appendix page (the build switches the library's analytics and progress bars off beforehand)."""
     from ydata_profiling import ProfileReport
 
+    title = f"Профиль данных — {company}, {period}"
     frame = data.customers.rename(columns=label).reset_index(names="id")
     # The library draws progress bars on stderr whatever its settings say; they are noise here.
     with warnings.catch_warnings(), contextlib.redirect_stderr(io.StringIO()):

@@ -6,13 +6,13 @@ import pandas as pd
 
 from report_builder.config import OfferRule, RecommendationsConfig
 from report_builder.errors import InputError
-from report_builder.labels import FEATURES, NUMERIC
+from report_builder.labels import FEATURES, NUMERIC, PROBABILITY, PROFIT_AT_RISK
 from report_builder.results.segments import Action, Offer, Recommendations, Segmentation
 
 
 def recommend(segmentation: Segmentation, config: RecommendationsConfig) -> Recommendations:
     frame = segmentation.customers
-    stable = frame[frame["probability"] < segmentation.threshold]
+    stable = frame[frame[PROBABILITY] < segmentation.threshold]
     fired: list[Offer] = []
     rejected: list[Offer] = []
     for rule in config.rules:
@@ -66,13 +66,13 @@ def _evaluate(rule: OfferRule, segment: str, part: pd.DataFrame, stable: pd.Data
         share_stable=share_stable,
         fired=bool(share_segment >= rule.min_share and lift_ok),
         customers=len(targeted),
-        profit_at_risk=float(targeted["profit_at_risk"].sum()),
+        profit_at_risk=float(targeted[PROFIT_AT_RISK].sum()),
         customer_ids=tuple(int(i) for i in targeted.index),
     )
 
 
 def _actions(fired: list[Offer], segmentation: Segmentation) -> tuple[Action, ...]:
-    at_risk = segmentation.customers["profit_at_risk"]
+    at_risk = segmentation.customers[PROFIT_AT_RISK]
     actions = []
     for rule in dict.fromkeys(o.rule for o in fired):
         offers = [o for o in fired if o.rule == rule]

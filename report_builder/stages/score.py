@@ -8,9 +8,8 @@ from joblib import Parallel, delayed
 from sklearn.base import clone
 from sklearn.model_selection import StratifiedKFold
 
-from report_builder.config import ExplainConfig, ModelConfig
 from report_builder.features import features_and_target, stratified_cap
-from report_builder.labels import FEATURES, PROFIT
+from report_builder.labels import FEATURES, PROBABILITY, PROFIT
 from report_builder.results.analysis import Evaluation, ModelSearch
 from report_builder.results.data import CleanData
 from report_builder.results.segments import Scores
@@ -22,27 +21,32 @@ def score_customers(
     search: ModelSearch,
     evaluation: Evaluation,
     data: CleanData,
-    model_config: ModelConfig,
-    explain_config: ExplainConfig,
+    cv: StratifiedKFold,
+    max_fit_rows: int,
+    n_jobs: int,
+    customers_max: int,
+    background: int,
     seed: int,
 ) -> Scores:
-    """No customer is scored by a model that saw its label: each fold is predicted by the other four."""
+    """No customer is scored by a model that saw its label: each fold is predicted by the other folds.
+
+    Per-customer SHAP drivers for the `customers_max` customers with the largest expected loss.
+    """
     X, y = features_and_target(data)
-    cv = StratifiedKFold(model_config.cv_folds, shuffle=True, random_state=seed)
     model, _ = calibrated_model(search, cv)
-    probability = pd.Series(np.nan, index=X.index, name="probability")
+    probability = pd.Series(np.nan, index=X.index, name=PROBABILITY)
     for train, held_out in cv.split(X, y):
-        fit_rows = stratified_cap(X.index[train], y, model_config.max_fit_rows, seed)
+        fit_rows = stratified_cap(X.index[train], y, max_fit_rows, seed)
         fitted = clone(model).fit(X.loc[fit_rows], y.loc[fit_rows])
         probability.iloc[held_out] = fitted.predict_proba(X.iloc[held_out])[:, 1]
     expected_loss = probability * data.customers[PROFIT]
-    rows = X.loc[expected_loss.nlargest(explain_config.customers_max).index]
+    rows = X.loc[expected_loss.nlargest(customers_max).index]
     X_train = X.loc[search.train_index]
     # Ranking a customer's top drivers needs less precision than the report's explanation.
-    background = max(explain_config.background // 3, 10)
+    background = max(background // 3, 10)
     # Tree SHAP is compiled code: split it over the cores. The model-agnostic explainer JIT-compiles
     # its kernels once per process, so worker processes would each pay that again: keep it here.
-    workers = max(model_config.n_jobs, 1) if is_tree_model(evaluation.model) else 1
+    workers = max(n_jobs, 1) if is_tree_model(evaluation.model) else 1
     chunks = np.array_split(np.arange(len(rows)), workers)
     parts = Parallel(n_jobs=workers)(
         delayed(shap_values)(evaluation.model, rows.iloc[c], X_train, background, seed)

@@ -4,38 +4,51 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from report_builder.config import SegmentRule, SegmentsConfig
 from report_builder.errors import InputError
-from report_builder.labels import CATEGORICAL, FEATURES, NUMERIC, PROFIT, REVENUE_COLUMNS
+from report_builder.labels import (
+    CATEGORICAL,
+    FEATURES,
+    NUMERIC,
+    PROBABILITY,
+    PROFIT,
+    PROFIT_AT_RISK,
+    REVENUE_COLUMNS,
+    SEGMENT,
+    USUAL_AT_RISK,
+    USUAL_STABLE,
+    VALUABLE_AT_RISK,
+    VALUABLE_STABLE,
+)
 from report_builder.results.data import CleanData
 from report_builder.results.segments import Contrast, Scores, Segmentation, SegmentStats
-from report_builder.statistics import compare_numbers
+from report_builder.statistics import compare_categories, compare_numbers
 
-BASE = (
-    ("Ценные в зоне риска", "прибыль выше порога, вероятность снижения выше порога", True, True),
-    ("Ценные стабильные", "прибыль выше порога, вероятность снижения ниже порога", True, False),
-    ("Обычные в зоне риска", "прибыль ниже порога, вероятность снижения выше порога", False, True),
-    ("Обычные стабильные", "прибыль ниже порога, вероятность снижения ниже порога", False, False),
+BASE = (  # name, description, valuable, at risk
+    (VALUABLE_AT_RISK, "прибыль от порога, вероятность снижения от порога", True, True),
+    (VALUABLE_STABLE, "прибыль от порога, вероятность снижения ниже порога", True, False),
+    (USUAL_AT_RISK, "прибыль ниже порога, вероятность снижения от порога", False, True),
+    (USUAL_STABLE, "прибыль ниже порога, вероятность снижения ниже порога", False, False),
 )
 BASE_NAMES = frozenset(b[0] for b in BASE)
 
 
-def segment(scores: Scores, data: CleanData, config: SegmentsConfig, threshold: float) -> Segmentation:
+def segment(scores: Scores, data: CleanData, config: SegmentsConfig) -> Segmentation:
+    threshold = config.threshold
     frame = data.customers[[*FEATURES, PROFIT]].copy()  # revenue columns are among the features
-    frame["probability"] = scores.probability
-    frame["profit_at_risk"] = frame["probability"] * frame[PROFIT] * config.months_at_risk
+    frame[PROBABILITY] = scores.probability
+    frame[PROFIT_AT_RISK] = frame[PROBABILITY] * frame[PROFIT] * config.months_at_risk
     value_threshold = float(frame[PROFIT].quantile(config.value_quantile))
     valuable = frame[PROFIT] >= value_threshold
-    at_risk = frame["probability"] >= threshold
+    at_risk = frame[PROBABILITY] >= threshold
 
     members: dict[str, pd.Index] = {}
-    frame["segment"] = ""
+    frame[SEGMENT] = ""
     for name, _, value_flag, risk_flag in BASE:
         mask = (valuable == value_flag) & (at_risk == risk_flag)
         members[name] = frame.index[mask]
-        frame.loc[mask, "segment"] = name
+        frame.loc[mask, SEGMENT] = name
     for rule in config.extra:
         if rule.name in members:
             raise InputError(f"в настройках два сегмента с именем «{rule.name}»", hint="Дайте дополнительному сегменту своё имя")
@@ -83,12 +96,12 @@ def _mask(frame: pd.DataFrame, rule: SegmentRule) -> pd.Series:
         if column not in frame.columns:
             raise InputError(
                 f"сегмент «{rule.name}» ссылается на неизвестный столбец «{column}»",
-                hint="Допустимы признаки, «Прибыль» и «probability»",
+                hint=f"Допустимы признаки, «{PROFIT}» и «{PROBABILITY}»",
             )
         if not pd.api.types.is_numeric_dtype(frame[column]):
             raise InputError(
                 f"сегмент «{rule.name}» задаёт числовые границы для нечислового столбца «{column}»",
-                hint="Границы можно задать только для числовых признаков, «Прибыль» и «probability»",
+                hint=f"Границы можно задать только для числовых признаков, «{PROFIT}» и «{PROBABILITY}»",
             )
         if low is not None:
             mask &= frame[column] >= low
@@ -103,12 +116,12 @@ def _stats(name: str, description: str, base: bool, part: pd.DataFrame, total: i
         name=name,
         description=description,
         base=base,
-        at_risk=bool(not empty and part["probability"].mean() >= threshold),
+        at_risk=bool(not empty and part[PROBABILITY].mean() >= threshold),
         customers=len(part),
         share=len(part) / total,
-        mean_probability=float(part["probability"].mean()) if not empty else 0.0,
+        mean_probability=float(part[PROBABILITY].mean()) if not empty else 0.0,
         mean_profit=float(part[PROFIT].mean()) if not empty else 0.0,
-        profit_at_risk=float(part["profit_at_risk"].sum()),
+        profit_at_risk=float(part[PROFIT_AT_RISK].sum()),
         revenue_3m=float(part[list(REVENUE_COLUMNS)].sum().sum()),
     )
 
@@ -120,11 +133,10 @@ def _contrast(segment_values: pd.Series, stable_values: pd.Series) -> Contrast:
     if feature in NUMERIC:
         d, p = compare_numbers(segment_values, stable_values)
         return Contrast(feature, "numeric", float(segment_values.mean()), float(stable_values.mean()), d, p)
-    table = pd.crosstab(pd.concat([segment_values, stable_values]), np.r_[np.ones(len(segment_values)), np.zeros(len(stable_values))])
+    groups = pd.Series(np.r_[np.ones(len(segment_values)), np.zeros(len(stable_values))])
+    table, cramer, p = compare_categories(pd.concat([segment_values, stable_values]).reset_index(drop=True), groups)
     if table.shape[0] < 2:
         return Contrast(feature, "categorical", 1.0, 1.0, 0.0, 1.0, str(table.index[0]))
-    chi2, p, _, _ = stats.chi2_contingency(table)
-    cramer = float(np.sqrt(chi2 / table.to_numpy().sum() / (min(table.shape) - 1)))
     shares_segment = segment_values.value_counts(normalize=True)
     shares_stable = stable_values.value_counts(normalize=True).reindex(shares_segment.index, fill_value=0)
     category = str((shares_segment - shares_stable).idxmax())

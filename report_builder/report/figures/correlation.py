@@ -8,9 +8,13 @@ from report_builder.labels import label, short_label
 from report_builder.report import style
 from report_builder.report.figure import Figure
 from report_builder.report.filters import count, num
+from report_builder.report.narrative import PHIK_LEVELS, phik_strength
 from report_builder.results.analysis import Correlation
 
+_LEVEL_COLOURS = {"высокая": style.DECLINED, "заметная": style.DECLINED, "умеренная": style.STABLE, "слабая": style.NEUTRAL}
 
+
+@style.chart
 def heatmap(corr: Correlation) -> Figure:
     matrix = corr.matrix
     names = [short_label(c) for c in matrix.columns]
@@ -30,11 +34,12 @@ def heatmap(corr: Correlation) -> Figure:
     return Figure("phik_heatmap", title, "Тепловая карта коэффициентов φK между всеми признаками", style.to_svg(fig))
 
 
+@style.chart
 def with_target(corr: Correlation) -> Figure:
     pairs = list(reversed(corr.with_target))
     fig, ax = style.new_figure(style.WIDTH, 0.22 * len(pairs) + 0.8)
     values = np.array([v for _, v in pairs])
-    colours = [style.DECLINED if v >= 0.5 else style.STABLE if v >= 0.3 else style.NEUTRAL for v in values]
+    colours = [_LEVEL_COLOURS[phik_strength(v)] for v in values]
     ax.barh([label(f) for f, _ in pairs], values, color=colours, height=0.65)
     for i, v in enumerate(values):
         ax.text(v, i, f" {num(v, 2)}", va="center", fontsize=7)
@@ -42,7 +47,8 @@ def with_target(corr: Correlation) -> Figure:
     ax.set_xlabel("φK с покупательской активностью")
     ax.grid(axis="y", visible=False)
     ax.tick_params(axis="y", labelsize=7.5)
-    strong = sum(v >= 0.5 for v in values)
-    title = f"Заметная связь с активностью (φK ≥ 0,5): {count(int(strong), 'признак', 'признака', 'признаков')}"
+    bound = next(b for b, level in PHIK_LEVELS if level == "заметная")
+    strong = sum(v >= bound for v in values)
+    title = f"Заметная или высокая связь с активностью (φK от {num(bound, 1)}): {count(int(strong), 'признак', 'признака', 'признаков')}"
     style.title(fig, "Связь каждого признака с активностью, φK")
     return Figure("phik_target", title, "Столбчатая диаграмма φK каждого признака с целевым", style.to_svg(fig))

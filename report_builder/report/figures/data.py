@@ -9,6 +9,7 @@ from report_builder.report.filters import num, pct
 from report_builder.results.data import CleanData
 
 
+@style.chart
 def class_balance(data: CleanData) -> Figure:
     counts = data.target_counts
     total = sum(counts.values())

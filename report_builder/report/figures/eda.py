@@ -2,35 +2,31 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
-from report_builder.labels import DECLINED, STABLE, TARGET, label
+from report_builder.labels import DECLINED, STABLE, label
 from report_builder.report import style
 from report_builder.report.figure import Figure
 from report_builder.report.filters import num, pct
 from report_builder.results.analysis import CategoricalFeature, NumericFeature
-from report_builder.results.data import CleanData
 
 SMALL = (3.3, 2.0)
 
 
-def numeric_distribution(data: CleanData, feature: NumericFeature) -> Figure:
-    frame = data.customers
+@style.chart
+def numeric_distribution(feature: NumericFeature) -> Figure:
     column = feature.feature
+    dist = feature.distribution
     fig, ax = style.new_figure(*SMALL)
-    values = frame[column]
-    for cls, colour in ((STABLE, style.STABLE), (DECLINED, style.DECLINED)):
-        part = values[frame[TARGET] == cls]
-        if values.nunique() <= 15:
-            share = part.value_counts(normalize=True).sort_index()
+    groups = ((STABLE, style.STABLE, dist.stable, feature.median_stable), (DECLINED, style.DECLINED, dist.declined, feature.median_declined))
+    for cls, colour, heights, median in groups:
+        if dist.discrete:
             offset = -0.2 if cls == STABLE else 0.2
-            ax.bar(share.index + offset, share.to_numpy(), width=0.4, color=colour, label=cls)
+            ax.bar(dist.positions + offset, heights, width=0.4, color=colour, label=cls)
         else:
-            bins = np.histogram_bin_edges(values, bins=24)
-            ax.hist(part, bins=bins, density=True, histtype="stepfilled", alpha=0.35, color=colour, label=cls)
-            ax.hist(part, bins=bins, density=True, histtype="step", color=colour, linewidth=1.2)
-        ax.axvline(part.median(), color=colour, linestyle="--", linewidth=1)
+            ax.stairs(heights, dist.positions, fill=True, alpha=0.35, color=colour, label=cls)
+            ax.stairs(heights, dist.positions, color=colour, linewidth=1.2)
+        ax.axvline(median, color=colour, linestyle="--", linewidth=1)
     ax.set_yticks([])
     ax.set_xlabel(label(column))
     ax.legend(fontsize=7, loc="upper right")
@@ -43,7 +39,8 @@ def numeric_distribution(data: CleanData, feature: NumericFeature) -> Figure:
     return Figure(f"eda_{column}", title, alt, style.to_svg(fig))
 
 
-def categorical_rates(data: CleanData, feature: CategoricalFeature, overall: float) -> Figure:
+@style.chart
+def categorical_rates(feature: CategoricalFeature, overall: float) -> Figure:
     rates = pd.Series(feature.decline_rate).sort_values()
     fig, ax = style.new_figure(SMALL[0], max(1.4, 0.32 * len(rates) + 0.7))
     colours = [style.DECLINED if r > overall else style.STABLE for r in rates]

@@ -13,6 +13,7 @@ from report_builder.results.analysis import Explanation
 TOP = 12
 
 
+@style.chart
 def beeswarm(explanation: Explanation) -> Figure:
     order = [explanation.features.index(d.feature) for d in explanation.drivers[:TOP]][::-1]
     fig, ax = style.new_figure(style.WIDTH, 0.32 * len(order) + 1.1)
@@ -37,6 +38,7 @@ def beeswarm(explanation: Explanation) -> Figure:
     return Figure("shap_beeswarm", title, "Диаграмма SHAP-вкладов признаков для выборки покупателей", style.to_svg(fig))
 
 
+@style.chart
 def importance(explanation: Explanation) -> Figure:
     drivers = list(explanation.drivers[:TOP])[::-1]
     fig, (left, right) = style.new_figure(style.WIDTH, 0.3 * len(drivers) + 1.0, ncols=2, sharey=True)

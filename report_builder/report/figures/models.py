@@ -10,6 +10,7 @@ from report_builder.report.filters import num, pct
 from report_builder.results.analysis import Evaluation, ModelSearch
 
 
+@style.chart
 def comparison(search: ModelSearch) -> Figure:
     scores = list(reversed(search.scores))
     fig, ax = style.new_figure(style.WIDTH, 0.42 * len(scores) + 0.9)
@@ -32,6 +33,7 @@ def comparison(search: ModelSearch) -> Figure:
     return Figure("model_comparison", title, "Сравнение ROC-AUC всех моделей", style.to_svg(fig))
 
 
+@style.chart
 def roc_pr(evaluation: Evaluation, test_auc: float, base_rate: float) -> Figure:
     fig, (left, right) = style.new_figure(style.WIDTH, 3.0, ncols=2)
     left.plot(evaluation.roc.x, evaluation.roc.y, color=style.ACCENT, linewidth=2, label=f"Модель, AUC = {num(test_auc, 3)}")
@@ -51,6 +53,7 @@ def roc_pr(evaluation: Evaluation, test_auc: float, base_rate: float) -> Figure:
     return Figure("roc_pr", title, "ROC-кривая и кривая точность–полнота на отложенной выборке", style.to_svg(fig))
 
 
+@style.chart
 def confusion(evaluation: Evaluation) -> Figure:
     fig, axes = style.new_figure(style.WIDTH, 2.6, ncols=2)
     pairs = ((evaluation.confusion, evaluation.threshold), (evaluation.confusion_best, evaluation.best_f1_threshold))
@@ -69,6 +72,7 @@ def confusion(evaluation: Evaluation) -> Figure:
     return Figure("confusion", title, "Матрицы ошибок при двух порогах", style.to_svg(fig))
 
 
+@style.chart
 def calibration(evaluation: Evaluation) -> Figure:
     fig, ax = style.new_figure(3.6, 3.0)
     ax.plot([0, 1], [0, 1], color=style.NEUTRAL, linestyle="--", linewidth=1, label="Идеальная калибровка")

@@ -4,45 +4,59 @@ from __future__ import annotations
 
 import numpy as np
 
-from report_builder.labels import PROFIT, label
+from report_builder.labels import (
+    PROBABILITY,
+    PROFIT,
+    SEGMENT,
+    USUAL_AT_RISK,
+    USUAL_STABLE,
+    VALUABLE_AT_RISK,
+    VALUABLE_STABLE,
+    label,
+)
 from report_builder.report import style
 from report_builder.report.figure import Figure
-from report_builder.report.filters import num, pct
+from report_builder.report.filters import count, num, pct
 from report_builder.results.segments import Segmentation
 
 SEGMENT_COLOURS = {
-    "Ценные в зоне риска": style.DECLINED,
-    "Ценные стабильные": style.STABLE,
-    "Обычные в зоне риска": "#E69F00",
-    "Обычные стабильные": "#56B4E9",
+    VALUABLE_AT_RISK: style.DECLINED,
+    VALUABLE_STABLE: style.STABLE,
+    USUAL_AT_RISK: "#E69F00",
+    USUAL_STABLE: "#56B4E9",
 }
 
 
-def scatter(seg: Segmentation) -> Figure:
+@style.chart
+def scatter(seg: Segmentation, unit: str) -> Figure:
     frame = seg.customers
     fig, ax = style.new_figure(style.WIDTH, 3.6)
     for name, colour in SEGMENT_COLOURS.items():
-        part = frame[frame["segment"] == name]
-        ax.scatter(part["probability"], part[PROFIT], s=9, alpha=0.7, color=colour, label=f"{name} ({num(len(part))})", linewidths=0, rasterized=True)
+        part = frame[frame[SEGMENT] == name]
+        ax.scatter(part[PROBABILITY], part[PROFIT], s=9, alpha=0.7, color=colour, label=f"{name} ({num(len(part))})", linewidths=0, rasterized=True)
     ax.axvline(seg.threshold, color="black", linestyle="--", linewidth=1)
     ax.axhline(seg.value_threshold, color="black", linestyle=":", linewidth=1)
     ax.text(seg.threshold, ax.get_ylim()[1], f" порог риска {num(seg.threshold, 2)}", va="top", fontsize=7)
     ax.text(
-        0.99, seg.value_threshold, f"порог прибыли {num(seg.value_threshold, 2)}", ha="right", va="bottom", fontsize=7,
+        0.99, seg.value_threshold, f"порог прибыли {num(seg.value_threshold, 3)} {unit}", ha="right", va="bottom", fontsize=7,
         transform=ax.get_yaxis_transform(), bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 1},
     )
     ax.set_xlabel("Вероятность снижения активности (вне выборки обучения)")
-    ax.set_ylabel(label(PROFIT))
+    ax.set_ylabel(f"{label(PROFIT)}, {unit}")
     ax.set_xlim(0, 1)
     ax.xaxis.set_major_formatter(lambda v, _: pct(v))
     ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncols=2)
     top = seg.stats(seg.priority)
-    title = f"«{seg.priority}»: {num(top.customers)} покупателей, под риском {num(top.profit_at_risk)} прибыли за {seg.months} мес."
+    title = (
+        f"Сегмент «{seg.priority}»: {count(top.customers, 'покупатель', 'покупателя', 'покупателей')}, "
+        f"прибыль под риском за {seg.months} мес. — {num(top.profit_at_risk)} {unit}"
+    )
     style.title(fig, "Покупатели по риску снижения и прибыли")
     return Figure("segments_scatter", title, "Диаграмма рассеяния: вероятность снижения против прибыли, с порогами сегментов", style.to_svg(fig))
 
 
-def profit_at_risk(seg: Segmentation) -> Figure:
+@style.chart
+def profit_at_risk(seg: Segmentation, unit: str) -> Figure:
     stats = sorted(seg.segments, key=lambda s: s.profit_at_risk)
     fig, ax = style.new_figure(style.WIDTH, 0.4 * len(stats) + 0.9)
     colours = [style.ACCENT if s.name == seg.priority else SEGMENT_COLOURS.get(s.name, style.NEUTRAL) for s in stats]
@@ -50,14 +64,15 @@ def profit_at_risk(seg: Segmentation) -> Figure:
     for bar, s in zip(bars, stats):
         ax.text(bar.get_width(), bar.get_y() + bar.get_height() / 2, f" {num(s.profit_at_risk)} ({num(s.customers)} пок.)", va="center", fontsize=7)
     ax.set_xlim(0, max(s.profit_at_risk for s in stats) * 1.35)
-    ax.set_xlabel(f"Прибыль под риском за {seg.months} мес. (вероятность × прибыль × месяцы)")
+    ax.set_xlabel(f"Прибыль под риском за {seg.months} мес., {unit}")
     ax.grid(axis="y", visible=False)
     share = seg.stats(seg.priority).profit_at_risk / sum(s.profit_at_risk for s in seg.segments if s.base)
-    title = f"На «{seg.priority}» приходится {pct(share)} всей прибыли под риском"
+    title = f"На сегмент «{seg.priority}» приходится {pct(share)} всей прибыли под риском"
     style.title(fig, "Прибыль под риском по сегментам")
     return Figure("segments_profit", title, "Столбчатая диаграмма прибыли под риском по сегментам", style.to_svg(fig))
 
 
+@style.chart
 def contrasts(seg: Segmentation) -> Figure:
     items = [c for c in seg.contrasts if c.kind == "numeric"][:10][::-1]
     fig, ax = style.new_figure(style.WIDTH, 0.32 * len(items) + 1.0)

@@ -1,0 +1,146 @@
+"""The declared stage table and its runner: binding by name, checks on import, keys that follow the declaration."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from pydantic import BaseModel, ConfigDict
+
+from report_builder.cache import StageCache
+from report_builder.config import Config
+from report_builder.pipeline import GIVEN, STAGES
+from report_builder.runner import DeclarationError, Given, Stage, check_table, run_stages
+
+
+class Part(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    factor: int = 2
+    offset: int = 1
+    on: bool = True
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    part: Part = Part()
+    seed: int = 0
+
+
+def double(number: int, factor: int) -> int:
+    return number * factor
+
+
+def shift(doubled: int, offset: int) -> int:
+    return doubled + offset
+
+
+def optional_sum(doubled: int, shifted: int | None = None) -> int:
+    return doubled + (shifted or 0)
+
+
+TOY = (
+    Stage("double", "Удвоение", double, {"number": "number"}, {"factor": "part.factor"}),
+    Stage("shift", "Сдвиг", shift, {"doubled": "double"}, {"offset": "part.offset"}, when="part.on"),
+    Stage("total", "Сумма", optional_sum, {"doubled": "double", "shifted": "shift"}),
+)
+
+
+def run(settings: Settings, cache: StageCache, number: int = 5) -> dict[str, tuple[object, bool]]:
+    done = run_stages(check_table(TOY, ["number"], settings), {"number": Given(number, str(number))}, settings, cache)
+    return {t.stage: (done.values[t.stage], t.cached) for t in done.timings}
+
+
+def test_the_runner_binds_by_name_and_skips_switched_off_stages(tmp_path: Path) -> None:
+    cache = StageCache(tmp_path)
+    assert run(Settings(), cache) == {"double": (10, False), "shift": (11, False), "total": (21, False)}
+    off = Settings(part=Part(on=False))
+    assert run(off, cache) == {"double": (10, True), "total": (10, False)}  # an optional input may be missing
+
+
+def test_changing_one_setting_recomputes_its_readers_and_what_follows(tmp_path: Path) -> None:
+    cache = StageCache(tmp_path)
+    run(Settings(), cache)
+    again = run(Settings(part=Part(offset=3)), cache)
+    assert again == {"double": (10, True), "shift": (13, False), "total": (23, False)}
+    assert run(Settings(part=Part(offset=3), seed=9), cache) == {k: (v, True) for k, (v, _) in again.items()}
+
+
+@pytest.mark.parametrize(
+    ("stages", "message"),
+    [
+        ((Stage("double", "", double, {"number": "number"}),), "missing \\['factor'\\]"),
+        ((Stage("double", "", double, {"number": "number", "extra": "number"}, {"factor": "part.factor"}),), "unknown \\['extra'\\]"),
+        ((Stage("double", "", double, {"number": "nowhere"}, {"factor": "part.factor"}),), "comes from 'nowhere'"),
+        ((Stage("double", "", double, {"number": "number"}, {"factor": "part.no_such"}),), "no setting 'part.no_such'"),
+        ((Stage("double", "", double, {"number": "number"}, {"factor": "part.factor"}, when="part.nope"),), "no setting"),
+        (
+            (
+                Stage("double", "", double, {"number": "number"}, {"factor": "part.factor"}),
+                Stage("double", "", double, {"number": "number"}, {"factor": "part.factor"}),
+            ),
+            "declared twice",
+        ),
+    ],
+)
+def test_a_declaration_that_does_not_fit_its_function_is_caught(stages: tuple[Stage, ...], message: str) -> None:
+    with pytest.raises(DeclarationError, match=message):
+        check_table(stages, ["number"], Settings())
+
+
+def test_the_real_table_is_checked_on_import() -> None:
+    assert check_table(STAGES, GIVEN, Config()) == STAGES
+    names = [s.name for s in STAGES]
+    assert names[:3] == ["load", "validate", "clean"] and names.index("models") < names.index("score")
+
+
+# --- code versions: a toy package on disk, edited between two runs ---------------------------------
+
+TOY_FILES = {
+    "__init__.py": "",
+    "helpers.py": "def grow(x):\n    return x + 1\n",
+    "first.py": "from toypkg.helpers import grow\n\ndef first(number):\n    return grow(number)\n",
+    "second.py": "def second(value):\n    return value * 10\n",
+    "third.py": "def third(value):\n    return value - 1\n",
+}
+
+
+def _toy_package(root: Path) -> dict[str, object]:
+    package = root / "toypkg"
+    package.mkdir(parents=True)
+    for name, text in TOY_FILES.items():
+        (package / name).write_text(textwrap.dedent(text), encoding="utf-8")
+    sys.path.insert(0, str(root))
+    return {name: importlib.import_module(f"toypkg.{name}") for name in ("first", "second", "third")}
+
+
+def _toy_run(cache: StageCache) -> dict[str, bool]:
+    modules = {name: importlib.import_module(f"toypkg.{name}") for name in ("first", "second", "third")}
+    stages = (
+        Stage("first", "", modules["first"].first, {"number": "number"}),  # type: ignore[attr-defined]
+        Stage("second", "", modules["second"].second, {"value": "first"}),  # type: ignore[attr-defined]
+        Stage("third", "", modules["third"].third, {"value": "number"}),  # type: ignore[attr-defined]
+    )
+    done = run_stages(check_table(stages, ["number"], Settings()), {"number": Given(1, "1")}, Settings(), cache)
+    return {t.stage: t.cached for t in done.timings}
+
+
+def test_editing_a_modules_code_invalidates_its_stages_and_their_dependants_only(tmp_path: Path) -> None:
+    _toy_package(tmp_path / "src")
+    try:
+        cache = StageCache(tmp_path / "cache")
+        assert _toy_run(cache) == {"first": False, "second": False, "third": False}
+        assert _toy_run(cache) == {"first": True, "second": True, "third": True}
+        # An edit to a module the first stage imports: the first stage and the second (fed by it) rerun.
+        helpers = tmp_path / "src" / "toypkg" / "helpers.py"
+        helpers.write_text("def grow(x):\n    return x + 2\n", encoding="utf-8")
+        assert _toy_run(cache) == {"first": False, "second": False, "third": True}
+        # An edit to the last stage's own module: only it reruns.
+        (tmp_path / "src" / "toypkg" / "third.py").write_text("def third(value):\n    return value - 2\n", encoding="utf-8")
+        assert _toy_run(cache) == {"first": True, "second": True, "third": False}
+    finally:
+        sys.path.remove(str(tmp_path / "src"))
+        for name in [m for m in sys.modules if m == "toypkg" or m.startswith("toypkg.")]:
+            del sys.modules[name]
