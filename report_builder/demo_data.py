@@ -313,7 +313,14 @@ def generate(customers: int = 1300, seed: int = 7) -> DemoTables:
         raise ValueError(f"customers must be at least {MIN_CUSTOMERS}, got {customers}")
     rng = np.random.default_rng(seed)
     ids = np.arange(FIRST_ID, FIRST_ID + n, dtype=np.int64)
+    market_file, revenue, minutes, profit = _clean_tables(rng, ids)
+    market_file = _inject_defects(rng, market_file, revenue)
+    return _long_tables(rng, market_file, revenue, minutes, profit)
 
+
+def _clean_tables(rng: np.random.Generator, ids: np.ndarray) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray]:
+    """market_file, revenue (customers × 3 months), minutes (× 2) and profit, before any defect."""
+    n = ids.size
     # Latent risk and target.
     risk, scores = _latent_scores(rng, n)
     noisy_risk = risk + TARGET_NOISE * rng.standard_normal(n)
@@ -353,7 +360,12 @@ def generate(customers: int = 1300, seed: int = 7) -> DemoTables:
         _from_frequencies(u["minutes_prev"], FREQUENCIES["minutes_prev"]),
     ])
     profit = np.round(_from_quantiles(u[PROFIT], QUANTILE_GRID, QUANTILES[PROFIT]), 2)
+    return market_file, revenue, minutes, profit
 
+
+def _inject_defects(rng: np.random.Generator, market_file: pd.DataFrame, revenue: np.ndarray) -> pd.DataFrame:
+    """The defects of the real exports; `revenue` is changed in place."""
+    n = len(market_file)
     # Defects.
     counts = defect_counts(n)
     order = rng.permutation(n)
@@ -408,7 +420,14 @@ def generate(customers: int = 1300, seed: int = 7) -> DemoTables:
         MARKET_6M: np.float64, PROMO: np.float64, MARKET_CUR: np.int64, DURATION: np.int64,
         CATEGORIES_PER_VISIT: np.int64, UNPAID: np.int64, ERRORS: np.int64, PAGES: np.int64,
     })
+    return market_file
 
+
+def _long_tables(
+    rng: np.random.Generator, market_file: pd.DataFrame, revenue: np.ndarray, minutes: np.ndarray, profit: np.ndarray
+) -> DemoTables:
+    n = len(market_file)
+    ids = market_file[ID].to_numpy()
     # Long tables with the per-customer period order of the exports.
     money_order = _draw_orders(rng, n, MONEY_ORDERS, MONEY_PERIODS)
     market_money = pd.DataFrame({

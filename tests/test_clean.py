@@ -278,3 +278,20 @@ def test_real_defects_are_all_reported(real_clean: CleanData, real_dir: Path) ->
     twins = fixes_about(real_clean, "двойники")
     assert len(twins) == 1 and twins[0].rows == 11
     assert twins[0].examples[0] == "215895"
+
+
+def test_a_period_of_another_table_is_dropped_and_listed(tiny_tables, edit_table) -> None:
+    """market_time knows two months; a stray «препредыдущий_месяц» row is not silently lost."""
+    folder = tiny_tables()
+
+    def add_row(frame: pd.DataFrame) -> pd.DataFrame:
+        stray = frame.iloc[[0]].assign(**{"Период": "препредыдущий_месяц", "минут": "13"})
+        return pd.concat([frame, stray], ignore_index=True)
+
+    edit_table(folder, "market_time", add_row)
+    data = clean(folder)
+    [fix] = fixes_about(data, "препредыдущий_месяц")
+    assert fix.rows == 1 and fix.action == "удалено" and fix.file == "market_time.csv" and fix.column == "Период"
+    assert data.customers_in == 200  # the customer itself stays: only the stray row goes
+    typo = fixes_about(data, "предыдцщий_месяц")
+    assert typo and typo[0].file == "market_time.csv"  # the table's own typo is still repaired

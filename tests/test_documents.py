@@ -208,8 +208,16 @@ def test_html_layout_in_chromium(real_report: Path, tmp_path: Path, width: int) 
     assert scroll_width <= width, f"страница шире экрана: {scroll_width} > {width}"
     assert 3000 < scroll_height < 200_000
     shot = tmp_path / "shot.png"
-    subprocess.run(
+    done = subprocess.run(
         [_chromium(), *flags, f"--window-size={width},1200", f"--screenshot={shot}", (real_report / "report.html").as_uri()],
         capture_output=True, timeout=120,
     )
-    assert shot.stat().st_size > 10_000
+    assert done.returncode == 0, done.stderr[-500:]
+    from PIL import Image, ImageStat
+
+    with Image.open(shot) as image:
+        assert image.size == (width, 1200)
+        grey = image.convert("L")
+        # The title page: dark text on white, not an empty or an error page.
+        assert ImageStat.Stat(grey).stddev[0] > 10
+        assert grey.getextrema()[0] < 80 and grey.getextrema()[1] > 240

@@ -102,6 +102,7 @@ def test_html_has_the_analysis_sections(first: Built) -> None:
     for title in ("Исследовательский анализ", "Корреляционный анализ", "Модели", "Важность признаков"):
         assert re.search(rf"<h2[^>]*>[^<]*{title}[^<]*</h2>", html), title
     assert not PROFILE_LINK.search(html)
+    assert "кросс-валидация на 5\u00a0блоков" in html and "пятиблочн" not in html  # said from the setting
 
 
 def test_summary_foundation(first: Built) -> None:

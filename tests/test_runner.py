@@ -144,3 +144,25 @@ def test_editing_a_modules_code_invalidates_its_stages_and_their_dependants_only
         sys.path.remove(str(tmp_path / "src"))
         for name in [m for m in sys.modules if m == "toypkg" or m.startswith("toypkg.")]:
             del sys.modules[name]
+
+
+def test_the_readme_example_stage_fits_the_table() -> None:
+    """The stage shown in the README: a function, a result type and one line in the table."""
+    from dataclasses import dataclass
+
+    import pandas as pd
+
+    from report_builder.labels import REVENUE_COLUMNS, TARGET
+    from report_builder.results.data import CleanData
+
+    @dataclass(frozen=True)
+    class RevenueTrend:
+        by_class: pd.DataFrame
+
+    def revenue_trend(data: CleanData) -> RevenueTrend:
+        return RevenueTrend(data.customers.groupby(TARGET)[list(REVENUE_COLUMNS)].mean())
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    assert 'Stage("trend", "Динамика выручки", revenue_trend, {"data": "clean"}),' in readme
+    table = check_table((*STAGES, Stage("trend", "Динамика выручки", revenue_trend, {"data": "clean"})), GIVEN, Config())
+    assert table[-1].name == "trend"

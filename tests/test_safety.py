@@ -26,9 +26,38 @@ def test_fetcher_reads_only_inline_data_and_templates() -> None:
     assert fetcher.fetch((templates_dir() / "report.css").resolve().as_uri()) is not None
 
 
-def test_pdf_render_ignores_outside_resources() -> None:
-    html = '<html><body><p>текст</p><img src="file:///etc/hostname"><img src="http://example.com/x.png"></body></html>'
-    assert render_pdf(html).startswith(b"%PDF")  # blocked images are skipped, nothing is fetched
+def _page_with_outside_resources(folder: Path) -> str:
+    """A page that pulls a stylesheet (adding a unique text) and an image from outside the templates folder."""
+    (folder / "outside.css").write_text('body::after { content: "ВНЕШНИЙ-РЕСУРС-4711"; }', encoding="utf-8")
+    image = folder / "outside.png"
+    from PIL import Image
+
+    Image.new("RGB", (40, 40), (200, 30, 30)).save(image)
+    return (
+        f'<html><head><link rel="stylesheet" href="{(folder / "outside.css").as_uri()}"></head>'
+        f'<body><p>текст</p><img src="{image.as_uri()}"><img src="http://example.com/x.png"></body></html>'
+    )
+
+
+def _pdf_text_and_images(pdf: bytes) -> tuple[str, int]:
+    import io
+
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(pdf))
+    return " ".join(p.extract_text() for p in reader.pages), sum(len(p.images) for p in reader.pages)
+
+
+def test_pdf_render_ignores_outside_resources(tmp_path: Path) -> None:
+    html = _page_with_outside_resources(tmp_path)
+    text, images = _pdf_text_and_images(render_pdf(html))
+    assert "текст" in text
+    assert "ВНЕШНИЙ-РЕСУРС-4711" not in text and images == 0
+    # Without the project's fetcher the same page does pull them in: the check above can fail.
+    from weasyprint import HTML
+
+    text, images = _pdf_text_and_images(HTML(string=html, base_url=str(templates_dir())).write_pdf())
+    assert "ВНЕШНИЙ-РЕСУРС-4711" in text and images == 1
 
 
 @pytest.mark.slow

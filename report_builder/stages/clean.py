@@ -21,6 +21,7 @@ from report_builder.labels import (
     PERIODS_TIME,
     PROFIT,
     REVENUE,
+    REVENUE_COLUMNS,
     TARGET,
     TARGET_CLASSES,
 )
@@ -28,74 +29,18 @@ from report_builder.results.data import CleanData, Fix, Tables
 
 
 def clean_tables(tables: Tables, config: CleaningConfig) -> CleanData:
+    """Repair, widen, drop anomalies and inactive customers, flag twins, check what is left."""
     fixes: list[Fix] = list(tables.fixes)
     name = tables.source_name
-    market = tables.market_file.copy()
-    money = tables.market_money.copy()
-    time = tables.market_time.copy()
-
-    new_categories: dict[str, tuple[str, ...]] = {}
-    for column in (TARGET, *CATEGORICAL):
-        strict = column == TARGET
-        market[column], new = _repair(market[column], KNOWN_VALUES[column], config, name("market_file"), fixes, strict)
-        if new:
-            new_categories[column] = new
-    money[PERIOD], _ = _repair(money[PERIOD], PERIODS_MONEY, config, name("market_money"), fixes, strict=True)
-    time[PERIOD], _ = _repair(time[PERIOD], PERIODS_MONEY, config, name("market_time"), fixes, strict=True)
-
-    revenue = _wide(money, REVENUE, "Выручка", PERIODS_MONEY, name("market_money"))
-    minutes = _wide(time, MINUTES, "Минут", PERIODS_TIME, name("market_time"))
-    profit = tables.money.set_index(ID)[PROFIT]
-    customers = market.set_index(ID).join(revenue).join(minutes).join(profit)
+    market, new_categories = _repair_categories(tables, config, fixes)
+    money = _periods(tables.market_money, PERIODS_MONEY, name("market_money"), config, fixes)
+    time = _periods(tables.market_time, PERIODS_TIME, name("market_time"), config, fixes)
+    customers = _widen(tables, market, money, time)
     customers_in = len(customers)
-
-    anomalous = _anomalies(money, REVENUE, config.anomaly_iqr_factor, name("market_money"), fixes)
-    anomalous |= _anomalies(time, MINUTES, config.anomaly_iqr_factor, name("market_time"), fixes)
-    if anomalous:
-        customers = customers.drop(index=sorted(anomalous))
-
-    inactive = (customers[list(revenue.columns)] <= 0).any(axis=1)
-    if inactive.any():
-        fixes.append(
-            Fix(
-                "клиенты без покупок хотя бы в одном из трёх месяцев исключены (нужны активные все три месяца)",
-                REVENUE,
-                int(inactive.sum()),
-                "удалено",
-                name("market_money"),
-                tuple(str(i) for i in customers.index[inactive][:5]),
-            )
-        )
-        customers = customers[~inactive]
-
-    twins = customers.duplicated(subset=[TARGET, *CATEGORICAL, *NUMERIC_FILE], keep="first")
-    if twins.any():
-        fixes.append(
-            Fix(
-                "клиенты-двойники: строка market_file повторяет другую во всех столбцах, кроме id (оставлены, стоит проверить выгрузку)",
-                None,
-                int(twins.sum()),
-                "отмечено",
-                name("market_file"),
-                tuple(str(i) for i in customers.index[twins][:5]),
-            )
-        )
-
-    counts = customers[TARGET].value_counts()
-    target_counts = {c: int(counts.get(c, 0)) for c in TARGET_CLASSES}
-    if min(target_counts.values()) < 10:
-        raise InputError(
-            "после очистки в целевом признаке почти один класс: "
-            + ", ".join(f"{k} — {v}" for k, v in target_counts.items()),
-            file=name("market_file"),
-            column=TARGET,
-            hint="Модель нельзя обучить без клиентов обоих классов",
-        )
-    if len(customers) < config.min_customers:
-        raise InputError(
-            f"после очистки осталось {len(customers)} клиентов, нужно не меньше {config.min_customers}",
-            file=name("market_file"),
-        )
+    customers = _drop_anomalies(customers, ((money, REVENUE, name("market_money")), (time, MINUTES, name("market_time"))), config, fixes)
+    customers = _drop_inactive(customers, tables, fixes)
+    _flag_twins(customers, tables, fixes)
+    target_counts = _check_counts(customers, tables, config)
     return CleanData(
         customers=customers[[TARGET, *FEATURES, PROFIT]],
         customers_in=customers_in,
@@ -106,8 +51,106 @@ def clean_tables(tables: Tables, config: CleaningConfig) -> CleanData:
     )
 
 
+def _repair_categories(tables: Tables, config: CleaningConfig, fixes: list[Fix]) -> tuple[pd.DataFrame, dict[str, tuple[str, ...]]]:
+    market = tables.market_file.copy()
+    new_categories: dict[str, tuple[str, ...]] = {}
+    for column in (TARGET, *CATEGORICAL):
+        strict = column == TARGET
+        market[column], new = _repair(market[column], KNOWN_VALUES[column], config, tables.source_name("market_file"), fixes, strict)
+        if new:
+            new_categories[column] = new
+    return market, new_categories
+
+
+def _periods(long: pd.DataFrame, own: Sequence[str], file: str, config: CleaningConfig, fixes: list[Fix]) -> pd.DataFrame:
+    """Each table's periods are its own: a row with another table's period is dropped and listed."""
+    own_keys = {_norm(p) for p in own}
+    foreign = long[PERIOD].map(lambda v: _norm(v) in _ALL_PERIODS and _norm(v) not in own_keys)
+    if foreign.any():
+        values = ", ".join(f"«{v}»" for v in long.loc[foreign, PERIOD].unique())
+        fixes.append(
+            Fix(f"строки с периодом {values}, которого в этой таблице нет, не используются", PERIOD, int(foreign.sum()), "удалено", file,
+                tuple(str(i) for i in long.loc[foreign, ID].head(5)))
+        )
+        long = long[~foreign].copy()
+    long[PERIOD], _ = _repair(long[PERIOD], own, config, file, fixes, strict=True)
+    return long
+
+
+def _widen(tables: Tables, market: pd.DataFrame, money: pd.DataFrame, time: pd.DataFrame) -> pd.DataFrame:
+    """One row per customer: market_file joined with revenue and minutes by period, and profit."""
+    name = tables.source_name
+    revenue = _wide(money, REVENUE, "Выручка", PERIODS_MONEY, name("market_money"))
+    minutes = _wide(time, MINUTES, "Минут", PERIODS_TIME, name("market_time"))
+    profit = tables.money.set_index(ID)[PROFIT]
+    return market.set_index(ID).join(revenue).join(minutes).join(profit)
+
+
+def _drop_anomalies(
+    customers: pd.DataFrame, longs: tuple[tuple[pd.DataFrame, str, str], ...], config: CleaningConfig, fixes: list[Fix]
+) -> pd.DataFrame:
+    """A customer with one value above Q3 + factor × IQR in a long table is dropped whole."""
+    anomalous: set[int] = set()
+    for long, value, file in longs:
+        anomalous |= _anomalies(long, value, config.anomaly_iqr_factor, file, fixes)
+    return customers.drop(index=sorted(anomalous & set(customers.index))) if anomalous else customers
+
+
+def _drop_inactive(customers: pd.DataFrame, tables: Tables, fixes: list[Fix]) -> pd.DataFrame:
+    """Only customers who bought in each of the three months are regular customers."""
+    inactive = (customers[list(REVENUE_COLUMNS)] <= 0).any(axis=1)
+    if not inactive.any():
+        return customers
+    fixes.append(
+        Fix(
+            "клиенты без покупок хотя бы в одном из трёх месяцев исключены (нужны активные все три месяца)",
+            REVENUE,
+            int(inactive.sum()),
+            "удалено",
+            tables.source_name("market_money"),
+            tuple(str(i) for i in customers.index[inactive][:5]),
+        )
+    )
+    return customers[~inactive]
+
+
+def _flag_twins(customers: pd.DataFrame, tables: Tables, fixes: list[Fix]) -> None:
+    twins = customers.duplicated(subset=[TARGET, *CATEGORICAL, *NUMERIC_FILE], keep="first")
+    if twins.any():
+        fixes.append(
+            Fix(
+                "клиенты-двойники: строка market_file повторяет другую во всех столбцах, кроме id (оставлены, стоит проверить выгрузку)",
+                None,
+                int(twins.sum()),
+                "отмечено",
+                tables.source_name("market_file"),
+                tuple(str(i) for i in customers.index[twins][:5]),
+            )
+        )
+
+
+def _check_counts(customers: pd.DataFrame, tables: Tables, config: CleaningConfig) -> dict[str, int]:
+    file = tables.source_name("market_file")
+    counts = customers[TARGET].value_counts()
+    target_counts = {c: int(counts.get(c, 0)) for c in TARGET_CLASSES}
+    if min(target_counts.values()) < 10:
+        raise InputError(
+            "после очистки в целевом признаке почти один класс: "
+            + ", ".join(f"{k} — {v}" for k, v in target_counts.items()),
+            file=file,
+            column=TARGET,
+            hint="Модель нельзя обучить без клиентов обоих классов",
+        )
+    if len(customers) < config.min_customers:
+        raise InputError(f"после очистки осталось {len(customers)} клиентов, нужно не меньше {config.min_customers}", file=file)
+    return target_counts
+
+
 def _norm(value: str) -> str:
     return " ".join(value.split()).casefold().replace("ё", "е")
+
+
+_ALL_PERIODS = {_norm(p) for p in (*PERIODS_MONEY, *PERIODS_TIME)}
 
 
 def _repair(
