@@ -27,6 +27,7 @@ class BuildOutcome:
     files: list[Path]
     results: ReportResults
     timings: tuple[StageTiming, ...]
+    problems: tuple[str, ...] = ()  # what was left out (a PDF without Pango); the rest is published
 
 
 def current_period(today: dt.date) -> str:
@@ -64,7 +65,9 @@ def build_report(
         folder.check_names(planned_files(config))  # a user's file in the way stops the build before any work
         done = run_pipeline(source, config, run, StageCache(cache_dir), on_stage)
         files = report_files(done, config)
-        return BuildOutcome(folder.publish(files), done.values["results"], tuple(done.timings))  # type: ignore[arg-type]
+        published = folder.publish(files)
+    problems = tuple(str(p) for p in done.problems)
+    return BuildOutcome(published, done.values["results"], tuple(done.timings), problems)  # type: ignore[arg-type]
 
 
 def planned_files(config: Config) -> list[str]:

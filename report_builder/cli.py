@@ -146,6 +146,10 @@ def build(
     result.print("Готово:")
     for file in outcome.files:
         result.print(f"  {file}")
+    for problem in outcome.problems:
+        errors.print(problem, markup=False)
+    if outcome.problems:
+        raise typer.Exit(1)
 
 
 @contextlib.contextmanager

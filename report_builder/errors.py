@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import sys
 from collections.abc import Sequence
 
 
@@ -71,3 +73,51 @@ class Interrupted(BaseException):
     @property
     def exit_code(self) -> int:
         return 128 + self.signal_number  # the shell's convention: 130 for Ctrl-C, 143 for SIGTERM
+
+
+# One command per system that installs Pango with everything WeasyPrint loads beside it
+# (GObject, HarfBuzz, Fontconfig, PangoFT2).
+PANGO_INSTALL = (
+    ("Debian/Ubuntu", "sudo apt install libpango-1.0-0 libpangoft2-1.0-0"),
+    ("Fedora", "sudo dnf install pango"),
+    ("macOS", "brew install pango"),
+    ("Windows (MSYS2)", "pacman -S mingw-w64-x86_64-pango"),
+)
+
+
+class PdfEngineMissing(Exception):
+    """WeasyPrint is installed, but the system libraries it lays out PDF with are not.
+
+    WeasyPrint opens Pango and its companions when it is imported; without them the import
+    raises OSError. This carries the missing library's name and how to install it.
+    """
+
+    def __init__(self, library: str | None, detail: str = "") -> None:
+        self.library = library
+        self.detail = detail
+        super().__init__(self.message)
+
+    @classmethod
+    def from_os_error(cls, exc: OSError) -> PdfEngineMissing:
+        # cffi says: cannot load library 'libpango-1.0-0': <the loader's reason>
+        found = re.search(r"cannot load library '([^']+)'", str(exc))
+        return cls(found.group(1) if found else None, str(exc))
+
+    @property
+    def message(self) -> str:
+        if self.library:
+            missing = f"не найдена системная библиотека «{self.library}»"
+        else:
+            missing = "не найдены системные библиотеки Pango"
+        lines = [
+            f"PDF не построен: {missing}, без которой WeasyPrint не может сверстать PDF.",
+            "Установите Pango одной командой:",
+            *(f"  {system}: {command}" for system, command in PANGO_INSTALL),
+        ]
+        if sys.platform == "darwin":
+            lines.append(
+                "Если Pango из Homebrew уже стоит, укажите, где его искать: "
+                "export DYLD_FALLBACK_LIBRARY_PATH=$(brew --prefix)/lib"
+            )
+        lines.append("HTML-версия отчёта строится и без Pango: --format html.")
+        return "\n".join(lines)

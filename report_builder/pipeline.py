@@ -11,6 +11,7 @@ from pathlib import Path
 
 from report_builder.cache import StageCache
 from report_builder.config import Config
+from report_builder.errors import PdfEngineMissing
 from report_builder.features import cross_validation
 from report_builder.report.customers import customer_files
 from report_builder.report.render import render_html, render_pdf
@@ -70,7 +71,7 @@ STAGES: tuple[Stage, ...] = check_table(
         ),
         Stage("figures", "Графики", build_sections, {"results": "results"}, {"money_unit": "report.money_unit"}),
         Stage("html", "Вёрстка HTML", render_html, {"results": "results", "sections": "figures"}, {"settings": ""}),
-        Stage("pdf", "Вёрстка PDF", render_pdf, {"html": "html"}, when="report.pdf"),
+        Stage("pdf", "Вёрстка PDF", render_pdf, {"html": "html"}, when="report.pdf", tolerate=(PdfEngineMissing,)),
         Stage(
             "customers", "Список покупателей", customer_files,
             {"segmentation": "segment", "recommendations": "recommend", "scores": "score"},

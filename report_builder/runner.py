@@ -38,6 +38,7 @@ class Stage:
     settings: Mapping[str, str] = field(default_factory=dict)  # parameter -> dotted path in the settings
     when: str | None = None  # dotted path of a yes/no setting that switches the stage on
     cached: bool = True  # False: always run; the key then comes from the result's `fingerprint`
+    tolerate: tuple[type[Exception], ...] = ()  # failures that leave this stage out instead of stopping the build
 
 
 def check_table(stages: Iterable[Stage], given: Iterable[str], settings: BaseModel) -> tuple[Stage, ...]:
@@ -92,6 +93,7 @@ class Run:
     values: dict[str, object]
     keys: dict[str, str]
     timings: list[StageTiming]
+    problems: list[Exception] = field(default_factory=list)  # tolerated failures, in order
 
 
 def run_stages(
@@ -105,6 +107,7 @@ def run_stages(
     values: dict[str, object] = {name: g.value for name, g in given.items()}
     keys = {name: g.key for name, g in given.items()}
     timings: list[StageTiming] = []
+    problems: list[Exception] = []
     for stage in stages:
         arguments = _arguments(stage, values, settings)
         if arguments is None:
@@ -115,7 +118,12 @@ def run_stages(
         value = cache.get(stage.name, key) if stage.cached else None
         cached = value is not None
         if not cached:
-            value = stage.fn(**arguments)
+            try:
+                value = stage.fn(**arguments)
+            except stage.tolerate as problem:
+                values[stage.name], keys[stage.name] = None, "off"
+                problems.append(problem)
+                continue
             if stage.cached:
                 cache.put(stage.name, key, value)
             else:
@@ -124,7 +132,7 @@ def run_stages(
         timing = StageTiming(stage.name, stage.title, time.perf_counter() - start, cached)
         timings.append(timing)
         on_stage(timing)
-    return Run(values, keys, timings)
+    return Run(values, keys, timings, problems)
 
 
 def _arguments(stage: Stage, values: Mapping[str, object], settings: BaseModel) -> dict[str, object] | None:

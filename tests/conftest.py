@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import cffi
 import pandas as pd
 import pytest
 
@@ -155,3 +157,34 @@ def real_report(real_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Pat
     out = tmp_path_factory.mktemp("real") / "report"
     build_report(config, data_dir=real_dir, out_dir=out, cache_dir=None)
     return out
+
+
+# --- a machine without Pango ------------------------------------------------------------------
+
+# What cffi raises on Linux when the loader cannot find a library.
+NOT_FOUND = "cannot load library '{name}': {name}: cannot open shared object file: No such file or directory"
+
+
+@pytest.fixture
+def fresh_weasyprint() -> Iterator[None]:
+    """Let a test import WeasyPrint anew, then put back the modules the other tests use."""
+    saved = {name: module for name, module in sys.modules.items() if name.split(".")[0] == "weasyprint"}
+    for name in saved:
+        del sys.modules[name]
+    yield
+    for name in [n for n in sys.modules if n.split(".")[0] == "weasyprint"]:
+        del sys.modules[name]
+    sys.modules.update(saved)
+
+
+@pytest.fixture
+def no_pango(monkeypatch: pytest.MonkeyPatch, fresh_weasyprint: None) -> None:
+    """The machine has GObject and the rest, but no Pango: its dlopen fails as cffi's does."""
+    real = cffi.FFI.dlopen
+
+    def dlopen(self: cffi.FFI, name: object, *args: object) -> object:
+        if isinstance(name, str) and "pango" in name:
+            raise OSError(NOT_FOUND.format(name=name))
+        return real(self, name, *args)
+
+    monkeypatch.setattr(cffi.FFI, "dlopen", dlopen)

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import io
+from types import ModuleType
+
 import jinja2
 from markupsafe import Markup
 
 from report_builder.config import Config
 from report_builder.report import narrative
+from report_builder.errors import PdfEngineMissing
 from report_builder.report.filters import FILTERS
 from report_builder.report.fonts import font_face_css
 from report_builder.report.structure import ReportView, Section
@@ -37,8 +42,24 @@ def render_html(results: ReportResults, sections: tuple[Section, ...], settings:
     return template.render(v=view, r=view.results, css=css, fonts_css=Markup(font_face_css()))
 
 
+def import_weasyprint() -> ModuleType:
+    """Import WeasyPrint, or raise PdfEngineMissing when its system libraries are absent.
+
+    Every use of WeasyPrint goes through here first, and only when a PDF is wanted: building
+    HTML never loads it. At import WeasyPrint opens Pango with dlopen; without Pango the import
+    raises OSError after printing an English banner on stdout, which is swallowed here.
+    """
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            import weasyprint
+    except OSError as exc:
+        raise PdfEngineMissing.from_os_error(exc) from exc
+    return weasyprint
+
+
 def local_fetcher() -> object:
     """A WeasyPrint URL fetcher that reads only inline data and the project's templates folder."""
+    import_weasyprint()
     from weasyprint.urls import URLFetcher
 
     root = templates_dir().resolve().as_uri() + "/"
@@ -54,7 +75,6 @@ def local_fetcher() -> object:
 
 def render_pdf(html: str) -> bytes:
     """WeasyPrint is imported here, so a build whose PDF is cached never loads it."""
-    from weasyprint import HTML
-
-    document = HTML(string=html, base_url=str(templates_dir()), url_fetcher=local_fetcher())
+    weasyprint = import_weasyprint()
+    document = weasyprint.HTML(string=html, base_url=str(templates_dir()), url_fetcher=local_fetcher())
     return document.write_pdf()
