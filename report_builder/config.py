@@ -66,6 +66,10 @@ class SegmentsConfig(_Frozen):
     months_at_risk: int = 3
 
 
+Channel = Literal["сайт", "email", "push", "sms"]
+SITE: Channel = "сайт"  # personalisation on the site reaches a customer without a message
+
+
 class OfferRule(_Frozen):
     """An offer that fires for a segment when enough of it meets the condition on a driver."""
 
@@ -75,6 +79,9 @@ class OfferRule(_Frozen):
     feature: str
     op: Literal[">=", "<="]
     value: float
+    channels: tuple[Channel, ...] = Field(min_length=1, description="how the offer reaches a customer")
+    owner: str = Field("CRM-отдел", description="who carries the action out")
+    start: str = Field("в течение недели", description="when the action starts")
     min_share: float = Field(0.25, ge=0, le=1, description="share of the segment that must meet the condition")
     min_lift: float = Field(1.3, ge=1, description="how many times more often than among stable customers")
 
@@ -83,10 +90,11 @@ DEFAULT_RULES = (
     OfferRule(
         name="cart",
         title="Напоминание о корзине и скидка на неё",
-        action="письмо и пуш-уведомление о неоплаченных товарах, скидка на всю корзину при оплате в течение недели",
+        action="напоминание о неоплаченных товарах (на сайте, письмом, пушем) и скидка на всю корзину при оплате в течение недели",
         feature="Неоплаченные_продукты_штук_квартал",
         op=">=",
         value=4,
+        channels=("сайт", "email", "push"),
     ),
     OfferRule(
         name="promo",
@@ -95,6 +103,7 @@ DEFAULT_RULES = (
         feature="Акционные_покупки",
         op=">=",
         value=0.5,
+        channels=("сайт", "email"),
     ),
     OfferRule(
         name="pages",
@@ -103,14 +112,16 @@ DEFAULT_RULES = (
         feature="Страниц_за_визит",
         op="<=",
         value=5,
+        channels=("сайт", "email"),
     ),
     OfferRule(
         name="categories",
         title="Рекомендации из смежных категорий",
-        action="блок «с этим покупают» и подборки из соседних категорий в карточке товара и в письмах",
+        action="блок «с этим покупают» и подборки из соседних категорий в карточке товара",
         feature="Средний_просмотр_категорий_за_визит",
         op="<=",
         value=2,
+        channels=("сайт",),
     ),
     OfferRule(
         name="minutes",
@@ -119,22 +130,26 @@ DEFAULT_RULES = (
         feature="Минут_текущий_месяц",
         op="<=",
         value=10,
+        channels=("email", "push"),
     ),
     OfferRule(
         name="contacts",
         title="План маркетинговых контактов",
-        action="регулярные контакты 4–5 раз в месяц по каналам, на которые покупатель дал согласие",
+        action="ровный план контактов: предложения каждую неделю вместо редких волн рассылок",
         feature="Маркет_актив_6_мес",
         op="<=",
         value=3.5,
+        channels=("email", "push", "sms"),
     ),
     OfferRule(
         name="errors",
         title="Исправить сбои сервиса",
-        action="передать в поддержку список покупателей с частыми сбоями, извиниться и начислить бонус",
+        action="поддержка разбирает сбои этих покупателей, на сайте им показывают извинение и начисленный бонус",
         feature="Ошибка_сервиса",
         op=">=",
         value=6,
+        channels=("сайт",),
+        owner="служба поддержки",
     ),
 )
 

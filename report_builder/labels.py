@@ -31,7 +31,9 @@ PERIODS_MONEY = ("препредыдущий_месяц", "предыдущий_
 PERIODS_TIME = ("предыдущий_месяц", "текущий_месяц")
 
 # Columns of market_file besides id and target.
-CATEGORICAL = ("Тип сервиса", "Разрешить сообщать", "Популярная_категория")
+CONSENT = "Разрешить сообщать"  # consent to promotional messages
+CONSENT_YES = "да"
+CATEGORICAL = ("Тип сервиса", CONSENT, "Популярная_категория")
 NUMERIC_FILE = (
     "Маркет_актив_6_мес",
     "Маркет_актив_тек_мес",

@@ -65,10 +65,13 @@ def test_readme_example_loads_with_the_values_it_states(tmp_path: Path) -> None:
     assert cart == OfferRule(
         name="cart",
         title="Напоминание о корзине и скидка на неё",
-        action="письмо и пуш о неоплаченных товарах, скидка на корзину",
+        action="напоминание о неоплаченных товарах, скидка на корзину",
         feature="Неоплаченные_продукты_штук_квартал",
         op=">=",
         value=4,
+        channels=("сайт", "email", "push"),
+        owner="CRM-отдел",
+        start="в течение недели",
         min_share=0.25,
         min_lift=1.3,
     )

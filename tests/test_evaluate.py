@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import pandas as pd
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.calibration import CalibratedClassifierCV
+from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import auc
 from sklearn.pipeline import Pipeline
 
 from conftest import fit_small
+from report_builder import calibration
+from report_builder.features import cross_validation
 from report_builder.features import features_and_target
 from report_builder.results.analysis import Curve, Evaluation, ModelSearch
 from report_builder.results.data import CleanData
@@ -42,11 +47,15 @@ def test_svc_is_calibrated(svc: tuple[ModelSearch, Evaluation], demo_data: Clean
     np.testing.assert_allclose(evaluation.test_probability.to_numpy(), proba[:, 1])
 
 
-def test_other_models_are_not_recalibrated(plain: tuple[ModelSearch, Evaluation]) -> None:
-    search, evaluation = plain
-    assert search.best != "svc"
-    assert not evaluation.calibrated
-    assert isinstance(evaluation.model, Pipeline)
+def test_the_calibration_with_the_lowest_cross_validated_brier_is_chosen(fitted: tuple[ModelSearch, Evaluation]) -> None:
+    search, evaluation = fitted
+    scores = evaluation.brier_by_method
+    assert evaluation.calibration_method == min(scores, key=scores.__getitem__)
+    assert ("none" in scores) == hasattr(search.estimator, "predict_proba")  # a margin cannot stay uncalibrated
+    assert {"sigmoid", "isotonic"} <= set(scores)
+    expected = Pipeline if evaluation.calibration_method == "none" else CalibratedClassifierCV
+    assert isinstance(evaluation.model, expected)
+    assert 0 <= evaluation.calibration_error <= 1
 
 
 def test_probabilities_belong_to_the_test_part(fitted: tuple[ModelSearch, Evaluation]) -> None:
@@ -109,3 +118,49 @@ def test_precision_recall_and_calibration_curves(fitted: tuple[ModelSearch, Eval
     assert len(calibration.x) == len(calibration.y) > 1
     assert (np.diff(calibration.x) > 0).all()  # bins in increasing mean prediction
     assert ((calibration.y >= 0) & (calibration.y <= 1)).all()
+
+
+class Squashed(ClassifierMixin, BaseEstimator):
+    """A classifier that ranks well but says p³ where it means p: badly calibrated."""
+
+    def fit(self, X, y):
+        self.model_ = LogisticRegression().fit(X, y)
+        self.classes_ = self.model_.classes_
+        return self
+
+    def predict_proba(self, X):
+        p = self.model_.predict_proba(X)[:, 1] ** 3
+        return np.column_stack([1 - p, p])
+
+    def predict(self, X):
+        return (self.predict_proba(X)[:, 1] >= 0.5).astype(int)
+
+
+def _synthetic(n: int = 1200, seed: int = 0) -> tuple[pd.DataFrame, pd.Series]:
+    rng = np.random.default_rng(seed)
+    X = pd.DataFrame({"a": rng.normal(size=n), "b": rng.normal(size=n)})
+    y = pd.Series((rng.random(n) < 1 / (1 + np.exp(-(1.5 * X["a"] - X["b"])))).astype(int))
+    return X, y
+
+
+def test_a_badly_calibrated_model_gets_calibrated_and_a_good_one_does_not() -> None:
+    X, y = _synthetic()
+    cv = cross_validation(5, 0)
+    method, scores, oof = calibration.choose(Squashed(), X, y, cv, 1)
+    assert method in ("sigmoid", "isotonic") and scores[method] < scores["none"]
+    method, scores, _ = calibration.choose(LogisticRegression(), X, y, cv, 1)
+    assert method == "none" or scores[method] >= scores["none"] - 0.002  # already calibrated: nothing much to gain
+    assert len(oof) == len(y) and ((oof >= 0) & (oof <= 1)).all()
+
+
+def test_calibration_error_is_the_largest_gap_over_well_filled_bins() -> None:
+    predicted = np.array([0.1, 0.3, 0.7, 0.9])
+    observed = np.array([0.12, 0.25, 0.97, 0.0])
+    counts = np.array([40, 40, 40, 5])  # the last bin is too small to count
+    assert calibration.calibration_error(predicted, observed, counts) == pytest.approx(0.27)
+    y = np.array([0] * 50 + [1] * 50)
+    proba = np.linspace(0, 1, 100)
+    mean_p, share, sizes = calibration.reliability(y, proba, bins=4)
+    assert list(sizes) == [25, 25, 25, 25]
+    assert list(share) == [0, 0, 1, 1]
+    assert mean_p == pytest.approx([0.1212, 0.3737, 0.6263, 0.8788], abs=1e-3)

@@ -45,12 +45,14 @@ SEGMENTS = {
     "S": STABLE,  # not at risk: never gets offers
 }
 AT_RISK = {"A": True, "B": True, "C": True, "S": False}
+NO_CONSENT = ()  # every customer agreed to mailings, unless a test says otherwise
 
 
 def segmentation(priority: str = "A") -> Segmentation:
     frame = pd.DataFrame.from_dict(CUSTOMERS, orient="index", columns=["probability", CART, ERRORS, PAGES])
     frame["profit_at_risk"] = [10.0 + 3 * i for i in frame.index]  # distinct, easy to recount
     frame["segment"] = ["S" if i in STABLE else "A" if i in SEGMENTS["A"] else "B" for i in frame.index]
+    frame["Разрешить сообщать"] = ["нет" if i in NO_CONSENT else "да" for i in frame.index]
     stats = tuple(
         SegmentStats(
             name=name,
@@ -79,8 +81,11 @@ def segmentation(priority: str = "A") -> Segmentation:
     )
 
 
-def rule(name: str, feature: str, op: str, value: float, **limits: float) -> OfferRule:
-    return OfferRule(name=name, title=f"Предложение {name}", action=f"действие {name}", feature=feature, op=op, value=value, **limits)
+def rule(name: str, feature: str, op: str, value: float, channels: tuple[str, ...] = ("сайт", "email"), **limits: float) -> OfferRule:
+    return OfferRule(
+        name=name, title=f"Предложение {name}", action=f"действие {name}", feature=feature, op=op, value=value,
+        channels=channels, **limits,
+    )
 
 
 CART_RULE = rule("cart", CART, ">=", 4)
@@ -176,10 +181,10 @@ def test_per_customer_lists_each_offer_title_once() -> None:
     result = recommend(segmentation(), RecommendationsConfig(rules=RULES))
     per_customer = result.per_customer
     assert set(per_customer) == {11, 12, 13, 14, 15, 21, 22}
-    assert sorted(per_customer[13]) == ["Предложение cart", "Предложение pages"]
-    assert per_customer[11] == ("Предложение cart",)
-    assert per_customer[21] == ("Предложение cart",)  # in B and C, listed once
-    assert per_customer[14] == ("Предложение pages",)
+    assert sorted(per_customer[13]) == ["Предложение cart (сайт, email)", "Предложение pages (сайт, email)"]
+    assert per_customer[11] == ("Предложение cart (сайт, email)",)
+    assert per_customer[21] == ("Предложение cart (сайт, email)",)  # in B and C, listed once
+    assert per_customer[14] == ("Предложение pages (сайт, email)",)
     assert all(len(set(titles)) == len(titles) for titles in per_customer.values())
 
 
@@ -196,3 +201,25 @@ def test_rule_on_a_categorical_feature_is_an_input_error() -> None:
     customers = seg.customers.assign(**{frame_feature: "премиум"})
     with pytest.raises(InputError, match=frame_feature):
         recommend(dataclasses.replace(seg, customers=customers), config)
+
+
+def test_customers_without_consent_get_no_messages(monkeypatch: pytest.MonkeyPatch) -> None:
+    """12 and 13 meet the cart rule but did not agree to mailings: e-mail cannot reach them, the site can."""
+    globals()["NO_CONSENT"] = (12, 13)
+    try:
+        seg = segmentation()
+        by_mail = recommend(seg, RecommendationsConfig(rules=(rule("cart", CART, ">=", 4, channels=("email", "push")),)))
+        on_site = recommend(seg, RecommendationsConfig(rules=(rule("cart", CART, ">=", 4, channels=("сайт", "email")),)))
+    finally:
+        globals()["NO_CONSENT"] = ()
+    mail_offer = next(o for o in by_mail.offers if o.segment == "A")
+    assert set(mail_offer.customer_ids) == {11} and mail_offer.unreachable == 2  # 11, 12, 13 meet it; 11 agreed
+    assert mail_offer.customers == 1
+    site_offer = next(o for o in on_site.offers if o.segment == "A")
+    assert set(site_offer.customer_ids) == {11, 12, 13} and site_offer.unreachable == 0
+    assert on_site.per_customer[12] == ("Предложение cart (сайт)",)
+    assert on_site.per_customer[11] == ("Предложение cart (сайт, email)",)
+    for customer in (12, 13):
+        assert customer not in by_mail.per_customer
+    action = by_mail.actions[0]
+    assert action.channels == ("email", "push") and action.unreachable >= 2

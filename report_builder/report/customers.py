@@ -11,7 +11,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from report_builder.labels import CATEGORICAL, PROBABILITY, PROFIT, PROFIT_AT_RISK, SEGMENT, label
+from report_builder.labels import CATEGORICAL, CONSENT, PROBABILITY, PROFIT, PROFIT_AT_RISK, SEGMENT, label
 from report_builder.report.filters import num
 from report_builder.results.segments import Recommendations, Scores, Segmentation
 
@@ -23,6 +23,7 @@ COLUMNS = {
     "profit": ("Прибыль в месяц", "#,##0.00"),
     "profit_at_risk": ("Прибыль под риском", "#,##0.00"),
     "segment": ("Сегмент", "@"),
+    "consent": ("Согласие на рассылки", "@"),
     "extra": ("Дополнительные сегменты", "@"),
     "offers": ("Предложения", "@"),
     **{f"driver_{i}": (f"Фактор риска {i}", "@") for i in range(1, DRIVERS + 1)},
@@ -54,6 +55,7 @@ def customer_table(seg: Segmentation, recommendations: Recommendations, scores: 
             "profit": frame[PROFIT].to_numpy(dtype=float),
             "profit_at_risk": frame[PROFIT_AT_RISK].to_numpy(dtype=float),
             "segment": frame[SEGMENT].to_numpy(),
+            "consent": frame[CONSENT].to_numpy(),
             "extra": extra.to_numpy(),
             "offers": ["; ".join(offers.get(int(i), ())) for i in ids],
             **{f"driver_{k + 1}": [row[k] if k < len(row) else "" for row in drivers] for k in range(DRIVERS)},
@@ -102,7 +104,7 @@ def write_xlsx(table: pd.DataFrame, path: Path) -> None:
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = header_fill
         cell.alignment = Alignment(wrap_text=True, vertical="center")
-    widths = {"id": 10, "probability": 13, "profit": 12, "profit_at_risk": 13, "segment": 24, "extra": 28, "offers": 60}
+    widths = {"id": 10, "probability": 13, "profit": 12, "profit_at_risk": 13, "segment": 24, "consent": 12, "extra": 28, "offers": 60}
     for index, key in enumerate(keys, start=1):
         letter = get_column_letter(index)
         sheet.column_dimensions[letter].width = widths.get(key, 40)

@@ -43,6 +43,8 @@ def build_summary(results: ReportResults, timings: tuple[StageTiming, ...]) -> d
         "best_f1_threshold": round(results.evaluation.best_f1_threshold, 4),
         "brier": round(results.evaluation.brier, 4),
         "calibrated": results.evaluation.calibrated,
+        "calibration": results.evaluation.calibration_method,
+        "calibration_error": round(results.evaluation.calibration_error, 4),
         **_explanation(results.explanation),
         **_segments(results.segmentation, results.recommendations),
         "versions": run.versions,
@@ -89,7 +91,16 @@ def _segments(segmentation: Segmentation | None, recommendations: Recommendation
         ],
         "priority_segment": segmentation.priority,
         "actions": [
-            {"title": a.title, "customers": a.customers, "profit_at_risk": round(a.profit_at_risk, 2), "segments": list(a.segments)}
+            {
+                "title": a.title,
+                "customers": a.customers,
+                "profit_at_risk": round(a.profit_at_risk, 2),
+                "segments": list(a.segments),
+                "channels": list(a.channels),
+                "owner": a.owner,
+                "start": a.start,
+                "unreachable": a.unreachable,
+            }
             for a in recommendations.actions
         ],
     }

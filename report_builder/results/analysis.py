@@ -100,13 +100,16 @@ class Curve:
 
 @dataclass(frozen=True)
 class Evaluation:
-    model: object  # fitted classifier with calibrated predict_proba (Pipeline or CalibratedClassifierCV)
-    calibrated: bool
+    model: object  # fitted on the training part: the pipeline, or the pipeline with its calibrator
+    calibration_method: Literal["none", "sigmoid", "isotonic"]  # lowest cross-validated Brier score
+    brier_by_method: dict[str, float]  # cross-validated Brier score of each method tried
     test_probability: pd.Series  # index: customer id
     roc: Curve
     pr: Curve
     average_precision: float
-    calibration: Curve  # mean predicted vs observed share
+    calibration: Curve  # mean predicted vs observed share, ten bins of equal size
+    calibration_counts: np.ndarray  # customers per bin
+    calibration_error: float  # largest gap between predicted and observed over well-filled bins
     brier: float
     brier_reference: float  # Brier of always predicting the base rate
     threshold: float  # from config
@@ -115,6 +118,10 @@ class Evaluation:
     confusion_best: np.ndarray
     precision: float
     recall: float
+
+    @property
+    def calibrated(self) -> bool:
+        return self.calibration_method != "none"
 
 
 @dataclass(frozen=True)

@@ -78,9 +78,10 @@ class Offer:
     share_segment: float  # share of the segment meeting the condition
     share_stable: float  # the same share among stable customers
     fired: bool
-    customers: int  # customers of the segment meeting the condition
+    customers: int  # customers of the segment meeting the condition whom the offer can reach
     profit_at_risk: float
     customer_ids: tuple[int, ...]
+    unreachable: int = 0  # meet the condition but gave no consent, and the offer has no site channel
 
 
 @dataclass(frozen=True)
@@ -91,8 +92,12 @@ class Action:
     title: str
     action: str
     segments: tuple[str, ...]
-    customers: int
+    customers: int  # reachable customers, each counted once
     profit_at_risk: float
+    channels: tuple[str, ...] = ()
+    owner: str = ""
+    start: str = ""
+    unreachable: int = 0
 
 
 @dataclass(frozen=True)
@@ -100,4 +105,4 @@ class Recommendations:
     actions: tuple[Action, ...]  # largest profit at stake first
     offers: tuple[Offer, ...]  # fired, largest profit at stake first
     rejected: tuple[Offer, ...]  # evaluated on the priority segment, data does not support them
-    per_customer: dict[int, tuple[str, ...]]  # customer id -> offer titles
+    per_customer: dict[int, tuple[str, ...]]  # customer id -> «title (channels)» for that customer

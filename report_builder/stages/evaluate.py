@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from sklearn.base import clone
-from sklearn.calibration import CalibratedClassifierCV, calibration_curve
 from sklearn.metrics import (
     average_precision_score,
     brier_score_loss,
@@ -13,7 +11,9 @@ from sklearn.metrics import (
     precision_recall_curve,
     roc_curve,
 )
-from sklearn.model_selection import StratifiedKFold, cross_val_predict
+from sklearn.model_selection import StratifiedKFold
+
+from report_builder import calibration
 
 from report_builder.features import features_and_target
 from report_builder.labels import PROBABILITY
@@ -21,40 +21,34 @@ from report_builder.results.analysis import Curve, Evaluation, ModelSearch
 from report_builder.results.data import CleanData
 
 
-def calibrated_model(search: ModelSearch, cv: StratifiedKFold) -> tuple[object, bool]:
-    """The chosen pipeline, wrapped in sigmoid calibration when it has no probabilities (SVC)."""
-    if hasattr(search.estimator, "predict_proba"):
-        return clone(search.estimator), False
-    # ensemble=False: sigmoid fitted on out-of-fold decisions, then one model refitted on all rows.
-    return CalibratedClassifierCV(clone(search.estimator), method="sigmoid", cv=cv, ensemble=False), True
-
-
 def evaluate(search: ModelSearch, data: CleanData, cv: StratifiedKFold, threshold: float, n_jobs: int) -> Evaluation:
+    """The chosen model, calibrated the way that gives the lowest cross-validated Brier score, on the held-out part."""
     X, y = features_and_target(data)
     X_train, y_train = X.loc[search.train_index], y.loc[search.train_index]
     X_test, y_test = X.loc[search.test_index], y.loc[search.test_index]
-    model, calibrated = calibrated_model(search, cv)
-
-    # Threshold that maximises F1, chosen on out-of-fold training predictions (not on the test part).
-    oof = cross_val_predict(model, X_train, y_train, cv=cv, method="predict_proba", n_jobs=n_jobs)[:, 1]
+    method, brier_by_method, oof = calibration.choose(search.estimator, X_train, y_train, cv, n_jobs)
+    # Threshold that maximises F1, chosen on out-of-fold training probabilities (not on the test part).
     best_threshold = _best_f1_threshold(y_train.to_numpy(), oof)
 
-    model.fit(X_train, y_train)
+    model = calibration.calibrated(search.estimator, cv, method).fit(X_train, y_train)
     proba = model.predict_proba(X_test)[:, 1]
     fpr, tpr, _ = roc_curve(y_test, proba)
     precision, recall, _ = precision_recall_curve(y_test, proba)
-    observed, predicted = calibration_curve(y_test, proba, n_bins=10, strategy="quantile")
+    predicted, observed, counts = calibration.reliability(y_test.to_numpy(), proba)
     base_rate = float(y_train.mean())
     confusion = confusion_matrix(y_test, (proba >= threshold).astype(int), labels=[0, 1])
     tn, fp, fn, tp = confusion.ravel()
     return Evaluation(
         model=model,
-        calibrated=calibrated,
+        calibration_method=method,
+        brier_by_method=brier_by_method,
         test_probability=pd.Series(proba, index=X_test.index, name=PROBABILITY),
         roc=Curve(fpr, tpr),
         pr=Curve(recall, precision),
         average_precision=float(average_precision_score(y_test, proba)),
         calibration=Curve(predicted, observed),
+        calibration_counts=counts,
+        calibration_error=calibration.calibration_error(predicted, observed, counts),
         brier=float(brier_score_loss(y_test, proba)),
         brier_reference=float(brier_score_loss(y_test, np.full(len(y_test), base_rate))),
         threshold=threshold,

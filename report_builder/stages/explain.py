@@ -7,6 +7,7 @@ import pandas as pd
 from scipy.stats import spearmanr
 from sklearn.inspection import permutation_importance
 
+from report_builder.calibration import base_estimator
 from report_builder.features import features_and_target
 from report_builder.labels import CATEGORICAL, FEATURES
 from report_builder.results.analysis import Driver, Evaluation, Explanation, ModelSearch
@@ -28,7 +29,7 @@ def explain(
     X, y = features_and_target(data)
     X_train = X.loc[search.train_index]
     X_test, y_test = X.loc[search.test_index], y.loc[search.test_index]
-    model = evaluation.model
+    model = base_estimator(evaluation.model)  # the model's own output; calibration only rescales it
     size = sample if is_tree_model(model) else agnostic_sample
     rows = X_test.sample(min(size, len(X_test)), random_state=seed)
     name, values, base = shap_values(model, rows, X_train, background, seed)

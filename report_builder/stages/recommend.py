@@ -1,12 +1,16 @@
-"""Offers from configured rules, each fired only where the segment's data supports it."""
+"""Offers from configured rules, each fired only where the segment's data supports it, sent only where allowed.
+
+A promotional message (e-mail, push, SMS) needs the customer's consent; a customer who has not
+agreed to mailings is reached only through the site, so reach counts only those an offer can reach.
+"""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from report_builder.config import OfferRule, RecommendationsConfig
+from report_builder.config import SITE, OfferRule, RecommendationsConfig
 from report_builder.errors import InputError
-from report_builder.labels import FEATURES, NUMERIC, PROBABILITY, PROFIT_AT_RISK
+from report_builder.labels import CONSENT, CONSENT_YES, FEATURES, NUMERIC, PROBABILITY, PROFIT_AT_RISK
 from report_builder.results.segments import Action, Offer, Recommendations, Segmentation
 
 
@@ -30,18 +34,22 @@ def recommend(segmentation: Segmentation, config: RecommendationsConfig) -> Reco
             elif stats.name == segmentation.priority:
                 rejected.append(offer)
     fired.sort(key=lambda o: -o.profit_at_risk)
-    per_customer: dict[int, list[str]] = {}
-    for offer in fired:
-        for customer in offer.customer_ids:
-            titles = per_customer.setdefault(customer, [])
-            if offer.title not in titles:
-                titles.append(offer.title)
+    rules = {r.name: r for r in config.rules}
     return Recommendations(
-        actions=_actions(fired, segmentation),
+        actions=_actions(fired, segmentation, rules),
         offers=tuple(fired),
         rejected=tuple(rejected),
-        per_customer={k: tuple(v) for k, v in per_customer.items()},
+        per_customer=_per_customer(fired, frame, rules),
     )
+
+
+def channels_for(rule: OfferRule, consent: bool) -> tuple[str, ...]:
+    """The channels an offer may use for a customer: messages only with consent."""
+    return rule.channels if consent else tuple(c for c in rule.channels if c == SITE)
+
+
+def _reachable(part: pd.DataFrame, rule: OfferRule) -> pd.Series:
+    return (part[CONSENT] == CONSENT_YES) | (SITE in rule.channels)
 
 
 def _meets(values: pd.Series, rule: OfferRule) -> pd.Series:
@@ -53,7 +61,8 @@ def _evaluate(rule: OfferRule, segment: str, part: pd.DataFrame, stable: pd.Data
     share_segment = float(meets.mean())
     share_stable = float(_meets(stable[rule.feature], rule).mean()) if len(stable) else 0.0
     lift_ok = share_segment >= rule.min_lift * share_stable if share_stable > 0 else share_segment > 0
-    targeted = part[meets]
+    reachable = meets & _reachable(part, rule)
+    targeted = part[reachable]
     return Offer(
         rule=rule.name,
         title=rule.title,
@@ -68,23 +77,43 @@ def _evaluate(rule: OfferRule, segment: str, part: pd.DataFrame, stable: pd.Data
         customers=len(targeted),
         profit_at_risk=float(targeted[PROFIT_AT_RISK].sum()),
         customer_ids=tuple(int(i) for i in targeted.index),
+        unreachable=int((meets & ~reachable).sum()),
     )
 
 
-def _actions(fired: list[Offer], segmentation: Segmentation) -> tuple[Action, ...]:
+def _per_customer(fired: list[Offer], frame: pd.DataFrame, rules: dict[str, OfferRule]) -> dict[int, tuple[str, ...]]:
+    """Customer id -> the offers for them, each with the channels allowed for that customer."""
+    per_customer: dict[int, list[str]] = {}
+    for offer in fired:
+        rule = rules[offer.rule]
+        for customer in offer.customer_ids:
+            consent = frame.at[customer, CONSENT] == CONSENT_YES
+            text = f"{offer.title} ({', '.join(channels_for(rule, consent))})"
+            offers = per_customer.setdefault(customer, [])
+            if text not in offers:
+                offers.append(text)
+    return {k: tuple(v) for k, v in per_customer.items()}
+
+
+def _actions(fired: list[Offer], segmentation: Segmentation, rules: dict[str, OfferRule]) -> tuple[Action, ...]:
     at_risk = segmentation.customers[PROFIT_AT_RISK]
     actions = []
-    for rule in dict.fromkeys(o.rule for o in fired):
-        offers = [o for o in fired if o.rule == rule]
+    for name in dict.fromkeys(o.rule for o in fired):
+        offers = [o for o in fired if o.rule == name]
+        rule = rules[name]
         customers = sorted({c for o in offers for c in o.customer_ids})
         actions.append(
             Action(
-                rule=rule,
+                rule=name,
                 title=offers[0].title,
                 action=offers[0].action,
                 segments=tuple(o.segment for o in offers),
                 customers=len(customers),
                 profit_at_risk=float(at_risk.loc[customers].sum()),
+                channels=rule.channels,
+                owner=rule.owner,
+                start=rule.start,
+                unreachable=sum(o.unreachable for o in offers),
             )
         )
     return tuple(sorted(actions, key=lambda a: -a.profit_at_risk))

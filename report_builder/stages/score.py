@@ -8,13 +8,13 @@ from joblib import Parallel, delayed
 from sklearn.base import clone
 from sklearn.model_selection import StratifiedKFold
 
+from report_builder.calibration import base_estimator, calibrated
 from report_builder.features import features_and_target, stratified_cap
 from report_builder.labels import FEATURES, PROBABILITY, PROFIT
 from report_builder.results.analysis import Evaluation, ModelSearch
 from report_builder.results.data import CleanData
 from report_builder.results.segments import Scores
 from report_builder.shap_values import is_tree_model, shap_values
-from report_builder.stages.evaluate import calibrated_model
 
 
 def score_customers(
@@ -33,7 +33,7 @@ def score_customers(
     Per-customer SHAP drivers for the `customers_max` customers with the largest expected loss.
     """
     X, y = features_and_target(data)
-    model, _ = calibrated_model(search, cv)
+    model = calibrated(search.estimator, cv, evaluation.calibration_method)  # the money rests on these
     probability = pd.Series(np.nan, index=X.index, name=PROBABILITY)
     for train, held_out in cv.split(X, y):
         fit_rows = stratified_cap(X.index[train], y, max_fit_rows, seed)
@@ -46,10 +46,11 @@ def score_customers(
     background = max(background // 3, 10)
     # Tree SHAP is compiled code: split it over the cores. The model-agnostic explainer JIT-compiles
     # its kernels once per process, so worker processes would each pay that again: keep it here.
-    workers = max(n_jobs, 1) if is_tree_model(evaluation.model) else 1
+    explained = base_estimator(evaluation.model)
+    workers = max(n_jobs, 1) if is_tree_model(explained) else 1
     chunks = np.array_split(np.arange(len(rows)), workers)
     parts = Parallel(n_jobs=workers)(
-        delayed(shap_values)(evaluation.model, rows.iloc[c], X_train, background, seed)
+        delayed(shap_values)(explained, rows.iloc[c], X_train, background, seed)
         for c in chunks
         if len(c)
     )

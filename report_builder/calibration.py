@@ -1,0 +1,87 @@
+"""Probabilities money can rest on: the calibration of the chosen model, chosen by cross-validated Brier score."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from sklearn.base import clone
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.isotonic import IsotonicRegression
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import brier_score_loss
+from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+Method = Literal["none", "sigmoid", "isotonic"]
+MIN_BIN = 20  # a calibration bin with fewer customers says little: it does not count towards the error
+
+
+def calibrated(estimator: object, cv: StratifiedKFold, method: Method) -> object:
+    """The estimator as is, or wrapped so one calibrator is fitted on out-of-fold scores (ensemble=False)."""
+    if method == "none":
+        return clone(estimator)
+    return CalibratedClassifierCV(clone(estimator), method=method, cv=cv, ensemble=False)
+
+
+def base_estimator(model: object) -> object:
+    """The fitted pipeline under a calibrator: what SHAP explains (calibration only rescales its output)."""
+    if isinstance(model, CalibratedClassifierCV):
+        inner = model.calibrated_classifiers_[0].estimator
+        if hasattr(inner, "predict_proba"):  # a margin (SVC) has no probability to explain: keep the calibrated model
+            return inner
+    return model
+
+
+def choose(
+    estimator: object, X: pd.DataFrame, y: pd.Series, cv: StratifiedKFold, n_jobs: int
+) -> tuple[Method, dict[str, float], np.ndarray]:
+    """(method, cross-validated Brier score of each method tried, out-of-fold probabilities of the chosen one).
+
+    The raw model takes part only if it gives probabilities; a calibrator is fitted on the out-of-fold
+    scores of the other folds, so no score is calibrated by a mapping that saw it.
+    """
+    target = y.to_numpy()
+    candidates: dict[str, np.ndarray] = {}
+    if hasattr(estimator, "predict_proba"):
+        candidates["none"] = cross_val_predict(clone(estimator), X, y, cv=cv, method="predict_proba", n_jobs=n_jobs)[:, 1]
+    # The calibrators see what CalibratedClassifierCV gives them: the decision function where there is one.
+    if hasattr(estimator, "decision_function"):
+        score = cross_val_predict(clone(estimator), X, y, cv=cv, method="decision_function", n_jobs=n_jobs)
+    else:
+        score = candidates["none"]
+    for name in ("sigmoid", "isotonic"):
+        candidates[name] = _cross_calibrated(score, target, cv, name)
+    brier = {name: float(brier_score_loss(target, p)) for name, p in candidates.items()}
+    best = min(brier, key=brier.__getitem__)
+    return best, brier, candidates[best]  # type: ignore[return-value]
+
+
+def _cross_calibrated(score: np.ndarray, y: np.ndarray, cv: StratifiedKFold, method: str) -> np.ndarray:
+    out = np.empty(len(score))
+    for train, test in cv.split(score.reshape(-1, 1), y):
+        if method == "isotonic":
+            mapping = IsotonicRegression(out_of_bounds="clip", y_min=0, y_max=1).fit(score[train], y[train])
+            out[test] = mapping.predict(score[test])
+        else:
+            platt = LogisticRegression(C=1e6).fit(score[train].reshape(-1, 1), y[train])
+            out[test] = platt.predict_proba(score[test].reshape(-1, 1))[:, 1]
+    return out
+
+
+def reliability(y: np.ndarray, proba: np.ndarray, bins: int = 10) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(mean predicted, observed share, customers) per bin of equal size by predicted probability."""
+    order = np.argsort(proba, kind="stable")
+    groups = [g for g in np.array_split(order, bins) if len(g)]
+    predicted = np.array([proba[g].mean() for g in groups])
+    observed = np.array([y[g].mean() for g in groups])
+    counts = np.array([len(g) for g in groups])
+    return predicted, observed, counts
+
+
+def calibration_error(predicted: np.ndarray, observed: np.ndarray, counts: np.ndarray) -> float:
+    """The largest gap between predicted and observed share over the bins with at least MIN_BIN customers."""
+    full = counts >= MIN_BIN
+    if not full.any():
+        return float(np.max(np.abs(predicted - observed)))
+    return float(np.max(np.abs(predicted[full] - observed[full])))
