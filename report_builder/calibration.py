@@ -14,7 +14,6 @@ from sklearn.metrics import brier_score_loss
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
 Method = Literal["none", "sigmoid", "isotonic"]
-MIN_BIN = 20  # a calibration bin with fewer customers says little: it does not count towards the error
 
 
 def calibrated(estimator: object, cv: StratifiedKFold, method: Method) -> object:
@@ -80,8 +79,22 @@ def reliability(y: np.ndarray, proba: np.ndarray, bins: int = 10) -> tuple[np.nd
 
 
 def calibration_error(predicted: np.ndarray, observed: np.ndarray, counts: np.ndarray) -> float:
-    """The largest gap between predicted and observed share over the bins with at least MIN_BIN customers."""
-    full = counts >= MIN_BIN
-    if not full.any():
-        return float(np.max(np.abs(predicted - observed)))
-    return float(np.max(np.abs(predicted[full] - observed[full])))
+    """Expected calibration error: the gap between predicted and observed share, averaged over bins by their size.
+
+    A bin counts by its size: a single small bin cannot swing it.
+    """
+    weights = counts / counts.sum()
+    return float(np.sum(weights * np.abs(predicted - observed)))
+
+
+def noise_level(proba: np.ndarray, bins: int = 10, rounds: int = 400, seed: int = 0) -> float:
+    """The calibration error a perfectly calibrated model would still show on this many customers (95th percentile).
+
+    Outcomes are drawn as if every probability were exactly right; what error remains is chance alone.
+    """
+    rng = np.random.default_rng(seed)
+    errors = []
+    for _ in range(rounds):
+        drawn = (rng.random(len(proba)) < proba).astype(float)
+        errors.append(calibration_error(*reliability(drawn, proba, bins)))
+    return float(np.percentile(errors, 95))

@@ -153,14 +153,26 @@ def test_a_badly_calibrated_model_gets_calibrated_and_a_good_one_does_not() -> N
     assert len(oof) == len(y) and ((oof >= 0) & (oof <= 1)).all()
 
 
-def test_calibration_error_is_the_largest_gap_over_well_filled_bins() -> None:
+def test_calibration_error_is_the_size_weighted_gap() -> None:
     predicted = np.array([0.1, 0.3, 0.7, 0.9])
     observed = np.array([0.12, 0.25, 0.97, 0.0])
-    counts = np.array([40, 40, 40, 5])  # the last bin is too small to count
-    assert calibration.calibration_error(predicted, observed, counts) == pytest.approx(0.27)
+    counts = np.array([40, 40, 40, 5])
+    expected = (40 * 0.02 + 40 * 0.05 + 40 * 0.27 + 5 * 0.9) / 125
+    assert calibration.calibration_error(predicted, observed, counts) == pytest.approx(expected)
     y = np.array([0] * 50 + [1] * 50)
     proba = np.linspace(0, 1, 100)
     mean_p, share, sizes = calibration.reliability(y, proba, bins=4)
     assert list(sizes) == [25, 25, 25, 25]
     assert list(share) == [0, 0, 1, 1]
     assert mean_p == pytest.approx([0.1212, 0.3737, 0.6263, 0.8788], abs=1e-3)
+
+
+def test_noise_level_separates_chance_from_miscalibration() -> None:
+    rng = np.random.default_rng(3)
+    proba = rng.uniform(0.05, 0.95, 320)
+    right = (rng.random(320) < proba).astype(float)
+    noise = calibration.noise_level(proba, rounds=300, seed=1)
+    assert 0.01 < noise < 0.12
+    assert calibration.calibration_error(*calibration.reliability(right, proba)) <= noise * 1.2
+    wrong = (rng.random(320) < proba**3).astype(float)  # the model says p where the truth is p³
+    assert calibration.calibration_error(*calibration.reliability(wrong, proba)) > noise

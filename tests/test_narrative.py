@@ -51,15 +51,51 @@ def test_importance_follows_alpha_and_effect_size() -> None:
 
 
 def test_readings_name_both_groups_rightly() -> None:
-    two = CategoricalFeature("Разрешить сообщать", {"да": 0.39, "нет": 0.37}, {"да": 900, "нет": 396}, 0.6)
+    two = CategoricalFeature("Разрешить сообщать", {"да": 0.39, "нет": 0.37}, {"да": 900, "нет": 396}, 0.6, 0.02)
     assert "в обеих группах" in say.categorical_reading(two, 0.05)
-    many = CategoricalFeature("Популярная_категория", {"a": 0.5, "b": 0.3, "c": 0.2}, {"a": 1, "b": 1, "c": 1}, 0.001)
+    many = CategoricalFeature("Популярная_категория", {"a": 0.5, "b": 0.3, "c": 0.2}, {"a": 1, "b": 1, "c": 1}, 0.001, 0.35)
     assert "«a»" in say.categorical_reading(many, 0.05) and "«c»" in say.categorical_reading(many, 0.05)
+    assert "различие заметное" in say.categorical_reading(many, 0.05)
     higher = NumericFeature("Ошибка_сервиса", 4.2, 3.9, 4, 4, 0.5, 0.001, DIST)
-    assert "выше" in say.numeric_reading(higher, 0.05) and "заметное" in say.numeric_reading(higher, 0.05)
+    reading = say.numeric_reading(higher, 0.05)
+    assert "выше" in reading and "заметное" in reading and "у снизивших" in reading and "у сохранивших" in reading
+    assert "p" not in reading.replace("показатель", "").split(":")[0]  # no p-values in the main text
     small = NumericFeature("Ошибка_сервиса", 4.2, 4.1, 4, 4, 0.05, 0.001, DIST)
-    assert "значимо, но мало" in say.numeric_reading(small, 0.05)
-    assert "не различаются" in say.numeric_reading(small, 0.0001)
+    assert "несущественное" in say.numeric_reading(small, 0.05)
+    assert "несущественное" in say.numeric_reading(higher, 0.0001)
+
+
+def test_plain_causes_say_direction_and_size() -> None:
+    pages = Contrast("Страниц_за_визит", "numeric", 5.6, 9.8, -1.4, 1e-9)
+    promo = Contrast("Акционные_покупки", "numeric", 0.45, 0.25, 0.9, 1e-9)
+    tiny = Contrast("Ошибка_сервиса", "numeric", 4.1, 4.2, -0.05, 0.4)
+    assert say.cause(pages) == "смотрят меньше страниц за визит: 5,6 против 9,8 у стабильных"
+    assert say.cause(promo) == "чаще покупают по акциям: 45\u00a0% против 25\u00a0% у стабильных"
+    assert say.cause(tiny) is None
+    assert say.risk_causes((tiny, promo, pages), None) == [say.cause(promo), say.cause(pages)]
+
+
+def test_calibration_trust_follows_the_measured_error() -> None:
+    assert "можно доверять" in say.calibration_trust(0.04) and "4\u00a0п.\u00a0п." in say.calibration_trust(0.04)
+    assert "можно доверять" not in say.calibration_trust(0.06)
+    assert "можно доверять" in say.calibration_trust(0.06, noise=0.07)  # within what chance alone gives
+    doubtful = say.calibration_trust(0.27)
+    assert "можно доверять" not in doubtful and "27\u00a0п.\u00a0п." in doubtful and ".." not in doubtful
+
+
+def test_period_label() -> None:
+    assert say.period_label("2026-Q4") == "IV квартал 2026\u00a0г."
+    assert say.period_label("2026-Q1") == "I квартал 2026\u00a0г."
+    assert say.period_label("весна") == "весна"
+
+
+def test_negligible_driver_gets_no_direction() -> None:
+    weak = Driver("Ошибка_сервиса", 0.006, "down", -0.2, None, -0.0001, 0.001)
+    assert say.driver_effect(weak) == "влияние несущественное"
+    weak = Driver("Ошибка_сервиса", 0.004, "down", -0.2, None, -0.0001, 0.001)
+    assert say.driver_effect(weak) == "влияние несущественное"
+    strong = Driver("Страниц_за_визит", 0.08, "down", -0.8, None, 0.05, 0.01)
+    assert say.driver_effect(strong) == "чем меньше «Страниц за визит», тем выше риск снижения"
 
 
 def _driver(feature: str, value: float) -> Driver:
@@ -92,3 +128,9 @@ def test_multicollinearity_and_vif_rules_print_the_thresholds_in_use() -> None:
 def test_additivity_is_said_in_words() -> None:
     assert "шестого знака" in say.additivity(1e-15)
     assert "0,20" in say.additivity(0.002)
+
+
+def test_phik_is_printed_so_that_number_and_strength_agree() -> None:
+    assert say.phik_value(0.4974) == "0,497" and say.phik_strength(0.4974) == "умеренная"
+    assert say.phik_value(0.62) == "0,62"
+    assert say.phik_value(0.69996) == "0,69996"

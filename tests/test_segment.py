@@ -159,3 +159,25 @@ def test_an_extra_segment_cannot_reuse_a_base_name(scored: Scored) -> None:
     rule = SegmentRule(name=BASE_NAMES[0], where={"probability": (0.9, None)})
     with pytest.raises(InputError, match="два сегмента"):
         scored.segmented(SegmentsConfig(extra=(rule,)))
+
+
+def test_totals_are_the_cost_of_doing_nothing(seg: Segmentation) -> None:
+    frame = seg.customers
+    totals = seg.totals
+    expected_all = (frame["probability"] * frame["Прибыль"] * seg.months).sum()
+    zone = frame["probability"] >= seg.threshold
+    assert totals.profit_at_risk_all == pytest.approx(expected_all)
+    assert totals.profit_at_risk_zone == pytest.approx((frame["probability"] * frame["Прибыль"] * seg.months)[zone].sum())
+    assert totals.quarter_profit == pytest.approx(frame["Прибыль"].sum() * seg.months)
+    assert totals.share_of_quarter_profit == pytest.approx(expected_all / (frame["Прибыль"].sum() * seg.months))
+    assert 0 < totals.profit_at_risk_zone < totals.profit_at_risk_all
+
+
+def test_risk_profile_compares_every_at_risk_customer_with_the_stable(seg: Segmentation) -> None:
+    frame = seg.customers
+    pages = next(c for c in seg.risk_profile if c.feature == "Страниц_за_визит")
+    at_risk = frame["probability"] >= seg.threshold
+    assert pages.segment_value == pytest.approx(frame.loc[at_risk, "Страниц_за_визит"].mean())
+    assert pages.stable_value == pytest.approx(frame.loc[~at_risk, "Страниц_за_визит"].mean())
+    sizes = [abs(c.effect_size) for c in seg.risk_profile]
+    assert sizes == sorted(sizes, reverse=True)

@@ -74,25 +74,21 @@ def categorical_reading(feature: CategoricalFeature, alpha: float) -> str:
     rates = feature.decline_rate
     top, bottom = next(iter(rates)), list(rates)[-1]
     if feature.p_value < alpha:
+        size = _level(feature.cramer_v, CRAMER_LEVELS)
         return (
             f"Чаще всего активность снижается в группе «{top}» ({_pct(rates[top])}), "
-            f"реже всего — «{bottom}» ({_pct(rates[bottom])}); различие значимо ({pvalue(feature.p_value)})."
+            f"реже всего — «{bottom}» ({_pct(rates[bottom])}); различие {size}."
         )
     groups = "в обеих группах" if len(rates) == 2 else "во всех группах"
-    return f"Доля снизивших почти одинакова {groups} ({pvalue(feature.p_value)}): признак сам по себе риск не различает."
+    return f"Доля снизивших почти одинакова {groups}: признак сам по себе риск не различает."
 
 
 def numeric_reading(feature: NumericFeature, alpha: float) -> str:
-    means = f"{num(feature.mean_declined, 1)} против {num(feature.mean_stable, 1)}"
+    means = f"в среднем {num(feature.mean_declined, 1)} у снизивших против {num(feature.mean_stable, 1)} у сохранивших активность"
     if feature.p_value < alpha and abs(feature.effect_size) >= MIN_EFFECT:
         side = "выше" if feature.mean_declined > feature.mean_stable else "ниже"
-        return (
-            f"У снизивших активность показатель {side}: в среднем {means}; "
-            f"различие {effect_size(feature.effect_size)} ({pvalue(feature.p_value)})."
-        )
-    if feature.p_value < alpha:
-        return f"Различие статистически значимо, но мало: {means} ({pvalue(feature.p_value)})."
-    return f"Группы не различаются: {means} ({pvalue(feature.p_value)})."
+        return f"У снизивших активность показатель {side}: {means}; различие {_level(abs(feature.effect_size), COHEN_LEVELS)}."
+    return f"Группы почти не различаются: {means}; различие несущественное."
 
 
 def driver_phrase(driver: Driver) -> str:
@@ -129,7 +125,8 @@ def offer_condition(offer: Offer) -> str:
 
 
 def offer_reason(offer: Offer) -> str:
-    return f"у {_pct(offer.share_segment)} сегмента {offer_condition(offer)} против {_pct(offer.share_stable)} у стабильных"
+    """«75 % покупателей сегмента: «Страниц за визит» не больше 5 (среди стабильных — 9 %)»."""
+    return f"{_pct(offer.share_segment)} покупателей сегмента: {offer_condition(offer)} (среди стабильных — {_pct(offer.share_stable)})"
 
 
 def multicollinearity(correlation: Correlation) -> str:
@@ -161,3 +158,155 @@ def _value(value: float) -> str:
     """A configured number with every digit it is applied with: 3.5 -> «3,5», 4 -> «4», 0.045 -> «0,045»."""
     text = f"{value:.10g}"
     return text.replace(".", ",").replace("-", "−")
+
+
+# --- the management page ----------------------------------------------------------------------
+
+CALIBRATION_TRUSTED = 0.05  # an average gap this small is fine whatever the sample size
+NEGLIGIBLE_SHAP = 0.01  # mean |SHAP| below one percentage point ...
+NEGLIGIBLE_PERMUTATION = 0.002  # ... and shuffling the feature costs almost no ROC-AUC: the feature barely matters
+CRAMER_LEVELS = ((0.5, "сильное"), (0.3, "заметное"), (0.1, "слабое"), (0.0, "несущественное"))
+COHEN_LEVELS = ((0.8, "сильное"), (0.5, "заметное"), (0.2, "слабое"), (0.0, "несущественное"))
+ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
+
+# Plain words for a difference on a feature: (said when the at-risk group has less, when it has more).
+PLAIN: dict[str, tuple[str, str]] = {
+    "Страниц_за_визит": ("смотрят меньше страниц за визит", "смотрят больше страниц за визит"),
+    "Средний_просмотр_категорий_за_визит": ("смотрят меньше категорий за визит", "смотрят больше категорий за визит"),
+    "Минут_текущий_месяц": ("проводят на сайте меньше минут в этом месяце", "проводят на сайте больше минут в этом месяце"),
+    "Минут_предыдущий_месяц": ("проводили на сайте меньше минут в прошлом месяце", "проводили на сайте больше минут в прошлом месяце"),
+    "Акционные_покупки": ("реже покупают по акциям", "чаще покупают по акциям"),
+    "Неоплаченные_продукты_штук_квартал": ("оставляют в корзине меньше неоплаченных товаров", "оставляют в корзине больше неоплаченных товаров"),
+    "Маркет_актив_6_мес": ("получали меньше маркетинговых контактов за полгода", "получали больше маркетинговых контактов за полгода"),
+    "Маркет_актив_тек_мес": ("получают меньше маркетинговых контактов в этом месяце", "получают больше маркетинговых контактов в этом месяце"),
+    "Длительность": ("зарегистрированы позже", "зарегистрированы раньше"),
+    "Ошибка_сервиса": ("реже сталкиваются со сбоями сервиса", "чаще сталкиваются со сбоями сервиса"),
+    "Выручка_препредыдущий_месяц": ("тратили меньше три месяца назад", "тратили больше три месяца назад"),
+    "Выручка_предыдущий_месяц": ("потратили меньше в прошлом месяце", "потратили больше в прошлом месяце"),
+    "Выручка_текущий_месяц": ("тратят меньше в этом месяце", "тратят больше в этом месяце"),
+}
+SHARES = {"Акционные_покупки"}  # features that are shares: shown in per cent
+
+
+def period_label(period: str) -> str:
+    """«2026-Q4» -> «IV квартал 2026 г.»; any other label as it is."""
+    year, _, quarter = period.partition("-Q")
+    if year.isdigit() and quarter.isdigit() and int(quarter) in ROMAN:
+        return f"{ROMAN[int(quarter)]} квартал {year}{NBSP}г."
+    return period
+
+
+def calibration_trust(error: float, noise: float = 0.0) -> str:
+    """Whether money figures can rest on the probabilities: the measured error, against what chance alone gives."""
+    gap = f"{num(error * 100)}{NBSP}п.{NBSP}п."
+    if error <= max(CALIBRATION_TRUSTED, noise):
+        return (
+            f"Вероятностям модели можно доверять: в среднем прогноз отличается от фактической доли снизивших "
+            f"на {gap}, поэтому на них можно считать деньги."
+        )
+    return (
+        f"Вероятности модели — скорее ранжирование, чем точная доля: в среднем прогноз расходится "
+        f"с фактом на {gap}, поэтому суммы прибыли под риском — оценка порядка величины."
+    )
+
+
+def difference(contrast: Contrast) -> str:
+    """«сильное / заметное / слабое / несущественное», for numbers (Cohen's d) and categories (Cramér's V)."""
+    levels = COHEN_LEVELS if contrast.kind == "numeric" else CRAMER_LEVELS
+    return _level(abs(contrast.effect_size), levels)
+
+
+def negligible(driver: Driver) -> bool:
+    return driver.mean_abs_shap < NEGLIGIBLE_SHAP and driver.permutation < NEGLIGIBLE_PERMUTATION
+
+
+def driver_effect(driver: Driver) -> str:
+    """The direction of a driver in words, or that it barely matters."""
+    if negligible(driver):
+        return "влияние несущественное"
+    return driver_phrase(driver)
+
+
+def cause(contrast: Contrast) -> str | None:
+    """«смотрят меньше страниц за визит: 5,6 против 9,8 у стабильных», or None without plain words for it."""
+    if contrast.kind != "numeric" or contrast.feature not in PLAIN or difference(contrast) == "несущественное":
+        return None
+    less, more = PLAIN[contrast.feature]
+    words = less if contrast.segment_value < contrast.stable_value else more
+    if contrast.feature in SHARES:
+        values = f"{_pct(contrast.segment_value)} против {_pct(contrast.stable_value)}"
+    else:
+        values = f"{num(contrast.segment_value, 1)} против {num(contrast.stable_value, 1)}"
+    return f"{words}: {values} у стабильных"
+
+
+def risk_causes(profile: tuple[Contrast, ...], explanation: Explanation | None, shown: int = 4) -> list[str]:
+    """The main causes of risk in plain words, ordered by what drives the model (or by size of difference)."""
+    by_feature = {c.feature: c for c in profile}
+    order = [d.feature for d in explanation.drivers if not negligible(d)] if explanation else [c.feature for c in profile]
+    found = [text for f in order if f in by_feature and (text := cause(by_feature[f]))]
+    return found[:shown]
+
+
+def channels_phrase(channels: tuple[str, ...]) -> str:
+    return ", ".join(channels)
+
+
+def reach_note(unreachable: int) -> str:
+    """Who the offer cannot reach: customers without consent to mailings, when it has no site channel."""
+    if not unreachable:
+        return ""
+    return f"ещё {count(unreachable, 'покупатель', 'покупателя', 'покупателей')} без согласия на рассылки этим каналом недоступны"
+
+
+def threshold_rule(value: float) -> str:
+    """A threshold with every digit it is applied with: «от 4,045»."""
+    return f"от {_value(round(value, 6))}"
+
+
+def calibration_method(method: str) -> str:
+    """What was done to the probabilities, in words."""
+    return {
+        "none": "Поправлять вероятности не понадобилось: без поправки они ближе всего к факту.",
+        "sigmoid": "Вероятности поправлены плавной кривой (калибровка Платта): так они ближе всего к факту.",
+        "isotonic": "Вероятности поправлены по фактическим долям снизивших (изотоническая калибровка): так они ближе всего к факту.",
+    }[method]
+
+
+def overlap(correlation: Correlation) -> str:
+    """Whether features duplicate each other, for the main text (the measures are in the appendix)."""
+    if correlation.multicollinear:
+        pairs = ", ".join(f"«{label(a)}» и «{label(b)}»" for a, b, _ in correlation.strong_pairs)
+        head = f"Почти дублируют друг друга {pairs}. " if pairs else "Часть признаков почти выражается через другие. "
+        return head + "Модели это учитывают, но вклад таких признаков стоит читать вместе."
+    return "Признаки не дублируют друг друга: все оставлены в модели (проверка — в «Методике»)."
+
+
+def rejected_rules(offers: tuple[Offer, ...], segment: str) -> str:
+    """«Не сработало правило …» / «Не сработали правила …», with the shares that decided it."""
+    if not offers:
+        return ""
+    head = "Не сработало правило" if len(offers) == 1 else "Не сработали правила"
+    reasons = "; ".join(
+        f"«{o.title}» — условие выполняется у {_pct(o.share_segment)} сегмента против {_pct(o.share_stable)} у стабильных"
+        for o in offers
+    )
+    return f"{head} для сегмента «{segment}» (данные его не подтверждают): {reasons}."
+
+
+def in_period(period: str) -> str:
+    """«в IV квартале 2026 г.» (or «в периоде …» for a label of another shape)."""
+    label_ = period_label(period)
+    if label_ != period:
+        return "в " + label_.replace(" квартал ", " квартале ", 1)
+    return f"в периоде «{period}»"
+
+
+def phik_value(value: float) -> str:
+    """φK with enough digits that the number and its strength agree: 0.4974 is «0,497», not «0,50»."""
+    bounds = [b for b, _ in PHIK_LEVELS if b > 0]
+    for digits in (2, 3, 4, 5):
+        shown = round(value, digits)
+        if all((shown >= b) == (value >= b) for b in bounds):
+            return num(value, digits)
+    return num(value, 4)

@@ -45,6 +45,7 @@ def build_summary(results: ReportResults, timings: tuple[StageTiming, ...]) -> d
         "calibrated": results.evaluation.calibrated,
         "calibration": results.evaluation.calibration_method,
         "calibration_error": round(results.evaluation.calibration_error, 4),
+        "calibration_noise": round(results.evaluation.calibration_noise, 4),
         **_explanation(results.explanation),
         **_segments(results.segmentation, results.recommendations),
         "versions": run.versions,
@@ -73,7 +74,7 @@ def _explanation(explanation: Explanation | None) -> dict[str, object]:
 
 def _segments(segmentation: Segmentation | None, recommendations: Recommendations | None) -> dict[str, object]:
     if segmentation is None or recommendations is None:
-        return {"segments": [], "priority_segment": None, "actions": []}
+        return {"segments": [], "priority_segment": None, "totals": None, "actions": []}
     return {
         "segments": [
             {
@@ -90,6 +91,7 @@ def _segments(segmentation: Segmentation | None, recommendations: Recommendation
             for seg in segmentation.segments
         ],
         "priority_segment": segmentation.priority,
+        "totals": _totals(segmentation),
         "actions": [
             {
                 "title": a.title,
@@ -103,4 +105,14 @@ def _segments(segmentation: Segmentation | None, recommendations: Recommendation
             }
             for a in recommendations.actions
         ],
+    }
+
+
+def _totals(segmentation: Segmentation) -> dict[str, float]:
+    totals = segmentation.totals
+    return {
+        "profit_at_risk_all": round(totals.profit_at_risk_all, 2),
+        "profit_at_risk_zone": round(totals.profit_at_risk_zone, 2),
+        "quarter_profit": round(totals.quarter_profit, 2),
+        "share_of_quarter_profit": round(totals.share_of_quarter_profit, 4),
     }

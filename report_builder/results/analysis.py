@@ -38,6 +38,7 @@ class CategoricalFeature:
     decline_rate: dict[str, float]  # category -> share of «Снизилась» in it
     counts: dict[str, int]
     p_value: float  # chi-square test of independence
+    cramer_v: float = 0.0  # strength of the link between the category and the activity class
 
 
 @dataclass(frozen=True)
@@ -109,7 +110,8 @@ class Evaluation:
     average_precision: float
     calibration: Curve  # mean predicted vs observed share, ten bins of equal size
     calibration_counts: np.ndarray  # customers per bin
-    calibration_error: float  # largest gap between predicted and observed over well-filled bins
+    calibration_error: float  # size-weighted gap between predicted and observed share over ten bins (ECE)
+    calibration_noise: float  # the error chance alone gives a perfectly calibrated model here (95th percentile)
     brier: float
     brier_reference: float  # Brier of always predicting the base rate
     threshold: float  # from config

@@ -7,7 +7,7 @@ from typing import Literal
 
 import pandas as pd
 
-from report_builder.labels import PROBABILITY
+from report_builder.labels import PROBABILITY, PROFIT, PROFIT_AT_RISK
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,20 @@ class Contrast:
 
 
 @dataclass(frozen=True)
+class Totals:
+    """The cost of doing nothing, over all customers and over the risk zone."""
+
+    profit_at_risk_all: float
+    profit_at_risk_zone: float  # customers with probability from the threshold on
+    quarter_profit: float  # Σ monthly profit × months
+    months: int
+
+    @property
+    def share_of_quarter_profit(self) -> float:
+        return self.profit_at_risk_all / self.quarter_profit if self.quarter_profit else 0.0
+
+
+@dataclass(frozen=True)
 class Segmentation:
     customers: pd.DataFrame  # index id: probability, profit, profit_at_risk, segment, features
     members: dict[str, tuple[int, ...]]  # segment name -> customer ids
@@ -57,6 +71,7 @@ class Segmentation:
     months: int
     contrasts: tuple[Contrast, ...]  # priority vs stable, strongest first
     priority_drivers: tuple[tuple[str, float, float], ...]  # feature, mean |SHAP|, mean SHAP in segment
+    risk_profile: tuple[Contrast, ...] = ()  # every at-risk customer vs the stable ones, strongest first
 
     @property
     def at_risk_customers(self) -> int:
@@ -64,6 +79,17 @@ class Segmentation:
 
     def stats(self, name: str) -> SegmentStats:
         return next(s for s in self.segments if s.name == name)
+
+    @property
+    def totals(self) -> Totals:
+        frame = self.customers
+        zone = frame[PROBABILITY] >= self.threshold
+        return Totals(
+            profit_at_risk_all=float(frame[PROFIT_AT_RISK].sum()),
+            profit_at_risk_zone=float(frame.loc[zone, PROFIT_AT_RISK].sum()),
+            quarter_profit=float(frame[PROFIT].sum() * self.months),
+            months=self.months,
+        )
 
 
 @dataclass(frozen=True)

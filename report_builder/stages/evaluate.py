@@ -49,6 +49,7 @@ def evaluate(search: ModelSearch, data: CleanData, cv: StratifiedKFold, threshol
         calibration=Curve(predicted, observed),
         calibration_counts=counts,
         calibration_error=calibration.calibration_error(predicted, observed, counts),
+        calibration_noise=calibration.noise_level(proba),
         brier=float(brier_score_loss(y_test, proba)),
         brier_reference=float(brier_score_loss(y_test, np.full(len(y_test), base_rate))),
         threshold=threshold,

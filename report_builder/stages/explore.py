@@ -44,11 +44,12 @@ def _distribution(values: pd.Series, declined: pd.Series) -> Distribution:
 
 
 def _categorical(values: pd.Series, declined: pd.Series) -> CategoricalFeature:
-    table, _, p_value = compare_categories(values, declined)
+    table, cramer, p_value = compare_categories(values, declined)
     rate = (table.get(True, 0) / table.sum(axis=1)).sort_values(ascending=False)
     return CategoricalFeature(
         str(values.name),
         {str(k): float(v) for k, v in rate.items()},
         {str(k): int(v) for k, v in table.sum(axis=1).items()},
         p_value,
+        cramer,
     )

@@ -62,15 +62,9 @@ def segment(scores: Scores, data: CleanData, config: SegmentsConfig) -> Segmenta
     priority = config.priority or max(stats_, key=lambda s: s.profit_at_risk).name
     if priority not in members:
         raise InputError(f"в настройках назван приоритетный сегмент «{priority}», которого нет среди сегментов")
-    segment_ids = members[priority]
     stable = frame.index[~at_risk]
-    contrasts = tuple(
-        sorted(
-            (_contrast(frame.loc[segment_ids, f], frame.loc[stable, f]) for f in FEATURES),
-            key=lambda c: -abs(c.effect_size),
-        )
-    )
-    seg_shap = scores.shap.loc[segment_ids].dropna()
+    contrasts = _contrasts(frame, members[priority], stable)
+    seg_shap = scores.shap.loc[members[priority]].dropna()
     drivers = tuple(
         sorted(
             ((f, float(seg_shap[f].abs().mean()), float(seg_shap[f].mean())) for f in FEATURES),
@@ -87,7 +81,14 @@ def segment(scores: Scores, data: CleanData, config: SegmentsConfig) -> Segmenta
         months=config.months_at_risk,
         contrasts=contrasts,
         priority_drivers=drivers,
+        risk_profile=_contrasts(frame, frame.index[at_risk], stable),
     )
+
+
+def _contrasts(frame: pd.DataFrame, group: pd.Index, stable: pd.Index) -> tuple[Contrast, ...]:
+    """How `group` differs from the stable customers on every feature, strongest first."""
+    found = (_contrast(frame.loc[group, f], frame.loc[stable, f]) for f in FEATURES)
+    return tuple(sorted(found, key=lambda c: -abs(c.effect_size)))
 
 
 def _mask(frame: pd.DataFrame, rule: SegmentRule) -> pd.Series:

@@ -29,7 +29,6 @@ def numeric_distribution(feature: NumericFeature) -> Figure:
         ax.axvline(median, color=colour, linestyle="--", linewidth=1)
     ax.set_yticks([])
     ax.set_xlabel(label(column))
-    ax.legend(fontsize=7, loc="upper right")
     title = label(column)
     style.title(fig, _wrap(title, 32))
     alt = (

@@ -20,14 +20,14 @@ def beeswarm(explanation: Explanation) -> Figure:
     rng = np.random.default_rng(0)
     for row, j in enumerate(order):
         feature = explanation.features[j]
-        values = explanation.shap_values[:, j]
+        values = explanation.shap_values[:, j] * 100  # percentage points, as in the table
         raw = explanation.feature_values[feature]
         colour = _colour_scale(raw, feature in CATEGORICAL)
         jitter = rng.uniform(-0.28, 0.28, len(values))
         points = ax.scatter(values, row + jitter, c=colour, cmap="coolwarm", vmin=0, vmax=1, s=7, alpha=0.8, linewidths=0, rasterized=True)
     ax.axvline(0, color=style.NEUTRAL, linewidth=0.8)
     ax.set_yticks(range(len(order)), [label(explanation.features[j]) for j in order], fontsize=7.5)
-    ax.set_xlabel("Вклад в вероятность снижения (SHAP, доли)")
+    ax.set_xlabel("Вклад в вероятность снижения, п.\u00a0п.")
     ax.grid(axis="y", visible=False)
     bar = fig.colorbar(points, ax=ax, shrink=0.6, ticks=[0, 1])
     bar.ax.set_yticklabels(["мало", "много"])
@@ -43,18 +43,18 @@ def importance(explanation: Explanation) -> Figure:
     drivers = list(explanation.drivers[:TOP])[::-1]
     fig, (left, right) = style.new_figure(style.WIDTH, 0.3 * len(drivers) + 1.0, ncols=2, sharey=True)
     names = [label(d.feature) for d in drivers]
-    left.barh(names, [d.mean_abs_shap for d in drivers], color=style.ACCENT, height=0.6)
-    left.set_xlabel("Средний |SHAP|")
-    left.set_title("SHAP")
+    left.barh(names, [d.mean_abs_shap * 100 for d in drivers], color=style.ACCENT, height=0.6)
+    left.set_xlabel("Средний вклад, п.\u00a0п.")
+    left.set_title("Вклад (SHAP)", loc="center", fontsize=9)
     right.barh(names, [d.permutation for d in drivers], xerr=[d.permutation_std for d in drivers], color=style.STABLE, height=0.6, capsize=2)
-    right.set_xlabel("Падение ROC-AUC при перемешивании")
-    right.set_title("Перестановочная важность")
+    right.set_xlabel("Падение ROC-AUC")
+    right.set_title("Проверка перемешиванием", loc="center", fontsize=9)
     for ax in (left, right):
         ax.grid(axis="y", visible=False)
         ax.tick_params(axis="y", labelsize=7.5)
     by_shap = {d.feature for d in explanation.drivers[:5]}
     by_permutation = {d.feature for d in sorted(explanation.drivers, key=lambda d: -d.permutation)[:5]}
-    title = f"SHAP и перестановочная важность совпадают в {len(by_shap & by_permutation)} из 5 главных признаков"
+    title = f"Два способа оценки важности согласны в {len(by_shap & by_permutation)} из 5 главных признаков"
     return Figure("importance", title, "Средний модуль SHAP и перестановочная важность признаков", style.to_svg(fig))
 
 

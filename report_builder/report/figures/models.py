@@ -35,7 +35,7 @@ def comparison(search: ModelSearch) -> Figure:
 
 @style.chart
 def roc_pr(evaluation: Evaluation, test_auc: float, base_rate: float) -> Figure:
-    fig, (left, right) = style.new_figure(style.WIDTH, 3.0, ncols=2)
+    fig, (left, right) = style.new_figure(style.WIDTH, 2.6, ncols=2)
     left.plot(evaluation.roc.x, evaluation.roc.y, color=style.ACCENT, linewidth=2, label=f"Модель, AUC = {num(test_auc, 3)}")
     left.plot([0, 1], [0, 1], color=style.NEUTRAL, linestyle="--", linewidth=1, label="Случайное угадывание")
     left.set_xlabel("Доля ложных тревог")
@@ -55,7 +55,7 @@ def roc_pr(evaluation: Evaluation, test_auc: float, base_rate: float) -> Figure:
 
 @style.chart
 def confusion(evaluation: Evaluation) -> Figure:
-    fig, axes = style.new_figure(style.WIDTH, 2.6, ncols=2)
+    fig, axes = style.new_figure(style.WIDTH, 2.2, ncols=2)
     pairs = ((evaluation.confusion, evaluation.threshold), (evaluation.confusion_best, evaluation.best_f1_threshold))
     for ax, (matrix, threshold) in zip(axes, pairs):
         ax.imshow(matrix, cmap="Blues")
@@ -74,12 +74,13 @@ def confusion(evaluation: Evaluation) -> Figure:
 
 @style.chart
 def calibration(evaluation: Evaluation) -> Figure:
-    fig, ax = style.new_figure(3.6, 3.0)
+    fig, ax = style.new_figure(3.4, 2.5)
     ax.plot([0, 1], [0, 1], color=style.NEUTRAL, linestyle="--", linewidth=1, label="Идеальная калибровка")
     ax.plot(evaluation.calibration.x, evaluation.calibration.y, marker="o", color=style.ACCENT, label="Модель")
     ax.set_xlabel("Предсказанная вероятность")
     ax.set_ylabel("Фактическая доля снизивших")
     ax.legend(fontsize=7)
     style.title(fig, "Калибровка вероятностей")
-    title = f"Вероятностям модели можно доверять: оценка Брайера {num(evaluation.brier, 3)} против {num(evaluation.brier_reference, 3)} у константы"
+    gap = num(evaluation.calibration_error * 100)
+    title = f"В среднем прогноз расходится с фактической долей снизивших на {gap}\u00a0п.\u00a0п. (оценка Брайера {num(evaluation.brier, 3)} против {num(evaluation.brier_reference, 3)} у константы)"
     return Figure("calibration", title, "Калибровочная кривая модели", style.to_svg(fig))

@@ -59,7 +59,7 @@ def scatter(seg: Segmentation, unit: str) -> Figure:
 def profit_at_risk(seg: Segmentation, unit: str) -> Figure:
     stats = sorted(seg.segments, key=lambda s: s.profit_at_risk)
     fig, ax = style.new_figure(style.WIDTH, 0.4 * len(stats) + 0.9)
-    colours = [style.ACCENT if s.name == seg.priority else SEGMENT_COLOURS.get(s.name, style.NEUTRAL) for s in stats]
+    colours = [SEGMENT_COLOURS.get(s.name, style.NEUTRAL) for s in stats]  # one colour per segment in every chart
     bars = ax.barh([s.name for s in stats], [s.profit_at_risk for s in stats], color=colours, height=0.6)
     for bar, s in zip(bars, stats):
         ax.text(bar.get_width(), bar.get_y() + bar.get_height() / 2, f" {num(s.profit_at_risk)} ({num(s.customers)} пок.)", va="center", fontsize=7)
@@ -85,10 +85,10 @@ def contrasts(seg: Segmentation) -> Figure:
     ax.axvline(0, color=style.NEUTRAL, linewidth=0.8)
     limit = max(abs(effects).max() * 1.8, 1)
     ax.set_xlim(-limit, limit)
-    ax.set_xlabel("Размер различия (d Коэна): левее — меньше, чем у стабильных; правее — больше")
+    ax.set_xlabel("Различие со стабильными (d Коэна): левее нуля — меньше, правее — больше")
     ax.grid(axis="y", visible=False)
     ax.tick_params(axis="y", labelsize=7.5)
     top = items[-1]
-    title = f"Сильнее всего «{seg.priority}» отличается от стабильных покупателей признаком «{label(top.feature)}»"
+    title = f"Сегмент «{seg.priority}» сильнее всего отличается от стабильных покупателей признаком «{label(top.feature)}»"
     style.title(fig, "Чем приоритетный сегмент отличается от стабильных покупателей")
     return Figure("segments_contrast", title, "Размер различий признаков между приоритетным сегментом и стабильными покупателями", style.to_svg(fig))
