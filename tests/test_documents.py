@@ -221,3 +221,42 @@ def test_html_layout_in_chromium(real_report: Path, tmp_path: Path, width: int) 
         # The title page: dark text on white, not an empty or an error page.
         assert ImageStat.Stat(grey).stddev[0] > 10
         assert grey.getextrema()[0] < 80 and grey.getextrema()[1] > 240
+
+
+def test_every_printed_rule_is_the_rule_applied(pdf_text: str, summary: dict) -> None:
+    """Each offer rule and the value threshold appear with the number the code compares against."""
+    from report_builder.config import Config
+    from report_builder.report.narrative import threshold_rule
+
+    text = _flat(pdf_text).replace("- ", "")
+    for rule in Config().recommendations.rules:
+        word = "не меньше" if rule.op == ">=" else "не больше"
+        number = f"{rule.value:.10g}".replace(".", ",")
+        assert f"{word} {number}" in text, (rule.name, word, number)
+    assert _flat(threshold_rule(summary["value_threshold"])) in text
+    assert "меньше 0,4 процентного" not in text  # the review's false comparison is gone
+
+
+def test_no_customer_without_consent_is_offered_a_message(real_report: Path) -> None:
+    import csv
+
+    with open(real_report / "customers.csv", encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle, delimiter=";"))
+    refused = [r for r in rows if r["Согласие на рассылки"] == "нет"]
+    assert refused, "the real data has customers without consent"
+    offered = [r for r in refused if r["Предложения"]]
+    assert offered, "customers without consent still get offers on the site"
+    for row in offered:
+        for offer in row["Предложения"].split("; "):
+            channels = offer.rsplit("(", 1)[1].rstrip(")").split(", ")
+            assert channels == ["сайт"], (row["id"], offer)
+    agreed = [r for r in rows if r["Согласие на рассылки"] == "да" and "email" in r["Предложения"]]
+    assert agreed  # the others do get messages
+
+
+def test_summary_has_the_money_a_director_asked_for(summary: dict) -> None:
+    totals = summary["totals"]
+    assert totals["profit_at_risk_zone"] < totals["profit_at_risk_all"] < totals["quarter_profit"]
+    assert totals["share_of_quarter_profit"] == pytest.approx(totals["profit_at_risk_all"] / totals["quarter_profit"], abs=1e-4)
+    assert 0 <= summary["calibration_error"] <= 0.2 and summary["calibration"] in ("none", "sigmoid", "isotonic")
+    assert all(a["channels"] and a["owner"] and a["start"] for a in summary["actions"])

@@ -95,7 +95,7 @@ def test_negligible_driver_gets_no_direction() -> None:
     weak = Driver("Ошибка_сервиса", 0.004, "down", -0.2, None, -0.0001, 0.001)
     assert say.driver_effect(weak) == "влияние несущественное"
     strong = Driver("Страниц_за_визит", 0.08, "down", -0.8, None, 0.05, 0.01)
-    assert say.driver_effect(strong) == "чем меньше «Страниц за визит», тем выше риск снижения"
+    assert say.driver_effect(strong) == "чем меньше страниц за визит, тем выше риск снижения"
 
 
 def _driver(feature: str, value: float) -> Driver:
@@ -134,3 +134,18 @@ def test_phik_is_printed_so_that_number_and_strength_agree() -> None:
     assert say.phik_value(0.4974) == "0,497" and say.phik_strength(0.4974) == "умеренная"
     assert say.phik_value(0.62) == "0,62"
     assert say.phik_value(0.69996) == "0,69996"
+
+
+def test_drivers_read_as_sentences() -> None:
+    promo = Driver("Акционные_покупки", 0.05, "up", 0.8, None, 0.02, 0.01)
+    assert say.driver_phrase(promo) == "чем выше доля акционных покупок, тем выше риск снижения"
+    consent = Driver("Разрешить сообщать", 0.02, "category", 0.0, "да", 0.01, 0.01)
+    assert say.driver_phrase(consent) == "риск выше у согласившихся на рассылки"
+    category = Driver("Популярная_категория", 0.02, "category", 0.0, "Товары для детей", 0.01, 0.01)
+    assert "любимая категория — «Товары для детей»" in say.driver_phrase(category)
+
+
+def test_an_offer_on_the_feature_that_defines_the_segment_is_not_a_finding() -> None:
+    offer = Offer("promo", "t", "a", "Любители акций", "Акционные_покупки", ">=", 0.5, 1.0, 0.04, True, 10, 1.0, (), by_definition=True)
+    reason = say.offer_reason(offer)
+    assert "так задан сам сегмент" in reason and "100" not in reason

@@ -91,14 +91,47 @@ def numeric_reading(feature: NumericFeature, alpha: float) -> str:
     return f"Группы почти не различаются: {means}; различие несущественное."
 
 
+# How a driver reads in a sentence: (comparative, noun phrase): «чем меньше страниц за визит».
+DRIVER_NOUNS: dict[str, tuple[str, str]] = {
+    "Страниц_за_визит": ("больше", "страниц за визит"),
+    "Средний_просмотр_категорий_за_визит": ("больше", "категорий за визит"),
+    "Минут_текущий_месяц": ("больше", "минут на сайте в этом месяце"),
+    "Минут_предыдущий_месяц": ("больше", "минут на сайте в прошлом месяце"),
+    "Акционные_покупки": ("выше", "доля акционных покупок"),
+    "Неоплаченные_продукты_штук_квартал": ("больше", "неоплаченных товаров в корзине"),
+    "Маркет_актив_6_мес": ("больше", "маркетинговых контактов за полгода"),
+    "Маркет_актив_тек_мес": ("больше", "маркетинговых контактов в этом месяце"),
+    "Длительность": ("дольше", "покупатель зарегистрирован"),
+    "Ошибка_сервиса": ("больше", "сбоев сервиса"),
+    "Выручка_препредыдущий_месяц": ("больше", "выручка три месяца назад"),
+    "Выручка_предыдущий_месяц": ("больше", "выручка в прошлом месяце"),
+    "Выручка_текущий_месяц": ("больше", "выручка в этом месяце"),
+}
+OPPOSITE = {"больше": "меньше", "выше": "ниже", "дольше": "меньше"}
+# A category in a sentence: «риск выше у согласившихся на рассылки».
+CATEGORY_HOLDERS: dict[str, str] = {
+    "Разрешить сообщать": "согласившихся на рассылки, ответ «{value}»",
+    "Тип сервиса": "покупателей с сервисом «{value}»",
+    "Популярная_категория": "покупателей, чья любимая категория — «{value}»",
+}
+
+
 def driver_phrase(driver: Driver) -> str:
+    if driver.direction in ("up", "down") and driver.feature in DRIVER_NOUNS:
+        more, noun = DRIVER_NOUNS[driver.feature]
+        word = more if driver.direction == "up" else OPPOSITE[more]
+        return f"чем {word} {noun}, тем выше риск снижения"
     name = label(driver.feature)
     if driver.direction == "up":
         return f"чем больше «{name}», тем выше риск снижения"
     if driver.direction == "down":
         return f"чем меньше «{name}», тем выше риск снижения"
     if driver.direction == "category":
-        return f"при значении «{driver.risky_category}» признака «{name}» риск выше"
+        if driver.feature == "Разрешить сообщать":
+            agreed = driver.risky_category == "да"
+            return "риск выше у " + ("согласившихся на рассылки" if agreed else "не давших согласия на рассылки")
+        holder = CATEGORY_HOLDERS.get(driver.feature, "покупателей со значением «{value}» признака «" + name + "»")
+        return "риск выше у " + holder.format(value=driver.risky_category)
     return f"«{name}» модель не использует"
 
 
@@ -126,6 +159,8 @@ def offer_condition(offer: Offer) -> str:
 
 def offer_reason(offer: Offer) -> str:
     """«75 % покупателей сегмента: «Страниц за визит» не больше 5 (среди стабильных — 9 %)»."""
+    if offer.by_definition:
+        return f"{offer_condition(offer)} — так задан сам сегмент (среди стабильных таких {_pct(offer.share_stable)})"
     return f"{_pct(offer.share_segment)} покупателей сегмента: {offer_condition(offer)} (среди стабильных — {_pct(offer.share_stable)})"
 
 
@@ -283,12 +318,13 @@ def overlap(correlation: Correlation) -> str:
 
 
 def rejected_rules(offers: tuple[Offer, ...], segment: str) -> str:
-    """«Не сработало правило …» / «Не сработали правила …», with the shares that decided it."""
+    """«Не сработало правило …» / «Не сработали правила …», with the condition and the shares that decided it."""
     if not offers:
         return ""
     head = "Не сработало правило" if len(offers) == 1 else "Не сработали правила"
     reasons = "; ".join(
-        f"«{o.title}» — условие выполняется у {_pct(o.share_segment)} сегмента против {_pct(o.share_stable)} у стабильных"
+        f"«{o.title}» — условие {offer_condition(o)} выполняется у {_pct(o.share_segment)} сегмента "
+        f"против {_pct(o.share_stable)} у стабильных"
         for o in offers
     )
     return f"{head} для сегмента «{segment}» (данные его не подтверждают): {reasons}."
@@ -310,3 +346,8 @@ def phik_value(value: float) -> str:
         if all((shown >= b) == (value >= b) for b in bounds):
             return num(value, digits)
     return num(value, 4)
+
+
+def amount(value: float) -> str:
+    """A mean as a reader wants it: whole roubles for large amounts, two decimals for small ones."""
+    return num(value, 0 if abs(value) >= 100 else 2)

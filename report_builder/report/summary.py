@@ -74,7 +74,7 @@ def _explanation(explanation: Explanation | None) -> dict[str, object]:
 
 def _segments(segmentation: Segmentation | None, recommendations: Recommendations | None) -> dict[str, object]:
     if segmentation is None or recommendations is None:
-        return {"segments": [], "priority_segment": None, "totals": None, "actions": []}
+        return {"segments": [], "priority_segment": None, "value_threshold": None, "totals": None, "actions": []}
     return {
         "segments": [
             {
@@ -91,6 +91,7 @@ def _segments(segmentation: Segmentation | None, recommendations: Recommendation
             for seg in segmentation.segments
         ],
         "priority_segment": segmentation.priority,
+        "value_threshold": round(segmentation.value_threshold, 6),
         "totals": _totals(segmentation),
         "actions": [
             {

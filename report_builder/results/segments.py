@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 import pandas as pd
@@ -72,6 +72,7 @@ class Segmentation:
     contrasts: tuple[Contrast, ...]  # priority vs stable, strongest first
     priority_drivers: tuple[tuple[str, float, float], ...]  # feature, mean |SHAP|, mean SHAP in segment
     risk_profile: tuple[Contrast, ...] = ()  # every at-risk customer vs the stable ones, strongest first
+    defined_by: dict[str, tuple[str, ...]] = field(default_factory=dict)  # configured segment -> features in its rule
 
     @property
     def at_risk_customers(self) -> int:
@@ -108,6 +109,7 @@ class Offer:
     profit_at_risk: float
     customer_ids: tuple[int, ...]
     unreachable: int = 0  # meet the condition but gave no consent, and the offer has no site channel
+    by_definition: bool = False  # the segment is defined on the rule's feature: the share says nothing new
 
 
 @dataclass(frozen=True)

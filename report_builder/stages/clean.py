@@ -226,7 +226,7 @@ def _anomalies(long: pd.DataFrame, value: str, factor: float, file: str, fixes: 
     examples = tuple(f"id {r[ID]}: {r[value]}" for _, r in flagged.head(5).iterrows())
     fixes.append(
         Fix(
-            f"аномальные значения (выше Q3 + {factor:g}×IQR = {limit:,.0f}); клиенты исключены".replace(",", " "),
+            f"аномально большие значения (больше {limit:,.0f}); клиенты исключены".replace(",", "\u00a0"),
             value,
             len(flagged),
             "удалено",

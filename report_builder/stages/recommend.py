@@ -28,7 +28,7 @@ def recommend(segmentation: Segmentation, config: RecommendationsConfig) -> Reco
             if not stats.at_risk or stats.customers == 0:
                 continue
             part = frame.loc[list(segmentation.members[stats.name])]
-            offer = _evaluate(rule, stats.name, part, stable)
+            offer = _evaluate(rule, stats.name, part, stable, rule.feature in segmentation.defined_by.get(stats.name, ()))
             if offer.fired:
                 fired.append(offer)
             elif stats.name == segmentation.priority:
@@ -56,7 +56,7 @@ def _meets(values: pd.Series, rule: OfferRule) -> pd.Series:
     return values >= rule.value if rule.op == ">=" else values <= rule.value
 
 
-def _evaluate(rule: OfferRule, segment: str, part: pd.DataFrame, stable: pd.DataFrame) -> Offer:
+def _evaluate(rule: OfferRule, segment: str, part: pd.DataFrame, stable: pd.DataFrame, by_definition: bool = False) -> Offer:
     meets = _meets(part[rule.feature], rule)
     share_segment = float(meets.mean())
     share_stable = float(_meets(stable[rule.feature], rule).mean()) if len(stable) else 0.0
@@ -78,6 +78,7 @@ def _evaluate(rule: OfferRule, segment: str, part: pd.DataFrame, stable: pd.Data
         profit_at_risk=float(targeted[PROFIT_AT_RISK].sum()),
         customer_ids=tuple(int(i) for i in targeted.index),
         unreachable=int((meets & ~reachable).sum()),
+        by_definition=by_definition,
     )
 
 

@@ -82,6 +82,7 @@ def segment(scores: Scores, data: CleanData, config: SegmentsConfig) -> Segmenta
         contrasts=contrasts,
         priority_drivers=drivers,
         risk_profile=_contrasts(frame, frame.index[at_risk], stable),
+        defined_by={r.name: tuple(r.where) for r in config.extra},
     )
 
 
