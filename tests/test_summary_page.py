@@ -44,7 +44,7 @@ def main_page(build) -> str:
     """Text of the «Главное» section, entities decoded and whitespace collapsed."""
     _, out = build
     page = (out / "report.html").read_text(encoding="utf-8")
-    found = re.findall(r'<section class="summary" id="summary">(.*?)</section>', page, flags=re.S)
+    found = re.findall(r'<section class="summary" id="summary"[^>]*>(.*?)</section>', page, flags=re.S)
     assert len(found) == 1
     text = html.unescape(re.sub(r"<[^>]+>", " ", found[0]))
     return re.sub(r"[ \t\r\n]+", " ", text)
@@ -94,6 +94,9 @@ def test_main_page_states_the_key_numbers(build, summary: dict, main_page: str) 
     priority_summary = next(s for s in summary["segments"] if s["name"] == priority)
     assert stats.profit_at_risk == pytest.approx(priority_summary["profit_at_risk"], abs=0.01)
     assert num(stats.profit_at_risk) in main_page
+    totals = summary["totals"]
+    assert num(totals["profit_at_risk_all"]) in main_page and pct(totals["share_of_quarter_profit"]) in main_page
+    assert "факт" in main_page.lower() and "прогноз" in main_page.lower()
 
 
 def test_main_page_names_the_first_three_actions(summary: dict, main_page: str) -> None:
