@@ -5,6 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import tempfile
+from contextlib import nullcontext
+from dataclasses import replace
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import metadata
@@ -12,13 +15,17 @@ from pathlib import Path
 
 from report_builder.cache import StageCache
 from report_builder.config import Config
+from report_builder.history import History, history_url
 from report_builder.output import claim_output
 from report_builder.pipeline import run_pipeline
 from report_builder.report.summary import build_summary
 from report_builder.resources import demo_data_dir
+from report_builder.results.history import Reference, Snapshot
 from report_builder.results.report import ReportResults, RunInfo, StageTiming
 from report_builder.runner import Run
+from report_builder.stages.snapshot import dataset_name
 
+HISTORY_FILE = "history.sqlite"
 LIBRARIES = ("report-builder", "pandas", "numpy", "scikit-learn", "shap", "phik", "matplotlib", "jinja2", "weasyprint", "ydata-profiling")
 
 
@@ -51,7 +58,12 @@ def build_report(
     period: str | None = None,
     cache_dir: Path | None = None,
     on_stage: Callable[[StageTiming], None] = lambda _: None,
+    history: str | None = None,
+    use_history: bool = True,
+    compare_with: str | None = None,
 ) -> BuildOutcome:
+    """One build. `history`: an SQLAlchemy URL or an SQLite path; by default `history.url` from the settings,
+    else history.sqlite beside the period folder. `use_history=False` neither reads nor writes one."""
     # No network while building: the profiling library's analytics and progress bars stay off.
     os.environ.setdefault("YDATA_PROFILING_NO_ANALYTICS", "true")
     os.environ.setdefault("TQDM_DISABLE", "1")
@@ -63,11 +75,50 @@ def build_report(
     target = out_dir or Path("output") / period
     with claim_output(target, source) as folder:
         folder.check_names(planned_files(config))  # a user's file in the way stops the build before any work
-        done = run_pipeline(source, config, run, StageCache(cache_dir), on_stage)
+        store = History(history_url(history or config.history.url or str(folder.path.parent / HISTORY_FILE))) if use_history else None
+        dataset = dataset_name(config.report.company, demo)
+        reference = store.reference(dataset, period, compare_with) if store else Reference(None, ())
+        cache = StageCache(cache_dir)
+        if store and demo and reference.snapshot is None:
+            reference = _fill_demo_history(store, config, run, cache)
+        done = run_pipeline(source, config, run, cache, on_stage, reference)
         files = report_files(done, config)
-        published = folder.publish(files)
+        record = done.values.get("snapshot")
+        with store.recording(replace(record, built_at=run.built_at), versions()) if store and isinstance(record, Snapshot) else nullcontext():
+            published = folder.publish(files)
     problems = tuple(str(p) for p in done.problems)
     return BuildOutcome(published, done.values["results"], tuple(done.timings), problems)  # type: ignore[arg-type]
+
+
+def _fill_demo_history(store: History, config: Config, run: RunInfo, cache: StageCache) -> Reference:
+    """A newcomer's first demo report already compares: the two earlier demo quarters are built quietly first."""
+    from report_builder.demo_data import earlier_quarters
+
+    with tempfile.TemporaryDirectory(prefix="report-builder-demo-") as tmp:
+        for back, folder in earlier_quarters(demo_data_dir(), Path(tmp)):
+            period = previous_period(run.period, back)
+            earlier = RunInfo(period, run.built_at, run.seed, run.versions, run.data_dir, True)
+            done = run_pipeline(folder, _analysis_only(config), earlier, cache, reference=store.reference(dataset_name(config.report.company, True), period))
+            record = done.values.get("snapshot")
+            if isinstance(record, Snapshot):
+                with store.recording(record, versions()):
+                    pass
+    return store.reference(dataset_name(config.report.company, True), run.period)
+
+
+def _analysis_only(config: Config) -> Config:
+    """The earlier demo quarters need the numbers the history keeps, not documents."""
+    report = config.report.model_copy(update={"formats": ("html",), "profile": False})
+    return config.model_copy(update={"report": report})
+
+
+def previous_period(period: str, back: int) -> str:
+    """«2026-Q4», 2 -> «2026-Q2»; a label of another shape gets a suffix."""
+    year, _, quarter = period.partition("-Q")
+    if not (year.isdigit() and quarter.isdigit()):
+        return f"{period}-{back}"
+    index = int(year) * 4 + int(quarter) - 1 - back
+    return f"{index // 4}-Q{index % 4 + 1}"
 
 
 def planned_files(config: Config) -> list[str]:

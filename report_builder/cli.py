@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import json
 import signal
 import sys
 from collections.abc import Iterator
@@ -79,7 +80,8 @@ app = typer.Typer(
 def _console(stderr: bool, quiet: bool = False) -> Console:
     """A log piped to a file or cron's mail is never wrapped at 80 columns: paths stay whole."""
     stream = sys.stderr if stderr else sys.stdout
-    return Console(file=stream, quiet=quiet, soft_wrap=not stream.isatty(), highlight=False)
+    piped = not stream.isatty()
+    return Console(file=stream, quiet=quiet, soft_wrap=piped, width=200 if piped else None, highlight=False)
 
 
 @app.command(cls=RussianCommand, options_metavar="[ПАРАМЕТРЫ]", help="Построить отчёт (HTML, PDF, summary.json) по папке с данными или по демо-данным.")
@@ -93,6 +95,9 @@ def build(
     profile: Annotated[bool | None, typer.Option("--profile/--no-profile", help="Построить приложение ydata-profiling (profile.html).")] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Пересчитать все этапы, не используя кэш.")] = False,
     cache_dir: Annotated[Path | None, typer.Option("--cache-dir", help="Папка кэша этапов. По умолчанию — папка кэша пользователя.")] = None,
+    history: Annotated[str | None, typer.Option("--history", help="История сборок: путь к файлу SQLite или адрес базы (postgresql+psycopg://…). По умолчанию history.sqlite рядом с папкой периода.")] = None,
+    no_history: Annotated[bool, typer.Option("--no-history", help="Не читать и не записывать историю сборок.")] = False,
+    compare_with: Annotated[str | None, typer.Option("--compare-with", help="С каким периодом сравнивать. По умолчанию — последний более ранний в истории.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="Печатать только ошибки (для cron).")] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Показать полную трассировку при ошибке.")] = False,
 ) -> None:
@@ -116,7 +121,10 @@ def build(
                 raise InputError(f"неизвестный формат «{', '.join(bad) or formats}»; допустимы html и pdf")
             config = load_config(config_file, seed=seed, **{"report.formats": list(chosen), "report.profile": profile})
             cache = None if no_cache else (cache_dir or default_cache_dir())
-            outcome = build_report(config, data, output, period, cache, on_stage=show_stage)
+            outcome = build_report(
+                config, data, output, period, cache, on_stage=show_stage,
+                history=history, use_history=not no_history, compare_with=compare_with,
+            )
     except InputError as exc:
         if debug:
             raise
@@ -186,3 +194,35 @@ def demo_data(
         raise typer.Exit(2)
     paths = write_demo(output, customers=customers, seed=seed)
     _console(False).print("Записано: " + ", ".join(str(p) for p in paths))
+
+
+@app.command("history", cls=RussianCommand, options_metavar="[ПАРАМЕТРЫ]", help="Показать записанные сборки: период, дата, покупатели, риск, модель.")
+def history_list(
+    history: Annotated[str, typer.Option("--history", help="Файл SQLite или адрес базы истории.")] = "output/history.sqlite",
+) -> None:
+    from rich.table import Table
+
+    from report_builder.history import History, history_url, shown_url
+    from report_builder.report.filters import num, pct
+
+    try:
+        store = History(history_url(history))
+        found = store.runs()
+    except InputError as exc:
+        _console(True).print(f"[bold red]{exc.headline}[/] {exc.message}")
+        raise typer.Exit(2) from None
+    out = _console(False)
+    if not found:
+        out.print(f"В истории {shown_url(store.url)} пока нет ни одной сборки.")
+        return
+    table = Table(title=f"История сборок: {shown_url(store.url)}")
+    for title in ("Данные", "Период", "Собран", "Покупателей", "Снизилась", "В зоне риска", "Под риском", "Модель", "ROC-AUC", "Данные (SHA-256)"):
+        table.add_column(title, no_wrap=title in ("Период", "Собран"))
+    for run in found:
+        hashes = ", ".join(h[:8] for h in json.loads(str(run["data_hashes"])))
+        table.add_row(
+            str(run["dataset"]), str(run["period"]), str(run["built_at"])[:16].replace("T", " "), num(run["customers"]),
+            pct(run["declined_share"]), num(run["at_risk"]), num(run["profit_at_risk"]), str(run["best_model"]),
+            num(run["best_cv_auc"], 3), hashes,
+        )
+    out.print(table)

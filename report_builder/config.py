@@ -172,6 +172,16 @@ class ReportConfig(_Frozen):
         return "pdf" in self.formats
 
 
+class HistoryConfig(_Frozen):
+    """Where runs are recorded and how a change is judged."""
+
+    url: str | None = Field(None, description="SQLAlchemy URL or SQLite path; default: history.sqlite beside the period folders")
+    neutral_band_pp: float = Field(1.0, ge=0, description="a share moving less than this many percentage points is «no change»")
+    neutral_band_relative: float = Field(0.02, ge=0, description="a count or sum moving less than this share is «no change»")
+    drift_noticeable: float = Field(0.1, gt=0, description="drift from this effect size on is noticeable")
+    drift_strong: float = Field(0.25, gt=0, description="drift from this effect size on is strong")
+
+
 class StagesConfig(_Frozen):
     """Optional stages; the others feed every section and always run."""
 
@@ -188,6 +198,7 @@ class Config(_Frozen):
     segments: SegmentsConfig = SegmentsConfig()
     recommendations: RecommendationsConfig = RecommendationsConfig()
     report: ReportConfig = ReportConfig()
+    history: HistoryConfig = HistoryConfig()
 
 
 def load_config(path: Path | None, **overrides: object) -> Config:

@@ -505,3 +505,53 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+# --------------------------------------------------------------------------------------------
+# Earlier quarters
+# --------------------------------------------------------------------------------------------
+
+TURNOVER = 0.12  # share of customers who are new this quarter, and share who left since the one before
+NEW_CATEGORY = "Мелкая бытовая техника и электроника"  # absent before this quarter: the shop added it
+STAND_IN = "Товары для детей"  # what those customers preferred before
+
+
+def earlier_quarters(current: Path, out_dir: Path, quarters: int = 2, seed: int = 11) -> list[tuple[int, Path]]:
+    """The demo quarters before `current`, oldest first, as (quarters back, folder).
+
+    The same customers, less this quarter's newcomers, plus customers who have left since; more pages
+    and minutes per visit than now (the drift this quarter shows), and no «Мелкая бытовая техника».
+    """
+    tables = {name: pd.read_csv(current / f"{name}.csv", sep=";" if name == "money" else ",", dtype=str, keep_default_na=False)
+              for name in ("market_file", "market_money", "market_time", "money")}
+    found = []
+    for back in range(quarters, 0, -1):
+        rng = np.random.default_rng(seed + back)
+        frames = _turnover(tables, rng, back)
+        frames["market_file"][PAGES] = (frames["market_file"][PAGES].astype(int) + back).astype(str)
+        frames["market_file"][CATEGORY] = frames["market_file"][CATEGORY].replace({NEW_CATEGORY: STAND_IN})
+        minutes = frames["market_time"][MINUTES].astype(int) + 2 * back
+        frames["market_time"][MINUTES] = minutes.astype(str)
+        folder = out_dir / f"quarter-{back}"
+        folder.mkdir(parents=True)
+        for name, frame in frames.items():
+            frame.to_csv(folder / f"{name}.csv", sep=";" if name == "money" else ",", index=False, lineterminator="\r\n")
+        found.append((back, folder))
+    return found
+
+
+def _turnover(tables: dict[str, pd.DataFrame], rng: np.random.Generator, back: int) -> dict[str, pd.DataFrame]:
+    """Drop this quarter's newcomers; add customers who have since left (copies of others under new ids)."""
+    ids = tables["market_file"][ID].unique()
+    share = min(TURNOVER * back, 0.5)
+    newcomers = set(rng.choice(ids, size=int(len(ids) * share), replace=False))
+    sources = rng.choice([i for i in ids if i not in newcomers], size=int(len(ids) * share), replace=False)
+    first_new = max(int(i) for i in ids) + 1 + 10_000 * back
+    renamed = {str(src): str(first_new + k) for k, src in enumerate(sources)}
+    out = {}
+    for name, frame in tables.items():
+        kept = frame[~frame[ID].isin(newcomers)]
+        left = frame[frame[ID].isin(renamed)].copy()
+        left[ID] = left[ID].map(renamed)
+        out[name] = pd.concat([kept, left], ignore_index=True)
+    return out

@@ -18,7 +18,9 @@ from report_builder.report.render import render_html, render_pdf
 from report_builder.report.structure import build_sections
 from report_builder.results.report import ReportResults, RunInfo, StageTiming
 from report_builder.runner import Given, Run, Stage, check_table, run_stages
+from report_builder.results.history import Reference
 from report_builder.stages.clean import clean_tables
+from report_builder.stages.compare import compare
 from report_builder.stages.correlate import correlate
 from report_builder.stages.evaluate import evaluate
 from report_builder.stages.explain import explain
@@ -29,9 +31,10 @@ from report_builder.stages.profile import profile
 from report_builder.stages.recommend import recommend
 from report_builder.stages.score import score_customers
 from report_builder.stages.segment import segment
+from report_builder.stages.snapshot import snapshot
 from report_builder.stages.validate import validate_tables
 
-GIVEN = ("source", "run", "period")
+GIVEN = ("source", "run", "period", "reference")
 
 STAGES: tuple[Stage, ...] = check_table(
     (
@@ -64,10 +67,18 @@ STAGES: tuple[Stage, ...] = check_table(
         Stage("profile", "Профиль данных (ydata-profiling)", profile, {"data": "clean", "period": "period"},
               {"company": "report.company"}, when="report.profile"),
         Stage(
+            "snapshot", "Запись для истории", snapshot,
+            {"run": "run", "data": "clean", "search": "models", "segmentation": "segment", "recommendations": "recommend",
+             "explanation": "explain"},
+            {"settings": ""},
+        ),
+        Stage("compare", "Сравнение с прошлым кварталом", compare, {"current": "snapshot", "reference": "reference"},
+              {"config": "history"}),
+        Stage(
             "results", "Сводка результатов", ReportResults,
             {"run": "run", "data": "clean", "exploration": "explore", "correlation": "correlate", "search": "models",
              "evaluation": "evaluate", "explanation": "explain", "scores": "score", "segmentation": "segment",
-             "recommendations": "recommend", "profile": "profile"},
+             "recommendations": "recommend", "profile": "profile", "comparison": "compare"},
         ),
         Stage("figures", "Графики", build_sections, {"results": "results"}, {"money_unit": "report.money_unit"}),
         Stage("html", "Вёрстка HTML", render_html, {"results": "results", "sections": "figures"}, {"settings": ""}),
@@ -88,10 +99,12 @@ def run_pipeline(
     run: RunInfo,
     cache: StageCache,
     on_stage: Callable[[StageTiming], None] = lambda _: None,
+    reference: Reference = Reference(None, ()),
 ) -> Run:
     given = {
         "source": Given(source, "source"),  # the key of the data is the load stage's fingerprint
         "run": Given(run, run.key),
         "period": Given(run.period, run.period),
+        "reference": Given(reference, reference.key),
     }
     return run_stages(STAGES, given, config, cache, on_stage)

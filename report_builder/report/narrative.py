@@ -11,6 +11,7 @@ import math
 from report_builder.labels import label
 from report_builder.report.filters import NBSP, count, num, plural, pvalue
 from report_builder.results.analysis import CategoricalFeature, Correlation, Driver, Explanation, NumericFeature
+from report_builder.results.history import Comparison, Drift, Flow, MetricChange
 from report_builder.results.segments import Contrast, Offer
 
 # ROC-AUC: from this value on, the verdict on the model's ability to find customers.
@@ -351,3 +352,76 @@ def phik_value(value: float) -> str:
 def amount(value: float) -> str:
     """A mean as a reader wants it: whole roubles for large amounts, two decimals for small ones."""
     return num(value, 0 if abs(value) >= 100 else 2)
+
+
+# --- what changed since the last quarter -----------------------------------------------------------
+
+def change_text(metric: MetricChange) -> str:
+    """«+2,1 п. п.» for shares, «−4 %» for counts and money."""
+    if metric.unit == "pp":
+        return f"{'+' if metric.change >= 0 else '−'}{num(abs(metric.change), 1)}{NBSP}п.{NBSP}п."
+    return f"{'+' if metric.change >= 0 else '−'}{num(abs(metric.change) * 100)}{NBSP}%"
+
+
+def metric_value(metric: MetricChange, value: float, unit: str) -> str:
+    if metric.name == "declined_share":
+        return _pct(value)
+    if metric.name == "profit_at_risk":
+        return f"{num(value)} {unit}"
+    return num(value)
+
+
+def first_report() -> str:
+    return "Это первый отчёт в истории — сравнивать не с чем."
+
+
+def largest_flow(flows: tuple[Flow, ...], unit: str) -> str:
+    """The move that matters most: from a stable segment into the risk zone, by profit at risk."""
+    from report_builder.labels import USUAL_AT_RISK, USUAL_STABLE, VALUABLE_AT_RISK, VALUABLE_STABLE
+
+    stable, risky = (VALUABLE_STABLE, USUAL_STABLE), (VALUABLE_AT_RISK, USUAL_AT_RISK)
+    into_risk = [f for f in flows if f.source in stable and f.target in risky]
+    if not into_risk:
+        return "Ни один стабильный покупатель не перешёл в зону риска."
+    top = max(into_risk, key=lambda f: f.profit_at_risk)
+    who = count(top.customers, "покупатель", "покупателя", "покупателей")
+    moved = plural(top.customers, "перешёл", "перешли", "перешли")
+    return f"{who} из сегмента «{top.source}» {moved} в «{top.target}» (их прибыль под риском — {num(top.profit_at_risk)} {unit})."
+
+
+def drift_summary(drift: tuple[Drift, ...]) -> str:
+    moved = [d for d in drift if d.level != "нет"]
+    if not moved:
+        return "Данные этого квартала распределены так же, как в прошлом: заметного сдвига нет ни в одном признаке."
+    names = ", ".join(f"«{label(d.feature)}» ({d.level})" for d in moved[:5])
+    return f"Сдвинулись признаки: {names}. Порядок — по важности признака для модели."
+
+
+def model_change(comparison: Comparison) -> str:
+    same = comparison.model_then == comparison.model_now
+    head = "Лучшая модель та же" if same else f"Лучшая модель сменилась: была {comparison.model_then}, теперь {comparison.model_now}"
+    return f"{head}; ROC-AUC при подборе {num(comparison.auc_then, 3)} → {num(comparison.auc_now, 3)}."
+
+
+def sparkline(values: tuple[float, ...], width: int = 84, height: int = 18) -> str:
+    """A tiny inline SVG line of the last quarters (numbers only, so nothing to escape)."""
+    if len(values) < 2:
+        return ""
+    low, high = min(values), max(values)
+    span = (high - low) or 1.0
+    step = (width - 4) / (len(values) - 1)
+    points = " ".join(f"{2 + i * step:.1f},{height - 2 - (v - low) / span * (height - 4):.1f}" for i, v in enumerate(values))
+    last = points.split()[-1].split(",")
+    return (
+        f'<svg class="spark" width="{width}" height="{height}" viewBox="0 0 {width} {height}" aria-hidden="true">'
+        f'<polyline points="{points}" fill="none" stroke="#57606a" stroke-width="1.4"/>'
+        f'<circle cx="{last[0]}" cy="{last[1]}" r="2.2" fill="#0072B2"/></svg>'
+    )
+
+
+def compared_with(period: str) -> str:
+    """«Сравнение с III кварталом 2026 г.»."""
+    label_ = period_label(period)
+    if label_ != period:
+        return "Сравнение с " + label_.replace(" квартал ", " кварталом ", 1)
+    return f"Сравнение с периодом «{period}»"

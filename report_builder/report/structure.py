@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from report_builder.config import Config, ReportConfig
+from report_builder.labels import BASE_SEGMENTS
 from report_builder.report.figure import Figure
 from report_builder.report.figures import correlation as corr_figures
 from report_builder.report.figures import data as data_figures
@@ -41,6 +42,10 @@ class ReportView:
         return self.settings.segments.priority is not None
 
     @property
+    def base_segments(self) -> list[str]:
+        return list(BASE_SEGMENTS)
+
+    @property
     def money_unit(self) -> str:
         """The unit every money figure carries: the configured one, or the money table's own units."""
         return self.config.money_unit or "ед."
@@ -53,6 +58,7 @@ def build_sections(results: ReportResults, money_unit: str | None) -> tuple[Sect
     base_rate = eda.decline_rate
     unit = money_unit or "ед."
     sections = [
+        Section("changes", "Что изменилось", {}),
         Section("data", "Данные", _numbered([data_figures.class_balance(data)])),
         Section(
             "eda",

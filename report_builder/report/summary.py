@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from report_builder.results.analysis import Explanation
+from report_builder.results.history import Comparison
 from report_builder.results.report import ReportResults, StageTiming
 from report_builder.results.segments import Recommendations, Segmentation
 
@@ -48,6 +49,7 @@ def build_summary(results: ReportResults, timings: tuple[StageTiming, ...]) -> d
         "calibration_noise": round(results.evaluation.calibration_noise, 4),
         **_explanation(results.explanation),
         **_segments(results.segmentation, results.recommendations),
+        "comparison": _comparison(results.comparison),
         "versions": run.versions,
         "seed": run.seed,
         "timings": [asdict(t) for t in timings],
@@ -116,4 +118,30 @@ def _totals(segmentation: Segmentation) -> dict[str, float]:
         "profit_at_risk_zone": round(totals.profit_at_risk_zone, 2),
         "quarter_profit": round(totals.quarter_profit, 2),
         "share_of_quarter_profit": round(totals.share_of_quarter_profit, 4),
+    }
+
+
+def _comparison(comparison: Comparison | None) -> dict[str, object] | None:
+    """In the spirit of `dvc metrics diff --json`: old, new and change for every headline number."""
+    if comparison is None:
+        return None
+    return {
+        "reference_period": comparison.reference_period,
+        "metrics": [
+            {"name": m.name, "old": round(m.old, 4), "new": round(m.new, 4), "change": round(m.change, 4),
+             "unit": "percentage points" if m.unit == "pp" else "relative", "verdict": m.verdict}
+            for m in comparison.metrics
+        ],
+        "migration": [
+            {"from": f.source, "to": f.target, "customers": f.customers, "profit_at_risk": round(f.profit_at_risk, 2)}
+            for f in comparison.migration
+        ],
+        "drift": [
+            {"feature": d.feature, "statistic": d.statistic, "value": round(d.value, 4), "level": d.level,
+             "new_categories": list(d.new_categories), "vanished_categories": list(d.vanished_categories)}
+            for d in comparison.drift
+        ],
+        "model": {"then": comparison.model_then, "cv_roc_auc_then": round(comparison.auc_then, 4),
+                  "now": comparison.model_now, "cv_roc_auc_now": round(comparison.auc_now, 4)},
+        "method_changes": list(comparison.method_changes),
     }

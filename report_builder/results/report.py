@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from report_builder.results.analysis import Correlation, Evaluation, Exploration, Explanation, ModelSearch, Profile
 from report_builder.results.data import CleanData
+from report_builder.results.history import Comparison
 from report_builder.results.segments import Recommendations, Scores, Segmentation
 
 
@@ -47,3 +48,4 @@ class ReportResults:
     segmentation: Segmentation | None = None
     recommendations: Recommendations | None = None
     profile: Profile | None = None
+    comparison: Comparison | None = None  # None on the first run of a data set, or without a history
