@@ -188,3 +188,56 @@ def no_pango(monkeypatch: pytest.MonkeyPatch, fresh_weasyprint: None) -> None:
         return real(self, name, *args)
 
     monkeypatch.setattr(cffi.FFI, "dlopen", dlopen)
+
+
+# --- a real PostgreSQL server, started for the test session in a temporary folder ------------------
+
+def _postgres_bin() -> Path | None:
+    import glob
+    import shutil
+
+    found = shutil.which("pg_ctl")
+    if found:
+        return Path(found).resolve().parent
+    versions = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"))
+    return Path(versions[-1]).parent if versions else None
+
+
+@pytest.fixture(scope="session")
+def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """postgresql+psycopg:// URL of a server of our own; skipped without PostgreSQL, except under CI."""
+    import shutil
+    import socket
+    import subprocess
+
+    bin_dir = _postgres_bin()
+    if bin_dir is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("PostgreSQL (initdb, pg_ctl) не установлен: .ci/run должен его поставить")
+        pytest.skip("PostgreSQL не установлен (пакет postgresql): тесты с настоящим сервером пропущены")
+    import tempfile
+
+    # Not under pytest's folders: they are private to root, and the server runs as another user.
+    root = Path(tempfile.mkdtemp(prefix="report-builder-postgres-"))
+    data, sockets = root / "data", root / "sock"
+    sockets.mkdir()
+    as_user: list[str] = []
+    if os.geteuid() == 0:  # the server refuses to run as root: use the postgres account
+        shutil.chown(root, "postgres")
+        shutil.chown(sockets, "postgres")
+        as_user = ["runuser", "-u", "postgres", "--"]
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    subprocess.run([*as_user, str(bin_dir / "initdb"), "-D", str(data), "-U", "tester", "--auth=trust", "-E", "UTF8",
+                    "--locale=C"], check=True, capture_output=True)
+    options = f"-k {sockets} -p {port} -c listen_addresses=127.0.0.1 -c fsync=off"
+    subprocess.run([*as_user, str(bin_dir / "pg_ctl"), "-D", str(data), "-o", options, "-w", "-l", str(root / "log"), "start"],
+                   check=True, capture_output=True)
+    try:
+        subprocess.run([*as_user, str(bin_dir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "tester", "history"],
+                       check=True, capture_output=True)
+        yield f"postgresql+psycopg://tester@127.0.0.1:{port}/history"
+    finally:
+        subprocess.run([*as_user, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"], capture_output=True)
+        shutil.rmtree(root, ignore_errors=True)

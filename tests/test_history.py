@@ -1,0 +1,202 @@
+"""The run history and «Что изменилось»: quarters built in turn, against SQLite and a real PostgreSQL."""
+
+from __future__ import annotations
+
+import errno
+import json
+import sqlite3
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import report_builder.output as output
+from conftest import small_config
+from report_builder.build import build_report, previous_period
+from report_builder.config import HistoryConfig
+from report_builder.demo_data import NEW_CATEGORY, earlier_quarters
+from report_builder.errors import InputError
+from report_builder.history import History, history_url
+from report_builder.labels import BASE_SEGMENTS, CATEGORICAL, NUMERIC
+from report_builder.resources import demo_data_dir
+from report_builder.results.history import FeatureReference
+from report_builder.stages.compare import GONE, NEW, drift, migration
+
+PERIODS = ("2026-Q2", "2026-Q3", "2026-Q4")
+
+
+@pytest.fixture(scope="module")
+def quarters(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Three consecutive quarters of the shop: two earlier ones made from the demo, then the demo itself."""
+    root = tmp_path_factory.mktemp("quarters")
+    folders = dict(zip(PERIODS, [folder for _, folder in earlier_quarters(demo_data_dir(), root)] + [demo_data_dir()]))
+    return folders
+
+
+def config():
+    c = small_config(("logreg",))
+    return c.model_copy(update={"report": c.report.model_copy(update={"profile": False, "formats": ("html",)})})
+
+
+def build(quarters: dict[str, Path], period: str, root: Path, history: str) -> dict:
+    out = root / "reports" / period
+    build_report(config(), data_dir=quarters[period], out_dir=out, period=period, cache_dir=root / "cache", history=history)
+    return json.loads((out / "summary.json").read_text(encoding="utf-8"))
+
+
+def _quarter_after_quarter(quarters: dict[str, Path], root: Path, history: str) -> None:
+    first = build(quarters, "2026-Q2", root, history)
+    assert first["comparison"] is None
+    html = (root / "reports" / "2026-Q2" / "report.html").read_text(encoding="utf-8")
+    assert "Это первый отчёт в истории — сравнивать не с чем" in html
+
+    second = build(quarters, "2026-Q3", root, history)
+    third = build(quarters, "2026-Q4", root, history)
+    again = build(quarters, "2026-Q3", root, history)  # the second quarter rebuilt: still compared with the first
+    assert second["comparison"]["reference_period"] == "2026-Q2"
+    assert third["comparison"]["reference_period"] == "2026-Q3"
+    assert again["comparison"]["reference_period"] == "2026-Q2"
+
+    comparison = third["comparison"]
+    customers = {p: pd.read_csv(root / "reports" / p / "customers.csv", sep=";", encoding="utf-8-sig")["id"] for p in ("2026-Q3", "2026-Q4")}
+    both = set(customers["2026-Q3"]) & set(customers["2026-Q4"])
+    between = [f for f in comparison["migration"] if f["from"] in BASE_SEGMENTS and f["to"] in BASE_SEGMENTS]
+    assert sum(f["customers"] for f in between) == len(both)
+    assert sum(f["customers"] for f in comparison["migration"] if f["from"] == NEW) == len(set(customers["2026-Q4"]) - both)
+    assert sum(f["customers"] for f in comparison["migration"] if f["to"] == GONE) == len(set(customers["2026-Q3"]) - both)
+    assert {d["feature"] for d in comparison["drift"]} == set(NUMERIC) | set(CATEGORICAL)
+    category = next(d for d in comparison["drift"] if d["feature"] == "Популярная_категория")
+    assert NEW_CATEGORY in category["new_categories"] and category["level"] == "сильный"
+    pages = next(d for d in comparison["drift"] if d["feature"] == "Страниц_за_визит")
+    assert pages["level"] != "нет" and pages["statistic"] == "wasserstein"
+    by_name = {m["name"]: m for m in comparison["metrics"]}
+    assert set(by_name) == {"customers", "declined_share", "at_risk", "profit_at_risk"}
+    assert by_name["customers"]["old"] == second["data"]["customers_used"]
+    assert by_name["customers"]["new"] == third["data"]["customers_used"]
+    page = (root / "reports" / "2026-Q4" / "report.html").read_text(encoding="utf-8")
+    assert "Что изменилось" in page and "Переходы между сегментами" in page and "<svg class=\"spark\"" in page
+
+    runs = History(history_url(history)).runs()
+    assert [r["period"] for r in runs] == list(PERIODS)  # each period once
+
+
+@pytest.mark.slow
+def test_three_quarters_in_sqlite(quarters: dict[str, Path], tmp_path: Path) -> None:
+    _quarter_after_quarter(quarters, tmp_path, str(tmp_path / "history.sqlite"))
+
+
+@pytest.mark.slow
+def test_three_quarters_in_postgresql(quarters: dict[str, Path], tmp_path: Path, postgres_url: str) -> None:
+    _quarter_after_quarter(quarters, tmp_path, postgres_url)
+
+
+@pytest.mark.slow
+def test_the_default_history_sits_beside_the_period_folders(quarters: dict[str, Path], tmp_path: Path) -> None:
+    out = tmp_path / "reports" / "2026-Q2"
+    build_report(config(), data_dir=quarters["2026-Q2"], out_dir=out, period="2026-Q2", cache_dir=tmp_path / "cache")
+    assert (tmp_path / "reports" / "history.sqlite").is_file()
+    runs = History(history_url(str(tmp_path / "reports" / "history.sqlite"))).runs()
+    assert [(r["dataset"], r["period"]) for r in runs] == [("В один клик", "2026-Q2")]
+
+
+@pytest.mark.slow
+def test_a_failed_publish_records_nothing(quarters: dict[str, Path], tmp_path: Path, monkeypatch) -> None:
+    history = str(tmp_path / "history.sqlite")
+    build(quarters, "2026-Q2", tmp_path, history)
+
+    def full(path: Path, content: bytes) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setattr(output, "write_file", full)
+    with pytest.raises(OSError):
+        build(quarters, "2026-Q3", tmp_path, history)
+    assert [r["period"] for r in History(history_url(history)).runs()] == ["2026-Q2"]
+
+
+# --- refusals ------------------------------------------------------------------------------------
+
+
+def test_a_corrupt_history_file_is_refused(tmp_path: Path) -> None:
+    file = tmp_path / "history.sqlite"
+    file.write_bytes(b"this is not a database" * 10)
+    with pytest.raises(InputError, match="повреждён"):
+        History(history_url(str(file)))
+    assert file.read_bytes() == b"this is not a database" * 10
+
+
+def test_a_history_of_a_newer_version_is_refused(tmp_path: Path) -> None:
+    file = tmp_path / "history.sqlite"
+    History(history_url(str(file)))._prepare()  # an empty history of this version
+    with sqlite3.connect(file) as connection:
+        connection.execute("UPDATE schema_version SET version = 99")
+    with pytest.raises(InputError, match="более новой версией"):
+        History(history_url(str(file)))
+
+
+def test_someone_elses_database_is_refused(tmp_path: Path) -> None:
+    file = tmp_path / "shop.sqlite"
+    with sqlite3.connect(file) as connection:
+        connection.execute("CREATE TABLE orders (id INTEGER)")
+    with pytest.raises(InputError, match="чужие таблицы"):
+        History(history_url(str(file)))
+    with sqlite3.connect(file) as connection:
+        assert [r[0] for r in connection.execute("SELECT name FROM sqlite_master")] == ["orders"]
+
+
+def test_an_unreachable_postgresql_is_refused_without_its_password() -> None:
+    with pytest.raises(InputError) as raised:
+        History("postgresql+psycopg://analyst:s3cret@127.0.0.1:9/shop")
+    assert "недоступна" in raised.value.message and "127.0.0.1" in raised.value.message
+    assert "s3cret" not in raised.value.message
+
+
+def test_a_missing_history_is_not_created_until_a_build_succeeds(tmp_path: Path) -> None:
+    file = tmp_path / "deep" / "history.sqlite"
+    store = History(history_url(str(file)))
+    assert store.reference("x", "2026-Q1").snapshot is None and store.runs() == []
+    assert not file.exists() and not file.parent.exists()
+
+
+# --- the comparison, on small cases ----------------------------------------------------------------
+
+
+def test_migration_counts_every_customer_once() -> None:
+    old = pd.DataFrame({"segment": ["A", "A", "B", "B"], "profit_at_risk": [1.0, 2.0, 3.0, 4.0]}, index=[1, 2, 3, 4])
+    new = pd.DataFrame({"segment": ["A", "B", "B", "A"], "profit_at_risk": [10.0, 20.0, 30.0, 40.0]}, index=[1, 2, 3, 5])
+    flows = {(f.source, f.target): (f.customers, f.profit_at_risk) for f in migration(old, new)}
+    assert flows == {("A", "A"): (1, 10.0), ("A", "B"): (1, 20.0), ("B", "B"): (1, 30.0), (NEW, "A"): (1, 40.0), ("B", GONE): (1, 4.0)}
+
+
+def _numeric(feature: str, values: np.ndarray) -> FeatureReference:
+    from report_builder.stages.snapshot import reference
+
+    return reference(pd.Series(values, name=feature))
+
+
+def test_drift_levels_do_not_grow_with_sample_size() -> None:
+    rng = np.random.default_rng(0)
+    config = HistoryConfig()
+    small = drift(_numeric("Страниц_за_визит", rng.normal(8, 3, 500)), _numeric("Страниц_за_визит", rng.normal(8.1, 3, 500)), config)
+    large = drift(_numeric("Страниц_за_визит", rng.normal(8, 3, 200_000)), _numeric("Страниц_за_визит", rng.normal(8.1, 3, 200_000)), config)
+    assert small.level == large.level == "нет"  # a p-value would call the large one «drifted»
+    assert large.value == pytest.approx(0.1 / 3, abs=0.01)
+    shifted = drift(_numeric("Страниц_за_валют", rng.normal(8, 3, 2000)), _numeric("Страниц_за_валют", rng.normal(9.5, 3, 2000)), config)
+    assert shifted.level == "сильный" and shifted.value == pytest.approx(0.5, abs=0.06)
+
+
+def test_categorical_drift_names_new_and_vanished_categories() -> None:
+    from report_builder.stages.snapshot import reference
+
+    before = reference(pd.Series(["a"] * 50 + ["b"] * 50, name="Популярная_категория"))
+    after = reference(pd.Series(["a"] * 50 + ["c"] * 50, name="Популярная_категория"))
+    found = drift(before, after, HistoryConfig())
+    assert found.statistic == "psi" and found.level == "сильный"
+    assert found.new_categories == ("c",) and found.vanished_categories == ("b",)
+    same = drift(before, before, HistoryConfig())
+    assert same.value == 0 and same.level == "нет"
+
+
+@pytest.mark.parametrize(("period", "back", "expected"), [("2026-Q4", 1, "2026-Q3"), ("2026-Q1", 1, "2025-Q4"), ("2026-Q2", 2, "2025-Q4")])
+def test_previous_period(period: str, back: int, expected: str) -> None:
+    assert previous_period(period, back) == expected
