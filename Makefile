@@ -95,6 +95,7 @@ test: python-ok $(STAMP)
 
 bench: python-ok $(STAMP)
 	$(BIN)/python -m report_builder.bench
+	$(BIN)/python -m report_builder.bench --history
 
 demo-data: python-ok $(STAMP)
 	$(BIN)/report-builder demo-data --output data/demo --overwrite

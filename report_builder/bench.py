@@ -25,7 +25,7 @@ REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "market"
 def _run(config: object, data: Path, out: Path, cache: Path) -> tuple[list[StageTiming], float]:
     timings: list[StageTiming] = []
     start = time.perf_counter()
-    build_report(config, data, out, "bench", cache, on_stage=timings.append)  # type: ignore[arg-type]
+    build_report(config, data, out, "bench", cache, on_stage=timings.append, use_history=False)  # type: ignore[arg-type]
     return timings, time.perf_counter() - start
 
 
@@ -34,7 +34,11 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=REAL)
     parser.add_argument("--customers", type=int, default=None)
     parser.add_argument("--profile", action="store_true", help="include the ydata-profiling appendix")
+    parser.add_argument("--history", action="store_true", help="time the run history at scale instead (8 quarters × 100,000)")
     args = parser.parse_args()
+    if args.history:
+        history_bench()
+        return
     work = Path(tempfile.mkdtemp(prefix="rb-bench-"))
     try:
         data = args.data
@@ -66,6 +70,60 @@ def main() -> None:
     print(f"{'Поиск, оценка и SHAP вместе':<36}{analysis:>18.2f}")
     print(f"{'Вся сборка в одном процессе':<36}{cold_total:>18.2f}{warm_total:>16.2f}")
     print(f"{'Команда report-builder build':<36}{'':>18}{cli_warm:>16.2f}")
+
+
+
+def history_bench(quarters: int = 8, customers: int = 100_000) -> None:
+    """The history at scale: `quarters` runs of `customers` each recorded, then one comparison (no model is fitted)."""
+    import numpy as np
+    import pandas as pd
+
+    from report_builder.config import HistoryConfig
+    from report_builder.history import History, history_url
+    from report_builder.labels import BASE_SEGMENTS, CATEGORICAL, NUMERIC
+    from report_builder.results.history import Snapshot
+    from report_builder.stages.compare import compare
+    from report_builder.stages.snapshot import reference
+
+    rng = np.random.default_rng(0)
+    work = Path(tempfile.mkdtemp(prefix="rb-history-bench-"))
+    try:
+        store = History(history_url(str(work / "history.sqlite")))
+        snapshots = []
+        for q in range(quarters):
+            ids = np.arange(q * customers // 10, q * customers // 10 + customers)
+            people = pd.DataFrame(
+                {
+                    "probability": rng.random(customers), "segment": rng.choice(BASE_SEGMENTS, customers),
+                    "profit": rng.gamma(4, 1, customers), "profit_at_risk": rng.gamma(2, 1, customers),
+                    "declined": rng.integers(0, 2, customers), "control": rng.integers(0, 2, customers),
+                    "offers": rng.choice(["", "Персональные подборки товаров (сайт, email)"], customers),
+                },
+                index=pd.Index(ids, name="id"),
+            )
+            features = tuple(reference(pd.Series(rng.normal(q * 0.05, 1, customers), name=f)) for f in NUMERIC)
+            features += tuple(reference(pd.Series(rng.choice(["a", "b", "c"], customers), name=f)) for f in CATEGORICAL)
+            snapshots.append(Snapshot(
+                f"{2020 + q // 4}-Q{q % 4 + 1}", "2026-01-01T00:00:00+00:00", "bench", "0", "x", ("h",), ("f",),
+                customers, 0.38, customers // 3, 1e5, 3e5, "extra_trees", 0.92, 0.5,
+                tuple((s, customers // 4, 1e4) for s in BASE_SEGMENTS), tuple(NUMERIC), people, features,
+            ))
+        start = time.perf_counter()
+        for snapshot in snapshots[:-1]:
+            with store.recording(snapshot, {}):
+                pass
+        recorded = time.perf_counter() - start
+        start = time.perf_counter()
+        found = store.reference("bench", snapshots[-1].period)
+        comparison = compare(snapshots[-1], found, HistoryConfig())
+        compared = time.perf_counter() - start
+        size = (work / "history.sqlite").stat().st_size / 2**20
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    assert comparison is not None
+    print(f"История: {quarters - 1} кварталов по {customers:,} покупателей записаны за {recorded:.1f} с "
+          f"({recorded / (quarters - 1):.1f} с на квартал); файл SQLite — {size:.0f} МБ")
+    print(f"Сравнение с прошлым кварталом (чтение истории, переходы, сдвиг): {compared:.2f} с")
 
 
 if __name__ == "__main__":

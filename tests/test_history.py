@@ -200,3 +200,39 @@ def test_categorical_drift_names_new_and_vanished_categories() -> None:
 @pytest.mark.parametrize(("period", "back", "expected"), [("2026-Q4", 1, "2026-Q3"), ("2026-Q1", 1, "2025-Q4"), ("2026-Q2", 2, "2025-Q4")])
 def test_previous_period(period: str, back: int, expected: str) -> None:
     assert previous_period(period, back) == expected
+
+
+@pytest.mark.slow
+def test_command_line_history_options(quarters: dict[str, Path], tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from report_builder.cli import app
+
+    settings = tmp_path / "small.toml"
+    settings.write_text(
+        '[model]\nfamilies = ["logreg"]\nsearch_iterations = 2\nbootstrap_rounds = 200\nn_jobs = 1\n'
+        "[explain]\nagnostic_sample = 20\nbackground = 10\npermutation_repeats = 2\ncustomers_max = 20\n"
+        "[report]\nprofile = false\n",
+        encoding="utf-8",
+    )
+    history = tmp_path / "team" / "history.sqlite"
+    runner = CliRunner()
+
+    def run(period: str, *extra: str):
+        args = ["build", "--data", str(quarters[period]), "--output", str(tmp_path / "r" / period), "--period", period,
+                "--format", "html", "--config", str(settings), "--cache-dir", str(tmp_path / "cache"), *extra]
+        return runner.invoke(app, args)
+
+    assert run("2026-Q2", "--history", str(history)).exit_code == 0
+    assert run("2026-Q3", "--no-history").exit_code == 0
+    assert not (tmp_path / "r" / "history.sqlite").exists()  # --no-history neither reads nor writes
+    assert run("2026-Q4", "--history", str(history), "--compare-with", "2026-Q2").exit_code == 0
+    summary = json.loads((tmp_path / "r" / "2026-Q4" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["comparison"]["reference_period"] == "2026-Q2"
+    missing = run("2026-Q4", "--history", str(history), "--compare-with", "2025-Q1")
+    assert missing.exit_code == 2 and "нет периода «2025-Q1»" in " ".join(missing.output.split())
+    listed = runner.invoke(app, ["history", "--history", str(history)])
+    assert listed.exit_code == 0
+    text = listed.output
+    assert text.count("2026-Q2") == 1 and text.count("2026-Q4") == 1 and "2026-Q3" not in text
+    assert "Покупателей" in text and "ROC-AUC" in text
