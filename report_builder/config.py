@@ -82,6 +82,7 @@ class OfferRule(_Frozen):
     channels: tuple[Channel, ...] = Field(min_length=1, description="how the offer reaches a customer")
     owner: str = Field("CRM-отдел", description="who carries the action out")
     start: str = Field("в течение недели", description="when the action starts")
+    cost: float = Field(0.0, ge=0, description="cost of one contact, in the money table's units")
     min_share: float = Field(0.25, ge=0, le=1, description="share of the segment that must meet the condition")
     min_lift: float = Field(1.3, ge=1, description="how many times more often than among stable customers")
 
@@ -157,6 +158,8 @@ DEFAULT_RULES = (
 class RecommendationsConfig(_Frozen):
     rules: tuple[OfferRule, ...] = DEFAULT_RULES
     top_actions: int = Field(3, ge=1, le=10, description="actions named on the management summary page")
+    control_share: float = Field(0.10, ge=0, lt=1, description="at-risk customers held back from offers, per segment; 0: none")
+    effect: float = Field(0.2, ge=0, le=1, description="assumed share of a drop an offer prevents, until a back-test measures it")
 
 
 class ReportConfig(_Frozen):
@@ -182,6 +185,16 @@ class HistoryConfig(_Frozen):
     drift_strong: float = Field(0.25, gt=0, description="drift from this effect size on is strong")
 
 
+class BacktestConfig(_Frozen):
+    """When last quarter's forecast counts as failed, and when offer groups are big enough to judge."""
+
+    auc_margin: float = Field(0.05, ge=0, description="realised ROC-AUC this far below the promise: retrain")
+    calibration_margin: float = Field(0.10, ge=0, description="a decile this far off: check the model")
+    min_bin: int = Field(20, ge=1, description="customers a decile needs to count")
+    min_group: int = Field(30, ge=1, description="customers the offer and the control group each need")
+    max_ci_width: float = Field(0.20, gt=0, description="an uplift interval wider than this is too early to read")
+
+
 class StagesConfig(_Frozen):
     """Optional stages; the others feed every section and always run."""
 
@@ -199,6 +212,7 @@ class Config(_Frozen):
     recommendations: RecommendationsConfig = RecommendationsConfig()
     report: ReportConfig = ReportConfig()
     history: HistoryConfig = HistoryConfig()
+    backtest: BacktestConfig = BacktestConfig()
 
 
 def load_config(path: Path | None, **overrides: object) -> Config:

@@ -19,9 +19,11 @@ from report_builder.report.structure import build_sections
 from report_builder.results.report import ReportResults, RunInfo, StageTiming
 from report_builder.runner import Given, Run, Stage, check_table, run_stages
 from report_builder.results.history import Reference
+from report_builder.stages.backtest import backtest
 from report_builder.stages.clean import clean_tables
 from report_builder.stages.compare import compare
 from report_builder.stages.correlate import correlate
+from report_builder.stages.economics import economics
 from report_builder.stages.evaluate import evaluate
 from report_builder.stages.explain import explain
 from report_builder.stages.explore import explore
@@ -63,7 +65,7 @@ STAGES: tuple[Stage, ...] = check_table(
             when="stages.segments",
         ),
         Stage("segment", "Сегментация", segment, {"scores": "score", "data": "clean"}, {"config": "segments"}),
-        Stage("recommend", "Рекомендации", recommend, {"segmentation": "segment"}, {"config": "recommendations"}),
+        Stage("recommend", "Рекомендации", recommend, {"segmentation": "segment"}, {"config": "recommendations", "seed": "seed"}),
         Stage("profile", "Профиль данных (ydata-profiling)", profile, {"data": "clean", "period": "period"},
               {"company": "report.company"}, when="report.profile"),
         Stage(
@@ -74,11 +76,16 @@ STAGES: tuple[Stage, ...] = check_table(
         ),
         Stage("compare", "Сравнение с прошлым кварталом", compare, {"current": "snapshot", "reference": "reference"},
               {"config": "history"}),
+        Stage("backtest", "Проверка прошлого прогноза", backtest, {"reference": "reference", "data": "clean"},
+              {"config": "backtest", "bootstrap_rounds": "model.bootstrap_rounds", "seed": "seed"}),
+        Stage("economics", "Экономика предложений", economics,
+              {"segmentation": "segment", "recommendations": "recommend", "backtest": "backtest"}, {"config": "recommendations"}),
         Stage(
             "results", "Сводка результатов", ReportResults,
             {"run": "run", "data": "clean", "exploration": "explore", "correlation": "correlate", "search": "models",
              "evaluation": "evaluate", "explanation": "explain", "scores": "score", "segmentation": "segment",
-             "recommendations": "recommend", "profile": "profile", "comparison": "compare"},
+             "recommendations": "recommend", "profile": "profile", "comparison": "compare", "backtest": "backtest",
+             "economics": "economics"},
         ),
         Stage("figures", "Графики", build_sections, {"results": "results"}, {"money_unit": "report.money_unit"}),
         Stage("html", "Вёрстка HTML", render_html, {"results": "results", "sections": "figures"}, {"settings": ""}),

@@ -22,7 +22,7 @@ FORMULA_SEGMENT = "=1+1"
 def parts_for(scored: Scored, segments: SegmentsConfig) -> tuple[Segmentation, Recommendations, Scores]:
     """What the customer list reads from a build."""
     segmentation = scored.segmented(segments)
-    return segmentation, recommend(segmentation, RecommendationsConfig()), scored.scores
+    return segmentation, recommend(segmentation, RecommendationsConfig(), SEED), scored.scores
 
 
 @pytest.fixture(scope="module")
@@ -157,3 +157,14 @@ def test_csv_reads_back_with_semicolon_and_decimal_comma(tmp_path: Path, table: 
     np.testing.assert_allclose(read[HEADERS["probability"]], table["probability"].astype(float), atol=5e-5)
     np.testing.assert_allclose(read[HEADERS["profit_at_risk"]], table["profit_at_risk"].astype(float), atol=5e-5)
     assert read[HEADERS["segment"]].tolist() == table["segment"].tolist()
+
+
+def test_the_control_group_is_marked_and_offered_nothing(parts, table: pd.DataFrame) -> None:
+    segmentation, recommendations, _ = parts
+    control = table[table["control"] == "да"]
+    assert set(control["id"]) == set(recommendations.control) and len(control) > 0
+    assert (control["offers"] == "").all()
+    at_risk = segmentation.customers["probability"] >= segmentation.threshold
+    share = len(control) / at_risk.sum()
+    assert share == pytest.approx(0.10, abs=0.02)  # about a tenth of the at-risk customers
+    assert set(control["id"]) <= set(segmentation.customers.index[at_risk])

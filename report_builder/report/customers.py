@@ -24,6 +24,7 @@ COLUMNS = {
     "profit_at_risk": ("Прибыль под риском", "#,##0.00"),
     "segment": ("Сегмент", "@"),
     "consent": ("Согласие на рассылки", "@"),
+    "control": ("Контрольная группа", "@"),
     "extra": ("Дополнительные сегменты", "@"),
     "offers": ("Предложения", "@"),
     **{f"driver_{i}": (f"Фактор риска {i}", "@") for i in range(1, DRIVERS + 1)},
@@ -47,6 +48,7 @@ def customer_table(seg: Segmentation, recommendations: Recommendations, scores: 
         members = ids.isin(seg.members[name])
         extra[members] = extra[members].where(extra[members] == "", extra[members] + "; ") + name
     offers = recommendations.per_customer
+    control = set(recommendations.control)
     drivers = _drivers(scores.shap.reindex(ids), frame)
     table = pd.DataFrame(
         {
@@ -56,6 +58,7 @@ def customer_table(seg: Segmentation, recommendations: Recommendations, scores: 
             "profit_at_risk": frame[PROFIT_AT_RISK].to_numpy(dtype=float),
             "segment": frame[SEGMENT].to_numpy(),
             "consent": frame[CONSENT].to_numpy(),
+            "control": ["да" if int(i) in control else "нет" for i in ids],
             "extra": extra.to_numpy(),
             "offers": ["; ".join(offers.get(int(i), ())) for i in ids],
             **{f"driver_{k + 1}": [row[k] if k < len(row) else "" for row in drivers] for k in range(DRIVERS)},
@@ -104,7 +107,7 @@ def write_xlsx(table: pd.DataFrame, path: Path) -> None:
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = header_fill
         cell.alignment = Alignment(wrap_text=True, vertical="center")
-    widths = {"id": 10, "probability": 13, "profit": 12, "profit_at_risk": 13, "segment": 24, "consent": 12, "extra": 28, "offers": 60}
+    widths = {"id": 10, "probability": 13, "profit": 12, "profit_at_risk": 13, "segment": 24, "consent": 12, "control": 12, "extra": 28, "offers": 60}
     for index, key in enumerate(keys, start=1):
         letter = get_column_letter(index)
         sheet.column_dimensions[letter].width = widths.get(key, 40)

@@ -11,6 +11,7 @@ import math
 from report_builder.labels import label
 from report_builder.report.filters import NBSP, count, num, plural, pvalue
 from report_builder.results.analysis import CategoricalFeature, Correlation, Driver, Explanation, NumericFeature
+from report_builder.results.backtest import Backtest, Economics
 from report_builder.results.history import Comparison, Drift, Flow, MetricChange
 from report_builder.results.segments import Contrast, Offer
 
@@ -425,3 +426,52 @@ def compared_with(period: str) -> str:
     if label_ != period:
         return "Сравнение с " + label_.replace(" квартал ", " кварталом ", 1)
     return f"Сравнение с периодом «{period}»"
+
+
+# --- did last quarter's forecast and offers work -----------------------------------------------------
+
+def backtest_rates(backtest: Backtest) -> str:
+    return (
+        f"Прогнозировали снижение у {_pct(backtest.predicted_rate)} покупателей — снизилась активность "
+        f"у {_pct(backtest.actual_rate)} ({count(backtest.customers, 'покупатель', 'покупателя', 'покупателей')} есть в обоих кварталах)."
+    )
+
+
+def backtest_verdict(backtest: Backtest) -> str:
+    low, high = backtest.roc_auc_ci95
+    auc = (
+        f"ROC-AUC на деле {num(backtest.roc_auc, 3)} (95{NBSP}% ДИ {num(low, 3)}–{num(high, 3)}) "
+        f"против {num(backtest.cv_roc_auc_then, 3)}, обещанных при подборе"
+    )
+    if not backtest.retrain:
+        return f"Прогноз прошлого квартала подтвердился: {auc}."
+    reasons = []
+    if backtest.auc_fell:
+        reasons.append("модель различает хуже, чем обещала")
+    if backtest.calibration_off:
+        reasons.append(f"в одной из групп прогноз разошёлся с фактом на {num(backtest.calibration_gap * 100)}{NBSP}п.{NBSP}п.")
+    return f"Модель стоит переобучить или проверить: {'; '.join(reasons)}. {auc}."
+
+
+def uplift_verdict(backtest: Backtest) -> str:
+    if backtest.verdict == "early" or backtest.uplift is None or backtest.uplift_ci95 is None:
+        return "Групп пока мало, вывод о действии предложений делать рано."
+    low, high = backtest.uplift_ci95
+    interval = f"95{NBSP}% ДИ от {_pp(low)} до {_pp(high)}"
+    if backtest.verdict == "helped":
+        return f"Предложения снизили долю снизивших активность на {_pp(backtest.uplift)} ({interval})."
+    if backtest.verdict == "hurt":
+        return f"У получивших предложения снижение случалось чаще, на {_pp(-backtest.uplift)} ({interval}): предложения стоит пересмотреть."
+    return f"Эффекта предложений пока не видно: разница {_pp(backtest.uplift)} ({interval})."
+
+
+def effect_note(economics: Economics) -> str:
+    share = _pct(economics.effect)
+    if economics.measured:
+        return f"Эффект предложения — {share} предотвращённых снижений, измерен по контрольной группе прошлого квартала."
+    return f"Эффект предложения — {share} предотвращённых снижений: это допущение из настроек (recommendations.effect), пока его не измерила контрольная группа."
+
+
+def _pp(value: float) -> str:
+    sign = "−" if value < 0 else ""
+    return f"{sign}{num(abs(value) * 100, 1)}{NBSP}п.{NBSP}п."

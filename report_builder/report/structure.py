@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from report_builder.config import Config, ReportConfig
 from report_builder.labels import BASE_SEGMENTS
 from report_builder.report.figure import Figure
+from report_builder.report.figures import backtest as backtest_figures
 from report_builder.report.figures import correlation as corr_figures
 from report_builder.report.figures import data as data_figures
 from report_builder.report.figures import eda as eda_figures
@@ -59,6 +60,8 @@ def build_sections(results: ReportResults, money_unit: str | None) -> tuple[Sect
     unit = money_unit or "ед."
     sections = [
         Section("changes", "Что изменилось", {}),
+        *([Section("backtest", "Проверка прошлого прогноза", _numbered([backtest_figures.calibration(results.backtest)]))]
+          if results.backtest else []),
         Section("data", "Данные", _numbered([data_figures.class_balance(data)])),
         Section(
             "eda",
@@ -99,7 +102,10 @@ def build_sections(results: ReportResults, money_unit: str | None) -> tuple[Sect
                     ]
                 ),
             ),
-            Section("recommendations", "Рекомендации", {}),
+            Section(
+                "recommendations", "Рекомендации",
+                _numbered([backtest_figures.value_by_band(results.economics, unit)] if results.economics else []),
+            ),
         ]
     sections.append(Section("methodology", "Приложение. Методика", {}))
     return _renumber(sections)

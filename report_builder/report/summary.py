@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
+from report_builder.report import narrative
 from report_builder.results.analysis import Explanation
+from report_builder.results.backtest import Backtest
 from report_builder.results.history import Comparison
 from report_builder.results.report import ReportResults, StageTiming
 from report_builder.results.segments import Recommendations, Segmentation
@@ -50,6 +52,7 @@ def build_summary(results: ReportResults, timings: tuple[StageTiming, ...]) -> d
         **_explanation(results.explanation),
         **_segments(results.segmentation, results.recommendations),
         "comparison": _comparison(results.comparison),
+        "backtest": _backtest(results.backtest),
         "versions": run.versions,
         "seed": run.seed,
         "timings": [asdict(t) for t in timings],
@@ -95,6 +98,7 @@ def _segments(segmentation: Segmentation | None, recommendations: Recommendation
         "priority_segment": segmentation.priority,
         "value_threshold": round(segmentation.value_threshold, 6),
         "totals": _totals(segmentation),
+        "control_group": {"customers": len(recommendations.control), "share_of_at_risk": recommendations.control_share},
         "actions": [
             {
                 "title": a.title,
@@ -144,4 +148,26 @@ def _comparison(comparison: Comparison | None) -> dict[str, object] | None:
         "model": {"then": comparison.model_then, "cv_roc_auc_then": round(comparison.auc_then, 4),
                   "now": comparison.model_now, "cv_roc_auc_now": round(comparison.auc_now, 4)},
         "method_changes": list(comparison.method_changes),
+    }
+
+
+def _backtest(backtest: Backtest | None) -> dict[str, object] | None:
+    if backtest is None:
+        return None
+    return {
+        "reference_period": backtest.reference_period,
+        "customers": backtest.customers,
+        "roc_auc": round(backtest.roc_auc, 4),
+        "roc_auc_ci95": [round(v, 4) for v in backtest.roc_auc_ci95],
+        "cv_roc_auc_then": round(backtest.cv_roc_auc_then, 4),
+        "brier": round(backtest.brier, 4),
+        "predicted_rate": round(backtest.predicted_rate, 4),
+        "actual_rate": round(backtest.actual_rate, 4),
+        "precision": round(backtest.precision, 4),
+        "recall": round(backtest.recall, 4),
+        "retrain": backtest.retrain,
+        "groups": [{"name": g.name, "customers": g.customers, "actual_rate": round(g.actual_rate, 4)} for g in backtest.groups],
+        "uplift": None if backtest.uplift is None else round(backtest.uplift, 4),
+        "uplift_ci95": None if backtest.uplift_ci95 is None else [round(v, 4) for v in backtest.uplift_ci95],
+        "verdict": narrative.uplift_verdict(backtest),
     }

@@ -6,6 +6,7 @@ import hashlib
 from dataclasses import dataclass
 
 from report_builder.results.analysis import Correlation, Evaluation, Exploration, Explanation, ModelSearch, Profile
+from report_builder.results.backtest import Backtest, Economics
 from report_builder.results.data import CleanData
 from report_builder.results.history import Comparison
 from report_builder.results.segments import Recommendations, Scores, Segmentation
@@ -49,3 +50,5 @@ class ReportResults:
     recommendations: Recommendations | None = None
     profile: Profile | None = None
     comparison: Comparison | None = None  # None on the first run of a data set, or without a history
+    backtest: Backtest | None = None  # None when no earlier run shares customers with this one
+    economics: Economics | None = None

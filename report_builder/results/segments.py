@@ -134,3 +134,5 @@ class Recommendations:
     offers: tuple[Offer, ...]  # fired, largest profit at stake first
     rejected: tuple[Offer, ...]  # evaluated on the priority segment, data does not support them
     per_customer: dict[int, tuple[str, ...]]  # customer id -> «title (channels)» for that customer
+    control: tuple[int, ...] = ()  # at-risk customers held back from every offer this quarter, to measure the offers
+    control_share: float = 0.0

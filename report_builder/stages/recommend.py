@@ -6,17 +6,20 @@ agreed to mailings is reached only through the site, so reach counts only those 
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from report_builder.config import SITE, OfferRule, RecommendationsConfig
 from report_builder.errors import InputError
-from report_builder.labels import CONSENT, CONSENT_YES, FEATURES, NUMERIC, PROBABILITY, PROFIT_AT_RISK
+from report_builder.labels import CONSENT, CONSENT_YES, FEATURES, NUMERIC, PROBABILITY, PROFIT_AT_RISK, SEGMENT
 from report_builder.results.segments import Action, Offer, Recommendations, Segmentation
 
 
-def recommend(segmentation: Segmentation, config: RecommendationsConfig) -> Recommendations:
+def recommend(segmentation: Segmentation, config: RecommendationsConfig, seed: int) -> Recommendations:
     frame = segmentation.customers
     stable = frame[frame[PROBABILITY] < segmentation.threshold]
+    control = control_group(segmentation, config.control_share, seed)
+    offered = frame.drop(index=list(control))  # the control group gets no offer: it shows what offers change
     fired: list[Offer] = []
     rejected: list[Offer] = []
     for rule in config.rules:
@@ -27,7 +30,7 @@ def recommend(segmentation: Segmentation, config: RecommendationsConfig) -> Reco
         for stats in segmentation.segments:
             if not stats.at_risk or stats.customers == 0:
                 continue
-            part = frame.loc[list(segmentation.members[stats.name])]
+            part = offered.loc[offered.index.intersection(list(segmentation.members[stats.name]))]
             offer = _evaluate(rule, stats.name, part, stable, rule.feature in segmentation.defined_by.get(stats.name, ()))
             if offer.fired:
                 fired.append(offer)
@@ -40,7 +43,23 @@ def recommend(segmentation: Segmentation, config: RecommendationsConfig) -> Reco
         offers=tuple(fired),
         rejected=tuple(rejected),
         per_customer=_per_customer(fired, frame, rules),
+        control=tuple(sorted(control)),
+        control_share=config.control_share,
     )
+
+
+def control_group(segmentation: Segmentation, share: float, seed: int) -> set[int]:
+    """A seeded random share of the at-risk customers of each base segment, held back from every offer."""
+    if share <= 0:
+        return set()
+    frame = segmentation.customers
+    at_risk = frame[frame[PROBABILITY] >= segmentation.threshold]
+    rng = np.random.default_rng(seed)
+    chosen: set[int] = set()
+    for _, part in at_risk.groupby(SEGMENT, sort=True):
+        size = int(round(share * len(part)))
+        chosen |= {int(i) for i in rng.choice(np.sort(part.index.to_numpy()), size=size, replace=False)}
+    return chosen
 
 
 def channels_for(rule: OfferRule, consent: bool) -> tuple[str, ...]:

@@ -32,8 +32,8 @@ def snapshot(
     recommendations: Recommendations,
     settings: Config,
     explanation: Explanation | None = None,
-    control: frozenset[int] = frozenset(),
 ) -> Snapshot:
+    control = set(recommendations.control)
     totals = segmentation.totals
     frame = segmentation.customers
     offers = recommendations.per_customer

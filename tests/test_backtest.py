@@ -1,0 +1,92 @@
+"""The back-test of last quarter's forecast and the measured uplift, checked against hand computations."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from report_builder.config import BacktestConfig, RecommendationsConfig
+from report_builder.labels import DECLINED, STABLE, TARGET, USUAL_AT_RISK, VALUABLE_AT_RISK, VALUABLE_STABLE
+from report_builder.results.data import CleanData
+from report_builder.results.history import Reference, Snapshot
+from report_builder.stages.backtest import backtest, newcombe, wilson
+from report_builder.stages.economics import measured_effect
+
+
+def snapshot(people: pd.DataFrame, threshold: float = 0.5, cv_auc: float = 0.9) -> Snapshot:
+    return Snapshot("2026-Q3", "2026-09-30T00:00:00+00:00", "shop", "0", "h", (), (), len(people), 0.4, 0, 0.0, 0.0,
+                    "logreg", cv_auc, threshold, (), (), people, ())
+
+
+def data(outcomes: dict[int, int]) -> CleanData:
+    frame = pd.DataFrame({TARGET: [DECLINED if v else STABLE for v in outcomes.values()]}, index=list(outcomes))
+    return CleanData(frame, len(frame), (), (), {}, {})
+
+
+def people(rows: list[tuple[int, float, str, int, str]]) -> pd.DataFrame:
+    """(id, probability, segment, control, offers)."""
+    frame = pd.DataFrame(rows, columns=["id", "probability", "segment", "control", "offers"]).set_index("id")
+    return frame.assign(profit=1.0, profit_at_risk=1.0, declined=0)
+
+
+def test_known_probabilities_and_outcomes_give_known_auc_and_rates() -> None:
+    # Four customers, ranked 0.9 > 0.8 > 0.3 > 0.2; those at 0.9 and 0.3 declined: of 4 pairs, 3 are ranked right.
+    rows = [(1, 0.9, VALUABLE_AT_RISK, 0, "x"), (2, 0.8, VALUABLE_AT_RISK, 0, "x"), (3, 0.3, VALUABLE_STABLE, 0, ""), (4, 0.2, VALUABLE_STABLE, 0, "")]
+    result = backtest(Reference(snapshot(people(rows)), ()), data({1: 1, 2: 0, 3: 1, 4: 0, 9: 1}), BacktestConfig(), 200, 0)
+    assert result is not None
+    assert result.customers == 4  # customer 9 is new: not in the back-test
+    assert result.roc_auc == pytest.approx(0.75)
+    assert result.predicted_rate == pytest.approx(0.5) and result.actual_rate == pytest.approx(0.5)
+    assert result.precision == pytest.approx(0.5) and result.recall == pytest.approx(0.5)
+    assert result.brier == pytest.approx(((0.9 - 1) ** 2 + 0.8**2 + (0.3 - 1) ** 2 + 0.2**2) / 4)
+    assert not result.auc_fell or result.cv_roc_auc_then - result.roc_auc > 0.05
+    assert result.auc_fell  # 0,75 against the 0,90 promised
+
+
+def test_no_shared_customers_no_backtest() -> None:
+    rows = [(1, 0.9, VALUABLE_AT_RISK, 0, "x"), (2, 0.1, VALUABLE_STABLE, 0, "")]
+    assert backtest(Reference(snapshot(people(rows)), ()), data({5: 1, 6: 0}), BacktestConfig(), 200, 0) is None
+    assert backtest(Reference(None, ()), data({5: 1, 6: 0}), BacktestConfig(), 200, 0) is None
+
+
+def test_uplift_compares_offered_and_control_at_risk_customers() -> None:
+    rng = np.random.default_rng(0)
+    rows, outcomes = [], {}
+    for i in range(800):
+        control = int(i < 200)
+        rows.append((i, 0.8, USUAL_AT_RISK, control, "" if control else "Предложение (сайт)"))
+        outcomes[i] = int(rng.random() < (0.6 if control else 0.4))  # offers prevent a third of the drops
+    for i in range(800, 900):
+        rows.append((i, 0.2, VALUABLE_STABLE, 0, ""))
+        outcomes[i] = int(rng.random() < 0.1)
+    result = backtest(Reference(snapshot(people(rows)), ()), data(outcomes), BacktestConfig(), 200, 0)
+    offer, control = result.groups
+    assert (offer.name, offer.customers, control.name, control.customers) == ("offer", 600, "control", 200)
+    expected_offer = np.mean([outcomes[i] for i in range(200, 800)])
+    expected_control = np.mean([outcomes[i] for i in range(200)])
+    assert offer.actual_rate == pytest.approx(expected_offer) and control.actual_rate == pytest.approx(expected_control)
+    assert result.uplift == pytest.approx(expected_control - expected_offer)
+    low, high = result.uplift_ci95
+    assert low < result.uplift < high
+    assert result.verdict == "helped" and low > 0
+    effect, measured = measured_effect(result)
+    assert measured and effect == pytest.approx(result.uplift / control.actual_rate)
+
+
+def test_newcombe_interval_matches_the_published_example() -> None:
+    # Newcombe (1998), example (a): 56/70 against 48/80 -> 0.2000, 95 % CI 0.0524 to 0.3339.
+    first, second = np.r_[np.ones(56), np.zeros(14)], np.r_[np.ones(48), np.zeros(32)]
+    difference, (low, high) = newcombe(first, second)
+    assert difference == pytest.approx(0.2)
+    assert low == pytest.approx(0.0524, abs=5e-4) and high == pytest.approx(0.3339, abs=5e-4)
+    assert wilson(0, 10)[0] == pytest.approx(0.0, abs=1e-12)
+
+
+def test_small_groups_are_too_early_to_read() -> None:
+    rows = [(i, 0.8, USUAL_AT_RISK, int(i < 3), "" if i < 3 else "x") for i in range(20)]
+    outcomes = {i: i % 2 for i in range(20)}
+    result = backtest(Reference(snapshot(people(rows)), ()), data(outcomes), BacktestConfig(), 200, 0)
+    assert result.verdict == "early"
+    assert measured_effect(result) == (None, False)
+    assert RecommendationsConfig().effect == 0.2  # then the assumption stays in force
