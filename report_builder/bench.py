@@ -110,7 +110,7 @@ def history_bench(quarters: int = 8, customers: int = 100_000) -> None:
             ))
         start = time.perf_counter()
         for snapshot in snapshots[:-1]:
-            with store.recording(snapshot, {}):
+            with store.recording([snapshot], {}):
                 pass
         recorded = time.perf_counter() - start
         start = time.perf_counter()

@@ -20,7 +20,7 @@ from report_builder.output import claim_output
 from report_builder.pipeline import run_pipeline
 from report_builder.report.summary import build_summary
 from report_builder.resources import demo_data_dir
-from report_builder.results.history import Reference, Snapshot
+from report_builder.results.history import Point, Reference, Snapshot
 from report_builder.results.report import ReportResults, RunInfo, StageTiming
 from report_builder.runner import Run
 from report_builder.stages.snapshot import dataset_name
@@ -79,31 +79,39 @@ def build_report(
         dataset = dataset_name(config.report.company, demo)
         reference = store.reference(dataset, period, compare_with) if store else Reference(None, ())
         cache = StageCache(cache_dir)
+        earlier: list[Snapshot] = []
         if store and demo and reference.snapshot is None:
-            reference = _fill_demo_history(store, config, run, cache)
+            reference, earlier = _demo_quarters(config, run, cache)
         done = run_pipeline(source, config, run, cache, on_stage, reference)
         files = report_files(done, config)
         record = done.values.get("snapshot")
-        with store.recording(replace(record, built_at=run.built_at), versions()) if store and isinstance(record, Snapshot) else nullcontext():
+        records = [*earlier, replace(record, built_at=run.built_at)] if isinstance(record, Snapshot) else []
+        # The history changes only together with the files: a failed or interrupted build records nothing.
+        with store.recording(records, versions()) if store and records else nullcontext():
             published = folder.publish(files)
     problems = tuple(str(p) for p in done.problems)
     return BuildOutcome(published, done.values["results"], tuple(done.timings), problems)  # type: ignore[arg-type]
 
 
-def _fill_demo_history(store: History, config: Config, run: RunInfo, cache: StageCache) -> Reference:
-    """A newcomer's first demo report already compares: the two earlier demo quarters are built quietly first."""
+def _demo_quarters(config: Config, run: RunInfo, cache: StageCache) -> tuple[Reference, list[Snapshot]]:
+    """A newcomer's first demo report already compares: the two earlier demo quarters are built quietly first.
+
+    They are recorded with this build's own run, in one transaction, only if it succeeds.
+    """
     from report_builder.demo_data import earlier_quarters
 
+    snapshots: list[Snapshot] = []
+    reference = Reference(None, ())
     with tempfile.TemporaryDirectory(prefix="report-builder-demo-") as tmp:
         for back, folder in earlier_quarters(demo_data_dir(), Path(tmp)):
-            period = previous_period(run.period, back)
-            earlier = RunInfo(period, run.built_at, run.seed, run.versions, run.data_dir, True)
-            done = run_pipeline(folder, _analysis_only(config), earlier, cache, reference=store.reference(dataset_name(config.report.company, True), period))
+            earlier = RunInfo(previous_period(run.period, back), run.built_at, run.seed, run.versions, run.data_dir, True)
+            done = run_pipeline(folder, _analysis_only(config), earlier, cache, reference=reference)
             record = done.values.get("snapshot")
             if isinstance(record, Snapshot):
-                with store.recording(record, versions()):
-                    pass
-    return store.reference(dataset_name(config.report.company, True), run.period)
+                snapshots.append(record)
+                trail = (*reference.trail, Point(record.period, record.customers, record.declined_share, record.at_risk, record.profit_at_risk))
+                reference = Reference(record, trail)
+    return reference, snapshots
 
 
 def _analysis_only(config: Config) -> Config:

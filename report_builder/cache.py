@@ -64,23 +64,27 @@ def check_cache_dir(root: Path) -> Path:
     return root
 
 
+MISS = object()  # what `get` returns for an entry that is not there: a stage may well have returned None
+
+
 class StageCache:
     """Pickles results under `root/<stage>-<key>.pkl`; `root=None` disables the cache."""
 
     def __init__(self, root: Path | None) -> None:
         self.root = None if root is None else check_cache_dir(root)
 
-    def get(self, stage: str, key: str) -> object | None:
+    def get(self, stage: str, key: str) -> object:
+        """The stored value, or MISS."""
         if self.root is None:
-            return None
+            return MISS
         path = self.root / f"{stage}-{key}.pkl"
         if not path.exists():
-            return None
+            return MISS
         try:
             with path.open("rb") as handle:
                 return pickle.load(handle)
         except Exception:  # a corrupt or truncated entry is recomputed
-            return None
+            return MISS
 
     def put(self, stage: str, key: str, value: object) -> None:
         """Atomic: a unique temporary file renamed into place, so concurrent builds never see half an entry.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import tomllib
 from pathlib import Path
 from typing import Literal
@@ -213,6 +214,12 @@ class Config(_Frozen):
     report: ReportConfig = ReportConfig()
     history: HistoryConfig = HistoryConfig()
     backtest: BacktestConfig = BacktestConfig()
+
+    @property
+    def analysis_hash(self) -> str:
+        """The settings that shape the numbers; the documents' own (formats, title) and the history's do not count."""
+        shaping = self.model_dump_json(exclude={"report", "history"})
+        return hashlib.sha256(shaping.encode()).hexdigest()[:16]
 
 
 def load_config(path: Path | None, **overrides: object) -> Config:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -144,8 +144,8 @@ class History:
         self.prepared = True
 
     @contextlib.contextmanager
-    def recording(self, snapshot: Snapshot, library_versions: dict[str, str]) -> Iterator[None]:
-        """Replace the period's run with this one; committed only if the block (publishing the files) succeeds."""
+    def recording(self, snapshots: Sequence[Snapshot], library_versions: dict[str, str]) -> Iterator[None]:
+        """Replace each snapshot's period run; committed only if the block (publishing the files) succeeds."""
         if not self.prepared:
             self._prepare()
         try:
@@ -154,7 +154,8 @@ class History:
         except sa.exc.SQLAlchemyError as exc:
             raise _unusable(self.url, exc) from None
         try:
-            _write(connection, snapshot, library_versions)
+            for snapshot in snapshots:
+                _write(connection, snapshot, library_versions)
             yield
             transaction.commit()
         except sa.exc.SQLAlchemyError as exc:

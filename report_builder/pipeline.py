@@ -72,7 +72,7 @@ STAGES: tuple[Stage, ...] = check_table(
             "snapshot", "Запись для истории", snapshot,
             {"run": "run", "data": "clean", "search": "models", "segmentation": "segment", "recommendations": "recommend",
              "explanation": "explain"},
-            {"settings": ""},
+            {"config_hash": "analysis_hash", "company": "report.company"},
         ),
         Stage("compare", "Сравнение с прошлым кварталом", compare, {"current": "snapshot", "reference": "reference"},
               {"config": "history"}),

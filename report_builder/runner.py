@@ -21,7 +21,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from report_builder.cache import StageCache, environment
+from report_builder.cache import MISS, StageCache, environment
 from report_builder.results.report import StageTiming
 
 
@@ -115,8 +115,8 @@ def run_stages(
             continue
         start = time.perf_counter()
         key = stage_key(stage, [keys[source] for source in stage.inputs.values()], settings)
-        value = cache.get(stage.name, key) if stage.cached else None
-        cached = value is not None
+        value = cache.get(stage.name, key) if stage.cached else MISS
+        cached = value is not MISS
         if not cached:
             try:
                 value = stage.fn(**arguments)

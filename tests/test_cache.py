@@ -14,7 +14,7 @@ import pytest
 
 import report_builder.cache as cache_module
 from report_builder import runner
-from report_builder.cache import StageCache, default_cache_dir
+from report_builder.cache import MISS, StageCache, default_cache_dir
 from report_builder.config import Config
 from report_builder.pipeline import STAGES
 from report_builder.errors import OutputError
@@ -32,16 +32,16 @@ def test_cache_round_trip(tmp_path: Path) -> None:
         "frame": pd.DataFrame({"id": [1, 2], "Выручка": [10.5, 0.0]}),
         "fix": Fix("опечатка", "Тип сервиса", 3, "исправлено", "market_file.csv", ("a",)),
     }
-    assert cache.get("clean", "k1") is None
+    assert cache.get("clean", "k1") is MISS
     cache.put("clean", "k1", value)
 
     got = cache.get("clean", "k1")
 
-    assert got is not None
+    assert got is not MISS
     pd.testing.assert_frame_equal(got["frame"], value["frame"])
     assert got["fix"] == value["fix"]
-    assert cache.get("clean", "k2") is None
-    assert cache.get("validate", "k1") is None
+    assert cache.get("clean", "k2") is MISS
+    assert cache.get("validate", "k1") is MISS
     assert [p.name for p in (tmp_path / "cache").iterdir()] == ["clean-k1.pkl"]  # no temp file left
     assert stat.S_IMODE((tmp_path / "cache").stat().st_mode) == 0o700
 
@@ -62,7 +62,7 @@ def test_corrupt_entry_reads_as_missing(tmp_path: Path, content: bytes) -> None:
     cache = StageCache(tmp_path)
     cache.put("clean", "key", {"x": list(range(100))})
     (tmp_path / "clean-key.pkl").write_bytes(content)
-    assert cache.get("clean", "key") is None
+    assert cache.get("clean", "key") is MISS
     cache.put("clean", "key", "fresh")
     assert cache.get("clean", "key") == "fresh"
 
@@ -70,7 +70,7 @@ def test_corrupt_entry_reads_as_missing(tmp_path: Path, content: bytes) -> None:
 def test_disabled_cache(tmp_path: Path) -> None:
     cache = StageCache(None)
     cache.put("clean", "key", 1)
-    assert cache.get("clean", "key") is None
+    assert cache.get("clean", "key") is MISS
 
 
 def test_cached_stage_result_round_trips(tmp_path: Path, tiny_tables) -> None:
@@ -120,3 +120,11 @@ def test_concurrent_writers_never_leave_half_an_entry(tmp_path: Path) -> None:
     workers = [subprocess.Popen([sys.executable, "-c", script, str(tmp_path)]) for _ in range(3)]
     assert [w.wait(timeout=120) for w in workers] == [0, 0, 0]
     assert os.listdir(tmp_path) == ["models-same-key.pkl"]
+
+
+def test_a_stored_none_is_a_hit_not_a_miss(tmp_path: Path) -> None:
+    """A stage may return None (no earlier quarter to compare with): that answer is cached like any other."""
+    cache = StageCache(tmp_path)
+    assert cache.get("compare", "k") is MISS
+    cache.put("compare", "k", None)
+    assert cache.get("compare", "k") is None

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
-
 import numpy as np
 import pandas as pd
 
 from report_builder import __version__
-from report_builder.config import Config
 from report_builder.labels import CATEGORICAL, FEATURES, NUMERIC, PROBABILITY, PROFIT, PROFIT_AT_RISK, SEGMENT, TARGET, DECLINED
 from report_builder.results.analysis import Explanation, ModelSearch
 from report_builder.results.data import CleanData
@@ -30,7 +27,8 @@ def snapshot(
     search: ModelSearch,
     segmentation: Segmentation,
     recommendations: Recommendations,
-    settings: Config,
+    config_hash: str,
+    company: str,
     explanation: Explanation | None = None,
 ) -> Snapshot:
     control = set(recommendations.control)
@@ -52,9 +50,9 @@ def snapshot(
     return Snapshot(
         period=run.period,
         built_at=run.built_at,
-        dataset=dataset_name(settings.report.company, run.demo),
+        dataset=dataset_name(company, run.demo),
         package_version=__version__,
-        config_hash=analysis_hash(settings),
+        config_hash=config_hash,
         data_hashes=tuple(s.sha256 for s in data.sources),
         feature_set=tuple(FEATURES),
         customers=data.customers_used,
@@ -70,12 +68,6 @@ def snapshot(
         people=people,
         features=tuple(reference(data.customers[f]) for f in (*NUMERIC, *CATEGORICAL)),
     )
-
-
-def analysis_hash(settings: Config) -> str:
-    """The settings that shape the numbers; the documents' own settings (formats, title) do not count."""
-    shaping = settings.model_dump_json(exclude={"report", "history"})
-    return hashlib.sha256(shaping.encode()).hexdigest()[:16]
 
 
 def reference(values: pd.Series) -> FeatureReference:
