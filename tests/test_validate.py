@@ -213,3 +213,20 @@ def test_exact_duplicate_rows_are_dropped_and_recorded(tiny_tables, edit_table) 
     assert valid.market_file["id"].is_unique
     fix = next(f for f in valid.fixes if "повторяющиеся строки" in f.what)
     assert (fix.rows, fix.action, fix.file) == (3, "удалено", "market_file.csv")
+
+
+@pytest.mark.parametrize(
+    ("table", "column"),
+    [
+        ("market_file", "Маркет_актив_6_мес"),  # its neighbour «Маркет_актив_тек_мес» is spelt alike
+        ("market_file", "Маркет_актив_тек_мес"),
+    ],
+)
+def test_missing_column_with_a_similar_neighbour_is_reported_missing(tiny_tables, edit_table, table, column) -> None:
+    # Found by fuzzing: the neighbour was first taken as a misspelling of the missing column, then
+    # renamed again to its own name, and the check failed with a KeyError.
+    folder = tiny_tables()
+    edit_table(folder, table, lambda f: f.drop(columns=[column]))
+    error = stop(folder)
+    assert (error.file, error.column) == (f"{table}.csv", column)
+    assert f"нет обязательных столбцов: «{column}»" in error.message

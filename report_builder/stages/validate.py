@@ -85,15 +85,17 @@ def _key(name: str) -> str:
 
 
 def _canonical_columns(frame: pd.DataFrame, required: list[str], file: str, fixes: list[Fix]) -> pd.DataFrame:
-    present = {_key(c): c for c in frame.columns}
-    renames: dict[str, str] = {}
+    present = {_key(c): c for c in reversed(frame.columns)}  # the first of equal keys wins
+    # Names equal up to case, spaces and «ё» are taken first; only the columns left over may be
+    # misspellings of the rest, so a missing column never takes a neighbour's name.
+    renames = {present[_key(c)]: c for c in required if _key(c) in present}
     missing: list[str] = []
     for column in required:
-        if _key(column) in present:
-            renames[present[_key(column)]] = column
+        if column in renames.values():
             continue
-        close = difflib.get_close_matches(_key(column), list(present), n=1, cutoff=0.85)
-        if close and present[close[0]] not in renames:
+        free = [key for key, name in present.items() if name not in renames]
+        close = difflib.get_close_matches(_key(column), free, n=1, cutoff=0.85)
+        if close:
             renames[present[close[0]]] = column
             fixes.append(Fix(f"столбец «{present[close[0]]}» переименован в «{column}»", column, 0, "исправлено", file))
         else:
