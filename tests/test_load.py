@@ -207,3 +207,32 @@ def test_corrupt_xlsx(tiny_tables) -> None:
         load_tables(folder)
     assert caught.value.file == "money.xlsx"
     assert "Excel" in caught.value.message
+
+
+@pytest.mark.parametrize(
+    "second",
+    ["Покупательская активность", " Покупательская активность", "Покупательская  активность"],
+    ids=["same", "leading_space", "double_space"],
+)
+def test_repeated_column_name_is_refused(tiny_tables, edit_table, second: str) -> None:
+    # Found by fuzzing: a repeated name (after spaces are tidied) reached validation as two
+    # columns under one name and failed with ValueError / AttributeError instead of a message.
+    folder = tiny_tables()
+
+    def repeat(frame: pd.DataFrame) -> pd.DataFrame:
+        frame.insert(len(frame.columns), "copy", frame["Покупательская активность"])
+        return frame.set_axis([*frame.columns[:-1], second], axis=1)
+
+    edit_table(folder, "market_file", repeat)
+    with pytest.raises(InputError) as caught:
+        load_tables(folder)
+    error = caught.value
+    assert (error.file, error.column) == ("market_file.csv", "Покупательская активность")
+    assert "встречается в заголовке несколько раз" in error.message
+    assert "«Покупательская активность»" in error.message
+
+
+def test_column_name_with_a_dot_and_number_is_not_a_repeat(tiny_tables, edit_table) -> None:
+    folder = tiny_tables()
+    edit_table(folder, "market_file", lambda f: f.assign(**{"Версия 2.1": "x"}))
+    assert "Версия 2.1" in load_tables(folder).market_file.columns

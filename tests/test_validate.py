@@ -230,3 +230,13 @@ def test_missing_column_with_a_similar_neighbour_is_reported_missing(tiny_tables
     error = stop(folder)
     assert (error.file, error.column) == (f"{table}.csv", column)
     assert f"нет обязательных столбцов: «{column}»" in error.message
+
+
+def test_two_columns_differing_only_in_case_are_refused(tiny_tables, edit_table) -> None:
+    # Same family as the repeated names fuzzing found: matching once renamed both «ID» and «id» to
+    # «id» (a ValueError about duplicate labels); silently using one of them is no better.
+    folder = tiny_tables()
+    edit_table(folder, "market_money", lambda f: f.assign(ID=f["id"]))
+    error = stop(folder)
+    assert (error.file, error.column) == ("market_money.csv", "id")
+    assert "два столбца с этим именем: «id» и «ID»" in error.message

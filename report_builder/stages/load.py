@@ -33,6 +33,7 @@ _LIMIT_HINT = "Лимиты заданы в начале report_builder/stages/l
 _DECIMAL_COMMA = re.compile(r"(?<![\d,])\d+,\d+(?![\d,])")
 _LOWER_CYRILLIC = re.compile("[а-яё]")
 _LINE_END = re.compile(rb"\r\n|\r|\n")
+_MANGLED = re.compile(r"(.+)\.(\d+)")  # how pandas renames a repeated column name
 
 
 def load_tables(data_dir: Path) -> Tables:
@@ -93,8 +94,29 @@ def _read(path: Path) -> tuple[pd.DataFrame, SourceFile]:
         raise InputError("в файле нет ни одной строки данных", file=path.name)
     if len(frame.columns) > MAX_COLUMNS:
         raise _too_many_columns(len(frame.columns), path.name)
-    frame.columns = [" ".join(str(c).split()) for c in frame.columns]
+    frame.columns = _column_names(frame.columns, path.name)
     return frame, SourceFile(path.name, len(frame), digest, encoding, separator, decimal)
+
+
+def _column_names(columns: pd.Index, name: str) -> list[str]:
+    """Names with spaces tidied; a name given twice is refused, as either column could be meant.
+
+    pandas renames the second of two equal names «X» to «X.1», so that counts as a repeat too.
+    """
+    names = [" ".join(str(c).split()) for c in columns]
+    seen: set[str] = set()
+    for column in names:
+        mangled = _MANGLED.fullmatch(column)
+        original = mangled.group(1) if mangled and mangled.group(1) in names else column
+        if original in seen:
+            raise InputError(
+                "столбец с этим именем встречается в заголовке несколько раз",
+                file=name,
+                column=original,
+                hint="Оставьте один столбец с этим именем, остальные удалите или переименуйте",
+            )
+        seen.add(original)
+    return names
 
 
 def _megabytes(size: int) -> str:

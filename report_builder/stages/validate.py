@@ -85,10 +85,21 @@ def _key(name: str) -> str:
 
 
 def _canonical_columns(frame: pd.DataFrame, required: list[str], file: str, fixes: list[Fix]) -> pd.DataFrame:
-    present = {_key(c): c for c in reversed(frame.columns)}  # the first of equal keys wins
+    wanted = {_key(c): c for c in required}
+    present: dict[str, str] = {}
+    for name in frame.columns:
+        key = _key(name)
+        if key in present and key in wanted:
+            raise InputError(
+                f"два столбца с этим именем: «{present[key]}» и «{name}»",
+                file=file,
+                column=wanted[key],
+                hint="Оставьте в таблице один из них",
+            )
+        present.setdefault(key, name)
     # Names equal up to case, spaces and «ё» are taken first; only the columns left over may be
     # misspellings of the rest, so a missing column never takes a neighbour's name.
-    renames = {present[_key(c)]: c for c in required if _key(c) in present}
+    renames = {present[key]: c for key, c in wanted.items() if key in present}
     missing: list[str] = []
     for column in required:
         if column in renames.values():
