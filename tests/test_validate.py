@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -240,3 +241,20 @@ def test_two_columns_differing_only_in_case_are_refused(tiny_tables, edit_table)
     error = stop(folder)
     assert (error.file, error.column) == ("market_money.csv", "id")
     assert "два столбца с этим именем: «id» и «ID»" in error.message
+
+
+def test_empty_text_cell_next_to_another_error_gives_only_the_message(tiny_tables, edit_table) -> None:
+    # Found by fuzzing: pandera gathers the failures with pd.concat, which raised a FutureWarning
+    # about all-NA entries (an error under the test settings, noise on the console otherwise).
+    folder = tiny_tables()
+
+    def change(frame: pd.DataFrame) -> None:
+        frame.loc[0, "Тип сервиса"] = ""
+        frame.loc[3, "Маркет_актив_6_мес"] = "-1"
+
+    edit_table(folder, "market_file", change)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        error = stop(folder)
+    assert error.file == "market_file.csv"
+    assert error.column in ("Тип сервиса", "Маркет_актив_6_мес")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import warnings
 from dataclasses import replace
 
 import pandas as pd
@@ -145,7 +146,13 @@ def _drop_exact_duplicates(frame: pd.DataFrame, file: str, fixes: list[Fix]) -> 
 
 def _check(schema: pa.DataFrameSchema, frame: pd.DataFrame, file: str) -> pd.DataFrame:
     try:
-        return schema.validate(frame, lazy=True)
+        with warnings.catch_warnings():
+            # pandera gathers the failures of several checks with pd.concat, which warns when
+            # one of them is all-NA (an empty text cell next to another error); not our concern.
+            warnings.filterwarnings(
+                "ignore", "The behavior of DataFrame concatenation with empty or all-NA", FutureWarning
+            )
+            return schema.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as exc:
         cases = exc.failure_cases
         first = cases.iloc[0]
