@@ -258,3 +258,12 @@ def test_empty_text_cell_next_to_another_error_gives_only_the_message(tiny_table
         error = stop(folder)
     assert error.file == "market_file.csv"
     assert error.column in ("Тип сервиса", "Маркет_актив_6_мес")
+
+
+def test_failing_rows_are_listed_in_file_order(tiny_tables, edit_table) -> None:
+    folder = tiny_tables()
+    edit_table(folder, "market_file", lambda f: f.assign(Маркет_актив_6_мес="-1"))
+    error = stop(folder)
+    assert error.column == "Маркет_актив_6_мес"
+    assert error.rows == list(range(2, 202))
+    assert "(строки: 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 и ещё 190)" in error.message

@@ -165,7 +165,7 @@ def _check(schema: pa.DataFrameSchema, frame: pd.DataFrame, file: str) -> pd.Dat
             f"{problem}: {values}" if values else problem,
             file=file,
             column=column,
-            rows=[int(i) for i in same["index"].dropna().unique()],
+            rows=sorted(int(i) for i in same["index"].dropna().unique()),
         ) from None
 
 
