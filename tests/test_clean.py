@@ -278,3 +278,20 @@ def test_real_defects_are_all_reported(real_clean: CleanData, real_dir: Path) ->
     twins = fixes_about(real_clean, "двойники")
     assert len(twins) == 1 and twins[0].rows == 11
     assert twins[0].examples[0] == "215895"
+
+
+def test_period_spelt_right_and_misspelt_for_one_customer(tiny_tables, edit_table) -> None:
+    # «предыдущий_месяц» next to the same customer's «предыдцщий_месяц» passes validation (two
+    # different texts) but is one period once the typo is repaired; reshaping failed with a ValueError.
+    folder = tiny_tables()
+    time = read_table(folder, "market_time")
+    first = time["id"].iloc[0]
+    current = time.index[(time["id"] == first) & (time["Период"] == "текущий_месяц")][0]
+    misspelt = time.index[(time["id"] == first) & (time["Период"] == "предыдцщий_месяц")][0]
+    edit_table(folder, "market_time", set_cells("Период", [current], "предыдущий_месяц"))
+    with pytest.raises(InputError) as caught:
+        clean(folder)
+    error = caught.value
+    assert (error.file, error.column) == ("market_time.csv", "Период")
+    assert error.rows == sorted([current + 2, misspelt + 2])
+    assert f"у клиентов {first} один период указан дважды" in error.message
