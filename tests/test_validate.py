@@ -267,3 +267,15 @@ def test_failing_rows_are_listed_in_file_order(tiny_tables, edit_table) -> None:
     assert error.column == "Маркет_актив_6_мес"
     assert error.rows == list(range(2, 202))
     assert "(строки: 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 и ещё 190)" in error.message
+
+
+@pytest.mark.parametrize("value", ["inf", "1e400", "Infinity"])
+@pytest.mark.parametrize(("table", "column", "row"), [("market_file", "Длительность", 5), ("money", "Прибыль", 9)])
+def test_infinite_number_is_refused(tiny_tables, edit_table, table, column, row, value) -> None:
+    # «inf» and numbers beyond the float range were read as infinity, passed every check and
+    # reached the cleaned data (the fuzz tests now check that accepted data is finite).
+    folder = tiny_tables()
+    edit_table(folder, table, set_cell(column, row, value))
+    error = stop(folder)
+    assert (error.file, error.column, error.rows) == (f"{table}.csv", column, [line(row)])
+    assert "бесконечные или слишком большие числа: «inf»" in error.message

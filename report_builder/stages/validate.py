@@ -6,6 +6,7 @@ import difflib
 import warnings
 from dataclasses import replace
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
@@ -24,10 +25,11 @@ from report_builder.results.data import Fix, Tables
 
 _SHARE = pa.Check.in_range(0, 1)
 _NON_NEGATIVE = pa.Check.ge(0)
+_FINITE = pa.Check(np.isfinite, name="finite")  # «inf» or «1e400» would be read as infinity
 
 
 def _numeric(*checks: pa.Check) -> pa.Column:
-    return pa.Column(float, checks=[_NON_NEGATIVE, *checks], coerce=True, nullable=False)
+    return pa.Column(float, checks=[_FINITE, _NON_NEGATIVE, *checks], coerce=True, nullable=False)
 
 
 def _text() -> pa.Column:
@@ -60,6 +62,7 @@ _CHECK_TEXT = {
     "not_nullable": "пустые значения",
     "field_uniqueness": "повторяющиеся значения",
     "multiple_fields_uniqueness": "повторяющиеся пары id и периода",
+    "finite": "бесконечные или слишком большие числа",
     "greater_than_or_equal_to": "отрицательные значения",
     "in_range": "значения вне диапазона от 0 до 1",
     "str_length": "пустые значения",
