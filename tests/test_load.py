@@ -236,3 +236,27 @@ def test_column_name_with_a_dot_and_number_is_not_a_repeat(tiny_tables, edit_tab
     folder = tiny_tables()
     edit_table(folder, "market_file", lambda f: f.assign(**{"Версия 2.1": "x"}))
     assert "Версия 2.1" in load_tables(folder).market_file.columns
+
+
+def test_row_with_an_extra_value_is_named_in_russian(tiny_tables) -> None:
+    folder = tiny_tables()
+    path = folder / "market_money.csv"
+    lines = path.read_bytes().decode().split("\r\n")
+    lines[5] += ",лишнее"  # line 6
+    path.write_bytes("\r\n".join(lines).encode())
+    with pytest.raises(InputError) as caught:
+        load_tables(folder)
+    error = caught.value
+    assert (error.file, error.rows) == ("market_money.csv", [6])
+    assert "в строке 6 значений 4, а в заголовке 3" in error.message
+    assert "Expected" not in error.message and "C error" not in error.message
+
+
+def test_unclosed_quote_is_named_in_russian(tiny_tables) -> None:
+    folder = tiny_tables()
+    path = folder / "market_money.csv"
+    path.write_bytes(path.read_bytes().replace(b"\r\n100002,", b'\r\n"100002,', 1))
+    with pytest.raises(InputError) as caught:
+        load_tables(folder)
+    assert caught.value.file == "market_money.csv"
+    assert "кавычка" in caught.value.message and "EOF" not in caught.value.message

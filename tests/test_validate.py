@@ -279,3 +279,20 @@ def test_infinite_number_is_refused(tiny_tables, edit_table, table, column, row,
     error = stop(folder)
     assert (error.file, error.column, error.rows) == (f"{table}.csv", column, [line(row)])
     assert "бесконечные или слишком большие числа: «inf»" in error.message
+
+
+@pytest.mark.parametrize("blank_at", [0, 3], ids=["above_header", "among_rows"])
+def test_blank_lines_keep_the_line_numbers(tiny_tables, blank_at: int) -> None:
+    # Truly empty lines were skipped by the CSV parser, so every later row was reported one line
+    # too high (a row of separators only was counted right, see the test above).
+    folder = tiny_tables()
+    path = folder / "market_file.csv"
+    lines = path.read_bytes().decode().split("\r\n")
+    cells = lines[8].split(",")
+    cells[6] = "abc"  # Длительность on line 9, before the blank lines are added
+    lines[8] = ",".join(cells)
+    lines[blank_at:blank_at] = ["", ""]
+    path.write_bytes("\r\n".join(lines).encode())
+    error = stop(folder)
+    assert error.rows == [11]
+    assert ",abc," in path.read_bytes().decode().split("\r\n")[11 - 1]

@@ -78,17 +78,21 @@ def _read(path: Path) -> tuple[pd.DataFrame, SourceFile]:
         except Exception as exc:  # openpyxl raises many types for corrupt files
             raise InputError(f"файл Excel не читается ({exc.__class__.__name__})", file=path.name) from exc
         encoding, separator, decimal = "xlsx", "", "."
+        first_line = 1
     else:
         text, encoding = _decode(raw, path.name)
-        separator = _separator(text, path.name)
-        decimal = "," if separator != "," and _DECIMAL_COMMA.search(text) else "."
+        body = text.lstrip("\r\n")
+        first_line = 1 + len(text[: len(text) - len(body)].splitlines())  # blank lines above the header
+        separator = _separator(body, path.name)
+        decimal = "," if separator != "," and _DECIMAL_COMMA.search(body) else "."
         try:
-            frame = pd.read_csv(io.StringIO(text), sep=separator, decimal=decimal)
+            # Blank lines are kept (and dropped below) so that rows keep their line numbers.
+            frame = pd.read_csv(io.StringIO(body), sep=separator, decimal=decimal, skip_blank_lines=False)
         except (pd.errors.ParserError, ValueError) as exc:
-            raise InputError(f"файл не разбирается как таблица: {exc}", file=path.name) from exc
+            raise _unparsable(exc, path.name, first_line) from exc
         if decimal == ",":
             frame = _decimal_commas(frame)
-    frame.index = pd.RangeIndex(2, len(frame) + 2)  # rows are named by their line in the file
+    frame.index = pd.RangeIndex(first_line + 1, len(frame) + first_line + 1)  # rows are named by their line
     frame = frame.dropna(how="all")
     if frame.empty:
         raise InputError("в файле нет ни одной строки данных", file=path.name)
@@ -96,6 +100,29 @@ def _read(path: Path) -> tuple[pd.DataFrame, SourceFile]:
         raise _too_many_columns(len(frame.columns), path.name)
     frame.columns = _column_names(frame.columns, path.name)
     return frame, SourceFile(path.name, len(frame), digest, encoding, separator, decimal)
+
+
+_FIELDS = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+
+
+def _unparsable(exc: Exception, name: str, first_line: int) -> InputError:
+    """pandas' parser errors, in Russian; the line is counted in the file."""
+    if fields := _FIELDS.search(str(exc)):
+        expected, line, saw = (int(g) for g in fields.groups())
+        return InputError(
+            f"в строке {line + first_line - 1} значений {saw}, а в заголовке {expected}",
+            file=name,
+            rows=[line + first_line - 1],
+            hint="Проверьте разделитель и кавычки в этой строке: лишний разделитель внутри значения"
+            " нужно заключить в кавычки",
+        )
+    if "EOF inside string" in str(exc):
+        return InputError(
+            "кавычка в файле открыта и не закрыта до конца файла",
+            file=name,
+            hint="Проверьте парность кавычек в значениях",
+        )
+    return InputError(f"файл не разбирается как таблица ({exc.__class__.__name__})", file=name)
 
 
 def _column_names(columns: pd.Index, name: str) -> list[str]:
