@@ -260,3 +260,19 @@ def test_unclosed_quote_is_named_in_russian(tiny_tables) -> None:
         load_tables(folder)
     assert caught.value.file == "market_money.csv"
     assert "кавычка" in caught.value.message and "EOF" not in caught.value.message
+
+
+def test_unreadable_file_is_named(tiny_tables, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tiny_tables()
+    real = Path.read_bytes
+
+    def read_bytes(path: Path) -> bytes:
+        if path.name == "market_time.csv":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    with pytest.raises(InputError) as caught:
+        load_tables(folder)
+    assert caught.value.file == "market_time.csv"
+    assert caught.value.message == "Файл «market_time.csv»: нет прав на чтение"

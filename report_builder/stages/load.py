@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import errno
 import hashlib
 import io
 import re
@@ -44,14 +45,26 @@ def load_tables(data_dir: Path) -> Tables:
     sources: list[SourceFile] = []
     for table in TABLE_FILES:
         path = _find(data_dir, table)
-        frame, source = _read(path)
+        try:
+            frame, source = _read(path)
+        except OSError as exc:  # no permission, a broken disk or network share
+            raise InputError(_os_problem(exc), file=path.name) from exc
         frames[table] = frame
         sources.append(source)
     return Tables(**frames, sources=tuple(sources))
 
 
+def _os_problem(exc: OSError) -> str:
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return "нет прав на чтение"
+    return f"не читается: ошибка системы {exc.errno or exc.__class__.__name__}"
+
+
 def _find(data_dir: Path, table: str) -> Path:
-    by_name = {p.name.lower(): p for p in data_dir.iterdir() if p.is_file()}
+    try:
+        by_name = {p.name.lower(): p for p in data_dir.iterdir() if p.is_file()}
+    except OSError as exc:
+        raise InputError(f"папка с данными {data_dir}: {_os_problem(exc)}") from exc
     for suffix in SUFFIXES:
         if (found := by_name.get(table + suffix)) is not None:
             return found
