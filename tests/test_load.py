@@ -276,3 +276,18 @@ def test_unreadable_file_is_named(tiny_tables, monkeypatch: pytest.MonkeyPatch) 
         load_tables(folder)
     assert caught.value.file == "market_time.csv"
     assert caught.value.message == "Файл «market_time.csv»: нет прав на чтение"
+
+
+def test_workbook_whose_header_is_not_in_the_first_row(tiny_tables, tmp_path: Path) -> None:
+    # A header lower on the sheet was read as columns «Unnamed: 0», «Unnamed: 1», … and reported
+    # as missing columns with those names.
+    folder = tiny_tables()
+    frame = read_numbers(folder, "money")
+    (folder / "money.csv").unlink()
+    with pd.ExcelWriter(folder / "money.xlsx", engine="openpyxl") as writer:
+        frame.to_excel(writer, index=False, startrow=2)
+    with pytest.raises(InputError) as caught:
+        load_tables(folder)
+    assert caught.value.file == "money.xlsx"
+    assert caught.value.message.startswith("Файл «money.xlsx»: в строке 1 нет названий столбцов")
+    assert "Unnamed" not in caught.value.message

@@ -105,6 +105,12 @@ def _read(path: Path) -> tuple[pd.DataFrame, SourceFile]:
             raise _unparsable(exc, path.name, first_line) from exc
         if decimal == ",":
             frame = _decimal_commas(frame)
+    if all(str(c).startswith("Unnamed: ") for c in frame.columns):
+        raise InputError(
+            f"в строке {first_line} нет названий столбцов",
+            file=path.name,
+            hint="Названия столбцов должны стоять в первой строке листа или файла, над данными",
+        )
     frame.index = pd.RangeIndex(first_line + 1, len(frame) + first_line + 1)  # rows are named by their line
     frame = frame.dropna(how="all")
     if frame.empty:
