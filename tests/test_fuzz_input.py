@@ -137,6 +137,15 @@ def check_message(error: InputError) -> None:
         assert f"«{error.column}»" in message
 
 
+def check_rows(error: InputError, files: dict[str, bytes]) -> None:
+    """Rows named in a message are lines of the file: below the header, not past the end."""
+    content = files.get(error.file or "")
+    if content is None or not error.rows or not (error.file or "").endswith(".csv"):
+        return
+    lines = len(re.split(rb"\r\n|\r|\n", content.rstrip(b"\r\n")))
+    assert all(2 <= row <= lines for row in error.rows), (error.rows, lines, error.message)
+
+
 def check_accepted(data: CleanData) -> None:
     """What the analysis stages rely on in data the input layer accepted."""
     customers = data.customers
@@ -170,6 +179,7 @@ def run(files: dict[str, bytes]) -> CleanData | None:
             data = clean_tables(valid, CLEANING)
         except InputError as error:
             check_message(error)
+            check_rows(error, files)
             OUTCOMES[f"refused at {stage}"] += 1
             if currently_in_test_context():
                 event(f"refused at {stage}")
