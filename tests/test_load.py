@@ -291,3 +291,26 @@ def test_workbook_whose_header_is_not_in_the_first_row(tiny_tables, tmp_path: Pa
     assert caught.value.file == "money.xlsx"
     assert caught.value.message.startswith("Файл «money.xlsx»: в строке 1 нет названий столбцов")
     assert "Unnamed" not in caught.value.message
+
+
+def test_windows_1251_tab_separated_file_the_detector_called_chaotic(tmp_path: Path) -> None:
+    # Found by fuzzing: this valid Windows-1251 file (tabs, Cyrillic words next to digits) scored
+    # above charset_normalizer's chaos threshold, no encoding matched and the table was refused.
+    from report_builder.demo_data import write_demo
+
+    folder = tmp_path / "d"
+    write_demo(folder, customers=100, seed=11)
+    frame = read_numbers(folder, "market_file")
+    frame = frame[frame["id"] < 100_061]
+    columns = list(frame.columns)
+    columns[3], columns[4] = columns[4], columns[3]
+    content = frame[columns].to_csv(sep="\t", index=False, lineterminator="\n").encode("cp1251")
+    (folder / "market_file.csv").write_bytes(content)
+
+    loaded = load_tables(folder)
+
+    source = next(s for s in loaded.sources if s.file == "market_file.csv")
+    assert (source.encoding, source.separator) == ("cp1251", "\t")
+    assert "Покупательская активность" in loaded.market_file.columns
+    assert len(loaded.market_file) == 60
+

@@ -274,12 +274,17 @@ def _decode(raw: bytes, name: str) -> tuple[str, str]:
         except UnicodeDecodeError:
             continue
         return text, "utf-8" if not raw.startswith(b"\xef\xbb\xbf") else "utf-8-sig"
-    matches = list(from_bytes(raw, cp_isolation=["cp1251", "koi8_r", "cp866", "utf_16"]))
+    candidates = ["cp1251", "koi8_r", "cp866", "utf_16"]
+    matches = list(from_bytes(raw, cp_isolation=candidates))
     if not matches:
-        raise InputError("не удалось определить кодировку (ожидается UTF-8 или Windows-1251)", file=name)
+        # The detector rejects some genuine Windows-1251 tables as too chaotic (Cyrillic words right
+        # next to tabs and digits); accept any chaos and let the letters below decide.
+        matches = list(from_bytes(raw, cp_isolation=candidates, threshold=1.0))
     # The detector may rank a wrong Cyrillic code page first on short texts; decoded with the right
     # one, Russian text is mostly lowercase letters, with a wrong one mostly capitals or symbols.
-    best = max(matches, key=lambda m: len(_LOWER_CYRILLIC.findall(str(m))))
+    best = max(matches, key=lambda m: len(_LOWER_CYRILLIC.findall(str(m))), default=None)
+    if best is None or not _LOWER_CYRILLIC.search(str(best)):
+        raise InputError("не удалось определить кодировку (ожидается UTF-8 или Windows-1251)", file=name)
     return str(best), best.encoding
 
 
