@@ -314,3 +314,14 @@ def test_windows_1251_tab_separated_file_the_detector_called_chaotic(tmp_path: P
     assert "Покупательская активность" in loaded.market_file.columns
     assert len(loaded.market_file) == 60
 
+
+@pytest.mark.parametrize("content", [b"\xef\xbb\xbf", b"\xef\xbb\xbf\r\n\r\n", b"\xff\xfe"], ids=["bom", "bom_blank", "utf16_bom"])
+def test_byte_order_mark_alone_is_an_empty_file(tiny_tables, content: bytes) -> None:
+    # Found by fuzzing: a file holding only a UTF-8 byte order mark decoded to no text at all and
+    # the separator guess failed with an IndexError.
+    folder = tiny_tables()
+    (folder / "money.csv").write_bytes(content)
+    with pytest.raises(InputError) as caught:
+        load_tables(folder)
+    assert caught.value.file == "money.csv"
+    assert "пуст" in caught.value.message

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import errno
 import hashlib
@@ -34,6 +35,7 @@ _LIMIT_HINT = "Лимиты заданы в начале report_builder/stages/l
 _DECIMAL_COMMA = re.compile(r"(?<![\d,])\d+,\d+(?![\d,])")
 _LOWER_CYRILLIC = re.compile("[а-яё]")
 _LINE_END = re.compile(rb"\r\n|\r|\n")
+_BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)  # a byte order mark alone is no content
 _MANGLED = re.compile(r"(.+)\.(\d+)")  # how pandas renames a repeated column name
 
 
@@ -82,7 +84,7 @@ def _read(path: Path) -> tuple[pd.DataFrame, SourceFile]:
         _check_header(path)
     raw = path.read_bytes()
     digest = hashlib.sha256(raw).hexdigest()
-    if not raw.strip():
+    if not next((raw[len(bom) :] for bom in _BOMS if raw.startswith(bom)), raw).strip():
         raise InputError("файл пуст", file=path.name)
     if excel:
         _check_workbook(raw, path.name)
@@ -95,6 +97,8 @@ def _read(path: Path) -> tuple[pd.DataFrame, SourceFile]:
     else:
         text, encoding = _decode(raw, path.name)
         body = text.lstrip("\r\n")
+        if not body.strip():
+            raise InputError("файл пуст", file=path.name)
         first_line = 1 + len(text[: len(text) - len(body)].splitlines())  # blank lines above the header
         separator = _separator(body, path.name)
         decimal = "," if separator != "," and _DECIMAL_COMMA.search(body) else "."
