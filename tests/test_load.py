@@ -325,3 +325,15 @@ def test_byte_order_mark_alone_is_an_empty_file(tiny_tables, content: bytes) -> 
         load_tables(folder)
     assert caught.value.file == "money.csv"
     assert "пуст" in caught.value.message
+
+
+def test_binary_file_named_csv_is_an_encoding_error(tiny_tables) -> None:
+    # The detector's chaos threshold is lifted when nothing matched (see the Windows-1251 test
+    # above); binary data must still be told apart from text: an old-style .xls under a .csv name.
+    folder = tiny_tables()
+    rng = np.random.default_rng(3)
+    (folder / "money.csv").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + rng.bytes(4000))
+    with pytest.raises(InputError) as caught:
+        load_tables(folder)
+    assert caught.value.file == "money.csv"
+    assert "не удалось определить кодировку" in caught.value.message
