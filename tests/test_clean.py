@@ -294,3 +294,20 @@ def test_a_period_of_another_table_is_dropped_and_listed(tiny_tables, edit_table
     assert data.customers_in == 200  # the customer itself stays: only the stray row goes
     typo = fixes_about(data, "предыдцщий_месяц")
     assert typo and typo[0].file == "market_time.csv"  # the table's own typo is still repaired
+
+
+def test_period_spelt_right_and_misspelt_for_one_customer(tiny_tables, edit_table) -> None:
+    # «предыдущий_месяц» next to the same customer's «предыдцщий_месяц» passes validation (two
+    # different texts) but is one period once the typo is repaired; reshaping failed with a ValueError.
+    folder = tiny_tables()
+    time = read_table(folder, "market_time")
+    first = time["id"].iloc[0]
+    current = time.index[(time["id"] == first) & (time["Период"] == "текущий_месяц")][0]
+    misspelt = time.index[(time["id"] == first) & (time["Период"] == "предыдцщий_месяц")][0]
+    edit_table(folder, "market_time", set_cells("Период", [current], "предыдущий_месяц"))
+    with pytest.raises(InputError) as caught:
+        clean(folder)
+    error = caught.value
+    assert (error.file, error.column) == ("market_time.csv", "Период")
+    assert error.rows == sorted([current + 2, misspelt + 2])
+    assert f"у клиентов {first} один период указан дважды" in error.message

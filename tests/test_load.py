@@ -207,3 +207,133 @@ def test_corrupt_xlsx(tiny_tables) -> None:
         load_tables(folder)
     assert caught.value.file == "money.xlsx"
     assert "Excel" in caught.value.message
+
+
+@pytest.mark.parametrize(
+    "second",
+    ["Покупательская активность", " Покупательская активность", "Покупательская  активность"],
+    ids=["same", "leading_space", "double_space"],
+)
+def test_repeated_column_name_is_refused(tiny_tables, edit_table, second: str) -> None:
+    # Found by fuzzing: a repeated name (after spaces are tidied) reached validation as two
+    # columns under one name and failed with ValueError / AttributeError instead of a message.
+    folder = tiny_tables()
+
+    def repeat(frame: pd.DataFrame) -> pd.DataFrame:
+        frame.insert(len(frame.columns), "copy", frame["Покупательская активность"])
+        return frame.set_axis([*frame.columns[:-1], second], axis=1)
+
+    edit_table(folder, "market_file", repeat)
+    with pytest.raises(InputError) as caught:
+        load_tables(folder)
+    error = caught.value
+    assert (error.file, error.column) == ("market_file.csv", "Покупательская активность")
+    assert "встречается в заголовке несколько раз" in error.message
+    assert "«Покупательская активность»" in error.message
+
+
+def test_column_name_with_a_dot_and_number_is_not_a_repeat(tiny_tables, edit_table) -> None:
+    folder = tiny_tables()
+    edit_table(folder, "market_file", lambda f: f.assign(**{"Версия 2.1": "x"}))
+    assert "Версия 2.1" in load_tables(folder).market_file.columns
+
+
+def test_row_with_an_extra_value_is_named_in_russian(tiny_tables) -> None:
+    folder = tiny_tables()
+    path = folder / "market_money.csv"
+    lines = path.read_bytes().decode().split("\r\n")
+    lines[5] += ",лишнее"  # line 6
+    path.write_bytes("\r\n".join(lines).encode())
+    with pytest.raises(InputError) as caught:
+        load_tables(folder)
+    error = caught.value
+    assert (error.file, error.rows) == ("market_money.csv", [6])
+    assert "в строке 6 значений 4, а в заголовке 3" in error.message
+    assert "Expected" not in error.message and "C error" not in error.message
+
+
+def test_unclosed_quote_is_named_in_russian(tiny_tables) -> None:
+    folder = tiny_tables()
+    path = folder / "market_money.csv"
+    path.write_bytes(path.read_bytes().replace(b"\r\n100002,", b'\r\n"100002,', 1))
+    with pytest.raises(InputError) as caught:
+        load_tables(folder)
+    assert caught.value.file == "market_money.csv"
+    assert "кавычка" in caught.value.message and "EOF" not in caught.value.message
+
+
+def test_unreadable_file_is_named(tiny_tables, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tiny_tables()
+    real = Path.read_bytes
+
+    def read_bytes(path: Path) -> bytes:
+        if path.name == "market_time.csv":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    with pytest.raises(InputError) as caught:
+        load_tables(folder)
+    assert caught.value.file == "market_time.csv"
+    assert caught.value.message == "Файл «market_time.csv»: нет прав на чтение"
+
+
+def test_workbook_whose_header_is_not_in_the_first_row(tiny_tables, tmp_path: Path) -> None:
+    # A header lower on the sheet was read as columns «Unnamed: 0», «Unnamed: 1», … and reported
+    # as missing columns with those names.
+    folder = tiny_tables()
+    frame = read_numbers(folder, "money")
+    (folder / "money.csv").unlink()
+    with pd.ExcelWriter(folder / "money.xlsx", engine="openpyxl") as writer:
+        frame.to_excel(writer, index=False, startrow=2)
+    with pytest.raises(InputError) as caught:
+        load_tables(folder)
+    assert caught.value.file == "money.xlsx"
+    assert caught.value.message.startswith("Файл «money.xlsx»: в строке 1 нет названий столбцов")
+    assert "Unnamed" not in caught.value.message
+
+
+def test_windows_1251_tab_separated_file_the_detector_called_chaotic(tmp_path: Path) -> None:
+    # Found by fuzzing: this valid Windows-1251 file (tabs, Cyrillic words next to digits) scored
+    # above charset_normalizer's chaos threshold, no encoding matched and the table was refused.
+    from report_builder.demo_data import write_demo
+
+    folder = tmp_path / "d"
+    write_demo(folder, customers=100, seed=11)
+    frame = read_numbers(folder, "market_file")
+    frame = frame[frame["id"] < 100_061]
+    columns = list(frame.columns)
+    columns[3], columns[4] = columns[4], columns[3]
+    content = frame[columns].to_csv(sep="\t", index=False, lineterminator="\n").encode("cp1251")
+    (folder / "market_file.csv").write_bytes(content)
+
+    loaded = load_tables(folder)
+
+    source = next(s for s in loaded.sources if s.file == "market_file.csv")
+    assert (source.encoding, source.separator) == ("cp1251", "\t")
+    assert "Покупательская активность" in loaded.market_file.columns
+    assert len(loaded.market_file) == 60
+
+
+@pytest.mark.parametrize("content", [b"\xef\xbb\xbf", b"\xef\xbb\xbf\r\n\r\n", b"\xff\xfe"], ids=["bom", "bom_blank", "utf16_bom"])
+def test_byte_order_mark_alone_is_an_empty_file(tiny_tables, content: bytes) -> None:
+    # Found by fuzzing: a file holding only a UTF-8 byte order mark decoded to no text at all and
+    # the separator guess failed with an IndexError.
+    folder = tiny_tables()
+    (folder / "money.csv").write_bytes(content)
+    with pytest.raises(InputError) as caught:
+        load_tables(folder)
+    assert caught.value.file == "money.csv"
+    assert "пуст" in caught.value.message
+
+
+def test_binary_file_named_csv_is_an_encoding_error(tiny_tables) -> None:
+    # The detector's chaos threshold is lifted when nothing matched (see the Windows-1251 test
+    # above); binary data must still be told apart from text: an old-style .xls under a .csv name.
+    folder = tiny_tables()
+    rng = np.random.default_rng(3)
+    (folder / "money.csv").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + rng.bytes(4000))
+    with pytest.raises(InputError) as caught:
+        load_tables(folder)
+    assert caught.value.file == "money.csv"
+    assert "не удалось определить кодировку" in caught.value.message

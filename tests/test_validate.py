@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -213,3 +214,85 @@ def test_exact_duplicate_rows_are_dropped_and_recorded(tiny_tables, edit_table) 
     assert valid.market_file["id"].is_unique
     fix = next(f for f in valid.fixes if "повторяющиеся строки" in f.what)
     assert (fix.rows, fix.action, fix.file) == (3, "удалено", "market_file.csv")
+
+
+@pytest.mark.parametrize(
+    ("table", "column"),
+    [
+        ("market_file", "Маркет_актив_6_мес"),  # its neighbour «Маркет_актив_тек_мес» is spelt alike
+        ("market_file", "Маркет_актив_тек_мес"),
+    ],
+)
+def test_missing_column_with_a_similar_neighbour_is_reported_missing(tiny_tables, edit_table, table, column) -> None:
+    # Found by fuzzing: the neighbour was first taken as a misspelling of the missing column, then
+    # renamed again to its own name, and the check failed with a KeyError.
+    folder = tiny_tables()
+    edit_table(folder, table, lambda f: f.drop(columns=[column]))
+    error = stop(folder)
+    assert (error.file, error.column) == (f"{table}.csv", column)
+    assert f"нет обязательных столбцов: «{column}»" in error.message
+
+
+def test_two_columns_differing_only_in_case_are_refused(tiny_tables, edit_table) -> None:
+    # Same family as the repeated names fuzzing found: matching once renamed both «ID» and «id» to
+    # «id» (a ValueError about duplicate labels); silently using one of them is no better.
+    folder = tiny_tables()
+    edit_table(folder, "market_money", lambda f: f.assign(ID=f["id"]))
+    error = stop(folder)
+    assert (error.file, error.column) == ("market_money.csv", "id")
+    assert "два столбца с этим именем: «id» и «ID»" in error.message
+
+
+def test_empty_text_cell_next_to_another_error_gives_only_the_message(tiny_tables, edit_table) -> None:
+    # Found by fuzzing: pandera gathers the failures with pd.concat, which raised a FutureWarning
+    # about all-NA entries (an error under the test settings, noise on the console otherwise).
+    folder = tiny_tables()
+
+    def change(frame: pd.DataFrame) -> None:
+        frame.loc[0, "Тип сервиса"] = ""
+        frame.loc[3, "Маркет_актив_6_мес"] = "-1"
+
+    edit_table(folder, "market_file", change)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        error = stop(folder)
+    assert error.file == "market_file.csv"
+    assert error.column in ("Тип сервиса", "Маркет_актив_6_мес")
+
+
+def test_failing_rows_are_listed_in_file_order(tiny_tables, edit_table) -> None:
+    folder = tiny_tables()
+    edit_table(folder, "market_file", lambda f: f.assign(Маркет_актив_6_мес="-1"))
+    error = stop(folder)
+    assert error.column == "Маркет_актив_6_мес"
+    assert error.rows == list(range(2, 202))
+    assert "(строки: 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 и ещё 190)" in error.message
+
+
+@pytest.mark.parametrize("value", ["inf", "1e400", "Infinity"])
+@pytest.mark.parametrize(("table", "column", "row"), [("market_file", "Длительность", 5), ("money", "Прибыль", 9)])
+def test_infinite_number_is_refused(tiny_tables, edit_table, table, column, row, value) -> None:
+    # «inf» and numbers beyond the float range were read as infinity, passed every check and
+    # reached the cleaned data (the fuzz tests now check that accepted data is finite).
+    folder = tiny_tables()
+    edit_table(folder, table, set_cell(column, row, value))
+    error = stop(folder)
+    assert (error.file, error.column, error.rows) == (f"{table}.csv", column, [line(row)])
+    assert "бесконечные или слишком большие числа: «inf»" in error.message
+
+
+@pytest.mark.parametrize("blank_at", [0, 3], ids=["above_header", "among_rows"])
+def test_blank_lines_keep_the_line_numbers(tiny_tables, blank_at: int) -> None:
+    # Truly empty lines were skipped by the CSV parser, so every later row was reported one line
+    # too high (a row of separators only was counted right, see the test above).
+    folder = tiny_tables()
+    path = folder / "market_file.csv"
+    lines = path.read_bytes().decode().split("\r\n")
+    cells = lines[8].split(",")
+    cells[6] = "abc"  # Длительность on line 9, before the blank lines are added
+    lines[8] = ",".join(cells)
+    lines[blank_at:blank_at] = ["", ""]
+    path.write_bytes("\r\n".join(lines).encode())
+    error = stop(folder)
+    assert error.rows == [11]
+    assert ",abc," in path.read_bytes().decode().split("\r\n")[11 - 1]

@@ -200,6 +200,17 @@ def _repair(
 
 
 def _wide(long: pd.DataFrame, value: str, prefix: str, periods: Sequence[str], file: str) -> pd.DataFrame:
+    # Validation saw distinct spellings; once typos are repaired two rows may name one period.
+    repeated = long.duplicated(subset=[ID, PERIOD], keep=False)
+    if repeated.any():
+        ids = ", ".join(map(str, long.loc[repeated, ID].unique()[:5]))
+        raise InputError(
+            f"у клиентов {ids} один период указан дважды (после исправления опечаток в названиях периодов)",
+            file=file,
+            column=PERIOD,
+            rows=sorted(long.index[repeated]),
+            hint="У каждого клиента должно быть по одной строке на период",
+        )
     wide = long.pivot(index=ID, columns=PERIOD, values=value)
     missing_periods = [p for p in periods if p not in wide.columns]
     if missing_periods:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
+import errno
 import hashlib
 import io
 import re
+import struct
+import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -16,8 +20,23 @@ from report_builder.labels import TABLE_FILES
 from report_builder.results.data import SourceFile, Tables
 
 SUFFIXES = (".csv", ".xlsx", ".txt")
+
+# Limits that refuse hostile or absurd files before they are read into memory. A real quarter
+# (tens of thousands of customers, about 15 columns) is far below every one of them.
+MIB = 1024 * 1024
+MAX_FILE_BYTES = 256 * MIB  # any table on disk, CSV or Excel
+MAX_XLSX_UNCOMPRESSED_BYTES = 512 * MIB  # all parts of an Excel workbook once unzipped
+MAX_XLSX_RATIO = 100  # unzipped / zipped size of one large part; real sheets compress about 10 times
+XLSX_RATIO_FROM_BYTES = 1 * MIB  # small parts (styles, themes) may compress better, they are harmless
+MAX_XLSX_MEMBERS = 10_000  # parts in the workbook archive; a real one has about a dozen
+MAX_COLUMNS = 200  # columns in a table; the widest one has 13
+HEADER_PROBE_BYTES = 1 * MIB  # the header line of a CSV must end within this many bytes
+_LIMIT_HINT = "Лимиты заданы в начале report_builder/stages/load.py"
 _DECIMAL_COMMA = re.compile(r"(?<![\d,])\d+,\d+(?![\d,])")
 _LOWER_CYRILLIC = re.compile("[а-яё]")
+_LINE_END = re.compile(rb"\r\n|\r|\n")
+_BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)  # a byte order mark alone is no content
+_MANGLED = re.compile(r"(.+)\.(\d+)")  # how pandas renames a repeated column name
 
 
 def load_tables(source: Path) -> Tables:
@@ -29,14 +48,26 @@ def load_tables(source: Path) -> Tables:
     sources: list[SourceFile] = []
     for table in TABLE_FILES:
         path = _find(data_dir, table)
-        frame, source = _read(path)
+        try:
+            frame, read = _read(path)
+        except OSError as exc:  # no permission, a broken disk or network share
+            raise InputError(_os_problem(exc), file=path.name) from exc
         frames[table] = frame
-        sources.append(source)
+        sources.append(read)
     return Tables(**frames, sources=tuple(sources))
 
 
+def _os_problem(exc: OSError) -> str:
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return "нет прав на чтение"
+    return f"не читается: ошибка системы {exc.errno or exc.__class__.__name__}"
+
+
 def _find(data_dir: Path, table: str) -> Path:
-    by_name = {p.name.lower(): p for p in data_dir.iterdir() if p.is_file()}
+    try:
+        by_name = {p.name.lower(): p for p in data_dir.iterdir() if p.is_file()}
+    except OSError as exc:
+        raise InputError(f"папка с данными {data_dir}: {_os_problem(exc)}") from exc
     for suffix in SUFFIXES:
         if (found := by_name.get(table + suffix)) is not None:
             return found
@@ -48,32 +79,197 @@ def _find(data_dir: Path, table: str) -> Path:
 
 
 def _read(path: Path) -> tuple[pd.DataFrame, SourceFile]:
+    excel = path.suffix.lower() == ".xlsx"
+    _check_size(path)
+    if not excel:
+        _check_header(path)
     raw = path.read_bytes()
     digest = hashlib.sha256(raw).hexdigest()
-    if not raw.strip():
+    if not next((raw[len(bom) :] for bom in _BOMS if raw.startswith(bom)), raw).strip():
         raise InputError("файл пуст", file=path.name)
-    if path.suffix.lower() == ".xlsx":
+    if excel:
+        _check_workbook(raw, path.name)
         try:
             frame = pd.read_excel(io.BytesIO(raw), sheet_name=0, engine="openpyxl")
         except Exception as exc:  # openpyxl raises many types for corrupt files
             raise InputError(f"файл Excel не читается ({exc.__class__.__name__})", file=path.name) from exc
         encoding, separator, decimal = "xlsx", "", "."
+        first_line = 1
     else:
         text, encoding = _decode(raw, path.name)
-        separator = _separator(text, path.name)
-        decimal = "," if separator != "," and _DECIMAL_COMMA.search(text) else "."
+        body = text.lstrip("\r\n")
+        if not body.strip():
+            raise InputError("файл пуст", file=path.name)
+        first_line = 1 + len(text[: len(text) - len(body)].splitlines())  # blank lines above the header
+        separator = _separator(body, path.name)
+        decimal = "," if separator != "," and _DECIMAL_COMMA.search(body) else "."
         try:
-            frame = pd.read_csv(io.StringIO(text), sep=separator, decimal=decimal)
+            # Blank lines are kept (and dropped below) so that rows keep their line numbers.
+            frame = pd.read_csv(io.StringIO(body), sep=separator, decimal=decimal, skip_blank_lines=False)
         except (pd.errors.ParserError, ValueError) as exc:
-            raise InputError(f"файл не разбирается как таблица: {exc}", file=path.name) from exc
+            raise _unparsable(exc, path.name, first_line) from exc
         if decimal == ",":
             frame = _decimal_commas(frame)
-    frame.index = pd.RangeIndex(2, len(frame) + 2)  # rows are named by their line in the file
+    if all(str(c).startswith("Unnamed: ") for c in frame.columns):
+        raise InputError(
+            f"в строке {first_line} нет названий столбцов",
+            file=path.name,
+            hint="Названия столбцов должны стоять в первой строке листа или файла, над данными",
+        )
+    frame.index = pd.RangeIndex(first_line + 1, len(frame) + first_line + 1)  # rows are named by their line
     frame = frame.dropna(how="all")
     if frame.empty:
         raise InputError("в файле нет ни одной строки данных", file=path.name)
-    frame.columns = [" ".join(str(c).split()) for c in frame.columns]
+    if len(frame.columns) > MAX_COLUMNS:
+        raise _too_many_columns(len(frame.columns), path.name)
+    frame.columns = _column_names(frame.columns, path.name)
     return frame, SourceFile(path.name, len(frame), digest, encoding, separator, decimal)
+
+
+_FIELDS = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+
+
+def _unparsable(exc: Exception, name: str, first_line: int) -> InputError:
+    """pandas' parser errors, in Russian; the line is counted in the file."""
+    if fields := _FIELDS.search(str(exc)):
+        expected, line, saw = (int(g) for g in fields.groups())
+        return InputError(
+            f"в строке {line + first_line - 1} значений {saw}, а в заголовке {expected}",
+            file=name,
+            rows=[line + first_line - 1],
+            hint="Проверьте разделитель и кавычки в этой строке: лишний разделитель внутри значения"
+            " нужно заключить в кавычки",
+        )
+    if "EOF inside string" in str(exc):
+        return InputError(
+            "кавычка в файле открыта и не закрыта до конца файла",
+            file=name,
+            hint="Проверьте парность кавычек в значениях",
+        )
+    return InputError(f"файл не разбирается как таблица ({exc.__class__.__name__})", file=name)
+
+
+def _column_names(columns: pd.Index, name: str) -> list[str]:
+    """Names with spaces tidied; a name given twice is refused, as either column could be meant.
+
+    pandas renames the second of two equal names «X» to «X.1», so that counts as a repeat too.
+    """
+    names = [" ".join(str(c).split()) for c in columns]
+    seen: set[str] = set()
+    for column in names:
+        mangled = _MANGLED.fullmatch(column)
+        original = mangled.group(1) if mangled and mangled.group(1) in names else column
+        if original in seen:
+            raise InputError(
+                "столбец с этим именем встречается в заголовке несколько раз",
+                file=name,
+                column=original,
+                hint="Оставьте один столбец с этим именем, остальные удалите или переименуйте",
+            )
+        seen.add(original)
+    return names
+
+
+def _megabytes(size: int) -> str:
+    value = size / MIB
+    text = f"{value:,.0f}" if value >= 10 else f"{value:.1f}".rstrip("0").rstrip(".")
+    return text.replace(",", " ").replace(".", ",") + " МБ"
+
+
+def _count(number: int) -> str:
+    return f"{number:,}".replace(",", " ")
+
+
+def _check_size(path: Path) -> None:
+    """Refuse a file too large to read, before reading it."""
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise InputError(
+            f"размер {_megabytes(size)} больше допустимых {_megabytes(MAX_FILE_BYTES)}",
+            file=path.name,
+            hint="Проверьте, что выгружена нужная таблица и только за один квартал. " + _LIMIT_HINT,
+        )
+
+
+def _too_many_columns(columns: int, name: str) -> InputError:
+    return InputError(
+        f"столбцов в таблице: {_count(columns)}, допустимо не больше {MAX_COLUMNS}",
+        file=name,
+        hint="В таблицах отчёта не больше 13 столбцов; проверьте, что выгружена нужная таблица"
+        " и что столбцы разделены одним знаком (запятой, точкой с запятой или табуляцией)",
+    )
+
+
+def _check_header(path: Path) -> None:
+    """Refuse a CSV with an absurdly wide header, reading only its beginning.
+
+    The separator is not known yet, so every candidate is counted: an upper bound on the columns.
+    """
+    with path.open("rb") as handle:
+        head = handle.read(HEADER_PROBE_BYTES + 1)
+    header, *rest = _LINE_END.split(head, maxsplit=1)
+    if not rest and len(head) > HEADER_PROBE_BYTES:
+        raise InputError(
+            f"первая строка (заголовок) длиннее {_megabytes(HEADER_PROBE_BYTES)}",
+            file=path.name,
+            hint="Похоже, это не таблица или в ней нет переводов строк. " + _LIMIT_HINT,
+        )
+    columns = max(header.count(sep) for sep in (b",", b";", b"\t", b"|")) + 1
+    if columns > MAX_COLUMNS:
+        raise _too_many_columns(columns, path.name)
+
+
+_EOCD = b"PK\x05\x06"  # end of a zip archive's central directory
+_EOCD_FORMAT = "<4s4H2LH"  # signature, disk numbers, entries on this disk, entries, sizes, comment
+
+
+def _check_workbook(raw: bytes, name: str) -> None:
+    """Refuse a zip bomb by the sizes the archive declares, before anything is unzipped.
+
+    Python's zip reader never inflates a part beyond its declared size, so the declared sizes
+    bound the memory openpyxl can be made to use. The number of parts is read from the end
+    record first, as listing millions of parts would itself exhaust memory.
+    """
+    hint = (
+        "Книга Excel повреждена или собрана так, чтобы переполнить память при распаковке; "
+        "откройте её в Excel и сохраните заново или выгрузите таблицу в CSV. " + _LIMIT_HINT
+    )
+    end = raw.rfind(_EOCD, max(0, len(raw) - 65_535 - struct.calcsize(_EOCD_FORMAT)))
+    if end >= 0 and end + struct.calcsize(_EOCD_FORMAT) <= len(raw):
+        members = struct.unpack_from(_EOCD_FORMAT, raw, end)[4]
+        if members > MAX_XLSX_MEMBERS:  # 0xFFFF marks a zip64 archive with even more parts
+            raise _too_many_parts(members, name, hint)
+    try:
+        infos = zipfile.ZipFile(io.BytesIO(raw)).infolist()
+    except Exception as exc:  # a corrupt archive fails in many ways: BadZipFile, OSError, ValueError, ...
+        raise InputError(f"файл Excel не читается ({exc.__class__.__name__})", file=name) from exc
+    if len(infos) > MAX_XLSX_MEMBERS:
+        raise _too_many_parts(len(infos), name, hint)
+    total = sum(info.file_size for info in infos)
+    if total > MAX_XLSX_UNCOMPRESSED_BYTES:
+        raise InputError(
+            f"после распаковки книга Excel заняла бы {_megabytes(total)}, "
+            f"больше допустимых {_megabytes(MAX_XLSX_UNCOMPRESSED_BYTES)}",
+            file=name,
+            hint=hint,
+        )
+    for info in infos:
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > XLSX_RATIO_FROM_BYTES and ratio > MAX_XLSX_RATIO:
+            raise InputError(
+                f"часть «{info.filename[:80]}» книги Excel сжата в {ratio:,.0f} раз".replace(",", " ")
+                + f", допустимо не больше {MAX_XLSX_RATIO}",
+                file=name,
+                hint=hint,
+            )
+
+
+def _too_many_parts(parts: int, name: str, hint: str) -> InputError:
+    return InputError(
+        f"частей в архиве книги Excel: {_count(parts)}, допустимо не больше {_count(MAX_XLSX_MEMBERS)}",
+        file=name,
+        hint=hint,
+    )
 
 
 def _decode(raw: bytes, name: str) -> tuple[str, str]:
@@ -83,12 +279,17 @@ def _decode(raw: bytes, name: str) -> tuple[str, str]:
         except UnicodeDecodeError:
             continue
         return text, "utf-8" if not raw.startswith(b"\xef\xbb\xbf") else "utf-8-sig"
-    matches = list(from_bytes(raw, cp_isolation=["cp1251", "koi8_r", "cp866", "utf_16"]))
+    candidates = ["cp1251", "koi8_r", "cp866", "utf_16"]
+    matches = list(from_bytes(raw, cp_isolation=candidates))
     if not matches:
-        raise InputError("не удалось определить кодировку (ожидается UTF-8 или Windows-1251)", file=name)
+        # The detector rejects some genuine Windows-1251 tables as too chaotic (Cyrillic words right
+        # next to tabs and digits); accept any chaos and let the letters below decide.
+        matches = list(from_bytes(raw, cp_isolation=candidates, threshold=1.0))
     # The detector may rank a wrong Cyrillic code page first on short texts; decoded with the right
     # one, Russian text is mostly lowercase letters, with a wrong one mostly capitals or symbols.
-    best = max(matches, key=lambda m: len(_LOWER_CYRILLIC.findall(str(m))))
+    best = max(matches, key=lambda m: len(_LOWER_CYRILLIC.findall(str(m))), default=None)
+    if best is None or not _LOWER_CYRILLIC.search(str(best)):
+        raise InputError("не удалось определить кодировку (ожидается UTF-8 или Windows-1251)", file=name)
     return str(best), best.encoding
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import difflib
+import warnings
 from dataclasses import replace
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
@@ -23,10 +25,11 @@ from report_builder.results.data import Fix, Tables
 
 _SHARE = pa.Check.in_range(0, 1)
 _NON_NEGATIVE = pa.Check.ge(0)
+_FINITE = pa.Check(np.isfinite, name="finite")  # «inf» or «1e400» would be read as infinity
 
 
 def _numeric(*checks: pa.Check) -> pa.Column:
-    return pa.Column(float, checks=[_NON_NEGATIVE, *checks], coerce=True, nullable=False)
+    return pa.Column(float, checks=[_FINITE, _NON_NEGATIVE, *checks], coerce=True, nullable=False)
 
 
 def _text() -> pa.Column:
@@ -59,6 +62,7 @@ _CHECK_TEXT = {
     "not_nullable": "пустые значения",
     "field_uniqueness": "повторяющиеся значения",
     "multiple_fields_uniqueness": "повторяющиеся пары id и периода",
+    "finite": "бесконечные или слишком большие числа",
     "greater_than_or_equal_to": "отрицательные значения",
     "in_range": "значения вне диапазона от 0 до 1",
     "str_length": "пустые значения",
@@ -85,15 +89,28 @@ def _key(name: str) -> str:
 
 
 def _canonical_columns(frame: pd.DataFrame, required: list[str], file: str, fixes: list[Fix]) -> pd.DataFrame:
-    present = {_key(c): c for c in frame.columns}
-    renames: dict[str, str] = {}
+    wanted = {_key(c): c for c in required}
+    present: dict[str, str] = {}
+    for name in frame.columns:
+        key = _key(name)
+        if key in present and key in wanted:
+            raise InputError(
+                f"два столбца с этим именем: «{present[key]}» и «{name}»",
+                file=file,
+                column=wanted[key],
+                hint="Оставьте в таблице один из них",
+            )
+        present.setdefault(key, name)
+    # Names equal up to case, spaces and «ё» are taken first; only the columns left over may be
+    # misspellings of the rest, so a missing column never takes a neighbour's name.
+    renames = {present[key]: c for key, c in wanted.items() if key in present}
     missing: list[str] = []
     for column in required:
-        if _key(column) in present:
-            renames[present[_key(column)]] = column
+        if column in renames.values():
             continue
-        close = difflib.get_close_matches(_key(column), list(present), n=1, cutoff=0.85)
-        if close and present[close[0]] not in renames:
+        free = [key for key, name in present.items() if name not in renames]
+        close = difflib.get_close_matches(_key(column), free, n=1, cutoff=0.85)
+        if close:
             renames[present[close[0]]] = column
             fixes.append(Fix(f"столбец «{present[close[0]]}» переименован в «{column}»", column, 0, "исправлено", file))
         else:
@@ -132,7 +149,13 @@ def _drop_exact_duplicates(frame: pd.DataFrame, file: str, fixes: list[Fix]) -> 
 
 def _check(schema: pa.DataFrameSchema, frame: pd.DataFrame, file: str) -> pd.DataFrame:
     try:
-        return schema.validate(frame, lazy=True)
+        with warnings.catch_warnings():
+            # pandera gathers the failures of several checks with pd.concat, which warns when
+            # one of them is all-NA (an empty text cell next to another error); not our concern.
+            warnings.filterwarnings(
+                "ignore", "The behavior of DataFrame concatenation with empty or all-NA", FutureWarning
+            )
+            return schema.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as exc:
         cases = exc.failure_cases
         first = cases.iloc[0]
@@ -145,7 +168,7 @@ def _check(schema: pa.DataFrameSchema, frame: pd.DataFrame, file: str) -> pd.Dat
             f"{problem}: {values}" if values else problem,
             file=file,
             column=column,
-            rows=[int(i) for i in same["index"].dropna().unique()],
+            rows=sorted(int(i) for i in same["index"].dropna().unique()),
         ) from None
 
 
