@@ -15,14 +15,15 @@ from pathlib import Path
 
 from report_builder.cache import StageCache
 from report_builder.config import Config
-from report_builder.history import History, history_url
+from report_builder.history import History, history_url, shown_url
 from report_builder.output import claim_output
-from report_builder.pipeline import run_pipeline
+from report_builder.pipeline import run_documents, run_pipeline
 from report_builder.report.summary import build_summary
 from report_builder.resources import demo_data_dir
 from report_builder.results.history import Point, Reference, Snapshot
 from report_builder.results.report import ReportResults, RunInfo, StageTiming
 from report_builder.runner import Run
+from report_builder.sources import is_url
 from report_builder.stages.snapshot import dataset_name
 
 HISTORY_FILE = "history.sqlite"
@@ -53,7 +54,7 @@ def versions() -> dict[str, str]:
 
 def build_report(
     config: Config,
-    data_dir: Path | None = None,
+    data_dir: Path | str | None = None,
     out_dir: Path | None = None,
     period: str | None = None,
     cache_dir: Path | None = None,
@@ -71,9 +72,11 @@ def build_report(
     period = period or current_period(now.date())
     demo = data_dir is None
     source = demo_data_dir() if demo else data_dir
-    run = RunInfo(period, now.isoformat(), config.seed, versions(), str(source), demo)
+    database = isinstance(source, str) and is_url(source)
+    shown = shown_url(source) if database else str(source)  # a database URL is shown without its password
+    run = RunInfo(period, now.isoformat(), config.seed, versions(), shown, demo)
     target = out_dir or Path("output") / period
-    with claim_output(target, source) as folder:
+    with claim_output(target, None if database else Path(source)) as folder:
         folder.check_names(planned_files(config))  # a user's file in the way stops the build before any work
         store = History(history_url(history or config.history.url or str(folder.path.parent / HISTORY_FILE))) if use_history else None
         dataset = dataset_name(config.report.company, demo)
@@ -84,6 +87,11 @@ def build_report(
             reference, earlier = _demo_quarters(config, run, cache)
         done = run_pipeline(source, config, run, cache, on_stage, reference)
         files = report_files(done, config)
+        if config.report.pdf:
+            laid_out = run_documents({**files, "report.html": done.values["html"].encode("utf-8")}, done.keys["html"], config, cache, on_stage)  # type: ignore[union-attr]
+            if isinstance(pdf := laid_out.values.get("pdf"), bytes):
+                files["report.pdf"] = pdf
+            done.problems.extend(laid_out.problems)
         record = done.values.get("snapshot")
         records = [*earlier, replace(record, built_at=run.built_at)] if isinstance(record, Snapshot) else []
         # The history changes only together with the files: a failed or interrupted build records nothing.
@@ -147,8 +155,6 @@ def report_files(done: Run, config: Config) -> dict[str, bytes]:
     files: dict[str, bytes] = {}
     if isinstance(html := values.get("html"), str) and "html" in config.report.formats:
         files["report.html"] = html.encode("utf-8")
-    if isinstance(pdf := values.get("pdf"), bytes):
-        files["report.pdf"] = pdf
     if isinstance(customers := values.get("customers"), dict):
         files.update(customers)
     if results.profile is not None:

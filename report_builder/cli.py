@@ -86,7 +86,7 @@ def _console(stderr: bool, quiet: bool = False) -> Console:
 
 @app.command(cls=RussianCommand, options_metavar="[ПАРАМЕТРЫ]", help="Построить отчёт (HTML, PDF, summary.json) по папке с данными или по демо-данным.")
 def build(
-    data: Annotated[Path | None, typer.Option("--data", help="Папка с market_file, market_money, market_time и money (.csv или .xlsx). Без неё — демо-данные.")] = None,
+    data: Annotated[str | None, typer.Option("--data", help="Папка с market_file, market_money, market_time и money (.csv, .xlsx или .parquet) или адрес базы (sqlite:///shop.db, postgresql+psycopg://…). Без неё — демо-данные.")] = None,
     output: Annotated[Path | None, typer.Option("--output", help="Папка для файлов этого запуска. По умолчанию output/<период>. Чужие файлы в ней не трогаются.")] = None,
     period: Annotated[str | None, typer.Option("--period", help="Подпись периода, например 2026-Q3. По умолчанию текущий квартал.")] = None,
     formats: Annotated[str, typer.Option("--format", help="Форматы через запятую: html, pdf.")] = "html,pdf",
@@ -121,8 +121,9 @@ def build(
                 raise InputError(f"неизвестный формат «{', '.join(bad) or formats}»; допустимы html и pdf")
             config = load_config(config_file, seed=seed, **{"report.formats": list(chosen), "report.profile": profile})
             cache = None if no_cache else (cache_dir or default_cache_dir())
+            source = data if data is None or "://" in data else Path(data)
             outcome = build_report(
-                config, data, output, period, cache, on_stage=show_stage,
+                config, source, output, period, cache, on_stage=show_stage,
                 history=history, use_history=not no_history, compare_with=compare_with,
             )
     except InputError as exc:

@@ -176,6 +176,15 @@ class ReportConfig(_Frozen):
         return "pdf" in self.formats
 
 
+class SourceConfig(_Frozen):
+    """Where each table comes from when --data is a database: a table name or an SQL query (SELECT …)."""
+
+    market_file: str = "market_file"
+    market_money: str = "market_money"
+    market_time: str = "market_time"
+    money: str = "money"
+
+
 class HistoryConfig(_Frozen):
     """Where runs are recorded and how a change is judged."""
 
@@ -214,6 +223,7 @@ class Config(_Frozen):
     report: ReportConfig = ReportConfig()
     history: HistoryConfig = HistoryConfig()
     backtest: BacktestConfig = BacktestConfig()
+    source: SourceConfig = SourceConfig()
 
     @property
     def analysis_hash(self) -> str:

@@ -6,6 +6,7 @@ one line here, and one partial template for its section.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -37,10 +38,12 @@ from report_builder.stages.snapshot import snapshot
 from report_builder.stages.validate import validate_tables
 
 GIVEN = ("source", "run", "period", "reference")
+# The PDF carries summary.json and customers.csv inside: it is laid out once they exist.
+DOCUMENT_GIVEN = ("html", "summary", "customers")
 
 STAGES: tuple[Stage, ...] = check_table(
     (
-        Stage("load", "Загрузка файлов", load_tables, {"source": "source"}, cached=False),
+        Stage("load", "Загрузка данных", load_tables, {"source": "source"}, {"mapping": "source"}, cached=False),
         Stage("validate", "Проверка схемы", validate_tables, {"tables": "load"}),
         Stage("clean", "Очистка данных", clean_tables, {"tables": "validate"}, {"config": "cleaning"}),
         Stage("explore", "Исследовательский анализ", explore, {"data": "clean"}),
@@ -89,7 +92,6 @@ STAGES: tuple[Stage, ...] = check_table(
         ),
         Stage("figures", "Графики", build_sections, {"results": "results"}, {"money_unit": "report.money_unit"}),
         Stage("html", "Вёрстка HTML", render_html, {"results": "results", "sections": "figures"}, {"settings": ""}),
-        Stage("pdf", "Вёрстка PDF", render_pdf, {"html": "html"}, when="report.pdf", tolerate=(PdfEngineMissing,)),
         Stage(
             "customers", "Список покупателей", customer_files,
             {"segmentation": "segment", "recommendations": "recommend", "scores": "score"},
@@ -100,8 +102,31 @@ STAGES: tuple[Stage, ...] = check_table(
 )
 
 
+DOCUMENTS: tuple[Stage, ...] = check_table(
+    (
+        Stage("pdf", "Вёрстка PDF", render_pdf, {"html": "html", "summary": "summary", "customers": "customers"},
+              when="report.pdf", tolerate=(PdfEngineMissing,)),
+    ),
+    DOCUMENT_GIVEN,
+    Config(),
+)
+
+
+def run_documents(files: dict[str, bytes], html_key: str, config: Config, cache: StageCache,
+                  on_stage: Callable[[StageTiming], None] = lambda _: None) -> Run:
+    """The PDF, with the summary and the customer list it carries."""
+    def given(name: str) -> Given:
+        content = files.get(name)
+        return Given(content, hashlib.sha256(content).hexdigest() if content is not None else "none")
+
+    html = files.get("report.html")
+    documents = {"html": Given(html.decode("utf-8") if html else None, html_key),
+                 "summary": given("summary.json"), "customers": given("customers.csv")}
+    return run_stages(DOCUMENTS, documents, config, cache, on_stage)
+
+
 def run_pipeline(
-    source: Path,
+    source: Path | str,
     config: Config,
     run: RunInfo,
     cache: StageCache,

@@ -69,7 +69,7 @@ def _read_table(connection: sa.Connection, table: str, source: str, shown: str) 
     frame.index = pd.RangeIndex(1, len(frame) + 1)  # rows are named by their number in the result
     frame.columns = [" ".join(str(c).split()) for c in frame.columns]
     digest = hashlib.sha256(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes()).hexdigest()
-    return frame, SourceFile(name, len(frame), digest, "база данных", "", "")
+    return frame, SourceFile(name, len(frame), digest, "база данных", "", "", table)
 
 
 def _sqlite_exists(url: str) -> bool:

@@ -10,6 +10,7 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from report_builder.labels import CATEGORICAL, CONSENT, PROBABILITY, PROFIT, PROFIT_AT_RISK, SEGMENT, label
 from report_builder.report.filters import num
@@ -94,10 +95,21 @@ def write_csv(table: pd.DataFrame, path: Path) -> None:
     table.rename(columns=headers).to_csv(path, sep=";", decimal=",", index=False, encoding="utf-8-sig", float_format="%.4f")
 
 
+SHEET_ROWS = 1_048_575  # Excel's rows per sheet, less the header
+
+
 def write_xlsx(table: pd.DataFrame, path: Path) -> None:
+    """One sheet per SHEET_ROWS customers («Покупатели», «Покупатели (2)», …): Excel never truncates the list."""
     book = Workbook()
-    sheet = book.active
-    sheet.title = "Покупатели"
+    book.remove(book.active)
+    parts = max(1, -(-len(table) // SHEET_ROWS))
+    for number in range(parts):
+        title = "Покупатели" if number == 0 else f"Покупатели ({number + 1})"
+        _write_sheet(book.create_sheet(title), table.iloc[number * SHEET_ROWS : (number + 1) * SHEET_ROWS])
+    book.save(path)
+
+
+def _write_sheet(sheet: Worksheet, table: pd.DataFrame) -> None:
     keys = list(COLUMNS)
     sheet.append([COLUMNS[k][0] for k in keys])
     for record in table[keys].itertuples(index=False):
@@ -118,7 +130,6 @@ def write_xlsx(table: pd.DataFrame, path: Path) -> None:
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = sheet.dimensions
     sheet.row_dimensions[1].height = 30
-    book.save(path)
 
 
 def customer_files(segmentation: Segmentation, recommendations: Recommendations, scores: Scores) -> dict[str, bytes]:

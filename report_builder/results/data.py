@@ -20,6 +20,7 @@ class SourceFile:
     encoding: str
     separator: str
     decimal: str
+    table: str = ""  # the canonical table, for a source whose name does not say it (a database query)
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ class Tables:
         return "|".join(s.sha256 for s in self.sources)
 
     def source_name(self, table: str) -> str:
-        return next(s.file for s in self.sources if s.file.rsplit(".", 1)[0].lower() == table)
+        return next(s.file for s in self.sources if (s.table or s.file.rsplit(".", 1)[0].lower()) == table)
 
 
 @dataclass(frozen=True)

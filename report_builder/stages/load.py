@@ -15,11 +15,13 @@ from pathlib import Path
 import pandas as pd
 from charset_normalizer import from_bytes
 
+from report_builder.config import SourceConfig
 from report_builder.errors import InputError
 from report_builder.labels import TABLE_FILES
 from report_builder.results.data import SourceFile, Tables
+from report_builder.sources import is_url, read_database
 
-SUFFIXES = (".csv", ".xlsx", ".txt")
+SUFFIXES = (".csv", ".xlsx", ".parquet", ".txt")
 
 # Limits that refuse hostile or absurd files before they are read into memory. A real quarter
 # (tens of thousands of customers, about 15 columns) is far below every one of them.
@@ -39,9 +41,13 @@ _BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)  # a byte or
 _MANGLED = re.compile(r"(.+)\.(\d+)")  # how pandas renames a repeated column name
 
 
-def load_tables(source: Path) -> Tables:
-    """Find and read market_file, market_money, market_time and money in the folder `source`."""
-    data_dir = source
+def load_tables(source: Path | str, mapping: SourceConfig = SourceConfig()) -> Tables:
+    """market_file, market_money, market_time and money from a folder, or from a database URL via `mapping`."""
+    if isinstance(source, str) and is_url(source):
+        read = read_database(source, mapping)
+        frames = {table: frame for table, (frame, _) in zip(TABLE_FILES, read)}
+        return Tables(**frames, sources=tuple(s for _, s in read))
+    data_dir = Path(source)
     if not data_dir.is_dir():
         raise InputError(f"папка с данными не найдена: {data_dir}")
     frames: dict[str, pd.DataFrame] = {}
@@ -73,14 +79,33 @@ def _find(data_dir: Path, table: str) -> Path:
             return found
     raise InputError(
         "таблица не найдена",
-        file=f"{table}.csv или {table}.xlsx",
+        file=f"{table}.csv, {table}.xlsx или {table}.parquet",
         hint=f"В папке {data_dir} должны лежать market_file, market_money, market_time и money",
     )
+
+
+def _read_parquet(path: Path) -> tuple[pd.DataFrame, SourceFile]:
+    """A Parquet file: typed columns, no separators or encodings to guess; rows are numbered from 1."""
+    raw = path.read_bytes()
+    try:
+        frame = pd.read_parquet(io.BytesIO(raw))
+    except Exception as exc:  # pyarrow raises its own error types for a broken file
+        raise InputError(f"файл Parquet не читается ({exc.__class__.__name__})", file=path.name) from exc
+    if len(frame.columns) > MAX_COLUMNS:
+        raise InputError(f"столбцов {len(frame.columns)}, больше допустимых {MAX_COLUMNS}", file=path.name)
+    frame = frame.reset_index(drop=True)
+    frame.index = pd.RangeIndex(1, len(frame) + 1)
+    frame.columns = [" ".join(str(c).split()) for c in frame.columns]
+    if frame.empty:
+        raise InputError("в файле нет ни одной строки данных", file=path.name)
+    return frame, SourceFile(path.name, len(frame), hashlib.sha256(raw).hexdigest(), "parquet", "", "")
 
 
 def _read(path: Path) -> tuple[pd.DataFrame, SourceFile]:
     excel = path.suffix.lower() == ".xlsx"
     _check_size(path)
+    if path.suffix.lower() == ".parquet":
+        return _read_parquet(path)
     if not excel:
         _check_header(path)
     raw = path.read_bytes()
