@@ -260,3 +260,17 @@ def test_summary_has_the_money_a_director_asked_for(summary: dict) -> None:
     assert totals["share_of_quarter_profit"] == pytest.approx(totals["profit_at_risk_all"] / totals["quarter_profit"], abs=1e-4)
     assert 0 <= summary["calibration_error"] <= 0.2 and summary["calibration"] in ("none", "sigmoid", "isotonic")
     assert all(a["channels"] and a["owner"] and a["start"] for a in summary["actions"])
+
+
+def test_the_pdf_is_archival_tagged_and_carries_its_numbers(pdf: PdfReader, real_report: Path) -> None:
+    xmp = pdf.xmp_metadata
+    assert xmp is not None
+    assert str(xmp.pdfaid_part) == "3" and xmp.pdfaid_conformance == "U"
+    assert "Интернет-магазин «В один клик»" in xmp.dc_creator
+    assert "квартал" in xmp.dc_title["x-default"]
+    root = pdf.trailer["/Root"]
+    assert "/StructTreeRoot" in root and root["/MarkInfo"]["/Marked"]
+    attachments = pdf.attachments
+    assert sorted(attachments) == ["customers.csv", "summary.json"]
+    for name in attachments:
+        assert attachments[name][0] == (real_report / name).read_bytes(), name
