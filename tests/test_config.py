@@ -17,8 +17,9 @@ README = Path(__file__).resolve().parents[1] / "README.md"
 
 def readme_toml() -> str:
     blocks = re.findall(r"```toml\n(.*?)```", README.read_text(encoding="utf-8"), flags=re.S)
-    assert blocks, "README.md has no ```toml block"
-    return blocks[0]
+    main = [b for b in blocks if "[model]" in b]
+    assert main, "README.md has no ```toml block with the main settings"
+    return main[0]
 
 
 def assert_states(actual: object, expected: object, where: str = "") -> None:
@@ -175,3 +176,10 @@ def test_yaml_that_is_not_a_mapping_is_an_input_error(tmp_path: Path, text: str)
     with pytest.raises(InputError) as caught:
         load_config(write(tmp_path, "settings.yaml", text))
     assert "settings.yaml" in str(caught.value)
+
+
+def test_every_toml_block_of_the_readme_is_valid() -> None:
+    blocks = re.findall(r"```toml\n(.*?)```", README.read_text(encoding="utf-8"), flags=re.S)
+    assert len(blocks) >= 3
+    for block in blocks:
+        Config.model_validate(tomllib.loads(block))
