@@ -59,7 +59,7 @@ def build_sections(results: ReportResults, money_unit: str | None) -> tuple[Sect
     base_rate = eda.decline_rate
     unit = money_unit or "ед."
     sections = [
-        Section("changes", "Что изменилось", {}),
+        *([Section("changes", "Что изменилось", {})] if results.comparison else []),
         *([Section("backtest", "Проверка прошлого прогноза", _numbered([backtest_figures.calibration(results.backtest)]))]
           if results.backtest else []),
         Section("data", "Данные", _numbered([data_figures.class_balance(data)])),
