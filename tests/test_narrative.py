@@ -149,3 +149,9 @@ def test_an_offer_on_the_feature_that_defines_the_segment_is_not_a_finding() -> 
     offer = Offer("promo", "t", "a", "Любители акций", "Акционные_покупки", ">=", 0.5, 1.0, 0.04, True, 10, 1.0, (), by_definition=True)
     reason = say.offer_reason(offer)
     assert "так задан сам сегмент" in reason and "100" not in reason
+
+
+def test_quarters_in_the_cases_sentences_need() -> None:
+    assert say.in_period("2026-Q4") == "в IV квартале 2026\u00a0г."
+    assert say.compared_with("2026-Q3") == "Сравнение с III кварталом 2026\u00a0г."
+    assert say.in_period("весна") == "в периоде «весна»" and say.compared_with("весна") == "Сравнение с периодом «весна»"

@@ -332,12 +332,16 @@ def rejected_rules(offers: tuple[Offer, ...], segment: str) -> str:
     return f"{head} для сегмента «{segment}» (данные его не подтверждают): {reasons}."
 
 
+def _quarter_as(period: str, case: str) -> str | None:
+    """«IV квартале 2026 г.» for case «квартале»; None for a label that is not a quarter."""
+    label_ = period_label(period)
+    return label_.replace(" квартал ", f" {case} ", 1) if label_ != period else None
+
+
 def in_period(period: str) -> str:
     """«в IV квартале 2026 г.» (or «в периоде …» for a label of another shape)."""
-    label_ = period_label(period)
-    if label_ != period:
-        return "в " + label_.replace(" квартал ", " квартале ", 1)
-    return f"в периоде «{period}»"
+    quarter = _quarter_as(period, "квартале")
+    return f"в {quarter}" if quarter else f"в периоде «{period}»"
 
 
 def phik_value(value: float) -> str:
@@ -422,10 +426,8 @@ def sparkline(values: tuple[float, ...], width: int = 84, height: int = 18) -> s
 
 def compared_with(period: str) -> str:
     """«Сравнение с III кварталом 2026 г.»."""
-    label_ = period_label(period)
-    if label_ != period:
-        return "Сравнение с " + label_.replace(" квартал ", " кварталом ", 1)
-    return f"Сравнение с периодом «{period}»"
+    quarter = _quarter_as(period, "кварталом")
+    return f"Сравнение с {quarter}" if quarter else f"Сравнение с периодом «{period}»"
 
 
 # --- did last quarter's forecast and offers work -----------------------------------------------------
