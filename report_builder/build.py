@@ -20,7 +20,7 @@ from report_builder.output import claim_output
 from report_builder.pipeline import run_documents, run_pipeline
 from report_builder.report.summary import build_summary
 from report_builder.resources import demo_data_dir
-from report_builder.results.history import Point, Reference, Snapshot
+from report_builder.results.history import Reference, Snapshot
 from report_builder.results.report import ReportResults, RunInfo, StageTiming
 from report_builder.runner import Run
 from report_builder.sources import is_url
@@ -117,8 +117,7 @@ def _demo_quarters(config: Config, run: RunInfo, cache: StageCache) -> tuple[Ref
             record = done.values.get("snapshot")
             if isinstance(record, Snapshot):
                 snapshots.append(record)
-                trail = (*reference.trail, Point(record.period, record.customers, record.declined_share, record.at_risk, record.profit_at_risk))
-                reference = Reference(record, trail)
+                reference = Reference(record, (*reference.trail, record.point))
     return reference, snapshots
 
 

@@ -56,24 +56,4 @@ def seconds(value: float) -> str:
     return f"{num(value, 1 if value < 10 else 0)}{NBSP}с"
 
 
-FILTERS = {"num": num, "pct": pct, "date_ru": date_ru, "plural": plural, "count": count, "seconds": seconds}
-
-
-def pvalue(value: float) -> str:
-    """«p < 0,001» or «p = 0,03»."""
-    return "p\u00a0<\u00a00,001" if value < 0.001 else f"p\u00a0=\u00a0{num(value, 3 if value < 0.01 else 2)}"
-
-
-def effect(value: float) -> str:
-    """Cohen's d in words."""
-    size = abs(value)
-    if size < 0.2:
-        return "пренебрежимо мало"
-    if size < 0.5:
-        return "небольшое"
-    if size < 0.8:
-        return "заметное"
-    return "сильное"
-
-
-FILTERS.update({"pvalue": pvalue, "effect": effect, "label": label})
+FILTERS = {"num": num, "pct": pct, "date_ru": date_ru, "plural": plural, "count": count, "seconds": seconds, "label": label}

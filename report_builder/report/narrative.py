@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 
 from report_builder.labels import label
-from report_builder.report.filters import NBSP, count, num, plural, pvalue
+from report_builder.report.filters import NBSP, count, num, plural
 from report_builder.results.analysis import CategoricalFeature, Correlation, Driver, Explanation, NumericFeature
 from report_builder.results.backtest import Backtest, Economics
 from report_builder.results.history import Comparison, Drift, Flow, MetricChange
@@ -24,8 +24,6 @@ AUC_VERDICTS = (
 )
 # φK: from this value on, the strength of a link.
 PHIK_LEVELS = ((0.7, "высокая"), (0.5, "заметная"), (0.3, "умеренная"), (0.0, "слабая"))
-# Cohen's d (absolute): from this value on, the size of a difference.
-EFFECT_LEVELS = ((0.8, "сильное"), (0.5, "заметное"), (0.2, "небольшое"), (0.0, "пренебрежимо малое"))
 MIN_EFFECT = 0.2  # a difference smaller than this is not worth a manager's attention
 
 
@@ -45,10 +43,6 @@ def auc_in_words(auc: float) -> str:
 
 def phik_strength(value: float) -> str:
     return _level(value, PHIK_LEVELS)
-
-
-def effect_size(value: float) -> str:
-    return _level(abs(value), EFFECT_LEVELS)
 
 
 def folds_phrase(folds: int) -> str:
@@ -287,13 +281,6 @@ def risk_causes(profile: tuple[Contrast, ...], explanation: Explanation | None, 
 
 def channels_phrase(channels: tuple[str, ...]) -> str:
     return ", ".join(channels)
-
-
-def reach_note(unreachable: int) -> str:
-    """Who the offer cannot reach: customers without consent to mailings, when it has no site channel."""
-    if not unreachable:
-        return ""
-    return f"ещё {count(unreachable, 'покупатель', 'покупателя', 'покупателей')} без согласия на рассылки этим каналом недоступны"
 
 
 def threshold_rule(value: float) -> str:

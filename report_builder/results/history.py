@@ -45,6 +45,10 @@ class Snapshot:
     people: pd.DataFrame  # index id: probability, segment, profit, profit_at_risk, declined, control, offers
     features: tuple[FeatureReference, ...]
 
+    @property
+    def point(self) -> Point:
+        return Point(self.period, self.customers, self.declined_share, self.at_risk, self.profit_at_risk)
+
 
 @dataclass(frozen=True)
 class Point:
