@@ -3,27 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import tempfile
-from contextlib import nullcontext
-from dataclasses import replace
 from collections.abc import Callable
-from dataclasses import dataclass
+from contextlib import nullcontext
+from dataclasses import dataclass, replace
 from importlib import metadata
 from pathlib import Path
 
 from report_builder.cache import StageCache
 from report_builder.config import Config
-from report_builder.history import History, history_url, shown_url
+from report_builder.databases import is_url, shown_url
+from report_builder.history import History, history_url
 from report_builder.output import claim_output
-from report_builder.pipeline import run_documents, run_pipeline
-from report_builder.report.summary import build_summary
+from report_builder.pipeline import SNAPSHOT_STAGES, STAGES, run_pipeline
 from report_builder.resources import demo_data_dir
 from report_builder.results.history import Reference, Snapshot
-from report_builder.results.report import ReportResults, RunInfo, StageTiming
-from report_builder.runner import Run
-from report_builder.sources import is_url
+from report_builder.results.report import RunInfo, StageTiming
+from report_builder.runner import planned_files
 from report_builder.stages.snapshot import dataset_name
 
 HISTORY_FILE = "history.sqlite"
@@ -33,7 +30,7 @@ LIBRARIES = ("report-builder", "pandas", "numpy", "scikit-learn", "shap", "phik"
 @dataclass(frozen=True)
 class BuildOutcome:
     files: list[Path]
-    results: ReportResults
+    results: object  # report_builder.pipeline.ReportResults
     timings: tuple[StageTiming, ...]
     problems: tuple[str, ...] = ()  # what was left out (a PDF without Pango); the rest is published
 
@@ -77,7 +74,7 @@ def build_report(
     run = RunInfo(period, now.isoformat(), config.seed, versions(), shown, demo)
     target = out_dir or Path("output") / period
     with claim_output(target, None if database else Path(source)) as folder:
-        folder.check_names(planned_files(config))  # a user's file in the way stops the build before any work
+        folder.check_names(planned_files(STAGES, config))  # a user's file in the way stops the build before any work
         store = History(history_url(history or config.history.url or str(folder.path.parent / HISTORY_FILE))) if use_history else None
         dataset = dataset_name(config.report.company, demo)
         reference = store.reference(dataset, period, compare_with) if store else Reference(None, ())
@@ -86,19 +83,14 @@ def build_report(
         if store and demo and reference.snapshot is None:
             reference, earlier = _demo_quarters(config, run, cache)
         done = run_pipeline(source, config, run, cache, on_stage, reference)
-        files = report_files(done, config)
-        if config.report.pdf:
-            laid_out = run_documents({**files, "report.html": done.values["html"].encode("utf-8")}, done.keys["html"], config, cache, on_stage)  # type: ignore[union-attr]
-            if isinstance(pdf := laid_out.values.get("pdf"), bytes):
-                files["report.pdf"] = pdf
-            done.problems.extend(laid_out.problems)
-        record = done.values.get("snapshot")
-        records = [*earlier, replace(record, built_at=run.built_at)] if isinstance(record, Snapshot) else []
+        files = done.files()
+        record = done.result(Snapshot)
+        records = [*earlier, replace(record, built_at=run.built_at)] if record is not None else []
         # The history changes only together with the files: a failed or interrupted build records nothing.
         with store.recording(records, versions()) if store and records else nullcontext():
             published = folder.publish(files)
     problems = tuple(str(p) for p in done.problems)
-    return BuildOutcome(published, done.values["results"], tuple(done.timings), problems)  # type: ignore[arg-type]
+    return BuildOutcome(published, done.results, tuple(done.timings), problems)
 
 
 def _demo_quarters(config: Config, run: RunInfo, cache: StageCache) -> tuple[Reference, list[Snapshot]]:
@@ -113,18 +105,12 @@ def _demo_quarters(config: Config, run: RunInfo, cache: StageCache) -> tuple[Ref
     with tempfile.TemporaryDirectory(prefix="report-builder-demo-") as tmp:
         for back, folder in earlier_quarters(demo_data_dir(), Path(tmp)):
             earlier = RunInfo(previous_period(run.period, back), run.built_at, run.seed, run.versions, run.data_dir, True)
-            done = run_pipeline(folder, _analysis_only(config), earlier, cache, reference=reference)
-            record = done.values.get("snapshot")
-            if isinstance(record, Snapshot):
+            done = run_pipeline(folder, config, earlier, cache, reference=reference, only=SNAPSHOT_STAGES)
+            record = done.result(Snapshot)
+            if record is not None:
                 snapshots.append(record)
                 reference = Reference(record, (*reference.trail, record.point))
     return reference, snapshots
-
-
-def _analysis_only(config: Config) -> Config:
-    """The earlier demo quarters need the numbers the history keeps, not documents."""
-    report = config.report.model_copy(update={"formats": ("html",), "profile": False})
-    return config.model_copy(update={"report": report})
 
 
 def previous_period(period: str, back: int) -> str:
@@ -134,31 +120,3 @@ def previous_period(period: str, back: int) -> str:
         return f"{period}-{back}"
     index = int(year) * 4 + int(quarter) - 1 - back
     return f"{index // 4}-Q{index % 4 + 1}"
-
-
-def planned_files(config: Config) -> list[str]:
-    """The names a build with these settings writes into the output folder."""
-    names = [f"report.{f}" for f in ("html", "pdf") if f in config.report.formats]
-    if config.stages.segments:
-        names += ["customers.csv", "customers.xlsx"]
-    if config.report.profile:
-        names.append("profile.html")
-    return [*names, "summary.json"]
-
-
-def report_files(done: Run, config: Config) -> dict[str, bytes]:
-    """The files of a finished run, by name."""
-    values = done.values
-    results = values["results"]
-    assert isinstance(results, ReportResults)
-    files: dict[str, bytes] = {}
-    if isinstance(html := values.get("html"), str) and "html" in config.report.formats:
-        files["report.html"] = html.encode("utf-8")
-    if isinstance(customers := values.get("customers"), dict):
-        files.update(customers)
-    if results.profile is not None:
-        files["profile.html"] = results.profile.html.encode("utf-8")
-    summary = build_summary(results, tuple(done.timings))
-    files["summary.json"] = json.dumps(summary, ensure_ascii=False, indent=2).encode("utf-8")
-    return files
-

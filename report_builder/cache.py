@@ -16,8 +16,8 @@ import tempfile
 from importlib import metadata
 from pathlib import Path
 
-from report_builder.errors import OutputError
-from report_builder.output import os_reason
+from report_builder.errors import OutputError, os_reason
+
 
 # Results pickled by one version of these are never read by another: their versions key every entry.
 KEYED_LIBRARIES = ("numpy", "pandas", "scipy", "scikit-learn", "shap", "phik", "matplotlib", "weasyprint")

@@ -203,7 +203,8 @@ def history_list(
 ) -> None:
     from rich.table import Table
 
-    from report_builder.history import History, history_url, shown_url
+    from report_builder.databases import shown_url
+    from report_builder.history import History, history_url
     from report_builder.report.filters import num, pct
 
     try:

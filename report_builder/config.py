@@ -175,6 +175,10 @@ class ReportConfig(_Frozen):
     def pdf(self) -> bool:
         return "pdf" in self.formats
 
+    @property
+    def html(self) -> bool:
+        return "html" in self.formats
+
 
 class SourceConfig(_Frozen):
     """Where each table comes from when --data is a database: a table name or an SQL query (SELECT …)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import re
 import sys
 from collections.abc import Sequence
@@ -121,3 +122,16 @@ class PdfEngineMissing(Exception):
             )
         lines.append("HTML-версия отчёта строится и без Pango: --format html.")
         return "\n".join(lines)
+
+
+def os_reason(exc: OSError) -> str:
+    """Why the system refused, in Russian."""
+    reasons = {
+        errno.EACCES: "нет прав на запись",
+        errno.EPERM: "нет прав на запись",
+        errno.EROFS: "файловая система только для чтения",
+        errno.ENOSPC: "нет места на диске",
+        errno.ENOTDIR: "часть пути — файл, а не папка",
+        errno.ENAMETOOLONG: "слишком длинный путь",
+    }
+    return reasons.get(exc.errno or 0, exc.strerror or str(exc))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from scipy.stats import rankdata
-from sklearn.model_selection import StratifiedKFold
 
 from report_builder.labels import DECLINED, FEATURES, TARGET
 from report_builder.results.data import CleanData
@@ -14,11 +13,6 @@ from report_builder.results.data import CleanData
 def features_and_target(data: CleanData) -> tuple[pd.DataFrame, pd.Series]:
     frame = data.customers
     return frame[list(FEATURES)], (frame[TARGET] == DECLINED).astype(int).rename("declined")
-
-
-def cross_validation(folds: int, seed: int) -> StratifiedKFold:
-    """The one splitter every stage uses: the same folds for the search, the evaluation and the scores."""
-    return StratifiedKFold(folds, shuffle=True, random_state=seed)
 
 
 def bootstrap_auc(y: np.ndarray, score: np.ndarray, rounds: int, seed: int) -> tuple[float, float]:

@@ -16,6 +16,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from report_builder.databases import create_engine, is_url, shown_url
 from report_builder.errors import InputError
 from report_builder.results.history import FeatureReference, Point, Reference, Snapshot
 
@@ -89,15 +90,7 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {}
 
 def history_url(location: str) -> str:
     """A plain path means an SQLite file; anything with «://» is an SQLAlchemy URL."""
-    return location if "://" in location else f"sqlite:///{Path(location).expanduser().resolve()}"
-
-
-def shown_url(url: str) -> str:
-    """The URL with any password masked, for messages and the report."""
-    try:
-        return sa.engine.make_url(url).render_as_string(hide_password=True)
-    except Exception:  # not a URL at all: say it as given
-        return url
+    return location if is_url(location) else f"sqlite:///{Path(location).expanduser().resolve()}"
 
 
 class History:
@@ -208,22 +201,18 @@ class History:
 
 
 def _engine(url: str) -> Engine:
-    try:
-        if url.startswith("sqlite:///"):
-            path = Path(url.removeprefix("sqlite:///"))
-            if path.exists() and (not path.is_file() or (path.stat().st_size and not _head(path).startswith(b"SQLite format 3"))):
-                raise InputError(f"файл истории {path} повреждён или это не база SQLite", hint="Укажите другой файл в --history или уберите этот")
-            engine = sa.create_engine(url, connect_args={"timeout": 60})
+    if not url.startswith("sqlite:///"):
+        return create_engine(url, "истории", pool_pre_ping=True)
+    path = Path(url.removeprefix("sqlite:///"))
+    if path.exists() and (not path.is_file() or (path.stat().st_size and not _head(path).startswith(b"SQLite format 3"))):
+        raise InputError(f"файл истории {path} повреждён или это не база SQLite", hint="Укажите другой файл в --history или уберите этот")
+    engine = create_engine(url, "истории", connect_args={"timeout": 60})
 
-            @sa.event.listens_for(engine, "connect")
-            def _foreign_keys(dbapi_connection, _record):  # type: ignore[no-untyped-def]
-                dbapi_connection.execute("PRAGMA foreign_keys = ON")
+    @sa.event.listens_for(engine, "connect")
+    def _foreign_keys(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+        dbapi_connection.execute("PRAGMA foreign_keys = ON")
 
-            return engine
-        return sa.create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 10} if url.startswith("postgresql") else {})
-    except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError, ValueError) as exc:
-        raise InputError(f"не понимаю адрес истории «{shown_url(url)}»: {exc.__class__.__name__}",
-                         hint="Укажите путь к файлу SQLite или адрес вида postgresql+psycopg://пользователь@сервер/база") from None
+    return engine
 
 
 def _head(path: Path) -> bytes:

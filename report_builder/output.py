@@ -29,7 +29,7 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from report_builder.errors import BuildBusy, OutputError
+from report_builder.errors import BuildBusy, OutputError, os_reason
 
 OWN_DIR = ".report-builder"
 MANIFEST = "manifest.json"
@@ -217,19 +217,6 @@ def _make_folders(path: Path) -> list[Path]:
             hint="Проверьте права на родительскую папку или укажите другую в --output",
         ) from None
     return created
-
-
-def os_reason(exc: OSError) -> str:
-    """Why the system refused, in Russian."""
-    reasons = {
-        errno.EACCES: "нет прав на запись",
-        errno.EPERM: "нет прав на запись",
-        errno.EROFS: "файловая система только для чтения",
-        errno.ENOSPC: "нет места на диске",
-        errno.ENOTDIR: "часть пути — файл, а не папка",
-        errno.ENAMETOOLONG: "слишком длинный путь",
-    }
-    return reasons.get(exc.errno or 0, exc.strerror or str(exc))
 
 
 def _remove_created(created: list[Path], path: Path | None) -> None:

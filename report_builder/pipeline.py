@@ -1,25 +1,32 @@
-"""The stage table: the only place that knows the order of the stages and what feeds each of them.
+"""The stage table: the only place that knows the order of the stages, what feeds each of them,
+which report section each result fills and which file each document is published as.
 
 Adding a stage: its function (one module under `stages/`), its result type (under `results/`),
-one line here, and one partial template for its section.
+one line here, and — when it has a section of its own — one partial template `partials/<key>.html.j2`.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
 from report_builder.cache import StageCache
 from report_builder.config import Config
 from report_builder.errors import PdfEngineMissing
-from report_builder.features import cross_validation
-from report_builder.report.customers import customer_files
+from report_builder.report import customers as customer_files
+from report_builder.report.figures import backtest as backtest_figures
+from report_builder.report.figures import correlation as correlation_figures
+from report_builder.report.figures import data as data_figures
+from report_builder.report.figures import eda as eda_figures
+from report_builder.report.figures import explain as explain_figures
+from report_builder.report.figures import models as model_figures
+from report_builder.report.figures import segments as segment_figures
 from report_builder.report.render import render_html, render_pdf
-from report_builder.report.structure import build_sections
-from report_builder.results.report import ReportResults, RunInfo, StageTiming
-from report_builder.runner import Given, Run, Stage, check_table, run_stages
+from report_builder.report.structure import draw_sections
+from report_builder.report.summary_json import summary_json
 from report_builder.results.history import Reference
+from report_builder.results.report import RunInfo, StageTiming
+from report_builder.runner import RESULTS, TIMINGS, Given, Run, Section, Stage, check_readers, check_sections, check_table, results_class, run_stages
 from report_builder.stages.backtest import backtest
 from report_builder.stages.clean import clean_tables
 from report_builder.stages.compare import compare
@@ -28,6 +35,7 @@ from report_builder.stages.economics import economics
 from report_builder.stages.evaluate import evaluate
 from report_builder.stages.explain import explain
 from report_builder.stages.explore import explore
+from report_builder.stages.folds import cross_validation
 from report_builder.stages.load import load_tables
 from report_builder.stages.models import search_models
 from report_builder.stages.profile import profile
@@ -37,92 +45,83 @@ from report_builder.stages.segment import segment
 from report_builder.stages.snapshot import snapshot
 from report_builder.stages.validate import validate_tables
 
-GIVEN = ("source", "run", "period", "reference")
-# The PDF carries summary.json and customers.csv inside: it is laid out once they exist.
-DOCUMENT_GIVEN = ("html", "summary", "customers")
+GIVEN: dict[str, object] = {"source": Path | str, "run": RunInfo, "period": str, "reference": Reference}
 
 STAGES: tuple[Stage, ...] = check_table(
     (
-        Stage("load", "Загрузка данных", load_tables, {"source": "source"}, {"mapping": "source"}, cached=False),
-        Stage("validate", "Проверка схемы", validate_tables, {"tables": "load"}),
-        Stage("clean", "Очистка данных", clean_tables, {"tables": "validate"}, {"config": "cleaning"}),
-        Stage("explore", "Исследовательский анализ", explore, {"data": "clean"}),
-        Stage("correlate", "Корреляция phik", correlate, {"data": "clean"}),
-        Stage("cv", "Разбиение на блоки", cross_validation, settings={"folds": "model.cv_folds", "seed": "seed"}),
-        Stage("models", "Подбор моделей", search_models, {"data": "clean", "cv": "cv"}, {"config": "model", "seed": "seed"}),
+        Stage("tables", "Загрузка данных", load_tables, {"source": "source"}, {"mapping": "source"}, cached=False),
+        Stage("validated", "Проверка схемы", validate_tables, {"tables": "tables"}),
+        Stage("data", "Очистка данных", clean_tables, {"tables": "validated"}, {"config": "cleaning"},
+              section=Section("data", "Данные", figures=data_figures.section)),
+        Stage("exploration", "Исследовательский анализ", explore, {"data": "data"},
+              section=Section("eda", "Исследовательский анализ", figures=eda_figures.section)),
+        Stage("correlation", "Корреляция phik", correlate, {"data": "data"},
+              section=Section("correlation", "Корреляционный анализ", figures=correlation_figures.section)),
+        Stage("folds", "Разбиение на блоки", cross_validation, settings={"folds": "model.cv_folds", "seed": "seed"}),
+        Stage("search", "Подбор моделей", search_models, {"data": "data", "cv": "folds"}, {"config": "model", "seed": "seed"}),
         Stage(
-            "evaluate", "Оценка лучшей модели", evaluate, {"search": "models", "data": "clean", "cv": "cv"},
+            "evaluation", "Оценка лучшей модели", evaluate, {"search": "search", "data": "data", "cv": "folds"},
             {"threshold": "segments.threshold", "n_jobs": "model.n_jobs"},
+            section=Section("models", "Модели", figures=model_figures.section),
         ),
         Stage(
-            "explain", "Важность признаков (SHAP)", explain, {"search": "models", "evaluation": "evaluate", "data": "clean"},
+            "explanation", "Важность признаков (SHAP)", explain, {"search": "search", "evaluation": "evaluation", "data": "data"},
             {"sample": "explain.sample", "agnostic_sample": "explain.agnostic_sample", "background": "explain.background",
              "repeats": "explain.permutation_repeats", "seed": "seed"},
             when="stages.explain",
+            section=Section("explain", "Важность признаков", figures=explain_figures.section),
         ),
         Stage(
-            "score", "Прогноз для каждого покупателя", score_customers,
-            {"search": "models", "evaluation": "evaluate", "data": "clean", "cv": "cv"},
+            "scores", "Прогноз для каждого покупателя", score_customers,
+            {"search": "search", "evaluation": "evaluation", "data": "data", "cv": "folds"},
             {"max_fit_rows": "model.max_fit_rows", "n_jobs": "model.n_jobs", "customers_max": "explain.customers_max",
              "background": "explain.background", "seed": "seed"},
             when="stages.segments",
         ),
-        Stage("segment", "Сегментация", segment, {"scores": "score", "data": "clean"}, {"config": "segments"}),
-        Stage("recommend", "Рекомендации", recommend, {"segmentation": "segment"}, {"config": "recommendations", "seed": "seed"}),
-        Stage("profile", "Профиль данных (ydata-profiling)", profile, {"data": "clean", "period": "period"},
-              {"company": "report.company"}, when="report.profile"),
+        Stage("segmentation", "Сегментация", segment, {"scores": "scores", "data": "data"}, {"config": "segments"},
+              section=Section("segments", "Сегментация покупателей", figures=segment_figures.section)),
+        Stage("recommendations", "Рекомендации", recommend, {"segmentation": "segmentation"},
+              {"config": "recommendations", "seed": "seed"}),
+        Stage("profile", "Профиль данных (ydata-profiling)", profile, {"data": "data", "period": "period"},
+              {"company": "report.company"}, when="report.profile", publishes="profile.html"),
         Stage(
             "snapshot", "Запись для истории", snapshot,
-            {"run": "run", "data": "clean", "search": "models", "segmentation": "segment", "recommendations": "recommend",
-             "explanation": "explain"},
+            {"run": "run", "data": "data", "search": "search", "segmentation": "segmentation",
+             "recommendations": "recommendations", "explanation": "explanation"},
             {"config_hash": "analysis_hash", "company": "report.company"},
         ),
-        Stage("compare", "Сравнение с прошлым кварталом", compare, {"current": "snapshot", "reference": "reference"},
-              {"config": "history"}),
-        Stage("backtest", "Проверка прошлого прогноза", backtest, {"reference": "reference", "data": "clean"},
-              {"config": "backtest", "bootstrap_rounds": "model.bootstrap_rounds", "seed": "seed"}),
+        Stage("comparison", "Сравнение с прошлым кварталом", compare, {"current": "snapshot", "reference": "reference"},
+              {"config": "history"}, section=Section("changes", "Что изменилось", part="front")),
+        Stage("backtest", "Проверка прошлого прогноза", backtest, {"reference": "reference", "data": "data"},
+              {"config": "backtest", "bootstrap_rounds": "model.bootstrap_rounds", "seed": "seed"},
+              section=Section("backtest", "Проверка прошлого прогноза", part="front", figures=backtest_figures.section)),
         Stage("economics", "Экономика предложений", economics,
-              {"segmentation": "segment", "recommendations": "recommend", "backtest": "backtest"}, {"config": "recommendations"}),
-        Stage(
-            "results", "Сводка результатов", ReportResults,
-            {"run": "run", "data": "clean", "exploration": "explore", "correlation": "correlate", "search": "models",
-             "evaluation": "evaluate", "explanation": "explain", "scores": "score", "segmentation": "segment",
-             "recommendations": "recommend", "profile": "profile", "comparison": "compare", "backtest": "backtest",
-             "economics": "economics"},
-        ),
-        Stage("figures", "Графики", build_sections, {"results": "results"}, {"money_unit": "report.money_unit"}),
-        Stage("html", "Вёрстка HTML", render_html, {"results": "results", "sections": "figures"}, {"settings": ""}),
-        Stage(
-            "customers", "Список покупателей", customer_files,
-            {"segmentation": "segment", "recommendations": "recommend", "scores": "score"},
-        ),
+              {"segmentation": "segmentation", "recommendations": "recommendations", "backtest": "backtest"},
+              {"config": "recommendations"},
+              section=Section("recommendations", "Рекомендации", figures=backtest_figures.economics_section)),
+        Stage("customer_list", "Список покупателей", customer_files.customer_list,
+              {"segmentation": "segmentation", "recommendations": "recommendations", "scores": "scores"}),
+        # The documents: every result above reaches them as one object, RESULTS.
+        Stage("sections", "Графики", draw_sections, {"results": RESULTS}, {"money_unit": "report.money_unit"}),
+        Stage("html", "Вёрстка HTML", render_html, {"results": RESULTS, "sections": "sections"}, {"settings": ""},
+              publishes="report.html", publish_when="report.html"),
+        Stage("customers_csv", "Список покупателей (CSV)", customer_files.to_csv, {"table": "customer_list"},
+              publishes="customers.csv"),
+        Stage("customers_xlsx", "Список покупателей (Excel)", customer_files.to_xlsx, {"table": "customer_list"},
+              publishes="customers.xlsx"),
+        Stage("summary", "Сводка summary.json", summary_json, {"results": RESULTS, "timings": TIMINGS}, cached=False,
+              publishes="summary.json"),
+        # The PDF carries summary.json and customers.csv inside: it is laid out once they exist.
+        Stage("pdf", "Вёрстка PDF", render_pdf, {"html": "html", "summary": "summary", "customers": "customers_csv"},
+              when="report.pdf", tolerate=(PdfEngineMissing,), publishes="report.pdf"),
     ),
     GIVEN,
     Config(),
 )
-
-
-DOCUMENTS: tuple[Stage, ...] = check_table(
-    (
-        Stage("pdf", "Вёрстка PDF", render_pdf, {"html": "html", "summary": "summary", "customers": "customers"},
-              when="report.pdf", tolerate=(PdfEngineMissing,)),
-    ),
-    DOCUMENT_GIVEN,
-    Config(),
-)
-
-
-def run_documents(files: dict[str, bytes], html_key: str, config: Config, cache: StageCache,
-                  on_stage: Callable[[StageTiming], None] = lambda _: None) -> Run:
-    """The PDF, with the summary and the customer list it carries."""
-    def given(name: str) -> Given:
-        content = files.get(name)
-        return Given(content, hashlib.sha256(content).hexdigest() if content is not None else "none")
-
-    html = files.get("report.html")
-    documents = {"html": Given(html.decode("utf-8") if html else None, html_key),
-                 "summary": given("summary.json"), "customers": given("customers.csv")}
-    return run_stages(DOCUMENTS, documents, config, cache, on_stage)
+check_readers(STAGES)
+ReportResults = results_class(STAGES, GIVEN)
+check_sections(ReportResults)
+SNAPSHOT_STAGES = {"snapshot"}  # what a quarter keeps for the next one; an earlier demo quarter runs only what it needs
 
 
 def run_pipeline(
@@ -132,11 +131,15 @@ def run_pipeline(
     cache: StageCache,
     on_stage: Callable[[StageTiming], None] = lambda _: None,
     reference: Reference = Reference(None, ()),
+    only: set[str] | None = None,
 ) -> Run:
     given = {
-        "source": Given(source, "source"),  # the key of the data is the load stage's fingerprint
+        "source": Given(source, "source"),  # the key of the data is the tables stage's fingerprint
         "run": Given(run, run.key),
         "period": Given(run.period, run.period),
         "reference": Given(reference, reference.key),
     }
-    return run_stages(STAGES, given, config, cache, on_stage)
+    from report_builder.runner import ancestors
+
+    wanted = ancestors(STAGES, only) if only is not None else None
+    return run_stages(STAGES, given, config, cache, on_stage, wanted, ReportResults)

@@ -1,28 +1,39 @@
 """Declared stages and the one runner that binds, caches and times them.
 
-A stage is declared once: its name, its function, which earlier outputs feed which parameters
-and which settings it reads. The declaration is checked against the function's signature when
-the table is built, and the cache key of a stage is derived from the same declaration: the keys
-of its inputs, the values of its settings, the code of its module and the modules it imports,
-and the versions of the libraries that shape its result.
+A stage is declared once: its name, its function, which earlier outputs feed which parameters,
+which settings it reads, the report section it owns and the file it publishes. The declaration
+is checked against the function's signature when the table is built, and the cache key of a
+stage is derived from the same declaration: the keys of its inputs, the values of its settings,
+the code of its module and the modules it imports, and the versions of the libraries that shape
+its result. Two inputs are made by the runner itself: `RESULTS`, every result so far as one typed
+object (its class is derived from the table), and `TIMINGS`, how long the stages so far took.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import inspect
 import json
 import sys
 import time
 import types
+import typing
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal, TypeVar
 
 from pydantic import BaseModel
 
 from report_builder.cache import MISS, StageCache, environment
+from report_builder.records import attributes
 from report_builder.results.report import StageTiming
+
+RESULTS = "<results>"  # input: every result so far, as one object of the table's results class
+TIMINGS = "<timings>"  # input: the timings of the stages so far
+MADE_BY_RUNNER = (RESULTS, TIMINGS)
+T = TypeVar("T")
 
 
 class DeclarationError(TypeError):
@@ -30,15 +41,32 @@ class DeclarationError(TypeError):
 
 
 @dataclass(frozen=True)
+class Section:
+    """A section of the report, owned by the stage whose result it shows: present when that result is."""
+
+    key: str  # partial template name and HTML anchor
+    title: str
+    part: Literal["front", "body"] = "body"  # front: right after «Главное»; body: the analysis
+    figures: Callable[..., list[object]] | None = None  # its charts; parameters bound by name to results, and `unit`
+
+
+@dataclass(frozen=True)
 class Stage:
     name: str
     title: str
     fn: Callable[..., object]
-    inputs: Mapping[str, str] = field(default_factory=dict)  # parameter -> earlier stage or given value
+    inputs: Mapping[str, str] = field(default_factory=dict)  # parameter -> earlier stage, given value, RESULTS or TIMINGS
     settings: Mapping[str, str] = field(default_factory=dict)  # parameter -> dotted path in the settings
     when: str | None = None  # dotted path of a yes/no setting that switches the stage on
-    cached: bool = True  # False: always run; the key then comes from the result's `fingerprint`
+    cached: bool = True  # False: always run; the key then comes from the result's content
     tolerate: tuple[type[Exception], ...] = ()  # failures that leave this stage out instead of stopping the build
+    section: Section | None = None  # the report section this stage's result feeds
+    publishes: str | None = None  # the file this stage's result is published as (bytes, or text in UTF-8)
+    publish_when: str | None = None  # dotted path of a yes/no setting: publish only then (the result may feed others)
+
+    @property
+    def returns(self) -> object:
+        return typing.get_type_hints(self.fn).get("return", object) if not isinstance(self.fn, type) else self.fn
 
 
 def check_table(stages: Iterable[Stage], given: Iterable[str], settings: BaseModel) -> tuple[Stage, ...]:
@@ -59,9 +87,9 @@ def check_table(stages: Iterable[Stage], given: Iterable[str], settings: BaseMod
                 f"unknown {unknown}, missing {missing}, both input and setting {sorted(twice)}"
             )
         for parameter, source in stage.inputs.items():
-            if source not in known:
+            if source not in known and source not in MADE_BY_RUNNER:
                 raise DeclarationError(f"stage {stage.name!r}: input {parameter!r} comes from {source!r}, not declared before it")
-        for path in [*stage.settings.values(), *([stage.when] if stage.when else [])]:
+        for path in [*stage.settings.values(), *(p for p in (stage.when, stage.publish_when) if p)]:
             try:
                 setting(settings, path)
             except AttributeError:
@@ -70,12 +98,50 @@ def check_table(stages: Iterable[Stage], given: Iterable[str], settings: BaseMod
     return stages
 
 
+def check_readers(stages: tuple[Stage, ...]) -> None:
+    """Every result is read: by a later stage, by its section, by summary.json, or published as a file."""
+    read = {source for stage in stages for source in stage.inputs.values()}
+    for stage in stages:
+        if stage.name in read or stage.section or stage.publishes:
+            continue
+        returned = typing.get_args(stage.returns) or (stage.returns,)
+        if any(isinstance(kind, type) and any(a.out.summary for a in attributes(kind)) for kind in returned):
+            continue
+        raise DeclarationError(f"stage {stage.name!r}: nothing reads its result (no later stage, section, summary field or file)")
+
+
+def check_sections(results: type) -> None:
+    """Every section's chart function takes results by their stage names (and `unit`)."""
+    names = {f.name for f in dataclasses.fields(results)}
+    for owner, section in getattr(results, "sections"):
+        if section.figures is None:
+            continue
+        unknown = [p for p in inspect.signature(section.figures).parameters if p not in names and p != "unit"]
+        if unknown:
+            raise DeclarationError(f"section {section.key!r} of stage {owner!r}: its charts ask for {unknown}, not results")
+
+
 def setting(settings: BaseModel, path: str) -> object:
     """The value at a dotted path; the empty path is the whole settings object."""
     value: object = settings
     for part in filter(None, path.split(".")):
         value = getattr(value, part)
     return value
+
+
+def results_class(stages: tuple[Stage, ...], given: Mapping[str, object]) -> type:
+    """The class of the RESULTS input: the given values and every stage before its first reader, each optional.
+
+    Derived from the table, so a new stage's result reaches the render layer with no second list.
+    """
+    first_reader = next((i for i, s in enumerate(stages) if RESULTS in s.inputs.values()), len(stages))
+    fields = [(name, kind) for name, kind in given.items()]
+    fields += [(s.name, s.returns | None, dataclasses.field(default=None)) for s in stages[:first_reader]]  # type: ignore[operator]
+    sections = tuple((s.name, s.section) for s in stages[:first_reader] if s.section is not None)
+    cls = dataclasses.make_dataclass("ReportResults", fields, frozen=True, namespace={"sections": sections})
+    cls.__module__ = "report_builder.pipeline"
+    cls.__doc__ = "Every result of one build, one field per stage: what the render layer reads."
+    return cls
 
 
 @dataclass(frozen=True)
@@ -90,10 +156,69 @@ class Given:
 class Run:
     """What one pass over the table produced."""
 
+    stages: tuple[Stage, ...]
+    settings: BaseModel
     values: dict[str, object]
     keys: dict[str, str]
     timings: list[StageTiming]
     problems: list[Exception] = field(default_factory=list)  # tolerated failures, in order
+    results: object = None  # the RESULTS object the documents were made from (None when no document ran)
+
+    def result(self, kind: type[T]) -> T | None:
+        """The result of the one stage that returns `kind` (None when that stage did not run)."""
+        matching = [s for s in self.stages if s.returns is kind or kind in typing.get_args(s.returns)]
+        if len(matching) != 1:
+            raise LookupError(f"{len(matching)} stages return {kind.__name__}")
+        value = self.values.get(matching[0].name)
+        return value if isinstance(value, kind) else None
+
+    def files(self) -> dict[str, bytes]:
+        """The files this run publishes, by name, in table order."""
+        found: dict[str, bytes] = {}
+        for stage in self.stages:
+            value = self.values.get(stage.name)
+            if stage.publishes is None or value is None:
+                continue
+            if stage.publish_when is not None and not setting(self.settings, stage.publish_when):
+                continue
+            found[stage.publishes] = content(value)
+        return found
+
+
+def content(value: object) -> bytes:
+    if isinstance(value, bytes):
+        return value
+    if isinstance(value, str):
+        return value.encode("utf-8")
+    return bytes(value)  # type: ignore[call-overload]
+
+
+def planned_files(stages: tuple[Stage, ...], settings: BaseModel) -> list[str]:
+    """The files a run with these settings publishes, known before it runs (a stage whose input is off is off)."""
+    on: set[str] = set()
+    for stage in stages:
+        if stage.when is not None and not setting(settings, stage.when):
+            continue
+        parameters = inspect.signature(stage.fn).parameters
+        if all(source in on or source not in {s.name for s in stages} or parameters[p].default is None
+               for p, source in stage.inputs.items()):
+            on.add(stage.name)
+    return [s.publishes for s in stages if s.publishes and s.name in on
+            and (s.publish_when is None or setting(settings, s.publish_when))]
+
+
+def ancestors(stages: tuple[Stage, ...], wanted: Iterable[str]) -> set[str]:
+    """The wanted stages and every stage they need, directly or not."""
+    by_name = {s.name: s for s in stages}
+    found: set[str] = set()
+    todo = list(wanted)
+    while todo:
+        name = todo.pop()
+        if name in found or name not in by_name:
+            continue
+        found.add(name)
+        todo.extend(by_name[name].inputs.values())
+    return found
 
 
 def run_stages(
@@ -102,19 +227,28 @@ def run_stages(
     settings: BaseModel,
     cache: StageCache,
     on_stage: Callable[[StageTiming], None] = lambda _: None,
+    only: set[str] | None = None,
+    results: type | None = None,
 ) -> Run:
-    """Run every stage in order; a switched-off stage, or one fed by a missing required input, yields None."""
+    """Run every stage in order (or only those in `only`); a switched-off stage, or one fed by a missing required input, yields None."""
     values: dict[str, object] = {name: g.value for name, g in given.items()}
     keys = {name: g.key for name, g in given.items()}
     timings: list[StageTiming] = []
     problems: list[Exception] = []
+    bundle: object = None
     for stage in stages:
-        arguments = _arguments(stage, values, settings)
+        if only is not None and stage.name not in only:
+            continue
+        made = _made_by_runner(stage, values, keys, timings, results)
+        if RESULTS in made:
+            bundle = made[RESULTS][0]
+        arguments = _arguments(stage, {**values, **{k: v for k, (v, _) in made.items()}}, settings)
         if arguments is None:
             values[stage.name], keys[stage.name] = None, "off"
             continue
         start = time.perf_counter()
-        key = stage_key(stage, [keys[source] for source in stage.inputs.values()], settings)
+        input_keys = [made[source][1] if source in made else keys[source] for source in stage.inputs.values()]
+        key = stage_key(stage, input_keys, settings)
         value = cache.get(stage.name, key) if stage.cached else MISS
         cached = value is not MISS
         if not cached:
@@ -127,12 +261,34 @@ def run_stages(
             if stage.cached:
                 cache.put(stage.name, key, value)
             else:
-                key = _digest(key, str(getattr(value, "fingerprint")))
+                key = _digest(key, _fingerprint(value))
         values[stage.name], keys[stage.name] = value, key
         timing = StageTiming(stage.name, stage.title, time.perf_counter() - start, cached)
         timings.append(timing)
         on_stage(timing)
-    return Run(values, keys, timings, problems)
+    return Run(stages, settings, values, keys, timings, problems, bundle)
+
+
+def _made_by_runner(
+    stage: Stage, values: Mapping[str, object], keys: Mapping[str, str], timings: list[StageTiming], results: type | None
+) -> dict[str, tuple[object, str]]:
+    made: dict[str, tuple[object, str]] = {}
+    if RESULTS in stage.inputs.values():
+        assert results is not None, "a table with RESULTS readers runs with its results class"
+        names = [f.name for f in dataclasses.fields(results)]
+        made[RESULTS] = (results(**{n: values.get(n) for n in names}), _digest(*(keys.get(n, "off") for n in names)))
+    if TIMINGS in stage.inputs.values():
+        made[TIMINGS] = (tuple(timings), "timings")
+    return made
+
+
+def _fingerprint(value: object) -> str:
+    """What an uncached stage's result stands for: its own fingerprint, or its content."""
+    if hasattr(value, "fingerprint"):
+        return str(getattr(value, "fingerprint"))
+    if isinstance(value, bytes | str):
+        return hashlib.sha256(content(value)).hexdigest()
+    return repr(value)
 
 
 def _arguments(stage: Stage, values: Mapping[str, object], settings: BaseModel) -> dict[str, object] | None:

@@ -13,14 +13,10 @@ import pandas as pd
 import sqlalchemy as sa
 
 from report_builder.config import SourceConfig
+from report_builder.databases import create_engine, shown_url
 from report_builder.errors import InputError
-from report_builder.history import shown_url
 from report_builder.labels import TABLE_FILES
 from report_builder.results.data import SourceFile
-
-
-def is_url(location: str) -> bool:
-    return "://" in location
 
 
 def read_database(url: str, mapping: SourceConfig) -> list[tuple[pd.DataFrame, SourceFile]]:
@@ -28,11 +24,7 @@ def read_database(url: str, mapping: SourceConfig) -> list[tuple[pd.DataFrame, S
     shown = shown_url(url)
     if url.startswith("sqlite") and not _sqlite_exists(url):
         raise InputError(f"файл базы не найден: {shown}", hint="Проверьте путь: базу SQLite программа не создаёт")
-    try:
-        engine = sa.create_engine(url, connect_args={"connect_timeout": 10} if url.startswith("postgresql") else {})
-    except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError) as exc:
-        raise InputError(f"не понимаю адрес базы «{shown}» ({exc.__class__.__name__})",
-                         hint="Ожидается адрес SQLAlchemy, например sqlite:///shop.db или postgresql+psycopg://user@host/db") from None
+    engine = create_engine(url, "базы")
     found = []
     try:
         with engine.connect() as connection:

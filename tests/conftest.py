@@ -13,7 +13,7 @@ import pytest
 
 from report_builder.config import Config, ExplainConfig, ModelConfig
 from report_builder.demo_data import write_demo
-from report_builder.features import cross_validation
+from report_builder.stages.folds import cross_validation
 from report_builder.resources import demo_data_dir
 from report_builder.results.analysis import Evaluation, Explanation, ModelSearch
 from report_builder.results.data import CleanData

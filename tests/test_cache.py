@@ -85,7 +85,7 @@ def test_cached_stage_result_round_trips(tmp_path: Path, tiny_tables) -> None:
 
 
 def test_library_versions_key_every_entry(monkeypatch) -> None:
-    stage = next(s for s in STAGES if s.name == "clean")
+    stage = next(s for s in STAGES if s.name == "data")
     base = runner.stage_key(stage, ["abc"], Config())
     assert "scikit-learn=" in cache_module.environment() and sys.version.split()[0] in cache_module.environment()
     monkeypatch.setattr(runner, "environment", lambda: "3.11.7;scikit-learn=9.9")

@@ -13,7 +13,7 @@ from sklearn.pipeline import Pipeline
 
 from conftest import fit_small
 from report_builder import calibration
-from report_builder.features import cross_validation
+from report_builder.stages.folds import cross_validation
 from report_builder.features import features_and_target
 from report_builder.results.analysis import Curve, Evaluation, ModelSearch
 from report_builder.results.data import CleanData

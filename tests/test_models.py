@@ -15,7 +15,7 @@ from conftest import SEED, small_model_config
 from report_builder.features import features_and_target
 from report_builder.results.analysis import Evaluation, ModelScore, ModelSearch
 from report_builder.results.data import CleanData
-from report_builder.features import cross_validation
+from report_builder.stages.folds import cross_validation
 from report_builder.stages.models import families, search_models
 
 FAMILIES = ("logreg", "tree")

@@ -14,8 +14,9 @@ from conftest import small_explain_config, small_model_config
 from report_builder.build import BuildOutcome, build_report
 from report_builder.config import Config
 from report_builder.labels import CATEGORICAL, FEATURES
-from report_builder.pipeline import DOCUMENTS as DOCUMENT_STAGES, STAGES
+from report_builder.pipeline import STAGES
 from report_builder.results.report import StageTiming
+from report_builder.runner import RESULTS
 
 pytestmark = pytest.mark.slow
 
@@ -159,7 +160,7 @@ def test_summary_analysis(first: Built, config: Config) -> None:
 
 def test_first_build_computes_every_stage(first: Built) -> None:
     stages = {t.stage for t in first.timings}
-    assert {s.name for s in (*STAGES, *DOCUMENT_STAGES)} - {"profile"} == stages
+    assert {s.name for s in STAGES} - {"profile"} == stages
     assert not any(t.cached for t in first.timings)
 
 
@@ -167,9 +168,9 @@ def test_second_build_comes_from_the_cache(first: Built, second: Built) -> None:
     # The files are always read and hashed: that is how the cache knows they did not change. The page
     # reads every setting, and this build asks for HTML only: it alone is laid out again.
     computed = [t.stage for t in second.timings if not t.cached]
-    assert computed == ["load", "html"]
+    assert computed == ["tables", "html", "summary"]
     assert {t.stage for t in second.timings} == {s.name for s in STAGES} - {"profile", "pdf"}
-    assert second.stage("models").seconds < first.stage("models").seconds
+    assert second.stage("search").seconds < first.stage("search").seconds
     assert second.summary["models"] == first.summary["models"]
     assert second.summary["drivers"] == first.summary["drivers"]
 
@@ -187,10 +188,12 @@ def test_one_changed_setting_recomputes_only_its_readers_and_what_follows(second
     changed = config.model_copy(update={"explain": config.explain.model_copy(update={"customers_max": 12})})
     built = build(with_report(changed, formats=("html",)), workspace / "third", workspace / "cache")
     readers = {s.name for s in STAGES if "explain.customers_max" in s.settings.values()}
-    assert readers == {"score"}
+    assert readers == {"scores"}
     computed = {t.stage for t in built.timings if not t.cached}
-    assert computed == (_after(readers) | {"load"}) - {"pdf"}  # this build asks for HTML only
-    assert {"models", "evaluate", "explain", "correlate"} & computed == set()
+    # Every document reads all results; summary.json is written anew every build (it holds the build time).
+    documents = {s.name for s in STAGES if RESULTS in s.inputs.values()}
+    assert computed == (_after(readers | documents) | {"tables"}) - {"pdf"}  # this build asks for HTML only
+    assert {"search", "evaluation", "explanation", "correlation"} & computed == set()
 
 
 def test_profile_appendix(first: Built, config: Config, workspace: Path) -> None:
@@ -201,4 +204,4 @@ def test_profile_appendix(first: Built, config: Config, workspace: Path) -> None
     assert "<html" in text.lower() and "Профиль данных" in text
     assert PROFILE_LINK.search(built.html)
     assert not built.stage("profile").cached
-    assert built.stage("models").cached  # only the appendix is new
+    assert built.stage("search").cached  # only the appendix is new

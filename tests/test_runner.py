@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict
 from report_builder.cache import StageCache
 from report_builder.config import Config
 from report_builder.pipeline import GIVEN, STAGES
-from report_builder.runner import DeclarationError, Given, Stage, check_table, run_stages
+from report_builder.runner import DeclarationError, Given, Stage, check_readers, check_table, run_stages
 
 
 class Part(BaseModel):
@@ -93,7 +93,27 @@ def test_a_declaration_that_does_not_fit_its_function_is_caught(stages: tuple[St
 def test_the_real_table_is_checked_on_import() -> None:
     assert check_table(STAGES, GIVEN, Config()) == STAGES
     names = [s.name for s in STAGES]
-    assert names[:3] == ["load", "validate", "clean"] and names.index("models") < names.index("score")
+    assert names[:3] == ["tables", "validated", "data"] and names.index("search") < names.index("scores")
+
+
+def test_a_result_nobody_reads_is_caught_on_import() -> None:
+    def lonely(number: int) -> int:
+        return number
+
+    with pytest.raises(DeclarationError, match="nothing reads"):
+        check_readers(check_table((Stage("lonely", "", lonely, {"number": "number"}),), ["number"], Settings()))
+
+
+def test_a_section_whose_charts_ask_for_no_result_is_caught_on_import() -> None:
+    from report_builder.runner import Section, check_sections, results_class
+
+    def chart(nothing: int) -> list[object]:
+        return []
+
+    table = check_table((Stage("double", "", double, {"number": "number"}, {"factor": "part.factor"},
+                               section=Section("double", "Удвоение", figures=chart)),), ["number"], Settings())
+    with pytest.raises(DeclarationError, match="nothing"):
+        check_sections(results_class(table, {"number": int}))
 
 
 # --- code versions: a toy package on disk, edited between two runs ---------------------------------
@@ -144,25 +164,3 @@ def test_editing_a_modules_code_invalidates_its_stages_and_their_dependants_only
         sys.path.remove(str(tmp_path / "src"))
         for name in [m for m in sys.modules if m == "toypkg" or m.startswith("toypkg.")]:
             del sys.modules[name]
-
-
-def test_the_readme_example_stage_fits_the_table() -> None:
-    """The stage shown in the README: a function, a result type and one line in the table."""
-    from dataclasses import dataclass
-
-    import pandas as pd
-
-    from report_builder.labels import REVENUE_COLUMNS, TARGET
-    from report_builder.results.data import CleanData
-
-    @dataclass(frozen=True)
-    class RevenueTrend:
-        by_class: pd.DataFrame
-
-    def revenue_trend(data: CleanData) -> RevenueTrend:
-        return RevenueTrend(data.customers.groupby(TARGET)[list(REVENUE_COLUMNS)].mean())
-
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
-    assert 'Stage("trend", "Динамика выручки", revenue_trend, {"data": "clean"}),' in readme
-    table = check_table((*STAGES, Stage("trend", "Динамика выручки", revenue_trend, {"data": "clean"})), GIVEN, Config())
-    assert table[-1].name == "trend"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +15,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from report_builder.labels import CATEGORICAL, CONSENT, PROBABILITY, PROFIT, PROFIT_AT_RISK, SEGMENT, label
 from report_builder.report.filters import num
-from report_builder.results.segments import Recommendations, Scores, Segmentation
+from report_builder.results.segments import CustomerList, Recommendations, Scores, Segmentation
 
 DRIVERS = 3
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -37,6 +38,11 @@ def neutralise(value: object) -> object:
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
     return value
+
+
+def customer_list(segmentation: Segmentation, recommendations: Recommendations, scores: Scores) -> CustomerList:
+    """One row per customer, largest profit at risk first."""
+    return CustomerList(customer_table(segmentation, recommendations, scores))
 
 
 def customer_table(seg: Segmentation, recommendations: Recommendations, scores: Scores) -> pd.DataFrame:
@@ -132,11 +138,18 @@ def _write_sheet(sheet: Worksheet, table: pd.DataFrame) -> None:
     sheet.row_dimensions[1].height = 30
 
 
-def customer_files(segmentation: Segmentation, recommendations: Recommendations, scores: Scores) -> dict[str, bytes]:
-    """customers.csv and customers.xlsx as bytes, ready to be written or cached."""
-    table = customer_table(segmentation, recommendations, scores)
+def to_csv(table: CustomerList) -> bytes:
+    """customers.csv as bytes, ready to be written or cached."""
+    return _written(table, write_csv, "customers.csv")
+
+
+def to_xlsx(table: CustomerList) -> bytes:
+    """customers.xlsx as bytes, ready to be written or cached."""
+    return _written(table, write_xlsx, "customers.xlsx")
+
+
+def _written(table: CustomerList, write: Callable[[pd.DataFrame, Path], None], name: str) -> bytes:
     with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
-        write_csv(table, folder / "customers.csv")
-        write_xlsx(table, folder / "customers.xlsx")
-        return {name: (folder / name).read_bytes() for name in ("customers.csv", "customers.xlsx")}
+        path = Path(tmp) / name
+        write(table.table, path)
+        return path.read_bytes()

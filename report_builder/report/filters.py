@@ -56,4 +56,9 @@ def seconds(value: float) -> str:
     return f"{num(value, 1 if value < 10 else 0)}{NBSP}с"
 
 
-FILTERS = {"num": num, "pct": pct, "date_ru": date_ru, "plural": plural, "count": count, "seconds": seconds, "label": label}
+def zipped(first: object, *others: object) -> list[tuple[object, ...]]:
+    """Rows from columns of equal length: ``months | zip(declined, stable)``."""
+    return list(zip(first, *others, strict=True))  # type: ignore[call-overload]
+
+
+FILTERS = {"zip": zipped, "num": num, "pct": pct, "date_ru": date_ru, "plural": plural, "count": count, "seconds": seconds, "label": label}

@@ -15,9 +15,8 @@ from report_builder.report import narrative
 from report_builder.errors import PdfEngineMissing
 from report_builder.report.filters import FILTERS
 from report_builder.report.fonts import font_face_css
-from report_builder.report.structure import ReportView, Section
+from report_builder.report.structure import DrawnSection, ReportView
 from report_builder.resources import templates_dir
-from report_builder.results.report import ReportResults
 
 
 @functools.lru_cache(maxsize=1)
@@ -34,7 +33,8 @@ def environment() -> jinja2.Environment:
     return env
 
 
-def render_html(results: ReportResults, sections: tuple[Section, ...], settings: Config) -> str:
+def render_html(results: object, sections: tuple[DrawnSection, ...], settings: Config) -> str:
+    """The report as one self-contained HTML page; `results` is the table's results object."""
     view = ReportView(results, settings, sections)
     # The stylesheet and fonts are the project's own files, not data: trusted markup.
     css = Markup((templates_dir() / "report.css").read_text(encoding="utf-8"))

@@ -1,24 +1,26 @@
-"""Arrange results into the report's sections, each with its numbered figures."""
+"""Arrange results into the report's sections, each with its numbered figures.
+
+The sections are declared in the stage table, each owned by the stage whose result it shows;
+a section is present when its owner's result is. Front sections follow «Главное», then the body,
+each part in table order. A section's chart function takes results by their stage names, and
+`unit` (the money unit).
+"""
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass, replace
 
 from report_builder.config import Config, ReportConfig
 from report_builder.labels import BASE_SEGMENTS
 from report_builder.report.figure import Figure
-from report_builder.report.figures import backtest as backtest_figures
-from report_builder.report.figures import correlation as corr_figures
-from report_builder.report.figures import data as data_figures
-from report_builder.report.figures import eda as eda_figures
-from report_builder.report.figures import explain as explain_figures
-from report_builder.report.figures import models as model_figures
-from report_builder.report.figures import segments as segment_figures
-from report_builder.results.report import ReportResults
+from report_builder.runner import Section
+
+PARTS = ("front", "body")
 
 
 @dataclass(frozen=True)
-class Section:
+class DrawnSection:
     key: str  # partial template name and HTML anchor
     title: str
     figures: dict[str, Figure]
@@ -26,9 +28,9 @@ class Section:
 
 @dataclass(frozen=True)
 class ReportView:
-    results: ReportResults
+    results: object  # the table's results class (report_builder.pipeline.ReportResults)
     settings: Config
-    sections: tuple[Section, ...]
+    sections: tuple[DrawnSection, ...]
 
     @property
     def config(self) -> ReportConfig:
@@ -52,70 +54,28 @@ class ReportView:
         return self.config.money_unit or "ед."
 
 
-def build_sections(results: ReportResults, money_unit: str | None) -> tuple[Section, ...]:
+def draw_sections(results: object, money_unit: str | None) -> tuple[DrawnSection, ...]:
     """The report's sections in reading order, with their charts drawn and numbered."""
-    data, eda, corr = results.data, results.exploration, results.correlation
-    search, evaluation, explanation = results.search, results.evaluation, results.explanation
-    base_rate = eda.decline_rate
     unit = money_unit or "ед."
-    sections = [
-        *([Section("changes", "Что изменилось", {})] if results.comparison else []),
-        *([Section("backtest", "Проверка прошлого прогноза", _numbered([backtest_figures.calibration(results.backtest)]))]
-          if results.backtest else []),
-        Section("data", "Данные", _numbered([data_figures.class_balance(data)])),
-        Section(
-            "eda",
-            "Исследовательский анализ",
-            _numbered(
-                [eda_figures.categorical_rates(f, base_rate) for f in eda.categorical]
-                + [eda_figures.numeric_distribution(f) for f in eda.numeric]
-            ),
-        ),
-        Section("correlation", "Корреляционный анализ", _numbered([corr_figures.with_target(corr), corr_figures.heatmap(corr)])),
-        Section(
-            "models",
-            "Модели",
-            _numbered(
-                [
-                    model_figures.comparison(search),
-                    model_figures.roc_pr(evaluation, search.best_score.test_roc_auc, base_rate),
-                    model_figures.confusion(evaluation),
-                    model_figures.calibration(evaluation),
-                ]
-            ),
-        ),
-    ]
-    if explanation is not None:
-        sections.append(
-            Section("explain", "Важность признаков", _numbered([explain_figures.beeswarm(explanation), explain_figures.importance(explanation)]))
-        )
-    if (segmentation := results.segmentation) is not None:
-        sections += [
-            Section(
-                "segments",
-                "Сегментация покупателей",
-                _numbered(
-                    [
-                        segment_figures.scatter(segmentation, unit),
-                        segment_figures.profit_at_risk(segmentation, unit),
-                        segment_figures.contrasts(segmentation),
-                    ]
-                ),
-            ),
-            Section(
-                "recommendations", "Рекомендации",
-                _numbered([backtest_figures.value_by_band(results.economics, unit)] if results.economics else []),
-            ),
-        ]
-    sections.append(Section("methodology", "Приложение. Методика", {}))
-    return _renumber(sections)
+    declared: tuple[tuple[str, Section], ...] = getattr(type(results), "sections")
+    drawn = []
+    for part in PARTS:
+        for owner, section in declared:
+            if section.part != part or getattr(results, owner) is None:
+                continue
+            figures = _call(section, results, unit) if section.figures else []
+            drawn.append(DrawnSection(section.key, section.title, {f.key: f for f in figures}))
+    return _renumber(drawn)
 
 
-def _numbered(figures: list[Figure]) -> dict[str, Figure]:
-    return {f.key: f for f in figures}
+def _call(section: Section, results: object, unit: str) -> list[Figure]:
+    assert section.figures is not None
+    names = inspect.signature(section.figures).parameters
+    figures = section.figures(**{n: unit if n == "unit" else getattr(results, n) for n in names})
+    return [f for f in figures if isinstance(f, Figure)]
 
 
-def _renumber(sections: list[Section]) -> tuple[Section, ...]:
+def _renumber(sections: list[DrawnSection]) -> tuple[DrawnSection, ...]:
     """Figures are numbered through the whole report in reading order."""
     number = 0
     out = []

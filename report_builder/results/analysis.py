@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Annotated, Literal
 
 import numpy as np
 import pandas as pd
 from sklearn.pipeline import Pipeline
+
+from report_builder.records import Out, published
 
 
 @dataclass(frozen=True)
@@ -65,23 +67,23 @@ class Correlation:
 
 @dataclass(frozen=True)
 class ModelScore:
-    family: str
-    title: str
-    best_params: dict[str, str]
-    cv_roc_auc_mean: float
-    cv_roc_auc_std: float
+    family: Annotated[str, Out("name")]
+    title: Annotated[str, Out()]
+    best_params: Annotated[dict[str, str], Out()]
+    cv_roc_auc_mean: Annotated[float, Out(digits=4)]
+    cv_roc_auc_std: Annotated[float, Out(digits=4)]
     cv_folds: tuple[float, ...]
-    test_roc_auc: float
-    test_roc_auc_ci95: tuple[float, float]
-    fit_seconds: float
+    test_roc_auc: Annotated[float, Out(digits=4)]
+    test_roc_auc_ci95: Annotated[tuple[float, float], Out(digits=4)]
+    fit_seconds: Annotated[float, Out(digits=2)]
     candidates: int
     search_space: dict[str, str]  # parameter -> distribution or choices searched
 
 
 @dataclass(frozen=True)
 class ModelSearch:
-    scores: tuple[ModelScore, ...]  # sorted by CV mean, best first
-    best: str
+    scores: Annotated[tuple[ModelScore, ...], Out("models")]  # sorted by CV mean, best first
+    best: Annotated[str, Out("best_model", history=True)]
     estimator: Pipeline  # best family's pipeline, fitted on the training part
     train_index: pd.Index  # rows the models were fitted on
     test_index: pd.Index
@@ -91,6 +93,10 @@ class ModelSearch:
     @property
     def best_score(self) -> ModelScore:
         return next(s for s in self.scores if s.family == self.best)
+
+    @published(Out(summary=False, history=True))
+    def best_cv_auc(self) -> float:
+        return self.best_score.cv_roc_auc_mean
 
 
 @dataclass(frozen=True)
@@ -102,7 +108,7 @@ class Curve:
 @dataclass(frozen=True)
 class Evaluation:
     model: object  # fitted on the training part: the pipeline, or the pipeline with its calibrator
-    calibration_method: Literal["none", "sigmoid", "isotonic"]  # lowest cross-validated Brier score
+    calibration_method: Annotated[Literal["none", "sigmoid", "isotonic"], Out("calibration")]  # lowest cross-validated Brier score
     brier_by_method: dict[str, float]  # cross-validated Brier score of each method tried
     test_probability: pd.Series  # index: customer id
     roc: Curve
@@ -110,41 +116,41 @@ class Evaluation:
     average_precision: float
     calibration: Curve  # mean predicted vs observed share, ten bins of equal size
     calibration_counts: np.ndarray  # customers per bin
-    calibration_error: float  # size-weighted gap between predicted and observed share over ten bins (ECE)
-    calibration_noise: float  # the error chance alone gives a perfectly calibrated model here (95th percentile)
-    brier: float
+    calibration_error: Annotated[float, Out(digits=4)]  # size-weighted gap between predicted and observed share over ten bins (ECE)
+    calibration_noise: Annotated[float, Out(digits=4)]  # the error chance alone gives a perfectly calibrated model here (95th percentile)
+    brier: Annotated[float, Out(digits=4)]
     brier_reference: float  # Brier of always predicting the base rate
-    threshold: float  # from config
-    best_f1_threshold: float  # chosen on out-of-fold training predictions
+    threshold: Annotated[float, Out(history=True)]  # from config
+    best_f1_threshold: Annotated[float, Out(digits=4)]  # chosen on out-of-fold training predictions
     confusion: np.ndarray  # 2x2 at `threshold`: [[TN, FP], [FN, TP]]
     confusion_best: np.ndarray
     precision: float
     recall: float
 
-    @property
+    @published
     def calibrated(self) -> bool:
         return self.calibration_method != "none"
 
 
 @dataclass(frozen=True)
 class Driver:
-    feature: str
-    mean_abs_shap: float
-    direction: Literal["up", "down", "category", "none"]  # up: larger values raise the risk; none: unused
+    feature: Annotated[str, Out(history=True)]
+    mean_abs_shap: Annotated[float, Out(digits=5)]
+    direction: Annotated[Literal["up", "down", "category", "none"], Out()]  # up: larger values raise the risk; none: unused
     correlation: float  # Spearman between feature value and its SHAP value (numbers only)
-    risky_category: str | None  # category with the largest mean SHAP (categories only)
-    permutation: float  # drop of test ROC-AUC when the feature is shuffled
+    risky_category: Annotated[str | None, Out()]  # category with the largest mean SHAP (categories only)
+    permutation: Annotated[float, Out("permutation_importance", digits=5)]  # drop of test ROC-AUC when the feature is shuffled
     permutation_std: float
 
 
 @dataclass(frozen=True)
 class Explanation:
-    explainer: str
+    explainer: Annotated[str, Out()]
     features: tuple[str, ...]
     shap_values: np.ndarray  # rows × features, in probability units
     feature_values: pd.DataFrame  # the explained rows, original values
     base_value: float
-    drivers: tuple[Driver, ...]  # strongest first
+    drivers: Annotated[tuple[Driver, ...], Out(history=True)]  # strongest first
     additivity_error: float  # max |base + Σ shap − model output| over explained rows
 
 
@@ -153,3 +159,6 @@ class Profile:
     """The ydata-profiling appendix, a standalone HTML page."""
 
     html: str
+
+    def __bytes__(self) -> bytes:
+        return self.html.encode("utf-8")

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Annotated, ClassVar, Literal
 
 import numpy as np
+
+from report_builder.records import Out, published
 
 
 @dataclass(frozen=True)
 class Group:
-    name: Literal["offer", "control"]
-    customers: int
-    actual_rate: float  # share whose activity declined this quarter
+    name: Annotated[Literal["offer", "control"], Out()]
+    customers: Annotated[int, Out()]
+    actual_rate: Annotated[float, Out(digits=4)]  # share whose activity declined this quarter
 
 
 @dataclass(frozen=True)
@@ -26,30 +28,31 @@ class SegmentUplift:
 
 @dataclass(frozen=True)
 class Backtest:
-    reference_period: str
-    customers: int  # present in both quarters
-    roc_auc: float
-    roc_auc_ci95: tuple[float, float]
-    cv_roc_auc_then: float  # what the model promised last quarter
-    brier: float
+    SUMMARY: ClassVar[str] = "backtest"
+    reference_period: Annotated[str, Out()]
+    customers: Annotated[int, Out()]  # present in both quarters
+    roc_auc: Annotated[float, Out(digits=4, history=True)]
+    roc_auc_ci95: Annotated[tuple[float, float], Out(digits=4)]
+    cv_roc_auc_then: Annotated[float, Out(digits=4)]  # what the model promised last quarter
+    brier: Annotated[float, Out(digits=4)]
     calibration_predicted: np.ndarray  # mean predicted per decile
     calibration_actual: np.ndarray  # actual share per decile
     calibration_counts: np.ndarray
     threshold: float
-    precision: float
-    recall: float
-    predicted_rate: float  # share flagged at last quarter's threshold
-    actual_rate: float  # share whose activity declined
+    precision: Annotated[float, Out(digits=4)]
+    recall: Annotated[float, Out(digits=4)]
+    predicted_rate: Annotated[float, Out(digits=4)]  # share flagged at last quarter's threshold
+    actual_rate: Annotated[float, Out(digits=4)]  # share whose activity declined
     auc_fell: bool  # realised ROC-AUC below last quarter's promise by more than the margin
     calibration_gap: float  # largest gap between predicted and actual share over well-filled deciles
     calibration_off: bool  # that gap above the margin
-    groups: tuple[Group, ...]  # at-risk customers of the reference run: offered vs control
-    uplift: float | None
-    uplift_ci95: tuple[float, float] | None
+    groups: Annotated[tuple[Group, ...], Out()]  # at-risk customers of the reference run: offered vs control
+    uplift: Annotated[float | None, Out(digits=4)]
+    uplift_ci95: Annotated[tuple[float, float] | None, Out(digits=4)]
     by_segment: tuple[SegmentUplift, ...]
-    verdict: Literal["early", "helped", "hurt", "none"]  # what the offers did: too early to say, or the sign of the effect
+    verdict: Annotated[Literal["early", "helped", "hurt", "none"], Out()]  # what the offers did: too early to say, or the sign of the effect
 
-    @property
+    @published
     def retrain(self) -> bool:
         return self.auc_fell or self.calibration_off
 

@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Annotated, ClassVar, Literal
 
 import pandas as pd
 
 from report_builder.labels import DECLINED
+from report_builder.records import Out, published
 
 Action = Literal["исправлено", "удалено", "отмечено"]
 
 
 @dataclass(frozen=True)
 class SourceFile:
-    file: str
-    rows: int
-    sha256: str
+    file: Annotated[str, Out()]
+    rows: Annotated[int, Out()]
+    sha256: Annotated[str, Out()]
     encoding: str
     separator: str
     decimal: str
@@ -27,11 +28,11 @@ class SourceFile:
 class Fix:
     """One correction or observation made on the input, counted."""
 
-    what: str
-    column: str | None
-    rows: int
-    action: Action
-    file: str | None = None
+    what: Annotated[str, Out()]
+    column: Annotated[str | None, Out()]
+    rows: Annotated[int, Out()]
+    action: Annotated[Action, Out()]
+    file: Annotated[str | None, Out()] = None
     examples: tuple[str, ...] = ()
 
 
@@ -59,14 +60,15 @@ class Tables:
 class CleanData:
     """One row per customer kept for the analysis (index: id)."""
 
+    SUMMARY: ClassVar[str] = "data"
     customers: pd.DataFrame  # features, target and profit
-    customers_in: int
-    sources: tuple[SourceFile, ...]
-    fixes: tuple[Fix, ...]
-    target_counts: dict[str, int]
-    new_categories: dict[str, tuple[str, ...]]
+    customers_in: Annotated[int, Out()]
+    sources: Annotated[tuple[SourceFile, ...], Out()]
+    fixes: Annotated[tuple[Fix, ...], Out()]
+    target_counts: Annotated[dict[str, int], Out()]
+    new_categories: Annotated[dict[str, tuple[str, ...]], Out()]
 
-    @property
+    @published
     def customers_used(self) -> int:
         return len(self.customers)
 

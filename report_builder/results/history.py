@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Annotated, ClassVar, Literal
 
 import pandas as pd
+
+from report_builder.records import Out
 
 
 @dataclass(frozen=True)
@@ -75,45 +77,46 @@ class Reference:
 
 @dataclass(frozen=True)
 class MetricChange:
-    name: str  # customers | declined_share | at_risk | profit_at_risk
+    name: Annotated[str, Out()]  # customers | declined_share | at_risk | profit_at_risk
     title: str
-    old: float
-    new: float
-    change: float  # п. п. for shares, relative change for counts and money
-    unit: Literal["pp", "relative"]
-    verdict: Literal["good", "bad", "neutral"]
+    old: Annotated[float, Out(digits=4)]
+    new: Annotated[float, Out(digits=4)]
+    change: Annotated[float, Out(digits=4)]  # п. п. for shares, relative change for counts and money
+    unit: Annotated[Literal["pp", "relative"], Out()]
+    verdict: Annotated[Literal["good", "bad", "neutral"], Out()]
     trail: tuple[float, ...]  # up to the last quarters, this one last
 
 
 @dataclass(frozen=True)
 class Flow:
-    source: str  # a segment, or «новые»
-    target: str  # a segment, or «ушли»
-    customers: int
-    profit_at_risk: float  # this quarter's (the reference's for «ушли»)
+    source: Annotated[str, Out("from")]  # a segment, or «новые»
+    target: Annotated[str, Out("to")]  # a segment, or «ушли»
+    customers: Annotated[int, Out()]
+    profit_at_risk: Annotated[float, Out(digits=2)]  # this quarter's (the reference's for «ушли»)
 
 
 @dataclass(frozen=True)
 class Drift:
-    feature: str
-    statistic: Literal["wasserstein", "psi"]
-    value: float
-    level: Literal["нет", "заметный", "сильный"]
-    new_categories: tuple[str, ...]
-    vanished_categories: tuple[str, ...]
+    feature: Annotated[str, Out()]
+    statistic: Annotated[Literal["wasserstein", "psi"], Out()]
+    value: Annotated[float, Out(digits=4)]
+    level: Annotated[Literal["нет", "заметный", "сильный"], Out()]
+    new_categories: Annotated[tuple[str, ...], Out()]
+    vanished_categories: Annotated[tuple[str, ...], Out()]
 
 
 @dataclass(frozen=True)
 class Comparison:
-    reference_period: str
-    metrics: tuple[MetricChange, ...]
-    migration: tuple[Flow, ...]
-    drift: tuple[Drift, ...]  # ordered by the feature's importance in this run
+    SUMMARY: ClassVar[str] = "comparison"
+    reference_period: Annotated[str, Out()]
+    metrics: Annotated[tuple[MetricChange, ...], Out()]
+    migration: Annotated[tuple[Flow, ...], Out()]
+    drift: Annotated[tuple[Drift, ...], Out()]  # ordered by the feature's importance in this run
     customers_old: int
     customers_new: int
-    model_then: str
-    auc_then: float
-    model_now: str
-    auc_now: float
+    model_then: Annotated[str, Out()]
+    auc_then: Annotated[float, Out("cv_roc_auc_then", digits=4)]
+    model_now: Annotated[str, Out()]
+    auc_now: Annotated[float, Out("cv_roc_auc_now", digits=4)]
     driver_ranks: tuple[tuple[str, int | None, int], ...]  # feature, rank then (None: not in the top), rank now
-    method_changes: tuple[str, ...]  # why the two runs are not built the same way; empty when they are
+    method_changes: Annotated[tuple[str, ...], Out()]  # why the two runs are not built the same way; empty when they are

@@ -1,23 +1,20 @@
-"""Everything one build produced: the object the report layer renders."""
+"""What a build knows of itself: its run and the time its stages took."""
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from typing import Annotated
 
-from report_builder.results.analysis import Correlation, Evaluation, Exploration, Explanation, ModelSearch, Profile
-from report_builder.results.backtest import Backtest, Economics
-from report_builder.results.data import CleanData
-from report_builder.results.history import Comparison
-from report_builder.results.segments import Recommendations, Scores, Segmentation
+from report_builder.records import Out
 
 
 @dataclass(frozen=True)
 class RunInfo:
-    period: str
-    built_at: str  # ISO 8601, UTC
-    seed: int
-    versions: dict[str, str]
+    period: Annotated[str, Out(history=True)]
+    built_at: Annotated[str, Out(history=True)]  # ISO 8601, UTC
+    seed: Annotated[int, Out()]
+    versions: Annotated[dict[str, str], Out()]
     data_dir: str
     demo: bool
 
@@ -30,25 +27,7 @@ class RunInfo:
 
 @dataclass(frozen=True)
 class StageTiming:
-    stage: str
-    title: str
-    seconds: float
-    cached: bool
-
-
-@dataclass(frozen=True)
-class ReportResults:
-    run: RunInfo
-    data: CleanData
-    exploration: Exploration
-    correlation: Correlation
-    search: ModelSearch
-    evaluation: Evaluation
-    explanation: Explanation | None = None  # None when the stage is switched off in the config
-    scores: Scores | None = None
-    segmentation: Segmentation | None = None
-    recommendations: Recommendations | None = None
-    profile: Profile | None = None
-    comparison: Comparison | None = None  # None on the first run of a data set, or without a history
-    backtest: Backtest | None = None  # None when no earlier run shares customers with this one
-    economics: Economics | None = None
+    stage: Annotated[str, Out()]
+    title: Annotated[str, Out()]
+    seconds: Annotated[float, Out()]
+    cached: Annotated[bool, Out()]

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Annotated, Literal
 
 import pandas as pd
 
 from report_builder.labels import PROBABILITY, PROFIT, PROFIT_AT_RISK
+from report_builder.records import Out, published
 
 
 @dataclass(frozen=True)
@@ -21,16 +22,16 @@ class Scores:
 
 @dataclass(frozen=True)
 class SegmentStats:
-    name: str
+    name: Annotated[str, Out(history=True)]
     description: str
-    base: bool  # one of the four risk × value segments (they partition the customers)
+    base: Annotated[bool, Out()]  # one of the four risk × value segments (they partition the customers)
     at_risk: bool
-    customers: int
-    share: float
-    mean_probability: float
-    mean_profit: float
-    profit_at_risk: float  # Σ probability × monthly profit × months
-    revenue_3m: float  # Σ revenue of the three months
+    customers: Annotated[int, Out(history=True)]
+    share: Annotated[float, Out(digits=4)]
+    mean_probability: Annotated[float, Out(digits=4)]
+    mean_profit: Annotated[float, Out(digits=4)]
+    profit_at_risk: Annotated[float, Out(digits=2, history=True)]  # Σ probability × monthly profit × months
+    revenue_3m: Annotated[float, Out(digits=2)]  # Σ revenue of the three months
 
 
 @dataclass(frozen=True)
@@ -50,12 +51,12 @@ class Contrast:
 class Totals:
     """The cost of doing nothing, over all customers and over the risk zone."""
 
-    profit_at_risk_all: float
-    profit_at_risk_zone: float  # customers with probability from the threshold on
-    quarter_profit: float  # Σ monthly profit × months
+    profit_at_risk_all: Annotated[float, Out(digits=2, history=True)]
+    profit_at_risk_zone: Annotated[float, Out(digits=2)]  # customers with probability from the threshold on
+    quarter_profit: Annotated[float, Out(digits=2, history=True)]  # Σ monthly profit × months
     months: int
 
-    @property
+    @published(Out(digits=4))
     def share_of_quarter_profit(self) -> float:
         return self.profit_at_risk_all / self.quarter_profit if self.quarter_profit else 0.0
 
@@ -64,24 +65,24 @@ class Totals:
 class Segmentation:
     customers: pd.DataFrame  # index id: probability, profit, profit_at_risk, segment, features
     members: dict[str, tuple[int, ...]]  # segment name -> customer ids
-    segments: tuple[SegmentStats, ...]
-    priority: str
+    segments: Annotated[tuple[SegmentStats, ...], Out()]
+    priority: Annotated[str, Out("priority_segment")]
     threshold: float
-    value_threshold: float  # profit separating valuable customers
+    value_threshold: Annotated[float, Out(digits=6)]  # profit separating valuable customers
     months: int
     contrasts: tuple[Contrast, ...]  # priority vs stable, strongest first
     priority_drivers: tuple[tuple[str, float, float], ...]  # feature, mean |SHAP|, mean SHAP in segment
     risk_profile: tuple[Contrast, ...] = ()  # every at-risk customer vs the stable ones, strongest first
     defined_by: dict[str, tuple[str, ...]] = field(default_factory=dict)  # configured segment -> features in its rule
 
-    @property
+    @published(Out(summary=False, history=True))
     def at_risk_customers(self) -> int:
         return int((self.customers[PROBABILITY] >= self.threshold).sum())
 
     def stats(self, name: str) -> SegmentStats:
         return next(s for s in self.segments if s.name == name)
 
-    @property
+    @published
     def totals(self) -> Totals:
         frame = self.customers
         zone = frame[PROBABILITY] >= self.threshold
@@ -95,18 +96,18 @@ class Segmentation:
 
 @dataclass(frozen=True)
 class Offer:
-    rule: str
-    title: str
+    rule: Annotated[str, Out()]
+    title: Annotated[str, Out()]
     action: str
-    segment: str
+    segment: Annotated[str, Out()]
     feature: str
     op: Literal[">=", "<="]
     value: float
-    share_segment: float  # share of the segment meeting the condition
-    share_stable: float  # the same share among stable customers
+    share_segment: Annotated[float, Out(digits=4)]  # share of the segment meeting the condition
+    share_stable: Annotated[float, Out(digits=4)]  # the same share among stable customers
     fired: bool
-    customers: int  # customers of the segment meeting the condition whom the offer can reach
-    profit_at_risk: float
+    customers: Annotated[int, Out()]  # customers of the segment meeting the condition whom the offer can reach
+    profit_at_risk: Annotated[float, Out(digits=2)]
     customer_ids: tuple[int, ...]
     unreachable: int = 0  # meet the condition but gave no consent, and the offer has no site channel
     by_definition: bool = False  # the segment is defined on the rule's feature: the share says nothing new
@@ -117,22 +118,39 @@ class Action:
     """One offer rule across every at-risk segment where it fired; customers counted once."""
 
     rule: str
-    title: str
+    title: Annotated[str, Out()]
     action: str
-    segments: tuple[str, ...]
-    customers: int  # reachable customers, each counted once
-    profit_at_risk: float
-    channels: tuple[str, ...] = ()
-    owner: str = ""
-    start: str = ""
-    unreachable: int = 0
+    segments: Annotated[tuple[str, ...], Out()]
+    customers: Annotated[int, Out()]  # reachable customers, each counted once
+    profit_at_risk: Annotated[float, Out(digits=2)]
+    channels: Annotated[tuple[str, ...], Out()] = ()
+    owner: Annotated[str, Out()] = ""
+    start: Annotated[str, Out()] = ""
+    unreachable: Annotated[int, Out()] = 0
 
 
 @dataclass(frozen=True)
 class Recommendations:
-    actions: tuple[Action, ...]  # largest profit at stake first
-    offers: tuple[Offer, ...]  # fired, largest profit at stake first
+    actions: Annotated[tuple[Action, ...], Out()]  # largest profit at stake first
+    offers: Annotated[tuple[Offer, ...], Out()]  # fired, largest profit at stake first
     rejected: tuple[Offer, ...]  # evaluated on the priority segment, data does not support them
     per_customer: dict[int, tuple[str, ...]]  # customer id -> «title (channels)» for that customer
     control: tuple[int, ...] = ()  # at-risk customers held back from every offer this quarter, to measure the offers
     control_share: float = 0.0
+
+    @published
+    def control_group(self) -> ControlGroup:
+        return ControlGroup(len(self.control), self.control_share)
+
+
+@dataclass(frozen=True)
+class ControlGroup:
+    customers: Annotated[int, Out()]
+    share_of_at_risk: Annotated[float, Out()]
+
+
+@dataclass(frozen=True)
+class CustomerList:
+    """One row per customer, largest profit at risk first: what customers.csv and customers.xlsx list."""
+
+    table: pd.DataFrame  # columns: report_builder.report.customers.COLUMNS

@@ -8,7 +8,7 @@ import pandas as pd
 from report_builder.labels import CATEGORICAL, DECLINED, NUMERIC, TARGET
 from report_builder.results.analysis import CategoricalFeature, Distribution, Exploration, NumericFeature
 from report_builder.results.data import CleanData
-from report_builder.statistics import compare_categories, compare_numbers
+from report_builder.differences import compare_categories, compare_numbers
 
 ALPHA = 0.05
 DISCRETE_MAX_VALUES = 15  # a feature with at most this many distinct values is drawn value by value

@@ -19,7 +19,8 @@ from report_builder.config import SourceConfig
 from report_builder.errors import InputError
 from report_builder.labels import TABLE_FILES
 from report_builder.results.data import SourceFile, Tables
-from report_builder.sources import is_url, read_database
+from report_builder.databases import is_url
+from report_builder.sources import read_database
 
 SUFFIXES = (".csv", ".xlsx", ".parquet", ".txt")
 

@@ -23,7 +23,7 @@ from report_builder.labels import (
 )
 from report_builder.results.data import CleanData
 from report_builder.results.segments import Contrast, Scores, Segmentation, SegmentStats
-from report_builder.statistics import compare_categories, compare_numbers
+from report_builder.differences import compare_categories, compare_numbers
 
 BASE = (  # name, description, valuable, at risk
     (VALUABLE_AT_RISK, "прибыль от порога, вероятность снижения от порога", True, True),

@@ -46,3 +46,11 @@ def value_by_band(economics: Economics, unit: str) -> Figure:
         if worth else "Ни в одной группе контакт не окупается при заданной стоимости"
     )
     return Figure("value_by_band", title, "Ожидаемая выгода от контакта с покупателем по группам вероятности снижения", style.to_svg(fig))
+
+
+def section(backtest: Backtest) -> list[Figure]:
+    return [calibration(backtest)]
+
+
+def economics_section(economics: Economics, unit: str) -> list[Figure]:
+    return [value_by_band(economics, unit)]

@@ -52,3 +52,7 @@ def with_target(corr: Correlation) -> Figure:
     title = f"Заметная или высокая связь с активностью (φK от {num(bound, 1)}): {count(int(strong), 'признак', 'признака', 'признаков')}"
     style.title(fig, "Связь каждого признака с активностью, φK")
     return Figure("phik_target", title, "Столбчатая диаграмма φK каждого признака с целевым", style.to_svg(fig))
+
+
+def section(correlation: Correlation) -> list[Figure]:
+    return [with_target(correlation), heatmap(correlation)]

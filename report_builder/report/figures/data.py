@@ -31,3 +31,7 @@ def class_balance(data: CleanData) -> Figure:
         f"Столбчатая диаграмма: прежний уровень — {num(counts[STABLE])}, снизилась — {num(counts[DECLINED])}",
         style.to_svg(fig),
     )
+
+
+def section(data: CleanData) -> list[Figure]:
+    return [class_balance(data)]

@@ -8,7 +8,7 @@ from report_builder.labels import DECLINED, STABLE, label
 from report_builder.report import style
 from report_builder.report.figure import Figure
 from report_builder.report.filters import num, pct
-from report_builder.results.analysis import CategoricalFeature, NumericFeature
+from report_builder.results.analysis import CategoricalFeature, Exploration, NumericFeature
 
 SMALL = (3.3, 2.0)
 
@@ -68,3 +68,9 @@ def _wrap(text: str, width: int = 22) -> str:
             line = f"{line} {word}".strip()
     lines.append(line)
     return "\n".join(lines)
+
+
+def section(exploration: Exploration) -> list[Figure]:
+    return [categorical_rates(f, exploration.decline_rate) for f in exploration.categorical] + [
+        numeric_distribution(f) for f in exploration.numeric
+    ]

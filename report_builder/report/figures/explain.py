@@ -64,3 +64,7 @@ def _colour_scale(values: pd.Series, categorical: bool) -> np.ndarray:
         return codes / max(codes.max(), 1)
     ranks = values.rank(pct=True).to_numpy(dtype=float)
     return ranks
+
+
+def section(explanation: Explanation) -> list[Figure]:
+    return [beeswarm(explanation), importance(explanation)]

@@ -7,7 +7,7 @@ import numpy as np
 from report_builder.report import style
 from report_builder.report.figure import Figure
 from report_builder.report.filters import num, pct
-from report_builder.results.analysis import Evaluation, ModelSearch
+from report_builder.results.analysis import Evaluation, Exploration, ModelSearch
 
 
 @style.chart
@@ -84,3 +84,12 @@ def calibration(evaluation: Evaluation) -> Figure:
     gap = num(evaluation.calibration_error * 100)
     title = f"В среднем прогноз расходится с фактической долей снизивших на {gap}\u00a0п.\u00a0п. (оценка Брайера {num(evaluation.brier, 3)} против {num(evaluation.brier_reference, 3)} у константы)"
     return Figure("calibration", title, "Калибровочная кривая модели", style.to_svg(fig))
+
+
+def section(search: ModelSearch, evaluation: Evaluation, exploration: Exploration) -> list[Figure]:
+    return [
+        comparison(search),
+        roc_pr(evaluation, search.best_score.test_roc_auc, exploration.decline_rate),
+        confusion(evaluation),
+        calibration(evaluation),
+    ]

@@ -19,6 +19,7 @@ from report_builder.report.figure import Figure
 from report_builder.report.filters import count, num, pct
 from report_builder.results.segments import Segmentation
 
+CLIP = 3.0  # a perfect separation (infinite d) is drawn this far out when nothing else is finite
 SEGMENT_COLOURS = {
     VALUABLE_AT_RISK: style.DECLINED,
     VALUABLE_STABLE: style.STABLE,
@@ -77,6 +78,8 @@ def contrasts(seg: Segmentation) -> Figure:
     items = [c for c in seg.contrasts if c.kind == "numeric"][:10][::-1]
     fig, ax = style.new_figure(style.WIDTH, 0.32 * len(items) + 1.0)
     effects = np.array([c.effect_size for c in items])
+    finite = effects[np.isfinite(effects)]
+    effects = np.clip(effects, -CLIP, CLIP) if finite.size == 0 else np.clip(effects, -abs(finite).max() * 1.5 - 1, abs(finite).max() * 1.5 + 1)
     colours = [style.DECLINED if e > 0 else style.STABLE for e in effects]
     ax.barh([label(c.feature) for c in items], effects, color=colours, height=0.6)
     for i, c in enumerate(items):
@@ -92,3 +95,7 @@ def contrasts(seg: Segmentation) -> Figure:
     title = f"Сегмент «{seg.priority}» сильнее всего отличается от стабильных покупателей признаком «{label(top.feature)}»"
     style.title(fig, "Чем приоритетный сегмент отличается от стабильных покупателей")
     return Figure("segments_contrast", title, "Размер различий признаков между приоритетным сегментом и стабильными покупателями", style.to_svg(fig))
+
+
+def section(segmentation: Segmentation, unit: str) -> list[Figure]:
+    return [scatter(segmentation, unit), profit_at_risk(segmentation, unit), contrasts(segmentation)]

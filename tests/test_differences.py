@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 import pytest
 
-from report_builder.statistics import compare_numbers
+from report_builder.differences import compare_numbers
 
 
 def test_perfect_separation_by_one_value_per_group_is_significant() -> None:
     effect, p_value = compare_numbers(pd.Series([1.0] * 30), pd.Series([0.0] * 30))
     assert p_value < 0.001
-    assert effect == 0.0  # both groups constant: no spread to scale by
+    assert effect == math.inf  # both groups constant: the strongest difference there is
+    assert compare_numbers(pd.Series([0.0] * 30), pd.Series([1.0] * 30))[0] == -math.inf
 
 
 def test_direction_and_size_of_the_difference() -> None:

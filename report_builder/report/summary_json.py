@@ -1,0 +1,42 @@
+"""summary.json: the machine-readable digest of a build, written from the results' own declarations."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import typing
+
+from report_builder.records import attributes, optional, summary_key, to_json
+from report_builder.results.report import StageTiming
+
+
+def summary(results: object, timings: tuple[StageTiming, ...] = ()) -> dict[str, object]:
+    """Every published field of every result, in table order; a result nested under its SUMMARY key or at the top.
+
+    A result that is absent (its stage switched off, or nothing to compare with) leaves its keys null.
+    """
+    out: dict[str, object] = {}
+    hints = typing.get_type_hints(type(results))
+    for f in dataclasses.fields(results):  # type: ignore[arg-type]
+        kind, _ = optional(hints[f.name])
+        kinds = [k for k in typing.get_args(kind) or (kind,) if isinstance(k, type)]
+        published = [k for k in kinds if any(a.out.summary for a in attributes(k))]
+        if not published:
+            continue
+        value = getattr(results, f.name)
+        key = summary_key(published[0])
+        if key is not None:
+            out[key] = to_json(value)
+            continue
+        fields = to_json(value) if value is not None else {a.key: None for a in attributes(published[0]) if a.out.summary}
+        assert isinstance(fields, dict)
+        clash = set(fields) & set(out)
+        if clash:
+            raise TypeError(f"summary.json: {f.name} publishes keys already taken: {sorted(clash)}")
+        out.update(fields)
+    out["timings"] = to_json(timings)
+    return out
+
+
+def summary_json(results: object, timings: tuple[StageTiming, ...] = ()) -> bytes:
+    return json.dumps(summary(results, timings), ensure_ascii=False, indent=2).encode("utf-8")
