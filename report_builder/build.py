@@ -16,12 +16,11 @@ from report_builder.config import Config
 from report_builder.databases import is_url, shown_url
 from report_builder.history import History, history_url
 from report_builder.output import claim_output
-from report_builder.pipeline import SNAPSHOT_STAGES, STAGES, run_pipeline
+from report_builder.pipeline import HISTORY, STAGES, run_pipeline
 from report_builder.resources import demo_data_dir
-from report_builder.results.history import Reference, Snapshot
+from report_builder.results.history import Reference
 from report_builder.results.report import RunInfo, StageTiming
-from report_builder.runner import planned_files
-from report_builder.stages.snapshot import dataset_name
+from report_builder.runner import Run, planned_files
 
 HISTORY_FILE = "history.sqlite"
 LIBRARIES = ("report-builder", "pandas", "numpy", "scikit-learn", "shap", "phik", "matplotlib", "jinja2", "weasyprint", "ydata-profiling")
@@ -33,6 +32,11 @@ class BuildOutcome:
     results: object  # report_builder.pipeline.ReportResults
     timings: tuple[StageTiming, ...]
     problems: tuple[str, ...] = ()  # what was left out (a PDF without Pango); the rest is published
+
+
+def dataset_name(company: str, demo: bool) -> str:
+    """Runs are compared only within one data set: demo builds never meet the shop's own."""
+    return f"{company} (демо)" if demo else company
 
 
 def current_period(today: dt.date) -> str:
@@ -71,46 +75,50 @@ def build_report(
     source = demo_data_dir() if demo else data_dir
     database = isinstance(source, str) and is_url(source)
     shown = shown_url(source) if database else str(source)  # a database URL is shown without its password
-    run = RunInfo(period, now.isoformat(), config.seed, versions(), shown, demo)
+    dataset = dataset_name(config.report.company, demo)
+    run = RunInfo(period, now.isoformat(), config.seed, versions(), shown, demo, dataset, config.analysis_hash,
+                  config.analysis_settings, config.report.money_unit or "ед.")
     target = out_dir or Path("output") / period
     with claim_output(target, None if database else Path(source)) as folder:
         folder.check_names(planned_files(STAGES, config))  # a user's file in the way stops the build before any work
-        store = History(history_url(history or config.history.url or str(folder.path.parent / HISTORY_FILE))) if use_history else None
-        dataset = dataset_name(config.report.company, demo)
-        reference = store.reference(dataset, period, compare_with) if store else Reference(None, ())
+        location = history or config.history.url or str(folder.path.parent / HISTORY_FILE)
+        store = History(history_url(location), HISTORY) if use_history else None
+        reference = store.reference(dataset, period, compare_with) if store else Reference()
         cache = StageCache(cache_dir)
-        earlier: list[Snapshot] = []
+        earlier: list[object] = []
         if store and demo and reference.snapshot is None:
-            reference, earlier = _demo_quarters(config, run, cache)
+            reference = _demo_quarters(config, run, cache)
+            earlier = list(reference.runs)
         done = run_pipeline(source, config, run, cache, on_stage, reference)
         files = done.files()
-        record = done.result(Snapshot)
-        records = [*earlier, replace(record, built_at=run.built_at)] if record is not None else []
+        records = [*earlier, _snapshot(done)]
         # The history changes only together with the files: a failed or interrupted build records nothing.
-        with store.recording(records, versions()) if store and records else nullcontext():
+        with store.recording(records) if store else nullcontext():
             published = folder.publish(files)
     problems = tuple(str(p) for p in done.problems)
     return BuildOutcome(published, done.results, tuple(done.timings), problems)
 
 
-def _demo_quarters(config: Config, run: RunInfo, cache: StageCache) -> tuple[Reference, list[Snapshot]]:
+def _snapshot(done: Run) -> object:
+    """What the history keeps of a run: the recorded part of every result."""
+    return HISTORY.take(done.values)
+
+
+def _demo_quarters(config: Config, run: RunInfo, cache: StageCache) -> Reference:
     """A newcomer's first demo report already compares: the two earlier demo quarters are built quietly first.
 
-    They are recorded with this build's own run, in one transaction, only if it succeeds.
+    Only the stages whose results the history keeps run for them; they are recorded with this build's
+    own run, in one transaction, only if it succeeds.
     """
     from report_builder.demo_data import earlier_quarters
 
-    snapshots: list[Snapshot] = []
-    reference = Reference(None, ())
+    reference = Reference()
     with tempfile.TemporaryDirectory(prefix="report-builder-demo-") as tmp:
         for back, folder in earlier_quarters(demo_data_dir(), Path(tmp)):
-            earlier = RunInfo(previous_period(run.period, back), run.built_at, run.seed, run.versions, run.data_dir, True)
-            done = run_pipeline(folder, config, earlier, cache, reference=reference, only=SNAPSHOT_STAGES)
-            record = done.result(Snapshot)
-            if record is not None:
-                snapshots.append(record)
-                reference = Reference(record, (*reference.trail, record.point))
-    return reference, snapshots
+            earlier = replace(run, period=previous_period(run.period, back))
+            done = run_pipeline(folder, config, earlier, cache, reference=reference, only=set(HISTORY.parts))
+            reference = Reference((*reference.runs, _snapshot(done)))
+    return reference
 
 
 def previous_period(period: str, back: int) -> str:

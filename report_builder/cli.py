@@ -218,13 +218,15 @@ def history_list(
         out.print(f"В истории {shown_url(store.url)} пока нет ни одной сборки.")
         return
     table = Table(title=f"История сборок: {shown_url(store.url)}")
-    for title in ("Данные", "Период", "Собран", "Покупателей", "Снизилась", "В зоне риска", "Под риском", "Модель", "ROC-AUC", "Данные (SHA-256)"):
+    unit = next((str(r["money_unit"]) for r in found if r["money_unit"]), "ед.")
+    for title in ("Данные", "Период", "Собран", "Покупателей", "Снизилась", "В зоне риска", f"Под риском, {unit}", "Модель",
+                  "ROC-AUC обещанный", "ROC-AUC на деле"):
         table.add_column(title, no_wrap=title in ("Период", "Собран"))
     for run in found:
-        hashes = ", ".join(h[:8] for h in json.loads(str(run["data_hashes"])))
+        realised = run["realised_auc"]
         table.add_row(
-            str(run["dataset"]), str(run["period"]), str(run["built_at"])[:16].replace("T", " "), num(run["customers"]),
-            pct(run["declined_share"]), num(run["at_risk"]), num(run["profit_at_risk"]), str(run["best_model"]),
-            num(run["best_cv_auc"], 3), hashes,
+            str(run["dataset"]), str(run["period"]), str(run["built_at"])[:16].replace("T", " "), num(run["customers"]),  # type: ignore[arg-type]
+            pct(run["declined_share"]), num(run["at_risk"]), num(run["profit_at_risk"]), str(run["best_model"]),  # type: ignore[arg-type]
+            num(run["best_cv_auc"], 3), "—" if realised is None else num(realised, 3),  # type: ignore[arg-type]
         )
     out.print(table)

@@ -230,10 +230,13 @@ class Config(_Frozen):
     source: SourceConfig = SourceConfig()
 
     @property
+    def analysis_settings(self) -> str:
+        """The settings that shape the numbers, as JSON; the documents' own (formats, title) and the history's do not count."""
+        return self.model_dump_json(exclude={"report", "history"})
+
+    @property
     def analysis_hash(self) -> str:
-        """The settings that shape the numbers; the documents' own (formats, title) and the history's do not count."""
-        shaping = self.model_dump_json(exclude={"report", "history"})
-        return hashlib.sha256(shaping.encode()).hexdigest()[:16]
+        return hashlib.sha256(self.analysis_settings.encode()).hexdigest()[:16]
 
 
 def load_config(path: Path | None, **overrides: object) -> Config:

@@ -1,8 +1,10 @@
 """The run history: every successful build recorded in a database (SQLite by default, PostgreSQL for a team).
 
 SQLAlchemy Core, one transaction per build. A period is kept once per data set: rebuilding it
-replaces its run. A schema version table gates every open: an older schema is migrated forward,
-a newer one is refused.
+replaces its run. The tables are derived from the results' declarations (`history_schema`). The
+schema version table gates every open: a database of the first layout is migrated forward, one of a
+newer layout is refused, and one whose derived tables lack what the declarations now record gets
+the missing tables and (empty) columns.
 """
 
 from __future__ import annotations
@@ -18,74 +20,19 @@ from sqlalchemy.engine import Connection, Engine
 
 from report_builder.databases import create_engine, is_url, shown_url
 from report_builder.errors import InputError
-from report_builder.results.history import FeatureReference, Point, Reference, Snapshot
+from report_builder.history_schema import HistorySchema, column_name
+from report_builder.labels import DECLINED, PROFIT, STABLE, TARGET
+from report_builder.results.history import Reference
 
-SCHEMA_VERSION = 1
-TRAIL = 8  # quarters on a sparkline
-
-metadata = sa.MetaData()
-schema_version = sa.Table("schema_version", metadata, sa.Column("version", sa.Integer, nullable=False))
-runs = sa.Table(
-    "runs",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("dataset", sa.String(200), nullable=False),
-    sa.Column("period", sa.String(40), nullable=False),
-    sa.Column("built_at", sa.String(40), nullable=False),
-    sa.Column("package_version", sa.String(40), nullable=False),
-    sa.Column("config_hash", sa.String(64), nullable=False),
-    sa.Column("data_hashes", sa.Text, nullable=False),
-    sa.Column("library_versions", sa.Text, nullable=False),
-    sa.Column("feature_set", sa.Text, nullable=False),
-    sa.Column("customers", sa.Integer, nullable=False),
-    sa.Column("declined_share", sa.Float, nullable=False),
-    sa.Column("at_risk", sa.Integer, nullable=False),
-    sa.Column("profit_at_risk", sa.Float, nullable=False),
-    sa.Column("quarter_profit", sa.Float, nullable=False),
-    sa.Column("best_model", sa.String(60), nullable=False),
-    sa.Column("best_cv_auc", sa.Float, nullable=False),
-    sa.Column("threshold", sa.Float, nullable=False),
-    sa.UniqueConstraint("dataset", "period", name="one_run_per_period"),
-)
-segments = sa.Table(
-    "run_segments",
-    metadata,
-    sa.Column("run_id", sa.Integer, sa.ForeignKey("runs.id", ondelete="CASCADE"), nullable=False, index=True),
-    sa.Column("name", sa.String(200), nullable=False),
-    sa.Column("customers", sa.Integer, nullable=False),
-    sa.Column("profit_at_risk", sa.Float, nullable=False),
-)
-drivers = sa.Table(
-    "run_drivers",
-    metadata,
-    sa.Column("run_id", sa.Integer, sa.ForeignKey("runs.id", ondelete="CASCADE"), nullable=False, index=True),
-    sa.Column("rank", sa.Integer, nullable=False),
-    sa.Column("feature", sa.String(200), nullable=False),
-)
-people = sa.Table(
-    "run_customers",
-    metadata,
-    sa.Column("run_id", sa.Integer, sa.ForeignKey("runs.id", ondelete="CASCADE"), nullable=False, index=True),
-    sa.Column("customer_id", sa.BigInteger, nullable=False),
-    sa.Column("probability", sa.Float, nullable=False),
-    sa.Column("segment", sa.String(200), nullable=False),
-    sa.Column("profit", sa.Float, nullable=False),
-    sa.Column("profit_at_risk", sa.Float, nullable=False),
-    sa.Column("declined", sa.Integer, nullable=False),
-    sa.Column("control", sa.Integer, nullable=False),
-    sa.Column("offers", sa.Text, nullable=False),
-)
-features = sa.Table(
-    "run_features",
-    metadata,
-    sa.Column("run_id", sa.Integer, sa.ForeignKey("runs.id", ondelete="CASCADE"), nullable=False, index=True),
-    sa.Column("feature", sa.String(200), nullable=False),
-    sa.Column("kind", sa.String(20), nullable=False),
-    sa.Column("payload", sa.Text, nullable=False),  # edges, counts, categories, mean, std
-)
-CHILDREN = (segments, drivers, people, features)
-# Forward migrations: version -> the statements that bring a database of that version to the next one.
-MIGRATIONS: dict[int, tuple[str, ...]] = {}
+SCHEMA_VERSION = 2  # the layout's generation: 2 derives every table from the results' declarations
+# What `report-builder history` lists of each run.
+LISTED = {
+    "dataset": "run__dataset", "period": "run__period", "built_at": "run__built_at", "money_unit": "run__money_unit",
+    "customers": "data__customers_used", "declined_share": "data__decline_share",
+    "at_risk": "segmentation__at_risk_customers", "profit_at_risk": "segmentation__totals__profit_at_risk_all",
+    "best_model": "search__best", "best_cv_auc": "search__best_cv_auc", "realised_auc": "backtest__roc_auc",
+}
+V1_TABLES = ("run_features", "run_customers", "run_drivers", "run_segments", "runs")
 
 
 def history_url(location: str) -> str:
@@ -96,8 +43,13 @@ def history_url(location: str) -> str:
 class History:
     """An open history database."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, schema: HistorySchema | None = None) -> None:
+        if schema is None:
+            from report_builder.pipeline import HISTORY  # the schema the stage table declares
+
+            schema = HISTORY
         self.url = url
+        self.schema = schema
         self.engine: Engine = _engine(url)
         self.prepared = False
         if not self._sqlite_file() or self._sqlite_file().exists():  # type: ignore[union-attr]
@@ -118,26 +70,37 @@ class History:
                         f"база {shown_url(self.url)} уже содержит чужие таблицы и не похожа на историю отчётов",
                         hint="Укажите для истории отдельный файл или базу в --history",
                     )
-                if found is None:
-                    metadata.create_all(connection)
-                    connection.execute(schema_version.insert().values(version=SCHEMA_VERSION))
-                    return
-                if found > SCHEMA_VERSION:
+                if found is not None and found > SCHEMA_VERSION:
                     raise InputError(
                         f"история {shown_url(self.url)} записана более новой версией программы (схема {found}, "
                         f"эта версия знает схему {SCHEMA_VERSION})",
                         hint="Обновите report-builder или укажите другую историю в --history",
                     )
-                for version in range(found, SCHEMA_VERSION):
-                    for statement in MIGRATIONS.get(version, ()):
-                        connection.execute(sa.text(statement))
-                connection.execute(schema_version.update().values(version=SCHEMA_VERSION))
+                old_runs = migrate_v1(connection, self.schema) if found == 1 else None
+                self._complete(connection)
+                connection.execute(self.schema.version.delete())
+                connection.execute(self.schema.version.insert().values(version=SCHEMA_VERSION, fingerprint=self.schema.fingerprint))
+                if old_runs:
+                    for run, children in old_runs:
+                        _insert(connection, self.schema, run, children)
         except sa.exc.SQLAlchemyError as exc:
             raise _unusable(self.url, exc) from None
         self.prepared = True
 
+    def _complete(self, connection: Connection) -> None:
+        """Create the derived tables, and add the columns a newer declaration records to existing ones."""
+        self.schema.metadata.create_all(connection)
+        inspector = sa.inspect(connection)
+        for table in self.schema.metadata.sorted_tables:
+            present = {c["name"] for c in inspector.get_columns(table.name)}
+            for column in table.columns:
+                if column.name not in present:
+                    kind = column.type.compile(dialect=connection.dialect)
+                    name = connection.dialect.identifier_preparer.quote(column.name)
+                    connection.execute(sa.text(f"ALTER TABLE {table.name} ADD COLUMN {name} {kind}"))
+
     @contextlib.contextmanager
-    def recording(self, snapshots: Sequence[Snapshot], library_versions: dict[str, str]) -> Iterator[None]:
+    def recording(self, snapshots: Sequence[object]) -> Iterator[None]:
         """Replace each snapshot's period run; committed only if the block (publishing the files) succeeds."""
         if not self.prepared:
             self._prepare()
@@ -148,7 +111,8 @@ class History:
             raise _unusable(self.url, exc) from None
         try:
             for snapshot in snapshots:
-                _write(connection, snapshot, library_versions)
+                run, children = self.schema.rows(snapshot)
+                _insert(connection, self.schema, run, children)
             yield
             transaction.commit()
         except sa.exc.SQLAlchemyError as exc:
@@ -161,38 +125,47 @@ class History:
             connection.close()
 
     def reference(self, dataset: str, period: str, compare_with: str | None = None) -> Reference:
-        """The latest earlier period of the data set (by label), or the one asked for, with its trail."""
+        """Every earlier period of the data set (by label), oldest first; the latest, or the one asked for, is compared with."""
         if not self.prepared:
             if compare_with is not None:
                 raise InputError(f"истории {shown_url(self.url)} ещё нет, сравнивать с «{compare_with}» не с чем")
-            return Reference(None, ())
+            return Reference(())
+        runs = self.schema.runs
         try:
             with self.engine.connect() as connection:
                 rows = connection.execute(
-                    sa.select(runs).where(runs.c.dataset == dataset, runs.c.period != period).order_by(runs.c.period)
+                    sa.select(runs).where(runs.c.run__dataset == dataset, runs.c.run__period != period).order_by(runs.c.run__period)
                 ).mappings().all()
-                earlier = [r for r in rows if r["period"] < period] if compare_with is None else [r for r in rows if r["period"] <= compare_with]
-                if compare_with is not None and not any(r["period"] == compare_with for r in rows):
+                if compare_with is not None and not any(r["run__period"] == compare_with for r in rows):
                     raise InputError(
                         f"в истории нет периода «{compare_with}» для сравнения",
-                        hint="Есть: " + (", ".join(r["period"] for r in rows) or "ни одного"),
+                        hint="Есть: " + (", ".join(r["run__period"] for r in rows) or "ни одного"),
                     )
-                if not earlier:
-                    return Reference(None, ())
-                chosen = earlier[-1]
-                trail = tuple(_point(r) for r in earlier[-TRAIL:])
-                return Reference(_snapshot(connection, chosen), trail)
+                last = compare_with or period
+                earlier = [r for r in rows if (r["run__period"] <= last if compare_with else r["run__period"] < last)]
+                return Reference(tuple(self._snapshot(connection, r) for r in earlier))
         except sa.exc.SQLAlchemyError as exc:
             raise _unusable(self.url, exc) from None
 
+    def _snapshot(self, connection: Connection, row: sa.RowMapping) -> object:
+        children: dict[str, object] = {}
+        for child in self.schema.children:
+            query = sa.select(child.table).where(child.table.c.run_id == row["id"])
+            if child.element is None:
+                children[child.table.name] = pd.read_sql(query, connection)
+            else:
+                children[child.table.name] = [dict(r) for r in connection.execute(query).mappings()]
+        return self.schema.read(row, children)  # type: ignore[arg-type]
+
     def runs(self) -> list[dict[str, object]]:
-        """Every recorded run, by data set and period."""
+        """Every recorded run's headline, by data set and period (LISTED: name -> column of `runs`)."""
         if not self.prepared:
             return []
+        runs = self.schema.runs
         try:
             with self.engine.connect() as connection:
-                found = connection.execute(sa.select(runs).order_by(runs.c.dataset, runs.c.period)).mappings().all()
-                return [dict(r) for r in found]
+                found = connection.execute(sa.select(runs).order_by(runs.c.run__dataset, runs.c.run__period)).mappings().all()
+                return [{name: row.get(column) for name, column in LISTED.items()} for row in found]
         except sa.exc.SQLAlchemyError as exc:
             raise _unusable(self.url, exc) from None
 
@@ -233,104 +206,68 @@ def _unusable(url: str, exc: Exception) -> InputError:
 def _version(connection: Connection) -> int | None:
     if not sa.inspect(connection).has_table("schema_version"):
         return None
-    value = connection.execute(sa.select(schema_version.c.version)).scalar()
+    value = connection.execute(sa.text("SELECT version FROM schema_version")).scalar()
     return int(value) if value is not None else None
 
 
-def _write(connection: Connection, snapshot: Snapshot, library_versions: dict[str, str]) -> None:
+def _insert(connection: Connection, schema: HistorySchema, run: dict[str, object], children: list[tuple[sa.Table, list[dict[str, object]]]]) -> None:
+    """One run with its child rows, replacing the period's earlier run of the same data set."""
+    runs = schema.runs
     old = connection.execute(
-        sa.select(runs.c.id).where(runs.c.dataset == snapshot.dataset, runs.c.period == snapshot.period)
+        sa.select(runs.c.id).where(runs.c.run__dataset == run["run__dataset"], runs.c.run__period == run["run__period"])
     ).scalar()
     if old is not None:
-        for child in CHILDREN:
-            connection.execute(child.delete().where(child.c.run_id == old))
+        for child in schema.children:
+            connection.execute(child.table.delete().where(child.table.c.run_id == old))
         connection.execute(runs.delete().where(runs.c.id == old))
-    run_id = connection.execute(
-        runs.insert().values(
-            dataset=snapshot.dataset,
-            period=snapshot.period,
-            built_at=snapshot.built_at,
-            package_version=snapshot.package_version,
-            config_hash=snapshot.config_hash,
-            data_hashes=json.dumps(list(snapshot.data_hashes)),
-            library_versions=json.dumps(library_versions, sort_keys=True),
-            feature_set=json.dumps(list(snapshot.feature_set), ensure_ascii=False),
-            customers=snapshot.customers,
-            declined_share=snapshot.declined_share,
-            at_risk=snapshot.at_risk,
-            profit_at_risk=snapshot.profit_at_risk,
-            quarter_profit=snapshot.quarter_profit,
-            best_model=snapshot.best_model,
-            best_cv_auc=snapshot.best_cv_auc,
-            threshold=snapshot.threshold,
-        )
-    ).inserted_primary_key[0]
-    if snapshot.segments:
-        connection.execute(segments.insert(), [{"run_id": run_id, "name": n, "customers": c, "profit_at_risk": p} for n, c, p in snapshot.segments])
-    if snapshot.drivers:
-        connection.execute(drivers.insert(), [{"run_id": run_id, "rank": i + 1, "feature": f} for i, f in enumerate(snapshot.drivers)])
-    frame = snapshot.people
-    if len(frame):
-        records = [
-            {
-                "run_id": run_id, "customer_id": int(i), "probability": float(r.probability), "segment": str(r.segment),
-                "profit": float(r.profit), "profit_at_risk": float(r.profit_at_risk), "declined": int(r.declined),
-                "control": int(r.control), "offers": str(r.offers),
-            }
-            for i, r in zip(frame.index, frame.itertuples(index=False))
+    run_id = connection.execute(runs.insert().values(**run)).inserted_primary_key[0]
+    for table, rows in children:
+        for start in range(0, len(rows), 20_000):
+            connection.execute(table.insert(), [{"run_id": run_id, **r} for r in rows[start : start + 20_000]])
+
+
+def migrate_v1(connection: Connection, schema: HistorySchema) -> list[tuple[dict[str, object], list[tuple[sa.Table, list[dict[str, object]]]]]]:
+    """Read a first-layout history (fixed tables) into rows of the derived layout, then drop the old tables.
+
+    The first layout kept no feature rows, so those runs feed comparisons and back-tests, not the forward model.
+    """
+    old = {name: pd.read_sql(sa.text(f"SELECT * FROM {name}"), connection) for name in V1_TABLES}
+    tables = {child.table.name: child.table for child in schema.children}
+    moved = []
+    for run in old["runs"].to_dict("records"):
+        mine = lambda name: old[name][old[name]["run_id"] == run["id"]]  # noqa: E731
+        versions = {**json.loads(run["library_versions"]), "report-builder": run["package_version"]}
+        row: dict[str, object] = {f"{part}__present": False for part in schema.parts}
+        row.update({
+            "run__present": True, "run__period": run["period"], "run__built_at": run["built_at"], "run__dataset": run["dataset"],
+            "run__config_hash": run["config_hash"], "run__versions": json.dumps(versions, sort_keys=True),
+            "data__present": True, "data__customers_used": int(run["customers"]), "data__decline_share": float(run["declined_share"]),
+            "search__present": True, "search__best": run["best_model"], "search__best_cv_auc": float(run["best_cv_auc"]),
+            "evaluation__present": True, "evaluation__threshold": float(run["threshold"]),
+            "segmentation__present": True, "segmentation__at_risk_customers": int(run["at_risk"]),
+            "segmentation__totals__profit_at_risk_all": float(run["profit_at_risk"]),
+            "segmentation__totals__quarter_profit": float(run["quarter_profit"]),
+            "explanation__present": bool(len(mine("run_drivers"))),
+            "customer_list__present": True,
+        })
+        row = {k: v for k, v in row.items() if k in schema.runs.c}
+        people = mine("run_customers")
+        children = [
+            (tables["segmentation__segments"], [{"position": k, "name": r["name"], "customers": int(r["customers"]),
+                                                  "profit_at_risk": float(r["profit_at_risk"])}
+                                                 for k, r in enumerate(mine("run_segments").to_dict("records"))]),
+            (tables["explanation__drivers"], [{"position": int(r["rank"]) - 1, "feature": r["feature"]}
+                                               for r in mine("run_drivers").to_dict("records")]),
+            (tables["customer_list__people"], [{"customer_id": int(r["customer_id"]), "probability": float(r["probability"]),
+                                                "segment": r["segment"], "profit": float(r["profit"]),
+                                                "profit_at_risk": float(r["profit_at_risk"]), "control": bool(r["control"]),
+                                                "offers": r["offers"]} for r in people.to_dict("records")]),
+            (tables["data__customers"], [{"customer_id": int(r["customer_id"]), column_name(TARGET):
+                                          DECLINED if r["declined"] else STABLE, column_name(PROFIT): float(r["profit"])}
+                                         for r in people.to_dict("records")]),
         ]
-        for start in range(0, len(records), 20_000):
-            connection.execute(people.insert(), records[start : start + 20_000])
-    connection.execute(
-        features.insert(),
-        [
-            {"run_id": run_id, "feature": f.feature, "kind": f.kind, "payload": json.dumps(
-                {"edges": f.edges, "counts": f.counts, "categories": f.categories, "mean": f.mean, "std": f.std}, ensure_ascii=False)}
-            for f in snapshot.features
-        ],
-    )
-
-
-def _point(row: sa.RowMapping) -> Point:
-    return Point(row["period"], row["customers"], row["declined_share"], row["at_risk"], row["profit_at_risk"])
-
-
-def _snapshot(connection: Connection, row: sa.RowMapping) -> Snapshot:
-    run_id = row["id"]
-    segment_rows = connection.execute(sa.select(segments).where(segments.c.run_id == run_id)).mappings().all()
-    driver_rows = connection.execute(sa.select(drivers).where(drivers.c.run_id == run_id).order_by(drivers.c.rank)).mappings().all()
-    people_frame = pd.read_sql(
-        sa.select(people.c.customer_id, people.c.probability, people.c.segment, people.c.profit, people.c.profit_at_risk,
-                  people.c.declined, people.c.control, people.c.offers).where(people.c.run_id == run_id),
-        connection,
-    ).set_index("customer_id")
-    people_frame.index.name = "id"
-    feature_rows = connection.execute(sa.select(features).where(features.c.run_id == run_id)).mappings().all()
-    references = []
-    for f in feature_rows:
-        payload = json.loads(f["payload"])
-        references.append(
-            FeatureReference(f["feature"], f["kind"], tuple(payload["edges"]), tuple(payload["counts"]),
-                             tuple(payload["categories"]), float(payload["mean"]), float(payload["std"]))
-        )
-    return Snapshot(
-        period=row["period"],
-        built_at=row["built_at"],
-        dataset=row["dataset"],
-        package_version=row["package_version"],
-        config_hash=row["config_hash"],
-        data_hashes=tuple(json.loads(row["data_hashes"])),
-        feature_set=tuple(json.loads(row["feature_set"])),
-        customers=row["customers"],
-        declined_share=row["declined_share"],
-        at_risk=row["at_risk"],
-        profit_at_risk=row["profit_at_risk"],
-        quarter_profit=row["quarter_profit"],
-        best_model=row["best_model"],
-        best_cv_auc=row["best_cv_auc"],
-        threshold=row["threshold"],
-        segments=tuple((r["name"], r["customers"], r["profit_at_risk"]) for r in segment_rows),
-        drivers=tuple(r["feature"] for r in driver_rows),
-        people=people_frame,
-        features=tuple(references),
-    )
+        moved.append((row, children))
+    for name in V1_TABLES:
+        connection.execute(sa.text(f"DROP TABLE {name}"))
+    connection.execute(sa.text("DROP TABLE schema_version"))
+    return moved

@@ -23,6 +23,8 @@ from report_builder.report.figures import models as model_figures
 from report_builder.report.figures import segments as segment_figures
 from report_builder.report.render import render_html, render_pdf
 from report_builder.report.structure import draw_sections
+from report_builder.history_schema import HistorySchema
+from report_builder.records import optional
 from report_builder.report.summary_json import summary_json
 from report_builder.results.history import Reference
 from report_builder.results.report import RunInfo, StageTiming
@@ -42,7 +44,6 @@ from report_builder.stages.profile import profile
 from report_builder.stages.recommend import recommend
 from report_builder.stages.score import score_customers
 from report_builder.stages.segment import segment
-from report_builder.stages.snapshot import snapshot
 from report_builder.stages.validate import validate_tables
 
 GIVEN: dict[str, object] = {"source": Path | str, "run": RunInfo, "period": str, "reference": Reference}
@@ -84,14 +85,12 @@ STAGES: tuple[Stage, ...] = check_table(
               {"config": "recommendations", "seed": "seed"}),
         Stage("profile", "Профиль данных (ydata-profiling)", profile, {"data": "data", "period": "period"},
               {"company": "report.company"}, when="report.profile", publishes="profile.html"),
-        Stage(
-            "snapshot", "Запись для истории", snapshot,
-            {"run": "run", "data": "data", "search": "search", "segmentation": "segmentation",
-             "recommendations": "recommendations", "explanation": "explanation"},
-            {"config_hash": "analysis_hash", "company": "report.company"},
-        ),
-        Stage("comparison", "Сравнение с прошлым кварталом", compare, {"current": "snapshot", "reference": "reference"},
-              {"config": "history"}, section=Section("changes", "Что изменилось", part="front")),
+        Stage("customer_list", "Список покупателей", customer_files.customer_list,
+              {"segmentation": "segmentation", "recommendations": "recommendations", "scores": "scores"}),
+        Stage("comparison", "Сравнение с прошлым кварталом", compare,
+              {"data": "data", "search": "search", "segmentation": "segmentation", "customer_list": "customer_list",
+               "explanation": "explanation", "reference": "reference"},
+              {"config": "history", "config_hash": "analysis_hash"}, section=Section("changes", "Что изменилось", part="front")),
         Stage("backtest", "Проверка прошлого прогноза", backtest, {"reference": "reference", "data": "data"},
               {"config": "backtest", "bootstrap_rounds": "model.bootstrap_rounds", "seed": "seed"},
               section=Section("backtest", "Проверка прошлого прогноза", part="front", figures=backtest_figures.section)),
@@ -99,8 +98,6 @@ STAGES: tuple[Stage, ...] = check_table(
               {"segmentation": "segmentation", "recommendations": "recommendations", "backtest": "backtest"},
               {"config": "recommendations"},
               section=Section("recommendations", "Рекомендации", figures=backtest_figures.economics_section)),
-        Stage("customer_list", "Список покупателей", customer_files.customer_list,
-              {"segmentation": "segmentation", "recommendations": "recommendations", "scores": "scores"}),
         # The documents: every result above reaches them as one object, RESULTS.
         Stage("sections", "Графики", draw_sections, {"results": RESULTS}, {"money_unit": "report.money_unit"}),
         Stage("html", "Вёрстка HTML", render_html, {"results": RESULTS, "sections": "sections"}, {"settings": ""},
@@ -121,7 +118,8 @@ STAGES: tuple[Stage, ...] = check_table(
 check_readers(STAGES)
 ReportResults = results_class(STAGES, GIVEN)
 check_sections(ReportResults)
-SNAPSHOT_STAGES = {"snapshot"}  # what a quarter keeps for the next one; an earlier demo quarter runs only what it needs
+# What a quarter keeps for the next one: every result with attributes marked for the history.
+HISTORY = HistorySchema({"run": RunInfo, **{s.name: kind for s in STAGES if isinstance(kind := optional(s.returns)[0], type)}})
 
 
 def run_pipeline(
@@ -130,7 +128,7 @@ def run_pipeline(
     run: RunInfo,
     cache: StageCache,
     on_stage: Callable[[StageTiming], None] = lambda _: None,
-    reference: Reference = Reference(None, ()),
+    reference: Reference = Reference(),
     only: set[str] | None = None,
 ) -> Run:
     given = {

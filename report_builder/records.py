@@ -120,3 +120,58 @@ def element(hint: object) -> object | None:
         if len(args) == 2 and args[1] is Ellipsis:
             return args[0]
     return None
+
+
+# --- what the history keeps: records, the recorded part of a result ----------------------------------
+
+
+class Record:
+    """The recorded part of a result, read back from the history (or taken from this run's result)."""
+
+    source: type  # the result class it records
+
+    def __reduce__(self) -> tuple[object, ...]:  # generated classes are rebuilt from their result class
+        return _rebuild, (self.source, {f.name: getattr(self, f.name) for f in dataclasses.fields(self)})  # type: ignore[arg-type]
+
+
+def _rebuild(source: type, values: dict[str, object]) -> Record:
+    return record_type(source)(**values)
+
+
+def recorded(cls: type) -> tuple[Attribute, ...]:
+    return tuple(a for a in attributes(cls) if a.out.history)
+
+
+@functools.cache
+def record_type(cls: type) -> type:
+    """A frozen dataclass with the recorded attributes of `cls` (nested results become their records)."""
+    fields = [(a.name, _recorded_hint(a.hint)) for a in recorded(cls)]
+    made = dataclasses.make_dataclass(f"{cls.__name__}Record", fields, bases=(Record,), frozen=True)
+    made.source = cls  # type: ignore[attr-defined]
+    made.__module__ = __name__
+    return made
+
+
+def _recorded_hint(hint: object) -> object:
+    inner, nullable = optional(hint)
+    if dataclasses.is_dataclass(inner):
+        inner = record_type(inner)  # type: ignore[arg-type]
+    elif (item := element(inner)) is not None and dataclasses.is_dataclass(item):
+        inner = tuple[record_type(item), ...]  # type: ignore[arg-type, misc]
+    return inner | None if nullable else inner  # type: ignore[operator]
+
+
+def to_record(value: object) -> object:
+    """The recorded part of a result, as the history would read it back."""
+    if value is None or isinstance(value, pd.DataFrame | pd.Series) or not dataclasses.is_dataclass(value):
+        return value
+    if isinstance(value, Record):
+        return value
+    cls = type(value)
+    found = {}
+    for a in recorded(cls):
+        item = getattr(value, a.name)
+        if isinstance(item, pd.DataFrame) and a.out.columns is not None:
+            item = item[list(a.out.columns)]
+        found[a.name] = tuple(to_record(v) for v in item) if isinstance(item, tuple) and item and dataclasses.is_dataclass(item[0]) else to_record(item)
+    return record_type(cls)(**found)

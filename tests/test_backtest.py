@@ -9,14 +9,25 @@ import pytest
 from report_builder.config import BacktestConfig, RecommendationsConfig
 from report_builder.labels import DECLINED, STABLE, TARGET, USUAL_AT_RISK, VALUABLE_AT_RISK, VALUABLE_STABLE
 from report_builder.results.data import CleanData
-from report_builder.results.history import Reference, Snapshot
+from report_builder.pipeline import HISTORY
+from report_builder.records import record_type
+from report_builder.results.analysis import Evaluation, ModelSearch
+from report_builder.results.history import Reference
+from report_builder.results.report import RunInfo
+from report_builder.results.segments import CustomerList
 from report_builder.stages.backtest import backtest, newcombe, wilson
 from report_builder.stages.economics import measured_effect
 
 
-def snapshot(people: pd.DataFrame, threshold: float = 0.5, cv_auc: float = 0.9) -> Snapshot:
-    return Snapshot("2026-Q3", "2026-09-30T00:00:00+00:00", "shop", "0", "h", (), (), len(people), 0.4, 0, 0.0, 0.0,
-                    "logreg", cv_auc, threshold, (), (), people, ())
+def snapshot(people: pd.DataFrame, threshold: float = 0.5, cv_auc: float = 0.9) -> object:
+    """Last quarter as the history reads it back: its run, its model's promise, its threshold and its customers."""
+    run = record_type(RunInfo)(period="2026-Q3", built_at="2026-09-30T00:00:00+00:00", versions={}, dataset="shop",
+                               config_hash="h", settings="{}", money_unit="ед.")
+    parts = {part: None for part in HISTORY.parts}
+    parts.update(run=run, search=record_type(ModelSearch)(best="logreg", best_cv_auc=cv_auc),
+                 evaluation=record_type(Evaluation)(threshold=threshold),
+                 customer_list=record_type(CustomerList)(people=people.assign(control=people["control"].astype(bool))))
+    return HISTORY.snapshot(**parts)
 
 
 def data(outcomes: dict[int, int]) -> CleanData:
@@ -33,7 +44,7 @@ def people(rows: list[tuple[int, float, str, int, str]]) -> pd.DataFrame:
 def test_known_probabilities_and_outcomes_give_known_auc_and_rates() -> None:
     # Four customers, ranked 0.9 > 0.8 > 0.3 > 0.2; those at 0.9 and 0.3 declined: of 4 pairs, 3 are ranked right.
     rows = [(1, 0.9, VALUABLE_AT_RISK, 0, "x"), (2, 0.8, VALUABLE_AT_RISK, 0, "x"), (3, 0.3, VALUABLE_STABLE, 0, ""), (4, 0.2, VALUABLE_STABLE, 0, "")]
-    result = backtest(Reference(snapshot(people(rows)), ()), data({1: 1, 2: 0, 3: 1, 4: 0, 9: 1}), BacktestConfig(), 200, 0)
+    result = backtest(Reference((snapshot(people(rows)),)), data({1: 1, 2: 0, 3: 1, 4: 0, 9: 1}), BacktestConfig(), 200, 0)
     assert result is not None
     assert result.customers == 4  # customer 9 is new: not in the back-test
     assert result.roc_auc == pytest.approx(0.75)
@@ -46,8 +57,8 @@ def test_known_probabilities_and_outcomes_give_known_auc_and_rates() -> None:
 
 def test_no_shared_customers_no_backtest() -> None:
     rows = [(1, 0.9, VALUABLE_AT_RISK, 0, "x"), (2, 0.1, VALUABLE_STABLE, 0, "")]
-    assert backtest(Reference(snapshot(people(rows)), ()), data({5: 1, 6: 0}), BacktestConfig(), 200, 0) is None
-    assert backtest(Reference(None, ()), data({5: 1, 6: 0}), BacktestConfig(), 200, 0) is None
+    assert backtest(Reference((snapshot(people(rows)),)), data({5: 1, 6: 0}), BacktestConfig(), 200, 0) is None
+    assert backtest(Reference(), data({5: 1, 6: 0}), BacktestConfig(), 200, 0) is None
 
 
 def test_uplift_compares_offered_and_control_at_risk_customers() -> None:
@@ -60,7 +71,7 @@ def test_uplift_compares_offered_and_control_at_risk_customers() -> None:
     for i in range(800, 900):
         rows.append((i, 0.2, VALUABLE_STABLE, 0, ""))
         outcomes[i] = int(rng.random() < 0.1)
-    result = backtest(Reference(snapshot(people(rows)), ()), data(outcomes), BacktestConfig(), 200, 0)
+    result = backtest(Reference((snapshot(people(rows)),)), data(outcomes), BacktestConfig(), 200, 0)
     offer, control = result.groups
     assert (offer.name, offer.customers, control.name, control.customers) == ("offer", 600, "control", 200)
     expected_offer = np.mean([outcomes[i] for i in range(200, 800)])
@@ -86,7 +97,7 @@ def test_newcombe_interval_matches_the_published_example() -> None:
 def test_small_groups_are_too_early_to_read() -> None:
     rows = [(i, 0.8, USUAL_AT_RISK, int(i < 3), "" if i < 3 else "x") for i in range(20)]
     outcomes = {i: i % 2 for i in range(20)}
-    result = backtest(Reference(snapshot(people(rows)), ()), data(outcomes), BacktestConfig(), 200, 0)
+    result = backtest(Reference((snapshot(people(rows)),)), data(outcomes), BacktestConfig(), 200, 0)
     assert result.verdict == "early"
     assert measured_effect(result) == (None, False)
     assert RecommendationsConfig().effect == 0.2  # then the assumption stays in force

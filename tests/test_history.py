@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import errno
+from dataclasses import dataclass
+from typing import Annotated
 import json
 import sqlite3
 from pathlib import Path
@@ -18,9 +20,9 @@ from report_builder.config import HistoryConfig
 from report_builder.demo_data import NEW_CATEGORY, earlier_quarters
 from report_builder.errors import InputError
 from report_builder.history import History, history_url
+from report_builder.records import Out
 from report_builder.labels import BASE_SEGMENTS, CATEGORICAL, NUMERIC
 from report_builder.resources import demo_data_dir
-from report_builder.results.history import FeatureReference
 from report_builder.stages.compare import GONE, NEW, drift, migration
 
 PERIODS = ("2026-Q2", "2026-Q3", "2026-Q4")
@@ -169,10 +171,8 @@ def test_migration_counts_every_customer_once() -> None:
     assert flows == {("A", "A"): (1, 10.0), ("A", "B"): (1, 20.0), ("B", "B"): (1, 30.0), (NEW, "A"): (1, 40.0), ("B", GONE): (1, 4.0)}
 
 
-def _numeric(feature: str, values: np.ndarray) -> FeatureReference:
-    from report_builder.stages.snapshot import reference
-
-    return reference(pd.Series(values, name=feature))
+def _numeric(feature: str, values: np.ndarray) -> pd.Series:
+    return pd.Series(values, name=feature)
 
 
 def test_drift_levels_do_not_grow_with_sample_size() -> None:
@@ -187,10 +187,8 @@ def test_drift_levels_do_not_grow_with_sample_size() -> None:
 
 
 def test_categorical_drift_names_new_and_vanished_categories() -> None:
-    from report_builder.stages.snapshot import reference
-
-    before = reference(pd.Series(["a"] * 50 + ["b"] * 50, name="Популярная_категория"))
-    after = reference(pd.Series(["a"] * 50 + ["c"] * 50, name="Популярная_категория"))
+    before = pd.Series(["a"] * 50 + ["b"] * 50, name="Популярная_категория")
+    after = pd.Series(["a"] * 50 + ["c"] * 50, name="Популярная_категория")
     found = drift(before, after, HistoryConfig())
     assert found.statistic == "psi" and found.level == "сильный"
     assert found.new_categories == ("c",) and found.vanished_categories == ("b",)
@@ -237,3 +235,77 @@ def test_command_line_history_options(quarters: dict[str, Path], tmp_path: Path)
     text = listed.output
     assert text.count("2026-Q2") == 1 and text.count("2026-Q4") == 1 and "2026-Q3" not in text
     assert "Покупателей" in text and "ROC-AUC" in text
+
+
+def test_drift_of_whole_number_features_is_exact() -> None:
+    """The exact distance, not a mean of stored percentiles: a small shift of an integer feature is not zero."""
+    before = pd.Series([1, 2, 2, 3, 3, 3, 4, 4, 5] * 50, name="Страниц_за_визит")
+    after = pd.Series([1, 2, 2, 3, 3, 3, 4, 4, 6] * 50, name="Страниц_за_визит")
+    found = drift(before, after, HistoryConfig())
+    assert found.value == pytest.approx((1 / 9) / before.std())
+
+
+# --- the history's tables come from the results' declarations ----------------------------------------
+
+
+def test_a_recorded_snapshot_reads_back_as_it_was_taken(tmp_path: Path, demo_data) -> None:
+    from report_builder.pipeline import HISTORY
+    from report_builder.results.report import RunInfo
+
+    run = RunInfo("2026-Q3", "2026-10-01T00:00:00+00:00", 1, {"report-builder": "0.1.0"}, "x", False, "shop", "h", "{}", "ед.")
+    taken = HISTORY.take({"run": run, "data": demo_data})
+    store = History(history_url(str(tmp_path / "h.sqlite")))
+    with store.recording([taken]):
+        pass
+    read = History(history_url(str(tmp_path / "h.sqlite"))).reference("shop", "2026-Q4").snapshot
+    assert read.run == taken.run and read.segmentation is None
+    assert read.data.customers_used == demo_data.customers_used
+    pd.testing.assert_frame_equal(read.data.customers.sort_index(), taken.data.customers.sort_index(), check_dtype=False)
+
+
+@dataclass(frozen=True)
+class Before:
+    score: Annotated[float, Out(history=True)]
+
+
+@dataclass(frozen=True)
+class After:
+    score: Annotated[float, Out(history=True)]
+    margin: Annotated[float, Out(history=True)]
+
+
+def test_a_new_marked_field_reaches_a_reopened_history_and_moves_the_schema(tmp_path: Path) -> None:
+    """A field declared Out(history=True) gets its column with no other edit; the recorded fingerprint follows."""
+    from report_builder.history_schema import HistorySchema
+    from report_builder.results.report import RunInfo
+
+    file = str(tmp_path / "h.sqlite")
+    run = RunInfo("2026-Q2", "2026-07-01T00:00:00+00:00", 1, {}, "x", False, "shop", "h", "{}", "ед.")
+    old, new = HistorySchema({"run": RunInfo, "quality": Before}), HistorySchema({"run": RunInfo, "quality": After})
+    assert old.fingerprint != new.fingerprint
+    with History(history_url(file), old).recording([old.take({"run": run, "quality": Before(0.8)})]):
+        pass
+    later = History(history_url(file), new)
+    with later.recording([new.take({"run": RunInfo("2026-Q3", run.built_at, 1, {}, "x", False, "shop", "h", "{}", "ед."), "quality": After(0.9, 0.1)})]):
+        pass
+    runs = later.reference("shop", "2026-Q4").runs
+    assert [r.quality.score for r in runs] == [0.8, 0.9] and [r.quality.margin for r in runs] == [None, 0.1]
+    with sqlite3.connect(file) as connection:
+        assert connection.execute("SELECT fingerprint FROM schema_version").fetchone()[0] == new.fingerprint
+
+
+def test_a_history_of_the_first_layout_migrates_forward(tmp_path: Path) -> None:
+    """A file written by the previous version (fixed tables, schema 1) is read into the derived layout."""
+    file = tmp_path / "old.sqlite"
+    with sqlite3.connect(file) as connection:
+        connection.executescript((Path(__file__).parent / "history_v1.sql").read_text(encoding="utf-8"))
+    store = History(history_url(str(file)))
+    old = store.reference("В один клик", "2026-Q3").snapshot
+    assert old.run.period == "2026-Q2" and old.search.best == "extra_trees" and old.search.best_cv_auc == pytest.approx(0.92)
+    assert old.evaluation.threshold == 0.5 and old.segmentation.at_risk_customers == 2
+    people = old.customer_list.people
+    assert people.loc[101, "probability"] == pytest.approx(0.9) and bool(people.loc[103, "control"])
+    assert [d.feature for d in old.explanation.drivers] == ["Страниц_за_визит", "Акционные_покупки"]
+    with sqlite3.connect(file) as connection:
+        assert connection.execute("SELECT version FROM schema_version").fetchone()[0] == 2
+    assert [r["period"] for r in store.runs()] == ["2026-Q2"]

@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar, Literal
 
 import pandas as pd
 
-from report_builder.labels import DECLINED
+from report_builder.labels import CATEGORICAL, DECLINED, NUMERIC, PROFIT, TARGET
 from report_builder.records import Out, published
 
 Action = Literal["исправлено", "удалено", "отмечено"]
@@ -56,19 +56,23 @@ class Tables:
         return next(s.file for s in self.sources if (s.table or s.file.rsplit(".", 1)[0].lower()) == table)
 
 
+# What the history keeps of each customer's cleaned row: enough to fit next quarter's forecast on it.
+CLEAN_COLUMNS: dict[str, type] = {**{c: str for c in CATEGORICAL}, **{c: float for c in NUMERIC}, TARGET: str, PROFIT: float}
+
+
 @dataclass(frozen=True)
 class CleanData:
     """One row per customer kept for the analysis (index: id)."""
 
     SUMMARY: ClassVar[str] = "data"
-    customers: pd.DataFrame  # features, target and profit
+    customers: Annotated[pd.DataFrame, Out(summary=False, history=True, columns=CLEAN_COLUMNS)]  # features, target and profit
     customers_in: Annotated[int, Out()]
     sources: Annotated[tuple[SourceFile, ...], Out()]
     fixes: Annotated[tuple[Fix, ...], Out()]
     target_counts: Annotated[dict[str, int], Out()]
     new_categories: Annotated[dict[str, tuple[str, ...]], Out()]
 
-    @published
+    @published(Out(history=True))
     def customers_used(self) -> int:
         return len(self.customers)
 
@@ -76,6 +80,6 @@ class CleanData:
     def declined(self) -> int:
         return self.target_counts[DECLINED]
 
-    @property
+    @published(Out(summary=False, history=True))
     def decline_share(self) -> float:
         return self.declined / self.customers_used

@@ -5,74 +5,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, ClassVar, Literal
 
-import pandas as pd
-
-from report_builder.records import Out
-
-
-@dataclass(frozen=True)
-class FeatureReference:
-    """One feature's distribution in a run, binned so a later run can measure drift without the old files."""
-
-    feature: str
-    kind: Literal["numeric", "categorical"]
-    edges: tuple[float, ...]  # numeric: bin edges fixed by this run's quantiles
-    counts: tuple[int, ...]  # customers per bin, or per category
-    categories: tuple[str, ...]  # categorical: the categories counted
-    mean: float
-    std: float
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """The numbers of one run that the history keeps."""
-
-    period: str
-    built_at: str
-    dataset: str  # runs are compared only within one data set: the company, or the demo
-    package_version: str
-    config_hash: str
-    data_hashes: tuple[str, ...]
-    feature_set: tuple[str, ...]
-    customers: int
-    declined_share: float
-    at_risk: int
-    profit_at_risk: float
-    quarter_profit: float
-    best_model: str
-    best_cv_auc: float
-    threshold: float
-    segments: tuple[tuple[str, int, float], ...]  # name, customers, profit at risk
-    drivers: tuple[str, ...]  # features by importance, strongest first
-    people: pd.DataFrame  # index id: probability, segment, profit, profit_at_risk, declined, control, offers
-    features: tuple[FeatureReference, ...]
-
-    @property
-    def point(self) -> Point:
-        return Point(self.period, self.customers, self.declined_share, self.at_risk, self.profit_at_risk)
-
-
-@dataclass(frozen=True)
-class Point:
-    """One earlier quarter on a sparkline."""
-
-    period: str
-    customers: int
-    declined_share: float
-    at_risk: int
-    profit_at_risk: float
+from report_builder.records import Out, Record
 
 
 @dataclass(frozen=True)
 class Reference:
-    """The run this one is compared with (None on the first run) and the quarters before it."""
+    """The earlier runs of this data set, oldest first, as the history read them back (one snapshot each).
 
-    snapshot: Snapshot | None
-    trail: tuple[Point, ...]  # oldest first, the reference last
+    The last one is the run this one is compared with; none on a first run.
+    """
+
+    runs: tuple[Record, ...] = ()
+
+    @property
+    def snapshot(self) -> Record | None:
+        return self.runs[-1] if self.runs else None
 
     @property
     def key(self) -> str:
-        return "none" if self.snapshot is None else f"{self.snapshot.dataset}|{self.snapshot.period}|{self.snapshot.built_at}"
+        return "|".join(f"{r.run.dataset}|{r.run.period}|{r.run.built_at}" for r in self.runs) or "none"  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,13 @@ class RunInfo:
     period: Annotated[str, Out(history=True)]
     built_at: Annotated[str, Out(history=True)]  # ISO 8601, UTC
     seed: Annotated[int, Out()]
-    versions: Annotated[dict[str, str], Out()]
+    versions: Annotated[dict[str, str], Out(history=True)]
     data_dir: str
     demo: bool
+    dataset: Annotated[str, Out(summary=False, history=True)] = ""  # runs compare only within one data set
+    config_hash: Annotated[str, Out(summary=False, history=True)] = ""  # the settings that shape the numbers
+    settings: Annotated[str, Out(summary=False, history=True)] = "{}"  # those settings as JSON, to name what changed
+    money_unit: Annotated[str, Out(history=True)] = "ед."
 
     @property
     def key(self) -> str:

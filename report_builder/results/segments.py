@@ -65,7 +65,7 @@ class Totals:
 class Segmentation:
     customers: pd.DataFrame  # index id: probability, profit, profit_at_risk, segment, features
     members: dict[str, tuple[int, ...]]  # segment name -> customer ids
-    segments: Annotated[tuple[SegmentStats, ...], Out()]
+    segments: Annotated[tuple[SegmentStats, ...], Out(history=True)]
     priority: Annotated[str, Out("priority_segment")]
     threshold: float
     value_threshold: Annotated[float, Out(digits=6)]  # profit separating valuable customers
@@ -82,7 +82,7 @@ class Segmentation:
     def stats(self, name: str) -> SegmentStats:
         return next(s for s in self.segments if s.name == name)
 
-    @published
+    @published(Out(history=True))
     def totals(self) -> Totals:
         frame = self.customers
         zone = frame[PROBABILITY] >= self.threshold
@@ -149,8 +149,20 @@ class ControlGroup:
     share_of_at_risk: Annotated[float, Out()]
 
 
+PEOPLE_COLUMNS = {"probability": float, "segment": str, "profit": float, "profit_at_risk": float, "control": bool, "offers": str}
+
+
 @dataclass(frozen=True)
 class CustomerList:
     """One row per customer, largest profit at risk first: what customers.csv and customers.xlsx list."""
 
-    table: pd.DataFrame  # columns: report_builder.report.customers.COLUMNS
+    table: pd.DataFrame  # columns: report_builder.report.customers.COLUMNS, as the files show them
+
+    @published(Out(summary=False, history=True, columns=PEOPLE_COLUMNS))
+    def people(self) -> pd.DataFrame:
+        """What the history keeps of each customer (index: id): the forecast, the segment and what was assigned."""
+        table = self.table.set_index("id")
+        frame = table[[c for c in PEOPLE_COLUMNS if c != "control"]].copy()
+        frame["control"] = table["control"] == "да"
+        frame.index.name = "id"
+        return frame[list(PEOPLE_COLUMNS)]

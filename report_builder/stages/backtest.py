@@ -22,35 +22,38 @@ Z = 1.959964  # two-sided 95 %
 def backtest(reference: Reference, data: CleanData, config: BacktestConfig, bootstrap_rounds: int, seed: int) -> Backtest | None:
     """None when no earlier run shares customers with this one."""
     old = reference.snapshot
-    if old is None:
+    if old is None or old.customer_list is None or old.evaluation is None or old.search is None:  # type: ignore[attr-defined]
         return None
-    both = old.people.index.intersection(data.customers.index)
+    people = old.customer_list.people  # type: ignore[attr-defined]
+    threshold = float(old.evaluation.threshold)  # type: ignore[attr-defined]
+    both = people.index.intersection(data.customers.index)
     actual = (data.customers.loc[both, TARGET] == DECLINED).astype(int).to_numpy()
     if len(both) == 0 or actual.min() == actual.max():
         return None
-    then = old.people.loc[both]
+    then = people.loc[both]
     proba = then["probability"].to_numpy(dtype=float)
-    flagged = proba >= old.threshold
+    flagged = proba >= threshold
     predicted, observed, counts = reliability(actual, proba)
     auc = float(roc_auc_score(actual, proba))
-    groups, uplift, ci, by_segment = _uplift(then, actual, old.threshold, config)
+    groups, uplift, ci, by_segment = _uplift(then, actual, threshold, config)
     gap = _calibration_gap(predicted, observed, counts, config)
+    promised = float(old.search.best_cv_auc)  # type: ignore[attr-defined]
     return Backtest(
-        reference_period=old.period,
+        reference_period=old.run.period,  # type: ignore[attr-defined]
         customers=len(both),
         roc_auc=auc,
         roc_auc_ci95=bootstrap_auc(actual, proba, bootstrap_rounds, seed),
-        cv_roc_auc_then=old.best_cv_auc,
+        cv_roc_auc_then=promised,
         brier=float(brier_score_loss(actual, proba)),
         calibration_predicted=predicted,
         calibration_actual=observed,
         calibration_counts=counts,
-        threshold=old.threshold,
+        threshold=threshold,
         precision=float(actual[flagged].mean()) if flagged.any() else 0.0,
         recall=float(flagged[actual == 1].mean()),
         predicted_rate=float(flagged.mean()),
         actual_rate=float(actual.mean()),
-        auc_fell=old.best_cv_auc - auc > config.auc_margin,
+        auc_fell=promised - auc > config.auc_margin,
         calibration_gap=gap,
         calibration_off=gap > config.calibration_margin,
         groups=groups,
@@ -72,7 +75,7 @@ def _uplift(
 ) -> tuple[tuple[Group, ...], float | None, tuple[float, float] | None, tuple[SegmentUplift, ...]]:
     """At-risk customers of the reference run: those who got an offer against the control group."""
     at_risk = (then["probability"] >= threshold).to_numpy()
-    control = (then["control"].to_numpy() == 1) & at_risk
+    control = then["control"].to_numpy(dtype=bool) & at_risk
     offered = (then["offers"].astype(str).str.len().to_numpy() > 0) & at_risk & ~control
     groups = (_group("offer", actual[offered]), _group("control", actual[control]))
     if not offered.any() or not control.any():

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy.stats import wasserstein_distance
 
+from report_builder import __version__
 from report_builder.config import HistoryConfig
-from report_builder.labels import BASE_SEGMENTS
-from report_builder.results.history import Comparison, Drift, FeatureReference, Flow, MetricChange, Reference, Snapshot
+from report_builder.labels import BASE_SEGMENTS, CATEGORICAL, NUMERIC
+from report_builder.records import Record
+from report_builder.results.analysis import Explanation, ModelSearch
+from report_builder.results.data import CleanData
+from report_builder.results.history import Comparison, Drift, Flow, MetricChange, Reference
+from report_builder.results.segments import CustomerList, Segmentation
 
 NEW, GONE = "новые", "ушли"
 TOP_DRIVERS = 5
+TRAIL = 8  # quarters on a sparkline
 # name, title, unit, which way is good
 METRICS = (
     ("customers", "Покупателей в анализе", "relative", "up"),
@@ -20,39 +27,61 @@ METRICS = (
 )
 
 
-def compare(current: Snapshot, reference: Reference, config: HistoryConfig) -> Comparison | None:
+def headline(data: object, segmentation: object) -> dict[str, float]:
+    """The four headline numbers of a run, from its results or from their records."""
+    return {
+        "customers": float(data.customers_used),  # type: ignore[attr-defined]
+        "declined_share": float(data.decline_share),  # type: ignore[attr-defined]
+        "at_risk": float(segmentation.at_risk_customers),  # type: ignore[attr-defined]
+        "profit_at_risk": float(segmentation.totals.profit_at_risk_all),  # type: ignore[attr-defined]
+    }
+
+
+def compare(
+    data: CleanData,
+    search: ModelSearch,
+    segmentation: Segmentation,
+    customer_list: CustomerList,
+    reference: Reference,
+    config: HistoryConfig,
+    config_hash: str,
+    explanation: Explanation | None = None,
+) -> Comparison | None:
     """None on the first run of a data set: there is nothing to compare with."""
     old = reference.snapshot
-    if old is None:
+    if old is None or old.segmentation is None or old.data is None:  # type: ignore[attr-defined]
         return None
+    now = headline(data, segmentation)
+    then = headline(old.data, old.segmentation)  # type: ignore[attr-defined]
+    trail = [headline(r.data, r.segmentation) for r in reference.runs[-TRAIL:] if r.data is not None and r.segmentation is not None]  # type: ignore[attr-defined]
+    drivers_now = tuple(d.feature for d in explanation.drivers) if explanation else ()
+    drivers_then = tuple(d.feature for d in old.explanation.drivers) if old.explanation else ()  # type: ignore[attr-defined]
     return Comparison(
-        reference_period=old.period,
-        metrics=tuple(_metric(name, title, unit, good, current, reference, config) for name, title, unit, good in METRICS),
-        migration=migration(old.people, current.people),
-        drift=_drift(current, old, config),
-        customers_old=old.customers,
-        customers_new=current.customers,
-        model_then=old.best_model,
-        auc_then=old.best_cv_auc,
-        model_now=current.best_model,
-        auc_now=current.best_cv_auc,
+        reference_period=old.run.period,  # type: ignore[attr-defined]
+        metrics=tuple(_metric(name, title, unit, good, then[name], now[name], [t[name] for t in trail], config) for name, title, unit, good in METRICS),
+        migration=migration(old.customer_list.people, customer_list.people) if old.customer_list else (),  # type: ignore[attr-defined]
+        drift=_drift(old.data.customers, data.customers, drivers_now, config),  # type: ignore[attr-defined]
+        customers_old=int(then["customers"]),
+        customers_new=int(now["customers"]),
+        model_then=old.search.best,  # type: ignore[attr-defined]
+        auc_then=old.search.best_cv_auc,  # type: ignore[attr-defined]
+        model_now=search.best,
+        auc_now=search.best_cv_auc,
         driver_ranks=tuple(
-            (f, (old.drivers.index(f) + 1) if f in old.drivers else None, i + 1) for i, f in enumerate(current.drivers[:TOP_DRIVERS])
+            (f, (drivers_then.index(f) + 1) if f in drivers_then else None, i + 1) for i, f in enumerate(drivers_now[:TOP_DRIVERS])
         ),
-        method_changes=_method_changes(old, current),
+        method_changes=_method_changes(old, config_hash),
     )
 
 
-def _metric(name: str, title: str, unit: str, good: str, current: Snapshot, reference: Reference, config: HistoryConfig) -> MetricChange:
-    old, new = float(getattr(reference.snapshot, name)), float(getattr(current, name))
+def _metric(name: str, title: str, unit: str, good: str, old: float, new: float, trail: list[float], config: HistoryConfig) -> MetricChange:
     change = (new - old) * 100 if unit == "pp" else ((new - old) / old if old else 0.0)
     band = config.neutral_band_pp if unit == "pp" else config.neutral_band_relative
     if abs(change) <= band:
         verdict = "neutral"
     else:
         verdict = "good" if (change > 0) == (good == "up") else "bad"
-    trail = tuple(float(getattr(p, name)) for p in reference.trail) + (new,)
-    return MetricChange(name, title, old, new, change, unit, verdict, trail)  # type: ignore[arg-type]
+    return MetricChange(name, title, old, new, change, unit, verdict, (*trail, new))  # type: ignore[arg-type]
 
 
 def migration(old: pd.DataFrame, new: pd.DataFrame) -> tuple[Flow, ...]:
@@ -72,21 +101,23 @@ def migration(old: pd.DataFrame, new: pd.DataFrame) -> tuple[Flow, ...]:
     return tuple(sorted(flows, key=lambda f: (order.get(f.source, 99), order.get(f.target, 99))))
 
 
-def _drift(current: Snapshot, old: Snapshot, config: HistoryConfig) -> tuple[Drift, ...]:
-    before = {f.feature: f for f in old.features}
-    found = [drift(before[f.feature], f, config) for f in current.features if f.feature in before]
-    rank = {feature: i for i, feature in enumerate(current.drivers)}
+def _drift(old: pd.DataFrame, new: pd.DataFrame, drivers: tuple[str, ...], config: HistoryConfig) -> tuple[Drift, ...]:
+    found = [drift(old[f], new[f], config) for f in (*NUMERIC, *CATEGORICAL) if f in old and old[f].notna().any()]
+    rank = {feature: i for i, feature in enumerate(drivers)}
     return tuple(sorted(found, key=lambda d: (rank.get(d.feature, len(rank)), d.feature)))
 
 
-def drift(before: FeatureReference, now: FeatureReference, config: HistoryConfig) -> Drift:
-    """Effect sizes that do not grow with the sample: Wasserstein distance in reference standard deviations, or PSI."""
-    if before.kind == "numeric":
-        distance = float(np.mean(np.abs(np.array(now.edges) - np.array(before.edges))))  # W1 from the quantile functions
-        value = distance / before.std if before.std > 0 else (0.0 if distance == 0 else float("inf"))
-        return Drift(now.feature, "wasserstein", value, _level(value, config), (), ())
-    old_share = dict(zip(before.categories, np.array(before.counts) / max(sum(before.counts), 1)))
-    new_share = dict(zip(now.categories, np.array(now.counts) / max(sum(now.counts), 1)))
+def drift(before: pd.Series, now: pd.Series, config: HistoryConfig) -> Drift:
+    """Effect sizes that do not grow with the sample: the exact Wasserstein distance in reference SDs, or PSI."""
+    feature = str(now.name)
+    before = before.dropna()
+    if feature not in CATEGORICAL:
+        distance = float(wasserstein_distance(before.astype(float), now.astype(float)))
+        spread = float(before.astype(float).std())
+        value = distance / spread if spread > 0 else (0.0 if distance == 0 else float("inf"))
+        return Drift(feature, "wasserstein", value, _level(value, config), (), ())
+    old_share = before.astype(str).value_counts(normalize=True).to_dict()
+    new_share = now.astype(str).value_counts(normalize=True).to_dict()
     eps = 1e-4
     psi = float(
         sum(
@@ -95,7 +126,7 @@ def drift(before: FeatureReference, now: FeatureReference, config: HistoryConfig
         )
     )
     return Drift(
-        now.feature, "psi", psi, _level(psi, config),
+        feature, "psi", psi, _level(psi, config),
         tuple(sorted(set(new_share) - set(old_share))), tuple(sorted(set(old_share) - set(new_share))),
     )
 
@@ -108,13 +139,12 @@ def _level(value: float, config: HistoryConfig) -> str:
     return "нет"
 
 
-def _method_changes(old: Snapshot, new: Snapshot) -> tuple[str, ...]:
+def _method_changes(old: Record, config_hash: str) -> tuple[str, ...]:
+    """Why the two runs are not built the same way: other settings, or another version of the program."""
     reasons = []
-    if old.feature_set != new.feature_set:
-        reasons.append("изменился набор признаков")
-    if old.config_hash != new.config_hash:
+    if old.run.config_hash and old.run.config_hash != config_hash:  # type: ignore[attr-defined]
         reasons.append("изменились настройки")
-    if old.package_version != new.package_version:
-        reasons.append(f"версия программы {old.package_version} → {new.package_version}")
+    version = old.run.versions.get("report-builder") if old.run.versions else None  # type: ignore[attr-defined]
+    if version and version != __version__:
+        reasons.append(f"версия программы {version} → {__version__}")
     return tuple(reasons)
-
