@@ -13,7 +13,7 @@ import signal
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from typer._click import exceptions as click  # typer ships its own copy of click
 import typer
@@ -23,7 +23,9 @@ from typer.core import TyperCommand, TyperGroup
 
 from report_builder.errors import InputError, Interrupted
 from report_builder.messages import russian_usage_error
-from report_builder.results.report import StageTiming
+
+if TYPE_CHECKING:  # the results import scikit-learn: a command that fails on its settings fails at once
+    from report_builder.results.report import StageTiming
 
 # The help and error screens speak Russian throughout, not only in our own texts.
 typer.rich_utils.OPTIONS_PANEL_TITLE = "Параметры"
@@ -101,8 +103,6 @@ def build(
     quiet: Annotated[bool, typer.Option("--quiet", help="Печатать только ошибки (для cron).")] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Показать полную трассировку при ошибке.")] = False,
 ) -> None:
-    from report_builder.build import build_report
-    from report_builder.cache import default_cache_dir
     from report_builder.config import load_config
 
     errors, progress, result = _console(True), _console(True, quiet), _console(False, quiet)
@@ -120,6 +120,9 @@ def build(
             if bad or not chosen:
                 raise InputError(f"неизвестный формат «{', '.join(bad) or formats}»; допустимы html и pdf")
             config = load_config(config_file, seed=seed, **{"report.formats": list(chosen), "report.profile": profile})
+            from report_builder.build import build_report  # the analysis libraries load once the settings are good
+            from report_builder.cache import default_cache_dir
+
             cache = None if no_cache else (cache_dir or default_cache_dir())
             source = data if data is None or "://" in data else Path(data)
             outcome = build_report(

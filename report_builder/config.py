@@ -8,10 +8,53 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from report_builder.errors import InputError
-from report_builder.messages import russian_setting_error
+from report_builder.labels import BASE_SEGMENTS, FEATURES, NUMERIC, PROBABILITY, PROFIT
+from report_builder.messages import closest, russian_setting_error
+
+# Parameters of each model family's estimator (scikit-learn `get_params()`), known without importing
+# scikit-learn, so a bad grid stops the build the moment the settings load; a test keeps them equal
+# to `stages.models.families()`.
+MODEL_PARAMETERS: dict[str, tuple[str, ...]] = {
+    "knn": ("algorithm", "leaf_size", "metric", "metric_params", "n_jobs", "n_neighbors", "p", "weights"),
+    "tree": (
+        "ccp_alpha", "class_weight", "criterion", "max_depth", "max_features", "max_leaf_nodes", "min_impurity_decrease",
+        "min_samples_leaf", "min_samples_split", "min_weight_fraction_leaf", "monotonic_cst", "random_state", "splitter",
+    ),
+    "logreg": (
+        "C", "class_weight", "dual", "fit_intercept", "intercept_scaling", "l1_ratio", "max_iter", "n_jobs", "penalty",
+        "random_state", "solver", "tol", "verbose", "warm_start",
+    ),
+    "svc": (
+        "C", "break_ties", "cache_size", "class_weight", "coef0", "decision_function_shape", "degree", "gamma", "kernel",
+        "max_iter", "probability", "random_state", "shrinking", "tol", "verbose",
+    ),
+    "extra_trees": (
+        "bootstrap", "ccp_alpha", "class_weight", "criterion", "max_depth", "max_features", "max_leaf_nodes", "max_samples",
+        "min_impurity_decrease", "min_samples_leaf", "min_samples_split", "min_weight_fraction_leaf", "monotonic_cst",
+        "n_estimators", "n_jobs", "oob_score", "random_state", "verbose", "warm_start",
+    ),
+    "random_forest": (
+        "bootstrap", "ccp_alpha", "class_weight", "criterion", "max_depth", "max_features", "max_leaf_nodes", "max_samples",
+        "min_impurity_decrease", "min_samples_leaf", "min_samples_split", "min_weight_fraction_leaf", "monotonic_cst",
+        "n_estimators", "n_jobs", "oob_score", "random_state", "verbose", "warm_start",
+    ),
+    "gradient_boosting": (
+        "categorical_features", "class_weight", "early_stopping", "interaction_cst", "l2_regularization", "learning_rate",
+        "loss", "max_bins", "max_depth", "max_features", "max_iter", "max_leaf_nodes", "min_samples_leaf", "monotonic_cst",
+        "n_iter_no_change", "random_state", "scoring", "tol", "validation_fraction", "verbose", "warm_start",
+    ),
+}
+SEGMENT_COLUMNS = (*NUMERIC, PROFIT, PROBABILITY)  # what an extra segment's bounds may name
+
+
+def _unknown(kind: str, name: str, known: tuple[str, ...] | list[str]) -> ValueError:
+    """«неизвестное семейство «knm»; возможно, имелось в виду «knn»; допустимы: …»."""
+    guess = closest(name, known)
+    text = f"{kind} «{name}»" + (f"; возможно, имелось в виду «{guess}»" if guess else "")
+    return ValueError(text + "; допустимы: " + ", ".join(known))
 
 
 class _Frozen(BaseModel):
@@ -37,6 +80,29 @@ class ModelConfig(_Frozen):
         description="per family, parameter -> values to search instead of the built-in distribution",
     )
 
+    @field_validator("families")
+    @classmethod
+    def _known_families(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if not value:
+            raise ValueError("нужно хотя бы одно семейство моделей")
+        for name in value:
+            if name not in MODEL_PARAMETERS:
+                raise _unknown("неизвестное семейство моделей", name, list(MODEL_PARAMETERS))
+        return value
+
+    @field_validator("grids")
+    @classmethod
+    def _known_parameters(cls, value: dict[str, dict[str, tuple[object, ...]]]) -> dict[str, dict[str, tuple[object, ...]]]:
+        for family, grid in value.items():
+            if family not in MODEL_PARAMETERS:
+                raise _unknown("неизвестное семейство моделей", family, list(MODEL_PARAMETERS))
+            for parameter, values in grid.items():
+                if parameter not in MODEL_PARAMETERS[family]:
+                    raise _unknown(f"у модели «{family}» нет параметра", parameter, MODEL_PARAMETERS[family])
+                if not values:
+                    raise ValueError(f"пустой список значений у параметра «{parameter}» модели «{family}»")
+        return value
+
 
 class ExplainConfig(_Frozen):
     sample: int = Field(200, ge=20, description="customers explained with tree SHAP")
@@ -52,6 +118,20 @@ class SegmentRule(_Frozen):
     # Conditions: column -> [low, high] bounds (inclusive); "probability" and "Прибыль" are columns too.
     where: dict[str, tuple[float | None, float | None]]
 
+    @field_validator("where")
+    @classmethod
+    def _numeric_columns(cls, value: dict[str, tuple[float | None, float | None]]) -> dict[str, tuple[float | None, float | None]]:
+        for column in value:
+            if column in FEATURES:
+                if column not in SEGMENT_COLUMNS:
+                    raise ValueError(
+                        f"границы задаются только для чисел, а «{column}» — нечисловой признак; "
+                        f"допустимы числовые признаки, «{PROFIT}» и «{PROBABILITY}»"
+                    )
+            elif column not in SEGMENT_COLUMNS:
+                raise _unknown("неизвестный столбец", column, SEGMENT_COLUMNS)
+        return value
+
 
 class SegmentsConfig(_Frozen):
     threshold: float = Field(0.5, gt=0, lt=1, description="probability from which a customer counts as at risk")
@@ -65,6 +145,28 @@ class SegmentsConfig(_Frozen):
     )
     priority: str | None = Field(None, description="segment to analyse in depth; default: largest profit at risk")
     months_at_risk: int = 3
+
+    @field_validator("extra")
+    @classmethod
+    def _unique_names(cls, value: tuple[SegmentRule, ...]) -> tuple[SegmentRule, ...]:
+        seen: set[str] = set()
+        for rule in value:
+            if rule.name in BASE_SEGMENTS:
+                raise ValueError(f"имя «{rule.name}» уже занято основным сегментом; дайте дополнительному сегменту своё имя")
+            if rule.name in seen:
+                raise ValueError(f"два дополнительных сегмента с именем «{rule.name}»; дайте каждому своё имя")
+            seen.add(rule.name)
+        return value
+
+    @field_validator("priority")
+    @classmethod
+    def _known_priority(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None or "extra" not in info.data:  # a bad `extra` is reported on its own
+            return value
+        names = [*BASE_SEGMENTS, *(r.name for r in info.data["extra"])]
+        if value not in names:
+            raise _unknown("нет сегмента", value, names)
+        return value
 
 
 Channel = Literal["сайт", "email", "push", "sms"]
@@ -86,6 +188,15 @@ class OfferRule(_Frozen):
     cost: float = Field(0.0, ge=0, description="cost of one contact, in the money table's units")
     min_share: float = Field(0.25, ge=0, le=1, description="share of the segment that must meet the condition")
     min_lift: float = Field(1.3, ge=1, description="how many times more often than among stable customers")
+
+    @field_validator("feature")
+    @classmethod
+    def _numeric_feature(cls, value: str) -> str:
+        if value in FEATURES and value not in NUMERIC:
+            raise ValueError(f"правило сравнивает с числом нечисловой признак «{value}»; допустимы: " + ", ".join(NUMERIC))
+        if value not in NUMERIC:
+            raise _unknown("неизвестный признак", value, NUMERIC)
+        return value
 
 
 DEFAULT_RULES = (
@@ -259,7 +370,8 @@ def load_config(path: Path | None, **overrides: object) -> Config:
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
-        given = "" if first["type"] in ("missing", "extra_forbidden") else f" (указано: {_shown(first['input'])})"
+        quiet = first["type"] in ("missing", "extra_forbidden", "value_error") or isinstance(first["input"], dict | list | tuple)
+        given = "" if quiet else f" (указано: {_shown(first['input'])})"
         raise InputError(
             f"неверная настройка «{where}»: {russian_setting_error(dict(first))}{given}", file=path.name if path else None
         ) from exc

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
 import re
+from collections.abc import Iterable
 
 from pydantic import ValidationError
 
@@ -16,6 +18,15 @@ _TYPES = {
     "text": "текст",
     "path": "путь",
 }
+
+
+CLOSENESS = 0.6  # difflib's ratio from which a name counts as a misspelling of a known one
+
+
+def closest(name: str, known: Iterable[str]) -> str | None:
+    """The known name a misspelt one most likely meant, or None: the one rule for settings, sections and commands."""
+    found = difflib.get_close_matches(name, list(known), n=1, cutoff=CLOSENESS)
+    return found[0] if found else None
 
 
 def russian_usage_error(exc: click.UsageError) -> click.UsageError:

@@ -239,3 +239,29 @@ def test_demo_data_never_overwrites_without_asking(tmp_path: Path) -> None:
     result = runner.invoke(app, ["demo-data", "--output", str(folder), "--customers", "120", "--overwrite"])
     assert result.exit_code == 0
     assert len((folder / "money.csv").read_text(encoding="utf-8").splitlines()) == 121
+
+
+def test_bad_offer_rule_stops_the_build_at_once(tmp_path: Path, tiny_tables) -> None:
+    """A rule on a text feature is refused by the settings check, before the analysis libraries even load."""
+    import time
+
+    config = tmp_path / "rules.toml"
+    config.write_text(
+        '[[recommendations.rules]]\nname = "x"\nfeature = "Тип сервиса"\ntitle = "t"\naction = "a"\n'
+        'op = ">="\nvalue = 1\nchannels = ["сайт"]\n',
+        encoding="utf-8",
+    )
+    out = old_output(tmp_path)
+    env = {**os.environ, "COLUMNS": "200", "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    start = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-m", "report_builder", *build_args(tiny_tables(), out, tmp_path, "--config", str(config))],
+        capture_output=True, text=True, timeout=60, env=env, cwd=tmp_path,
+    )
+    seconds = time.perf_counter() - start
+    assert proc.returncode == 2, proc.stderr
+    assert "«recommendations.rules.0.feature»" in flat(proc.stderr) and "нечисловой признак «Тип сервиса»" in flat(proc.stderr)
+    assert "Traceback" not in proc.stderr
+    assert seconds < 3, seconds  # Python and the command line start in a fraction of it; no stage ran
+    assert not (tmp_path / "cache").exists()
+    assert (out / "report.html").read_bytes() == OLD_REPORT

@@ -183,3 +183,61 @@ def test_every_toml_block_of_the_readme_is_valid() -> None:
     assert len(blocks) >= 3
     for block in blocks:
         Config.model_validate(tomllib.loads(block))
+
+
+RULE = 'title = "t"\naction = "a"\nop = ">="\nvalue = 1\nchannels = ["сайт"]\n'
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (f'[[recommendations.rules]]\nname = "x"\nfeature = "Нет_признака"\n{RULE}',
+         "«recommendations.rules.0.feature»: неизвестный признак «Нет_признака»"),
+        (f'[[recommendations.rules]]\nname = "x"\nfeature = "Ошибка_сервис"\n{RULE}',
+         "возможно, имелось в виду «Ошибка_сервиса»"),
+        (f'[[recommendations.rules]]\nname = "x"\nfeature = "Тип сервиса"\n{RULE}',
+         "«recommendations.rules.0.feature»: правило сравнивает с числом нечисловой признак «Тип сервиса»"),
+        ('[model]\nfamilies = ["knm"]\n', "«model.families»: неизвестное семейство моделей «knm»; возможно, имелось в виду «knn»"),
+        ("[model]\nfamilies = []\n", "«model.families»: нужно хотя бы одно семейство моделей"),
+        ("[model.grids.forest]\nn_estimators = [10]\n", "«model.grids»: неизвестное семейство моделей «forest»"),
+        ("[model.grids.tree]\nmax_dept = [2, 3]\n",
+         "«model.grids»: у модели «tree» нет параметра «max_dept»; возможно, имелось в виду «max_depth»"),
+        ("[model.grids.tree]\nmax_depth = []\n", "пустой список значений у параметра «max_depth» модели «tree»"),
+        ('[[segments.extra]]\nname = "x"\nwhere = { "Тип сервиса" = [0, 1] }\n',
+         "«segments.extra.0.where»: границы задаются только для чисел, а «Тип сервиса» — нечисловой признак"),
+        ('[[segments.extra]]\nname = "x"\nwhere = { "segment" = [0, 1] }\n', "неизвестный столбец «segment»"),
+        ('[[segments.extra]]\nname = "Ценные стабильные"\nwhere = { "probability" = [0.9, 1] }\n',
+         "«segments.extra»: имя «Ценные стабильные» уже занято основным сегментом"),
+        ('[[segments.extra]]\nname = "x"\nwhere = { "probability" = [0.9, 1] }\n'
+         '[[segments.extra]]\nname = "x"\nwhere = { "Прибыль" = [1, 2] }\n', "два дополнительных сегмента с именем «x»"),
+        ('[segments]\npriority = "Ценные в зоне"\n',
+         "«segments.priority»: нет сегмента «Ценные в зоне»; возможно, имелось в виду «Ценные в зоне риска»"),
+    ],
+)
+def test_settings_the_stages_cannot_use_are_refused_on_load(tmp_path: Path, text: str, expected: str) -> None:
+    with pytest.raises(InputError) as caught:
+        load_config(write(tmp_path, "bad.toml", text))
+    assert expected in caught.value.message
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '[segments]\npriority = "Обычные стабильные"\n',
+        '[segments]\npriority = "Долгие"\n[[segments.extra]]\nname = "Долгие"\nwhere = { "Длительность" = [800, 2000] }\n',
+        "[model.grids.gradient_boosting]\nlearning_rate = [0.05, 0.1]\n",
+    ],
+)
+def test_good_names_pass_the_same_checks(tmp_path: Path, text: str) -> None:
+    assert load_config(write(tmp_path, "good.toml", text)) != Config()
+
+
+def test_checking_the_settings_takes_well_under_a_second(tmp_path: Path) -> None:
+    import time
+
+    text = readme_toml() + "\n[model.grids.svc]\nC = [0.1, 1.0]\n[model.grids.knn]\nn_neighbors = [5, 15]\n"
+    path = write(tmp_path, "settings.toml", text)
+    start = time.perf_counter()
+    for _ in range(20):
+        load_config(path)
+    assert (time.perf_counter() - start) / 20 < 0.05
