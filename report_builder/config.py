@@ -296,6 +296,21 @@ class SourceConfig(_Frozen):
     money: str = "money"
 
 
+class LimitsConfig(_Frozen):
+    """Limits that refuse hostile or absurd input files before they are read into memory.
+
+    A real quarter (tens of thousands of customers, about 15 columns) is far below every one of them.
+    """
+
+    max_file_mb: float = Field(256, gt=0, description="any table on disk, CSV or Excel, in megabytes")
+    max_xlsx_unpacked_mb: float = Field(512, gt=0, description="all parts of an Excel workbook once unzipped, in megabytes")
+    max_xlsx_ratio: float = Field(100, gt=1, description="unzipped / zipped size of one large workbook part; real sheets compress about 10 times")
+    xlsx_ratio_from_mb: float = Field(1, ge=0, description="parts from this size (megabytes) on are held to the ratio; small ones are harmless")
+    max_xlsx_parts: int = Field(10_000, ge=10, description="parts in an Excel workbook archive; a real one has about a dozen")
+    max_columns: int = Field(200, ge=20, description="columns in a table; the widest one has 13")
+    max_header_mb: float = Field(1, gt=0, description="the header line of a CSV must end within this many megabytes")
+
+
 class HistoryConfig(_Frozen):
     """Where runs are recorded and how a change is judged."""
 
@@ -335,11 +350,12 @@ class Config(_Frozen):
     history: HistoryConfig = HistoryConfig()
     backtest: BacktestConfig = BacktestConfig()
     source: SourceConfig = SourceConfig()
+    limits: LimitsConfig = LimitsConfig()
 
     @property
     def analysis_hash(self) -> str:
-        """The settings that shape the numbers; the documents' own (formats, title) and the history's do not count."""
-        shaping = self.model_dump_json(exclude={"report", "history"})
+        """The settings that shape the numbers; the documents' own (formats, title), the history's and the limits do not count."""
+        shaping = self.model_dump_json(exclude={"report", "history", "limits"})
         return hashlib.sha256(shaping.encode()).hexdigest()[:16]
 
 

@@ -43,7 +43,8 @@ DOCUMENT_GIVEN = ("html", "summary", "customers")
 
 STAGES: tuple[Stage, ...] = check_table(
     (
-        Stage("load", "Загрузка данных", load_tables, {"source": "source"}, {"mapping": "source"}, cached=False),
+        Stage("load", "Загрузка данных", load_tables, {"source": "source"},
+              {"mapping": "source", "limits": "limits"}, cached=False),
         Stage("validate", "Проверка схемы", validate_tables, {"tables": "load"}),
         Stage("clean", "Очистка данных", clean_tables, {"tables": "validate"}, {"config": "cleaning"}),
         Stage("explore", "Исследовательский анализ", explore, {"data": "clean"}),
