@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import hashlib
+import math
 import tomllib
 from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    ValidatorFunctionWrapHandler,
+    field_validator,
+)
+from pydantic_core import InitErrorDetails
 
 from report_builder.errors import InputError
 from report_builder.labels import BASE_SEGMENTS, FEATURES, NUMERIC, PROBABILITY, PROFIT
@@ -62,22 +72,25 @@ class _Frozen(BaseModel):
 
 
 class CleaningConfig(_Frozen):
-    typo_similarity: float = Field(0.8, ge=0.5, le=1.0, description="difflib ratio to a known value that counts as a misspelling")
-    anomaly_iqr_factor: float = Field(10.0, gt=0, description="a value above Q3 + factor × IQR is an anomaly")
-    min_customers: int = Field(50, ge=10, description="fewer customers after cleaning stop the build")
+    typo_similarity: float = Field(0.8, ge=0.5, le=1.0, description="похожесть на известное значение (0–1), с которой написание считается опечаткой")
+    anomaly_iqr_factor: float = Field(10.0, gt=0, description="множитель k: значение выше Q3 + k × IQR — аномалия")
+    min_customers: int = Field(50, ge=10, description="меньше покупателей после очистки — сборка останавливается")
 
 
 class ModelConfig(_Frozen):
-    families: tuple[str, ...] = ("knn", "tree", "logreg", "svc", "extra_trees")
-    search_iterations: int = Field(12, ge=1, description="randomised-search candidates per family")
-    cv_folds: int = Field(5, ge=2)
-    test_size: float = Field(0.25, gt=0.05, lt=0.5)
-    bootstrap_rounds: int = Field(1000, ge=100)
-    n_jobs: int = Field(2, description="parallel workers for the search")
-    max_fit_rows: int = Field(5000, ge=200, description="rows a model is fitted on at most (a stratified sample)")
+    families: tuple[str, ...] = Field(
+        ("knn", "tree", "logreg", "svc", "extra_trees"),
+        description="семейства моделей: knn, tree, logreg, svc, extra_trees, random_forest, gradient_boosting",
+    )
+    search_iterations: int = Field(12, ge=1, description="кандидатов случайного поиска на семейство")
+    cv_folds: int = Field(5, ge=2, description="блоков перекрёстной проверки")
+    test_size: float = Field(0.25, gt=0.05, lt=0.5, description="доля покупателей в отложенной выборке")
+    bootstrap_rounds: int = Field(1000, ge=100, description="повторов бутстрепа для доверительных интервалов")
+    n_jobs: int = Field(2, description="параллельных процессов поиска")
+    max_fit_rows: int = Field(5000, ge=200, description="на скольких строках не больше обучать модель (стратифицированная выборка)")
     grids: dict[str, dict[str, tuple[float | int | str | bool | None, ...]]] = Field(
         default_factory=dict,
-        description="per family, parameter -> values to search instead of the built-in distribution",
+        description="для семейства: параметр scikit-learn → список значений вместо встроенного пространства поиска",
     )
 
     @field_validator("families")
@@ -105,18 +118,29 @@ class ModelConfig(_Frozen):
 
 
 class ExplainConfig(_Frozen):
-    sample: int = Field(200, ge=20, description="customers explained with tree SHAP")
-    agnostic_sample: int = Field(100, ge=20, description="customers explained by the model-agnostic explainer")
-    background: int = Field(30, ge=10, description="background sample of the model-agnostic explainer")
-    permutation_repeats: int = Field(5, ge=2)
-    customers_max: int = Field(5000, ge=10, description="customers with per-customer drivers, highest expected loss first")
+    sample: int = Field(200, ge=20, description="покупателей в выборке SHAP для деревьев")
+    agnostic_sample: int = Field(100, ge=20, description="покупателей в выборке универсального объяснителя SHAP")
+    background: int = Field(30, ge=10, description="фоновая выборка универсального объяснителя")
+    permutation_repeats: int = Field(5, ge=2, description="повторов перестановочной важности")
+    customers_max: int = Field(5000, ge=10, description="покупателей с личными причинами риска, начиная с наибольшей ожидаемой потери")
 
 
 class SegmentRule(_Frozen):
-    name: str
-    description: str = ""
+    name: str = Field(description="название сегмента в отчёте")
+    description: str = Field("", description="пояснение к сегменту")
     # Conditions: column -> [low, high] bounds (inclusive); "probability" and "Прибыль" are columns too.
-    where: dict[str, tuple[float | None, float | None]]
+    where: dict[str, tuple[float | None, float | None]] = Field(
+        description="условия: столбец → [от, до] включительно; inf или -inf — без границы"
+    )
+
+    @field_validator("where", mode="before")
+    @classmethod
+    def _open_bounds(cls, value: object) -> object:
+        """TOML has no null: an infinite bound is an open one, the same as null in YAML."""
+        if isinstance(value, dict):
+            return {k: [None if isinstance(b, float) and math.isinf(b) else b for b in v] if isinstance(v, list | tuple) else v
+                    for k, v in value.items()}
+        return value
 
     @field_validator("where")
     @classmethod
@@ -134,17 +158,20 @@ class SegmentRule(_Frozen):
 
 
 class SegmentsConfig(_Frozen):
-    threshold: float = Field(0.5, gt=0, lt=1, description="probability from which a customer counts as at risk")
-    value_quantile: float = Field(0.5, gt=0, lt=1, description="profit quantile that separates valuable customers")
-    extra: tuple[SegmentRule, ...] = (
-        SegmentRule(
-            name="Любители акций в зоне риска",
-            description="доля акционных покупок от 50 % и высокий риск снижения",
-            where={"Акционные_покупки": (0.5, None), "probability": (0.5, None)},
+    threshold: float = Field(0.5, gt=0, lt=1, description="вероятность снижения, с которой покупатель в зоне риска")
+    value_quantile: float = Field(0.5, gt=0, lt=1, description="квантиль прибыли, от которого покупатель ценный")
+    extra: tuple[SegmentRule, ...] = Field(
+        (
+            SegmentRule(
+                name="Любители акций в зоне риска",
+                description="доля акционных покупок от 50 % и высокий риск снижения",
+                where={"Акционные_покупки": (0.5, None), "probability": (0.5, None)},
+            ),
         ),
+        description="дополнительные сегменты поверх четырёх основных",
     )
-    priority: str | None = Field(None, description="segment to analyse in depth; default: largest profit at risk")
-    months_at_risk: int = 3
+    priority: str | None = Field(None, description="сегмент для подробного разбора; по умолчанию — с наибольшей прибылью под риском")
+    months_at_risk: int = Field(3, ge=1, description="месяцев прибыли, которые теряются при снижении активности")
 
     @field_validator("extra")
     @classmethod
@@ -176,18 +203,18 @@ SITE: Channel = "сайт"  # personalisation on the site reaches a customer wit
 class OfferRule(_Frozen):
     """An offer that fires for a segment when enough of it meets the condition on a driver."""
 
-    name: str
-    title: str
-    action: str
-    feature: str
-    op: Literal[">=", "<="]
-    value: float
-    channels: tuple[Channel, ...] = Field(min_length=1, description="how the offer reaches a customer")
-    owner: str = Field("CRM-отдел", description="who carries the action out")
-    start: str = Field("в течение недели", description="when the action starts")
-    cost: float = Field(0.0, ge=0, description="cost of one contact, in the money table's units")
-    min_share: float = Field(0.25, ge=0, le=1, description="share of the segment that must meet the condition")
-    min_lift: float = Field(1.3, ge=1, description="how many times more often than among stable customers")
+    name: str = Field(description="короткое имя правила (латиницей), по нему правило меняют и отключают")
+    title: str = Field(description="название предложения в отчёте")
+    action: str = Field(description="что именно делается")
+    feature: str = Field(description="числовой признак, на котором стоит условие")
+    op: Literal[">=", "<="] = Field(description="сравнение: >= или <=")
+    value: float = Field(description="порог условия")
+    channels: tuple[Channel, ...] = Field(min_length=1, description="каналы: сайт, email, push, sms")
+    owner: str = Field("CRM-отдел", description="кто выполняет действие")
+    start: str = Field("в течение недели", description="когда действие начинается")
+    cost: float = Field(0.0, ge=0, description="стоимость одного контакта в единицах таблицы прибыли")
+    min_share: float = Field(0.25, ge=0, le=1, description="у какой доли сегмента должно выполняться условие")
+    min_lift: float = Field(1.3, ge=1, description="во сколько раз чаще, чем у стабильных покупателей")
 
     @field_validator("feature")
     @classmethod
@@ -267,20 +294,77 @@ DEFAULT_RULES = (
 )
 
 
+def merge_rules(table: dict[object, object]) -> tuple[list[object], list[str]]:
+    """Rules by name over the defaults, in the defaults' order, new names after them.
+
+    A known name changes only the fields it gives; a new name must give every required field;
+    `enabled = false` drops the rule. Returns the merged rules and their names, in order.
+    """
+    merged: dict[str, object] = {rule.name: rule.model_dump() for rule in DEFAULT_RULES}
+    for key, fields in table.items():
+        name = str(key)
+        if not isinstance(fields, dict):
+            merged[name] = fields  # reported as «ожидается раздел настроек» under the rule's name
+            continue
+        fields = dict(fields)
+        enabled = fields.pop("enabled", True)
+        if enabled is False:
+            if name not in merged:
+                guess = closest(name, list(merged))
+                raise ValueError(
+                    f"нельзя отключить правило «{name}»: такого правила нет"
+                    + (f"; возможно, имелось в виду «{guess}»" if guess else "")
+                    + "; есть: " + ", ".join(merged)
+                )
+            del merged[name]
+            continue
+        if enabled is not True:
+            raise ValueError(f"у правила «{name}» enabled должно быть true или false")
+        fields.pop("name", None)  # the table's name is the rule's name
+        base = merged.get(name)
+        merged[name] = {**(base if isinstance(base, dict) else {}), **fields, "name": name}
+    return list(merged.values()), list(merged)
+
+
+def _renamed(error: dict[str, object], names: list[str]) -> InitErrorDetails:
+    loc = list(error["loc"])  # type: ignore[arg-type]
+    if loc and isinstance(loc[0], int) and loc[0] < len(names):
+        loc[0] = names[loc[0]]
+    details = InitErrorDetails(type=str(error["type"]), loc=tuple(loc), input=error.get("input"))
+    if error.get("ctx"):
+        details["ctx"] = error["ctx"]  # type: ignore[typeddict-item]
+    return details
+
+
 class RecommendationsConfig(_Frozen):
-    rules: tuple[OfferRule, ...] = DEFAULT_RULES
-    top_actions: int = Field(3, ge=1, le=10, description="actions named on the management summary page")
-    control_share: float = Field(0.10, ge=0, lt=1, description="at-risk customers held back from offers, per segment; 0: none")
-    effect: float = Field(0.2, ge=0, le=1, description="assumed share of a drop an offer prevents, until a back-test measures it")
+    rules: tuple[OfferRule, ...] = Field(
+        DEFAULT_RULES,
+        description="правила предложений по имени; [recommendations.rules.ИМЯ] меняет, добавляет или (enabled = false) отключает одно",
+    )
+    top_actions: int = Field(3, ge=1, le=10, description="действий на странице «Главное»")
+    control_share: float = Field(0.10, ge=0, lt=1, description="доля покупателей зоны риска без предложений (контрольная группа); 0 — без неё")
+    effect: float = Field(0.2, ge=0, le=1, description="доля снижений, которую предотвращает предложение, пока её не измерила проверка")
+
+    @field_validator("rules", mode="wrap")
+    @classmethod
+    def _rules_by_name(cls, value: object, handler: ValidatorFunctionWrapHandler) -> tuple[OfferRule, ...]:
+        """A table keyed by rule name is merged over the defaults; a list replaces them all."""
+        if not isinstance(value, dict):
+            return handler(value)
+        merged, names = merge_rules(value)
+        try:
+            return handler(merged)
+        except ValidationError as exc:  # name the rule, not its place in the merged list
+            raise ValidationError.from_exception_data(exc.title, [_renamed(e, names) for e in exc.errors()]) from None
 
 
 class ReportConfig(_Frozen):
-    company: str = "В один клик"
-    title: str = "Покупательская активность постоянных клиентов"
-    formats: tuple[Literal["html", "pdf"], ...] = ("html", "pdf")
-    profile: bool = Field(True, description="build the ydata-profiling appendix profile.html (seconds)")
-    max_table_rows: int = 20
-    money_unit: str | None = Field(None, description="unit of the money table's figures, e.g. «тыс. руб.»; none: said once")
+    company: str = Field("В один клик", description="название магазина на титуле и в метаданных")
+    title: str = Field("Покупательская активность постоянных клиентов", description="заголовок отчёта")
+    formats: tuple[Literal["html", "pdf"], ...] = Field(("html", "pdf"), description="какие документы строить: html, pdf")
+    profile: bool = Field(True, description="строить приложение ydata-profiling profile.html (секунды)")
+    max_table_rows: int = Field(20, ge=1, description="строк в таблицах отчёта не больше")
+    money_unit: str | None = Field(None, description="единица сумм прибыли, например «тыс. руб.»; не задана — оговаривается один раз")
 
     @property
     def pdf(self) -> bool:
@@ -290,10 +374,26 @@ class ReportConfig(_Frozen):
 class SourceConfig(_Frozen):
     """Where each table comes from when --data is a database: a table name or an SQL query (SELECT …)."""
 
-    market_file: str = "market_file"
-    market_money: str = "market_money"
-    market_time: str = "market_time"
-    money: str = "money"
+    market_file: str = Field("market_file", description="таблица или запрос SELECT для market_file")
+    market_money: str = Field("market_money", description="таблица или запрос SELECT для market_money")
+    market_time: str = Field("market_time", description="таблица или запрос SELECT для market_time")
+    money: str = Field("money", description="таблица или запрос SELECT для money")
+
+
+class MailConfig(_Frozen):
+    """Where `report-builder send` sends the report; the password comes from an environment variable only."""
+
+    host: str | None = Field(None, description="SMTP-сервер, например smtp.shop.ru")
+    port: int = Field(587, ge=1, le=65535, description="порт SMTP-сервера (587 — с STARTTLS, 25 — без шифрования)")
+    starttls: bool = Field(True, description="шифровать соединение командой STARTTLS")
+    user: str | None = Field(None, description="имя для входа на сервер; не задано — без входа")
+    password_env: str = Field(
+        "REPORT_BUILDER_SMTP_PASSWORD", min_length=1, description="переменная окружения, в которой лежит пароль"
+    )
+    sender: str | None = Field(None, description="адрес отправителя; по умолчанию — имя для входа")
+    recipients: tuple[str, ...] = Field((), description="адреса получателей")
+    subject_prefix: str = Field("", description="начало темы письма, например «[Аналитика]»")
+    timeout: float = Field(30, gt=0, description="сколько секунд ждать ответа сервера")
 
 
 class LimitsConfig(_Frozen):
@@ -302,60 +402,61 @@ class LimitsConfig(_Frozen):
     A real quarter (tens of thousands of customers, about 15 columns) is far below every one of them.
     """
 
-    max_file_mb: float = Field(256, gt=0, description="any table on disk, CSV or Excel, in megabytes")
-    max_xlsx_unpacked_mb: float = Field(512, gt=0, description="all parts of an Excel workbook once unzipped, in megabytes")
-    max_xlsx_ratio: float = Field(100, gt=1, description="unzipped / zipped size of one large workbook part; real sheets compress about 10 times")
-    xlsx_ratio_from_mb: float = Field(1, ge=0, description="parts from this size (megabytes) on are held to the ratio; small ones are harmless")
-    max_xlsx_parts: int = Field(10_000, ge=10, description="parts in an Excel workbook archive; a real one has about a dozen")
-    max_columns: int = Field(200, ge=20, description="columns in a table; the widest one has 13")
-    max_header_mb: float = Field(1, gt=0, description="the header line of a CSV must end within this many megabytes")
+    max_file_mb: float = Field(256, gt=0, description="размер файла таблицы (CSV, Excel, Parquet) не больше, МБ")
+    max_xlsx_unpacked_mb: float = Field(512, gt=0, description="книга Excel в распакованном виде не больше, МБ")
+    max_xlsx_ratio: float = Field(100, gt=1, description="сжатие части книги Excel не больше чем во столько раз (настоящие листы — около 10)")
+    xlsx_ratio_from_mb: float = Field(1, ge=0, description="части книги от этого размера, МБ, проверяются на сжатие")
+    max_xlsx_parts: int = Field(10_000, ge=10, description="частей в архиве книги Excel не больше (в настоящей — около десятка)")
+    max_columns: int = Field(200, ge=20, description="столбцов в таблице не больше (в самой широкой — 13)")
+    max_header_mb: float = Field(1, gt=0, description="первая строка CSV (заголовок) не длиннее, МБ")
 
 
 class HistoryConfig(_Frozen):
     """Where runs are recorded and how a change is judged."""
 
-    url: str | None = Field(None, description="SQLAlchemy URL or SQLite path; default: history.sqlite beside the period folders")
-    neutral_band_pp: float = Field(1.0, ge=0, description="a share moving less than this many percentage points is «no change»")
-    neutral_band_relative: float = Field(0.02, ge=0, description="a count or sum moving less than this share is «no change»")
-    drift_noticeable: float = Field(0.1, gt=0, description="drift from this effect size on is noticeable")
-    drift_strong: float = Field(0.25, gt=0, description="drift from this effect size on is strong")
+    url: str | None = Field(None, description="адрес SQLAlchemy или путь к файлу SQLite; по умолчанию history.sqlite рядом с папками периодов")
+    neutral_band_pp: float = Field(1.0, ge=0, description="доля, изменившаяся меньше чем на столько п. п., — «без заметных перемен»")
+    neutral_band_relative: float = Field(0.02, ge=0, description="число или сумма, изменившиеся меньше чем на эту долю, — «без заметных перемен»")
+    drift_noticeable: float = Field(0.1, gt=0, description="сдвиг данных от этой величины — заметный")
+    drift_strong: float = Field(0.25, gt=0, description="сдвиг данных от этой величины — сильный")
 
 
 class BacktestConfig(_Frozen):
     """When last quarter's forecast counts as failed, and when offer groups are big enough to judge."""
 
-    auc_margin: float = Field(0.05, ge=0, description="realised ROC-AUC this far below the promise: retrain")
-    calibration_margin: float = Field(0.10, ge=0, description="a decile this far off: check the model")
-    min_bin: int = Field(20, ge=1, description="customers a decile needs to count")
-    min_group: int = Field(30, ge=1, description="customers the offer and the control group each need")
-    max_ci_width: float = Field(0.20, gt=0, description="an uplift interval wider than this is too early to read")
+    auc_margin: float = Field(0.05, ge=0, description="ROC-AUC ниже обещанного на столько — модель стоит переобучить")
+    calibration_margin: float = Field(0.10, ge=0, description="группа калибровки разошлась с фактом на столько — модель стоит проверить")
+    min_bin: int = Field(20, ge=1, description="покупателей в группе калибровки, чтобы она учитывалась")
+    min_group: int = Field(30, ge=1, description="покупателей в группе с предложением и в контрольной, чтобы судить об эффекте")
+    max_ci_width: float = Field(0.20, gt=0, description="интервал эффекта шире этого — делать вывод рано")
 
 
 class StagesConfig(_Frozen):
     """Optional stages; the others feed every section and always run."""
 
-    explain: bool = Field(True, description="SHAP explanation and its section")
-    segments: bool = Field(True, description="scoring, segments, offers, customer files and their sections")
+    explain: bool = Field(True, description="объяснение SHAP и его раздел")
+    segments: bool = Field(True, description="прогноз по покупателям, сегменты, предложения, список покупателей и их разделы")
 
 
 class Config(_Frozen):
-    seed: int = 42
-    stages: StagesConfig = StagesConfig()
-    cleaning: CleaningConfig = CleaningConfig()
-    model: ModelConfig = ModelConfig()
-    explain: ExplainConfig = ExplainConfig()
-    segments: SegmentsConfig = SegmentsConfig()
-    recommendations: RecommendationsConfig = RecommendationsConfig()
-    report: ReportConfig = ReportConfig()
-    history: HistoryConfig = HistoryConfig()
-    backtest: BacktestConfig = BacktestConfig()
-    source: SourceConfig = SourceConfig()
-    limits: LimitsConfig = LimitsConfig()
+    seed: int = Field(42, description="зерно случайности для всех разбиений, поисков и выборок")
+    stages: StagesConfig = Field(StagesConfig(), description="необязательные этапы")
+    cleaning: CleaningConfig = Field(CleaningConfig(), description="очистка данных")
+    model: ModelConfig = Field(ModelConfig(), description="подбор моделей")
+    explain: ExplainConfig = Field(ExplainConfig(), description="объяснение SHAP")
+    segments: SegmentsConfig = Field(SegmentsConfig(), description="сегменты покупателей")
+    recommendations: RecommendationsConfig = Field(RecommendationsConfig(), description="предложения для сегментов")
+    report: ReportConfig = Field(ReportConfig(), description="документы отчёта")
+    history: HistoryConfig = Field(HistoryConfig(), description="история сборок и «Что изменилось»")
+    backtest: BacktestConfig = Field(BacktestConfig(), description="проверка прошлого прогноза")
+    source: SourceConfig = Field(SourceConfig(), description="таблицы в базе данных (когда --data — адрес базы)")
+    limits: LimitsConfig = Field(LimitsConfig(), description="пределы размера входных файлов")
+    mail: MailConfig = Field(MailConfig(), description="рассылка отчёта командой send")
 
     @property
     def analysis_hash(self) -> str:
         """The settings that shape the numbers; the documents' own (formats, title), the history's and the limits do not count."""
-        shaping = self.model_dump_json(exclude={"report", "history", "limits"})
+        shaping = self.model_dump_json(exclude={"report", "history", "limits", "mail"})
         return hashlib.sha256(shaping.encode()).hexdigest()[:16]
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel
 
-from report_builder.config import Config, OfferRule, SegmentRule, load_config
+from report_builder.config import DEFAULT_RULES, Config, OfferRule, SegmentRule, load_config
 from report_builder.errors import InputError
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -23,8 +23,15 @@ def readme_toml() -> str:
 
 
 def assert_states(actual: object, expected: object, where: str = "") -> None:
-    """Every value the file states is the value the settings object holds."""
-    if isinstance(expected, dict):
+    """Every value the file states is the value the settings object holds; offer rules are stated by name."""
+    if where.endswith("recommendations.rules") and isinstance(expected, dict):
+        by_name = {rule.name: rule for rule in actual}  # type: ignore[attr-defined]
+        for name, fields in expected.items():
+            if fields.get("enabled") is False:
+                assert name not in by_name, f"{where}.{name}"
+            else:
+                assert_states(by_name[name], {k: v for k, v in fields.items() if k != "enabled"}, f"{where}.{name}")
+    elif isinstance(expected, dict):
         assert isinstance(actual, BaseModel | dict), where
         for key, value in expected.items():
             inner = actual[key] if isinstance(actual, dict) else getattr(actual, key)
@@ -62,10 +69,11 @@ def test_readme_example_loads_with_the_values_it_states(tmp_path: Path) -> None:
             where={"Акционные_покупки": (0.5, 1.0), "probability": (0.5, 1.0)},
         ),
     )
-    (cart,) = config.recommendations.rules
-    assert cart == OfferRule(
+    rules = {rule.name: rule for rule in config.recommendations.rules}
+    assert list(rules) == ["cart", "promo", "pages", "categories", "minutes", "contacts", "anniversary"]
+    assert rules["cart"] == OfferRule(
         name="cart",
-        title="Напоминание о корзине и скидка на неё",
+        title="Напоминание о корзине и скидка на неё",  # not in the file: the default rule's own
         action="напоминание о неоплаченных товарах, скидка на корзину",
         feature="Неоплаченные_продукты_штук_квартал",
         op=">=",
@@ -73,9 +81,13 @@ def test_readme_example_loads_with_the_values_it_states(tmp_path: Path) -> None:
         channels=("сайт", "email", "push"),
         owner="CRM-отдел",
         start="в течение недели",
+        cost=0.05,
         min_share=0.25,
         min_lift=1.3,
     )
+    defaults = {rule.name: rule for rule in DEFAULT_RULES}
+    assert all(rules[name] == defaults[name] for name in ("promo", "pages", "categories", "minutes", "contacts"))
+    assert rules["anniversary"].feature == "Длительность" and rules["anniversary"].owner == "CRM-отдел"
     assert config.report.title == "Покупательская активность постоянных клиентов"
     assert config.report.profile is True
     # What the file does not mention keeps its default.
@@ -241,3 +253,69 @@ def test_checking_the_settings_takes_well_under_a_second(tmp_path: Path) -> None
     for _ in range(20):
         load_config(path)
     assert (time.perf_counter() - start) / 20 < 0.05
+
+
+def test_one_field_of_one_rule_changes_by_name(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, "settings.toml", "[recommendations.rules.cart]\ncost = 0.05\n"))
+    rules = config.recommendations.rules
+    assert [r.name for r in rules] == [r.name for r in DEFAULT_RULES]
+    assert rules[0] == DEFAULT_RULES[0].model_copy(update={"cost": 0.05})
+    assert rules[1:] == DEFAULT_RULES[1:]
+
+
+def test_rules_by_name_in_yaml_add_and_remove(tmp_path: Path) -> None:
+    text = """
+recommendations:
+  rules:
+    errors: {enabled: false}
+    pages: {value: 4, enabled: true}
+    night:
+      title: Ночная рассылка
+      action: письмо с подборкой вечером
+      feature: Минут_предыдущий_месяц
+      op: "<="
+      value: 5
+      channels: [email]
+"""
+    rules = load_config(write(tmp_path, "settings.yaml", text)).recommendations.rules
+    assert [r.name for r in rules] == ["cart", "promo", "pages", "categories", "minutes", "contacts", "night"]
+    assert rules[2] == DEFAULT_RULES[2].model_copy(update={"value": 4})
+    assert rules[-1].title == "Ночная рассылка" and rules[-1].min_share == 0.25
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("[recommendations.rules.cart]\ncost = -1\n", "«recommendations.rules.cart.cost»: значение должно быть не меньше 0"),
+        ("[recommendations.rules.cart]\ncots = 1\n", "«recommendations.rules.cart.cots»: такой настройки нет"),
+        ('[recommendations.rules.new]\ntitle = "x"\n', "«recommendations.rules.new.action»: обязательная настройка не задана"),
+        ("[recommendations.rules.erors]\nenabled = false\n", "такого правила нет; возможно, имелось в виду «errors»"),
+        ('[recommendations.rules.cart]\nfeature = "Тип сервиса"\n', "«recommendations.rules.cart.feature»: правило сравнивает"),
+    ],
+)
+def test_errors_in_a_rule_name_the_rule(tmp_path: Path, text: str, expected: str) -> None:
+    with pytest.raises(InputError) as caught:
+        load_config(write(tmp_path, "settings.toml", text))
+    assert expected in caught.value.message
+
+
+def test_an_infinite_bound_is_an_open_one(tmp_path: Path) -> None:
+    text = '[[segments.extra]]\nname = "Рискованные"\nwhere = { "probability" = [0.7, inf], "Прибыль" = [-inf, 3] }\n'
+    (rule,) = load_config(write(tmp_path, "settings.toml", text)).segments.extra
+    assert rule.where == {"probability": (0.7, None), "Прибыль": (None, 3.0)}
+
+
+def test_every_setting_is_described_in_russian() -> None:
+    def fields(model: type[BaseModel], where: str) -> list[tuple[str, str | None]]:
+        found = []
+        for name, info in model.model_fields.items():
+            found.append((f"{where}{name}", info.description))
+            inner = info.annotation
+            if isinstance(inner, type) and issubclass(inner, BaseModel):
+                found += fields(inner, f"{where}{name}.")
+        return found
+
+    described = [*fields(Config, ""), *fields(OfferRule, "rule."), *fields(SegmentRule, "segment.")]
+    assert len(described) > 80
+    for path, text in described:
+        assert text and re.search("[а-яё]", text), path
