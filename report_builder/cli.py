@@ -230,3 +230,48 @@ def history_list(
             num(run["best_cv_auc"], 3), hashes,
         )
     out.print(table)
+
+
+@app.command("config", cls=RussianCommand, options_metavar="[ПАРАМЕТРЫ]", help="Показать действующие настройки (ключ, значение, значение по умолчанию, описание) или записать образец файла настроек.")
+def show_config(
+    config_file: Annotated[Path | None, typer.Option("--config", help="Файл настроек TOML или YAML. Без него — значения по умолчанию.")] = None,
+    example: Annotated[bool, typer.Option("--example", help="Записать образец файла настроек TOML со всеми ключами и пояснениями.")] = False,
+    output: Annotated[Path | None, typer.Option("--output", help="Куда записать образец (с --example). Без него — в стандартный вывод. Существующий файл не перезаписывается.")] = None,
+) -> None:
+    from report_builder.config import load_config
+    from report_builder.settings_doc import example_toml, settings, shown
+
+    errors, out = _console(True), _console(False)
+    if output is not None and not example:
+        errors.print("[bold red]Ошибка в параметрах.[/] --output используется только вместе с --example.")
+        raise typer.Exit(2)
+    try:
+        config = load_config(config_file)
+    except InputError as exc:
+        errors.print(f"[bold red]{exc.headline}[/] {exc.message}")
+        raise typer.Exit(2) from None
+    if example:
+        text = example_toml(config)
+        if output is None:
+            sys.stdout.write(text)
+            return
+        if output.exists():
+            errors.print(f"[bold red]Образец не записан:[/] файл {output} уже есть. Укажите другое имя или удалите его.")
+            raise typer.Exit(2)
+        try:
+            with output.open("x", encoding="utf-8") as handle:  # «x»: never over a file that appeared meanwhile
+                handle.write(text)
+        except OSError as exc:
+            errors.print(f"[bold red]Образец не записан:[/] {output}: {exc.strerror or exc}")
+            raise typer.Exit(2) from None
+        out.print(f"Записан образец настроек: {output}")
+        return
+    source = f"файл {config_file}" if config_file else "значения по умолчанию, файл настроек не задан"
+    out.print(f"Действующие настройки ({source}). Формат: ключ = значение  [по умолчанию: …]  — описание", markup=False)
+    for setting in settings(config):
+        changed = "* " if setting.value != setting.default else "  "
+        out.print(
+            f"{changed}{setting.path} = {shown(setting.value)}  [по умолчанию: {shown(setting.default)}]  — {setting.description}",
+            markup=False,
+        )
+    out.print("Звёздочка (*) отмечает значения, отличные от значений по умолчанию.", markup=False)

@@ -265,3 +265,48 @@ def test_bad_offer_rule_stops_the_build_at_once(tmp_path: Path, tiny_tables) -> 
     assert seconds < 3, seconds  # Python and the command line start in a fraction of it; no stage ran
     assert not (tmp_path / "cache").exists()
     assert (out / "report.html").read_bytes() == OLD_REPORT
+
+
+def test_config_lists_every_setting_with_value_default_and_description(tmp_path: Path) -> None:
+    settings = tmp_path / "settings.toml"
+    settings.write_text("[segments]\nthreshold = 0.4\n[recommendations.rules.cart]\ncost = 0.05\n", encoding="utf-8")
+    result = runner.invoke(app, ["config", "--config", str(settings)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert f"файл {settings}" in lines[0]
+    assert "* segments.threshold = 0.4  [по умолчанию: 0.5]  — вероятность снижения, с которой покупатель в зоне риска" in lines
+    assert "* recommendations.rules.cart.cost = 0.05  [по умолчанию: 0.0]  — стоимость одного контакта в единицах таблицы прибыли" in lines
+    assert "  recommendations.rules.errors.owner = \"служба поддержки\"  [по умолчанию: \"служба поддержки\"]  — кто выполняет действие" in lines
+    assert "  limits.max_file_mb = 256  [по умолчанию: 256]  — размер файла таблицы (CSV, Excel, Parquet) не больше, МБ" in lines
+    assert "  mail.password_env = \"REPORT_BUILDER_SMTP_PASSWORD\"  [по умолчанию: \"REPORT_BUILDER_SMTP_PASSWORD\"]  — переменная окружения, в которой лежит пароль" in lines
+    assert sum(line.startswith("* ") for line in lines) == 2
+
+
+def test_config_with_a_bad_file_is_a_settings_error(tmp_path: Path) -> None:
+    settings = tmp_path / "settings.toml"
+    settings.write_text("[segments]\nthreshold = 2\n", encoding="utf-8")
+    result = runner.invoke(app, ["config", "--config", str(settings)])
+    assert result.exit_code == 2
+    assert "«segments.threshold»" in flat(result.output) and "Traceback" not in result.output
+
+
+def test_config_example_goes_to_stdout_or_a_new_file_only(tmp_path: Path) -> None:
+    from report_builder.config import Config, load_config
+
+    result = runner.invoke(app, ["config", "--example"])
+    assert result.exit_code == 0
+    printed = tmp_path / "printed.toml"
+    printed.write_text(result.output, encoding="utf-8")
+    assert load_config(printed) == Config()
+
+    target = tmp_path / "settings.toml"
+    result = runner.invoke(app, ["config", "--example", "--output", str(target)])
+    assert result.exit_code == 0, result.output
+    assert target.read_text(encoding="utf-8") == printed.read_text(encoding="utf-8")
+    assert f"Записан образец настроек: {target}" in flat(result.output)
+
+    target.write_text("seed = 1\n", encoding="utf-8")
+    result = runner.invoke(app, ["config", "--example", "--output", str(target)])
+    assert result.exit_code == 2
+    assert "уже есть" in flat(result.output)
+    assert target.read_text(encoding="utf-8") == "seed = 1\n"

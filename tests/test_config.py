@@ -319,3 +319,56 @@ def test_every_setting_is_described_in_russian() -> None:
     assert len(described) > 80
     for path, text in described:
         assert text and re.search("[а-яё]", text), path
+
+
+def test_the_readme_settings_table_is_the_generated_one() -> None:
+    from report_builder.settings_doc import markdown_table
+
+    found = re.search(
+        r"<!-- справочник настроек: начало -->\n(.*?)<!-- справочник настроек: конец -->",
+        README.read_text(encoding="utf-8"),
+        flags=re.S,
+    )
+    assert found, "README.md has no settings reference table"
+    assert found.group(1) == markdown_table(), "regenerate: python -c 'from report_builder.settings_doc import markdown_table; print(markdown_table())'"
+
+
+def test_the_settings_table_names_every_setting() -> None:
+    from report_builder.settings_doc import markdown_table, settings
+
+    table = markdown_table()
+    for setting in settings(Config()):
+        path = re.sub(r"^recommendations\.rules\.[^.]+\.", "recommendations.rules.ИМЯ.", setting.path)
+        assert f"| `{path}` |" in table, path
+    assert "| `limits.max_file_mb` | `256` |" in table
+    assert "| `recommendations.rules.ИМЯ.cost` | `0.0` | стоимость одного контакта" in table
+
+
+def test_the_example_file_loads_unchanged_into_the_defaults(tmp_path: Path) -> None:
+    from report_builder.settings_doc import example_toml
+
+    text = example_toml()
+    assert load_config(write(tmp_path, "example.toml", text)) == Config()
+    assert "# вероятность снижения, с которой покупатель в зоне риска\nthreshold = 0.5\n" in text
+    assert "[recommendations.rules.errors]\n" in text and "[limits]\n" in text and "[mail]\n" in text
+    assert '# money_unit = "тыс. руб."' in text  # a setting without a value stays a comment
+
+
+def test_the_example_of_other_settings_holds_those_settings(tmp_path: Path) -> None:
+    from report_builder.settings_doc import example_toml
+
+    text = readme_toml() + '\n[model.grids.knn]\nn_neighbors = [15, 25]\n[report]\nmoney_unit = "тыс. руб."\n'
+    text = text.replace('[report]\ntitle', '[report]\ncompany = "Магазин \\"Ромашка\\""\ntitle', 1).replace(
+        '[report]\nmoney_unit = "тыс. руб."\n', '')
+    config = load_config(write(tmp_path, "settings.toml", text + "[history]\nurl = \"h.sqlite\"\n"))
+    assert config.model.grids and config.report.company == 'Магазин "Ромашка"' and config != Config()
+    again = load_config(write(tmp_path, "again.toml", example_toml(config)))
+    assert again == config
+
+
+def test_the_example_keeps_removed_rules_and_segments_removed(tmp_path: Path) -> None:
+    from report_builder.settings_doc import example_toml
+
+    config = load_config(write(tmp_path, "s.toml", "[segments]\nextra = []\n[recommendations.rules.promo]\nenabled = false\n"))
+    assert config.segments.extra == () and "promo" not in [r.name for r in config.recommendations.rules]
+    assert load_config(write(tmp_path, "again.toml", example_toml(config))) == config
