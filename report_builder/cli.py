@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import json
+import re
 import signal
 import sys
 from collections.abc import Iterator
@@ -86,11 +87,21 @@ def _console(stderr: bool, quiet: bool = False) -> Console:
     return Console(file=stream, quiet=quiet, soft_wrap=piped, width=200 if piped else None, highlight=False)
 
 
+QUARTER = re.compile(r"\d{4}-Q[1-4]")
+
+
+def _quarter(value: str | None) -> str | None:
+    """--period: a quarter as YYYY-QN, the shape the history, the comparison and the report's wording expect."""
+    if value is not None and not QUARTER.fullmatch(value):
+        raise typer.BadParameter(f"«{value}» — ожидается квартал в виде ГГГГ-QN, например 2026-Q3 (N от 1 до 4)")
+    return value
+
+
 @app.command(cls=RussianCommand, options_metavar="[ПАРАМЕТРЫ]", help="Построить отчёт (HTML, PDF, summary.json) по папке с данными или по демо-данным.")
 def build(
     data: Annotated[str | None, typer.Option("--data", help="Папка с market_file, market_money, market_time и money (.csv, .xlsx или .parquet) или адрес базы (sqlite:///shop.db, postgresql+psycopg://…). Без неё — демо-данные.")] = None,
     output: Annotated[Path | None, typer.Option("--output", help="Папка для файлов этого запуска. По умолчанию output/<период>. Чужие файлы в ней не трогаются.")] = None,
-    period: Annotated[str | None, typer.Option("--period", help="Подпись периода, например 2026-Q3. По умолчанию текущий квартал.")] = None,
+    period: Annotated[str | None, typer.Option("--period", callback=_quarter, help="Квартал в виде ГГГГ-QN, например 2026-Q3 (N от 1 до 4). По умолчанию текущий квартал.")] = None,
     formats: Annotated[str, typer.Option("--format", help="Форматы через запятую: html, pdf.")] = "html,pdf",
     config_file: Annotated[Path | None, typer.Option("--config", help="Файл настроек TOML или YAML.")] = None,
     seed: Annotated[int | None, typer.Option("--seed", help="Зерно случайности (переопределяет настройки).")] = None,

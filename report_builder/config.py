@@ -20,9 +20,9 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails
 
-from report_builder.errors import InputError
+from report_builder.errors import SettingsError
 from report_builder.labels import BASE_SEGMENTS, FEATURES, NUMERIC, PROBABILITY, PROFIT
-from report_builder.messages import closest, russian_setting_error
+from report_builder.messages import closest, russian_parse_error, russian_setting_error
 
 # Parameters of each model family's estimator (scikit-learn `get_params()`), known without importing
 # scikit-learn, so a bad grid stops the build the moment the settings load; a test keeps them equal
@@ -465,14 +465,21 @@ def load_config(path: Path | None, **overrides: object) -> Config:
     data: dict[str, object] = {}
     if path is not None:
         if not path.exists():
-            raise InputError("файл настроек не найден", file=str(path))
-        text = path.read_text(encoding="utf-8")
+            raise SettingsError("файл настроек не найден", file=str(path))
+        if path.is_dir():
+            raise SettingsError("это папка, а не файл настроек", file=str(path))
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            raise SettingsError("файл настроек не читается: он должен быть в кодировке UTF-8", file=path.name) from exc
+        except OSError as exc:
+            raise SettingsError(f"файл настроек не читается: {exc.strerror or exc}", file=path.name) from exc
         try:
             loaded = tomllib.loads(text) if path.suffix == ".toml" else yaml.safe_load(text)
         except (tomllib.TOMLDecodeError, yaml.YAMLError) as exc:
-            raise InputError(f"файл настроек не читается: {exc}", file=path.name) from exc
+            raise SettingsError("файл настроек не читается: " + russian_parse_error(exc, text), file=path.name) from exc
         if not isinstance(loaded, dict | None):
-            raise InputError("файл настроек должен состоять из разделов и значений «ключ = значение»", file=path.name)
+            raise SettingsError("файл настроек должен состоять из разделов и значений «ключ = значение»", file=path.name)
         data = dict(loaded or {})
     for dotted, value in overrides.items():
         if value is None:
@@ -485,13 +492,40 @@ def load_config(path: Path | None, **overrides: object) -> Config:
     try:
         return Config.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
+        errors = exc.errors()
+        first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])  # a misspelt name explains the rest
         where = ".".join(str(p) for p in first["loc"])
         quiet = first["type"] in ("missing", "extra_forbidden", "value_error") or isinstance(first["input"], dict | list | tuple)
         given = "" if quiet else f" (указано: {_shown(first['input'])})"
-        raise InputError(
-            f"неверная настройка «{where}»: {russian_setting_error(dict(first))}{given}", file=path.name if path else None
-        ) from exc
+        problem = russian_setting_error(dict(first))
+        if first["type"] == "extra_forbidden":
+            *parent, name = first["loc"]
+            if isinstance(first["input"], dict):
+                problem = "такого раздела нет"
+            guess = closest(str(name), _known_at(tuple(parent)))
+            if guess:
+                problem += f"; возможно, имелось в виду «{'.'.join(str(p) for p in (*parent, guess))}»"
+        raise SettingsError(f"неверная настройка «{where}»: {problem}{given}", file=path.name if path else None) from exc
+
+
+def _known_at(loc: tuple[object, ...]) -> list[str]:
+    """The names a section at `loc` knows: («report»,) -> company, title, …; a rule's place -> a rule's fields."""
+    model: type[BaseModel] = Config
+    items = {(RecommendationsConfig, "rules"): OfferRule, (SegmentsConfig, "extra"): SegmentRule}
+    parts = list(loc)
+    while parts:
+        part = str(parts.pop(0))
+        if (model, part) in items:
+            model = items[(model, part)]
+            if not parts:  # the list or table of rules itself
+                return []
+            parts.pop(0)  # the rule's name or the segment's number
+            continue
+        kind = model.model_fields[part].annotation if part in model.model_fields else None
+        if not (isinstance(kind, type) and issubclass(kind, BaseModel)):
+            return []
+        model = kind
+    return list(model.model_fields)
 
 
 def _shown(value: object) -> str:

@@ -40,12 +40,14 @@ def build_args(data: Path, out: Path, tmp_path: Path, *extra: str) -> list[str]:
     ]
 
 
-def assert_clean_failure(result, out: Path) -> str:
+def assert_clean_failure(result, out: Path, headline: str = "Ошибка во входных данных.") -> str:
     text = flat(result.output)
     assert result.exit_code == 2, text
     assert isinstance(result.exception, SystemExit), result.exception
     assert "Traceback" not in result.output
-    assert "Ошибка во входных данных" in text
+    assert headline in text, text
+    other = {"Ошибка во входных данных.", "Ошибка в настройках."} - {headline}
+    assert not any(h in text for h in other), text
     assert (out / "report.html").read_bytes() == OLD_REPORT
     assert sorted(p.name for p in out.iterdir()) == [OWN_DIR, "report.html"]
     assert sorted(p.name for p in (out / OWN_DIR).iterdir()) == ["lock", "manifest.json"]  # no staging left
@@ -132,7 +134,7 @@ def test_invalid_setting_fails_cleanly_naming_it(tmp_path: Path, tiny_tables, co
     config.write_text(content, encoding="utf-8")
     out = old_output(tmp_path)
     result = runner.invoke(app, build_args(tiny_tables(), out, tmp_path, "--config", str(config)))
-    text = assert_clean_failure(result, out)
+    text = assert_clean_failure(result, out, "Ошибка в настройках.")
     assert f"«{setting}»" in text and "неверная настройка" in text
     assert "«bad.toml»" in text
 
@@ -142,9 +144,9 @@ def test_unreadable_or_missing_config_fails_cleanly(tmp_path: Path, tiny_tables)
     broken = tmp_path / "broken.toml"
     broken.write_text("[model\ncv_folds = ", encoding="utf-8")
     result = runner.invoke(app, build_args(tiny_tables(), out, tmp_path, "--config", str(broken)))
-    assert "не читается" in assert_clean_failure(result, out)
+    assert "не читается" in assert_clean_failure(result, out, "Ошибка в настройках.")
     result = runner.invoke(app, build_args(tiny_tables("e"), out, tmp_path, "--config", str(tmp_path / "nope.toml")))
-    assert "файл настроек не найден" in assert_clean_failure(result, out)
+    assert "файл настроек не найден" in assert_clean_failure(result, out, "Ошибка в настройках.")
 
 
 def test_demo_data_command(tmp_path: Path) -> None:
@@ -191,6 +193,10 @@ def test_installed_script_prints_no_traceback(tmp_path: Path, tiny_tables, edit_
         (["build", "лишнее"], "лишние аргументы: лишнее"),
         (["demo-data", "--customers", "50"], "значение должно быть не меньше 100 (указано: 50)"),
         (["no-such-command"], "нет такой команды: no-such-command"),
+        (["buld"], "нет такой команды: buld; возможно, имелось в виду build"),
+        (["hystory"], "возможно, имелось в виду history"),
+        (["build", "--period", "2026-Q5"], "неверное значение параметра --period: «2026-Q5» — ожидается квартал в виде ГГГГ-QN"),
+        (["build", "--period", "IV квартал"], "например 2026-Q3"),
     ],
 )
 def test_usage_errors_are_russian(args: list[str], expected: str) -> None:
@@ -310,3 +316,32 @@ def test_config_example_goes_to_stdout_or_a_new_file_only(tmp_path: Path) -> Non
     assert result.exit_code == 2
     assert "уже есть" in flat(result.output)
     assert target.read_text(encoding="utf-8") == "seed = 1\n"
+
+
+def test_bad_settings_and_bad_data_have_headlines_of_their_own(tmp_path: Path, tiny_tables) -> None:
+    out = old_output(tmp_path)
+    settings = tmp_path / "settings.toml"
+    settings.write_text("[report]\nmoney_units = \"тыс. руб.\"\n", encoding="utf-8")
+    text = assert_clean_failure(runner.invoke(app, build_args(tiny_tables(), out, tmp_path, "--config", str(settings))),
+                                out, "Ошибка в настройках.")
+    assert "«report.money_units»: такой настройки нет; возможно, имелось в виду «report.money_unit»" in text
+
+
+def test_data_naming_a_file_says_a_folder_is_expected(tmp_path: Path, tiny_tables) -> None:
+    out = old_output(tmp_path)
+    table = tiny_tables() / "market_file.csv"
+    text = assert_clean_failure(runner.invoke(app, build_args(table, out, tmp_path)), out)
+    assert f"{table} — это файл, а --data ожидает папку с четырьмя таблицами" in text
+    assert "или адрес базы данных" in text and f"--data {table.parent}" in text
+
+
+def test_period_help_names_the_shape() -> None:
+    assert "ГГГГ-QN, например 2026-Q3" in flat(runner.invoke(app, ["build", "--help"]).output)
+
+
+def test_the_same_closeness_rule_for_commands_and_settings() -> None:
+    from report_builder.messages import closest
+
+    assert closest("buld", ["build", "demo-data", "history", "config", "send"]) == "build"
+    assert closest("segment", ["segments", "report"]) == "segments"
+    assert closest("zzz", ["build", "history"]) is None

@@ -372,3 +372,46 @@ def test_the_example_keeps_removed_rules_and_segments_removed(tmp_path: Path) ->
     config = load_config(write(tmp_path, "s.toml", "[segments]\nextra = []\n[recommendations.rules.promo]\nenabled = false\n"))
     assert config.segments.extra == () and "promo" not in [r.name for r in config.recommendations.rules]
     assert load_config(write(tmp_path, "again.toml", example_toml(config))) == config
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "expected"),
+    [
+        ("s.toml", '[report]\nmoney_units = "тыс. руб."\n', "«report.money_units»: такой настройки нет; возможно, имелось в виду «report.money_unit»"),
+        ("s.toml", "[segment]\nthreshold = 0.4\n", "«segment»: такого раздела нет; возможно, имелось в виду «segments»"),
+        ("s.toml", "sed = 1\n", "«sed»: такой настройки нет; возможно, имелось в виду «seed»"),
+        ("s.toml", "[recommendations.rules.cart]\ncots = 1\n", "возможно, имелось в виду «recommendations.rules.cart.cost»"),
+        ("s.toml", '[[segments.extra]]\nnam = "x"\nwhere = { probability = [0.5, 1] }\n', "имелось в виду «segments.extra.0.name»"),
+        ("s.yaml", "limits:\n  max_file_megabytes: 5\n", "возможно, имелось в виду «limits.max_file_mb»"),
+        ("s.toml", "[report]\nzzzz = 1\n", "«report.zzzz»: такой настройки нет"),
+    ],
+)
+def test_unknown_names_suggest_the_closest_known_one(tmp_path: Path, name: str, text: str, expected: str) -> None:
+    from report_builder.errors import SettingsError
+
+    with pytest.raises(SettingsError) as caught:
+        load_config(write(tmp_path, name, text))
+    assert expected in caught.value.message
+    assert caught.value.headline == "Ошибка в настройках."
+    if "zzzz" in text:
+        assert "возможно" not in caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "expected"),
+    [
+        ("s.toml", "[model\ncv_folds = 3\n", "заголовок раздела не закрыт: нужна «]» (строка 1, столбец 7)"),
+        ("s.toml", "[model]\ncv_folds = пять\n", "значение не распознано"),
+        ("s.toml", '[report]\ntitle = "без кавычки\n', "текст не закрыт кавычкой до конца строки (строка 2, столбец 21)"),
+        ("s.toml", "seed = 1\nseed = 2\n", "настройка задана дважды"),
+        ("s.yaml", "model:\n  families: [knn, tree\n", "список не закрыт: нужна «]» (строка 3, столбец 1)"),
+        ("s.yaml", "report:\n  title: Отчёт: квартал\n", "двоеточие здесь недопустимо"),
+    ],
+)
+def test_parse_errors_are_russian_with_line_and_column(tmp_path: Path, name: str, text: str, expected: str) -> None:
+    with pytest.raises(InputError) as caught:
+        load_config(write(tmp_path, name, text))
+    message = caught.value.message
+    assert "файл настроек не читается: " in message and expected in message, message
+    own = message.replace(name, "").replace("true", "").replace("false", "")
+    assert not re.search(r"[A-Za-z]{3,}", own), message  # no library text in English

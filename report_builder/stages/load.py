@@ -42,6 +42,12 @@ def load_tables(source: Path | str, mapping: SourceConfig = SourceConfig(), limi
         frames = {table: frame for table, (frame, _) in zip(TABLE_FILES, read)}
         return Tables(**frames, sources=tuple(s for _, s in read))
     data_dir = Path(source)
+    if data_dir.is_file():
+        raise InputError(
+            f"{data_dir} — это файл, а --data ожидает папку с четырьмя таблицами"
+            " (market_file, market_money, market_time, money) или адрес базы данных",
+            hint=f"Укажите папку, в которой лежит {data_dir.name}: --data {data_dir.parent}",
+        )
     if not data_dir.is_dir():
         raise InputError(f"папка с данными не найдена: {data_dir}")
     frames: dict[str, pd.DataFrame] = {}
