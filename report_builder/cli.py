@@ -9,11 +9,12 @@ from __future__ import annotations
 import contextlib
 import errno
 import json
+import re
 import signal
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from typer._click import exceptions as click  # typer ships its own copy of click
 import typer
@@ -23,7 +24,9 @@ from typer.core import TyperCommand, TyperGroup
 
 from report_builder.errors import InputError, Interrupted
 from report_builder.messages import russian_usage_error
-from report_builder.results.report import StageTiming
+
+if TYPE_CHECKING:  # the results import scikit-learn: a command that fails on its settings fails at once
+    from report_builder.results.report import StageTiming
 
 # The help and error screens speak Russian throughout, not only in our own texts.
 typer.rich_utils.OPTIONS_PANEL_TITLE = "Параметры"
@@ -84,11 +87,21 @@ def _console(stderr: bool, quiet: bool = False) -> Console:
     return Console(file=stream, quiet=quiet, soft_wrap=piped, width=200 if piped else None, highlight=False)
 
 
+QUARTER = re.compile(r"\d{4}-Q[1-4]")
+
+
+def _quarter(value: str | None) -> str | None:
+    """--period: a quarter as YYYY-QN, the shape the history, the comparison and the report's wording expect."""
+    if value is not None and not QUARTER.fullmatch(value):
+        raise typer.BadParameter(f"«{value}» — ожидается квартал в виде ГГГГ-QN, например 2026-Q3 (N от 1 до 4)")
+    return value
+
+
 @app.command(cls=RussianCommand, options_metavar="[ПАРАМЕТРЫ]", help="Построить отчёт (HTML, PDF, summary.json) по папке с данными или по демо-данным.")
 def build(
     data: Annotated[str | None, typer.Option("--data", help="Папка с market_file, market_money, market_time и money (.csv, .xlsx или .parquet) или адрес базы (sqlite:///shop.db, postgresql+psycopg://…). Без неё — демо-данные.")] = None,
     output: Annotated[Path | None, typer.Option("--output", help="Папка для файлов этого запуска. По умолчанию output/<период>. Чужие файлы в ней не трогаются.")] = None,
-    period: Annotated[str | None, typer.Option("--period", help="Подпись периода, например 2026-Q3. По умолчанию текущий квартал.")] = None,
+    period: Annotated[str | None, typer.Option("--period", callback=_quarter, help="Квартал в виде ГГГГ-QN, например 2026-Q3 (N от 1 до 4). По умолчанию текущий квартал.")] = None,
     formats: Annotated[str, typer.Option("--format", help="Форматы через запятую: html, pdf.")] = "html,pdf",
     config_file: Annotated[Path | None, typer.Option("--config", help="Файл настроек TOML или YAML.")] = None,
     seed: Annotated[int | None, typer.Option("--seed", help="Зерно случайности (переопределяет настройки).")] = None,
@@ -101,8 +114,6 @@ def build(
     quiet: Annotated[bool, typer.Option("--quiet", help="Печатать только ошибки (для cron).")] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Показать полную трассировку при ошибке.")] = False,
 ) -> None:
-    from report_builder.build import build_report
-    from report_builder.cache import default_cache_dir
     from report_builder.config import load_config
 
     errors, progress, result = _console(True), _console(True, quiet), _console(False, quiet)
@@ -120,6 +131,9 @@ def build(
             if bad or not chosen:
                 raise InputError(f"неизвестный формат «{', '.join(bad) or formats}»; допустимы html и pdf")
             config = load_config(config_file, seed=seed, **{"report.formats": list(chosen), "report.profile": profile})
+            from report_builder.build import build_report  # the analysis libraries load once the settings are good
+            from report_builder.cache import default_cache_dir
+
             cache = None if no_cache else (cache_dir or default_cache_dir())
             source = data if data is None or "://" in data else Path(data)
             outcome = build_report(
@@ -230,3 +244,48 @@ def history_list(
             num(run["best_cv_auc"], 3), "—" if realised is None else num(realised, 3),  # type: ignore[arg-type]
         )
     out.print(table)
+
+
+@app.command("config", cls=RussianCommand, options_metavar="[ПАРАМЕТРЫ]", help="Показать действующие настройки (ключ, значение, значение по умолчанию, описание) или записать образец файла настроек.")
+def show_config(
+    config_file: Annotated[Path | None, typer.Option("--config", help="Файл настроек TOML или YAML. Без него — значения по умолчанию.")] = None,
+    example: Annotated[bool, typer.Option("--example", help="Записать образец файла настроек TOML со всеми ключами и пояснениями.")] = False,
+    output: Annotated[Path | None, typer.Option("--output", help="Куда записать образец (с --example). Без него — в стандартный вывод. Существующий файл не перезаписывается.")] = None,
+) -> None:
+    from report_builder.config import load_config
+    from report_builder.settings_doc import example_toml, settings, shown
+
+    errors, out = _console(True), _console(False)
+    if output is not None and not example:
+        errors.print("[bold red]Ошибка в параметрах.[/] --output используется только вместе с --example.")
+        raise typer.Exit(2)
+    try:
+        config = load_config(config_file)
+    except InputError as exc:
+        errors.print(f"[bold red]{exc.headline}[/] {exc.message}")
+        raise typer.Exit(2) from None
+    if example:
+        text = example_toml(config)
+        if output is None:
+            sys.stdout.write(text)
+            return
+        if output.exists():
+            errors.print(f"[bold red]Образец не записан:[/] файл {output} уже есть. Укажите другое имя или удалите его.")
+            raise typer.Exit(2)
+        try:
+            with output.open("x", encoding="utf-8") as handle:  # «x»: never over a file that appeared meanwhile
+                handle.write(text)
+        except OSError as exc:
+            errors.print(f"[bold red]Образец не записан:[/] {output}: {exc.strerror or exc}")
+            raise typer.Exit(2) from None
+        out.print(f"Записан образец настроек: {output}")
+        return
+    source = f"файл {config_file}" if config_file else "значения по умолчанию, файл настроек не задан"
+    out.print(f"Действующие настройки ({source}). Формат: ключ = значение  [по умолчанию: …]  — описание", markup=False)
+    for setting in settings(config):
+        changed = "* " if setting.value != setting.default else "  "
+        out.print(
+            f"{changed}{setting.path} = {shown(setting.value)}  [по умолчанию: {shown(setting.default)}]  — {setting.description}",
+            markup=False,
+        )
+    out.print("Звёздочка (*) отмечает значения, отличные от значений по умолчанию.", markup=False)

@@ -3,15 +3,68 @@
 from __future__ import annotations
 
 import hashlib
+import math
 import tomllib
 from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    ValidatorFunctionWrapHandler,
+    field_validator,
+)
+from pydantic_core import InitErrorDetails
 
-from report_builder.errors import InputError
-from report_builder.messages import russian_setting_error
+from report_builder.errors import SettingsError
+from report_builder.labels import BASE_SEGMENTS, FEATURES, NUMERIC, PROBABILITY, PROFIT
+from report_builder.messages import closest, russian_parse_error, russian_setting_error
+
+# Parameters of each model family's estimator (scikit-learn `get_params()`), known without importing
+# scikit-learn, so a bad grid stops the build the moment the settings load; a test keeps them equal
+# to `stages.models.families()`.
+MODEL_PARAMETERS: dict[str, tuple[str, ...]] = {
+    "knn": ("algorithm", "leaf_size", "metric", "metric_params", "n_jobs", "n_neighbors", "p", "weights"),
+    "tree": (
+        "ccp_alpha", "class_weight", "criterion", "max_depth", "max_features", "max_leaf_nodes", "min_impurity_decrease",
+        "min_samples_leaf", "min_samples_split", "min_weight_fraction_leaf", "monotonic_cst", "random_state", "splitter",
+    ),
+    "logreg": (
+        "C", "class_weight", "dual", "fit_intercept", "intercept_scaling", "l1_ratio", "max_iter", "n_jobs", "penalty",
+        "random_state", "solver", "tol", "verbose", "warm_start",
+    ),
+    "svc": (
+        "C", "break_ties", "cache_size", "class_weight", "coef0", "decision_function_shape", "degree", "gamma", "kernel",
+        "max_iter", "probability", "random_state", "shrinking", "tol", "verbose",
+    ),
+    "extra_trees": (
+        "bootstrap", "ccp_alpha", "class_weight", "criterion", "max_depth", "max_features", "max_leaf_nodes", "max_samples",
+        "min_impurity_decrease", "min_samples_leaf", "min_samples_split", "min_weight_fraction_leaf", "monotonic_cst",
+        "n_estimators", "n_jobs", "oob_score", "random_state", "verbose", "warm_start",
+    ),
+    "random_forest": (
+        "bootstrap", "ccp_alpha", "class_weight", "criterion", "max_depth", "max_features", "max_leaf_nodes", "max_samples",
+        "min_impurity_decrease", "min_samples_leaf", "min_samples_split", "min_weight_fraction_leaf", "monotonic_cst",
+        "n_estimators", "n_jobs", "oob_score", "random_state", "verbose", "warm_start",
+    ),
+    "gradient_boosting": (
+        "categorical_features", "class_weight", "early_stopping", "interaction_cst", "l2_regularization", "learning_rate",
+        "loss", "max_bins", "max_depth", "max_features", "max_iter", "max_leaf_nodes", "min_samples_leaf", "monotonic_cst",
+        "n_iter_no_change", "random_state", "scoring", "tol", "validation_fraction", "verbose", "warm_start",
+    ),
+}
+SEGMENT_COLUMNS = (*NUMERIC, PROFIT, PROBABILITY)  # what an extra segment's bounds may name
+
+
+def _unknown(kind: str, name: str, known: tuple[str, ...] | list[str]) -> ValueError:
+    """«неизвестное семейство «knm»; возможно, имелось в виду «knn»; допустимы: …»."""
+    guess = closest(name, known)
+    text = f"{kind} «{name}»" + (f"; возможно, имелось в виду «{guess}»" if guess else "")
+    return ValueError(text + "; допустимы: " + ", ".join(known))
 
 
 class _Frozen(BaseModel):
@@ -19,52 +72,128 @@ class _Frozen(BaseModel):
 
 
 class CleaningConfig(_Frozen):
-    typo_similarity: float = Field(0.8, ge=0.5, le=1.0, description="difflib ratio to a known value that counts as a misspelling")
-    anomaly_iqr_factor: float = Field(10.0, gt=0, description="a value above Q3 + factor × IQR is an anomaly")
-    min_customers: int = Field(50, ge=10, description="fewer customers after cleaning stop the build")
+    typo_similarity: float = Field(0.8, ge=0.5, le=1.0, description="похожесть на известное значение (0–1), с которой написание считается опечаткой")
+    anomaly_iqr_factor: float = Field(10.0, gt=0, description="множитель k: значение выше Q3 + k × IQR — аномалия")
+    min_customers: int = Field(50, ge=10, description="меньше покупателей после очистки — сборка останавливается")
 
 
 class ModelConfig(_Frozen):
-    families: tuple[str, ...] = ("knn", "tree", "logreg", "svc", "extra_trees")
-    search_iterations: int = Field(12, ge=1, description="randomised-search candidates per family")
-    cv_folds: int = Field(5, ge=2)
-    test_size: float = Field(0.25, gt=0.05, lt=0.5)
-    bootstrap_rounds: int = Field(1000, ge=100)
-    n_jobs: int = Field(2, description="parallel workers for the search")
-    max_fit_rows: int = Field(5000, ge=200, description="rows a model is fitted on at most (a stratified sample)")
+    families: tuple[str, ...] = Field(
+        ("knn", "tree", "logreg", "svc", "extra_trees"),
+        description="семейства моделей: knn, tree, logreg, svc, extra_trees, random_forest, gradient_boosting",
+    )
+    search_iterations: int = Field(12, ge=1, description="кандидатов случайного поиска на семейство")
+    cv_folds: int = Field(5, ge=2, description="блоков перекрёстной проверки")
+    test_size: float = Field(0.25, gt=0.05, lt=0.5, description="доля покупателей в отложенной выборке")
+    bootstrap_rounds: int = Field(1000, ge=100, description="повторов бутстрепа для доверительных интервалов")
+    n_jobs: int = Field(2, description="параллельных процессов поиска")
+    max_fit_rows: int = Field(5000, ge=200, description="на скольких строках не больше обучать модель (стратифицированная выборка)")
     grids: dict[str, dict[str, tuple[float | int | str | bool | None, ...]]] = Field(
         default_factory=dict,
-        description="per family, parameter -> values to search instead of the built-in distribution",
+        description="для семейства: параметр scikit-learn → список значений вместо встроенного пространства поиска",
     )
+
+    @field_validator("families")
+    @classmethod
+    def _known_families(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if not value:
+            raise ValueError("нужно хотя бы одно семейство моделей")
+        for name in value:
+            if name not in MODEL_PARAMETERS:
+                raise _unknown("неизвестное семейство моделей", name, list(MODEL_PARAMETERS))
+        return value
+
+    @field_validator("grids")
+    @classmethod
+    def _known_parameters(cls, value: dict[str, dict[str, tuple[object, ...]]]) -> dict[str, dict[str, tuple[object, ...]]]:
+        for family, grid in value.items():
+            if family not in MODEL_PARAMETERS:
+                raise _unknown("неизвестное семейство моделей", family, list(MODEL_PARAMETERS))
+            for parameter, values in grid.items():
+                if parameter not in MODEL_PARAMETERS[family]:
+                    raise _unknown(f"у модели «{family}» нет параметра", parameter, MODEL_PARAMETERS[family])
+                if not values:
+                    raise ValueError(f"пустой список значений у параметра «{parameter}» модели «{family}»")
+        return value
 
 
 class ExplainConfig(_Frozen):
-    sample: int = Field(200, ge=20, description="customers explained with tree SHAP")
-    agnostic_sample: int = Field(100, ge=20, description="customers explained by the model-agnostic explainer")
-    background: int = Field(30, ge=10, description="background sample of the model-agnostic explainer")
-    permutation_repeats: int = Field(5, ge=2)
-    customers_max: int = Field(5000, ge=10, description="customers with per-customer drivers, highest expected loss first")
+    sample: int = Field(200, ge=20, description="покупателей в выборке SHAP для деревьев")
+    agnostic_sample: int = Field(100, ge=20, description="покупателей в выборке универсального объяснителя SHAP")
+    background: int = Field(30, ge=10, description="фоновая выборка универсального объяснителя")
+    permutation_repeats: int = Field(5, ge=2, description="повторов перестановочной важности")
+    customers_max: int = Field(5000, ge=10, description="покупателей с личными причинами риска, начиная с наибольшей ожидаемой потери")
 
 
 class SegmentRule(_Frozen):
-    name: str
-    description: str = ""
+    name: str = Field(description="название сегмента в отчёте")
+    description: str = Field("", description="пояснение к сегменту")
     # Conditions: column -> [low, high] bounds (inclusive); "probability" and "Прибыль" are columns too.
-    where: dict[str, tuple[float | None, float | None]]
+    where: dict[str, tuple[float | None, float | None]] = Field(
+        description="условия: столбец → [от, до] включительно; inf или -inf — без границы"
+    )
+
+    @field_validator("where", mode="before")
+    @classmethod
+    def _open_bounds(cls, value: object) -> object:
+        """TOML has no null: an infinite bound is an open one, the same as null in YAML."""
+        if isinstance(value, dict):
+            return {k: [None if isinstance(b, float) and math.isinf(b) else b for b in v] if isinstance(v, list | tuple) else v
+                    for k, v in value.items()}
+        return value
+
+    @field_validator("where")
+    @classmethod
+    def _numeric_columns(cls, value: dict[str, tuple[float | None, float | None]]) -> dict[str, tuple[float | None, float | None]]:
+        for column in value:
+            if column in FEATURES:
+                if column not in SEGMENT_COLUMNS:
+                    raise ValueError(
+                        f"границы задаются только для чисел, а «{column}» — нечисловой признак; "
+                        f"допустимы числовые признаки, «{PROFIT}» и «{PROBABILITY}»"
+                    )
+            elif column not in SEGMENT_COLUMNS:
+                raise _unknown("неизвестный столбец", column, SEGMENT_COLUMNS)
+        return value
 
 
 class SegmentsConfig(_Frozen):
-    threshold: float = Field(0.5, gt=0, lt=1, description="probability from which a customer counts as at risk")
-    value_quantile: float = Field(0.5, gt=0, lt=1, description="profit quantile that separates valuable customers")
-    extra: tuple[SegmentRule, ...] = (
-        SegmentRule(
-            name="Любители акций в зоне риска",
-            description="доля акционных покупок от 50 % и высокий риск снижения",
-            where={"Акционные_покупки": (0.5, None), "probability": (0.5, None)},
+    threshold: float = Field(0.5, gt=0, lt=1, description="вероятность снижения, с которой покупатель в зоне риска")
+    value_quantile: float = Field(0.5, gt=0, lt=1, description="квантиль прибыли, от которого покупатель ценный")
+    extra: tuple[SegmentRule, ...] = Field(
+        (
+            SegmentRule(
+                name="Любители акций в зоне риска",
+                description="доля акционных покупок от 50 % и высокий риск снижения",
+                where={"Акционные_покупки": (0.5, None), "probability": (0.5, None)},
+            ),
         ),
+        description="дополнительные сегменты поверх четырёх основных",
     )
-    priority: str | None = Field(None, description="segment to analyse in depth; default: largest profit at risk")
-    months_at_risk: int = 3
+    priority: str | None = Field(None, description="сегмент для подробного разбора; по умолчанию — с наибольшей прибылью под риском")
+    months_at_risk: int = Field(3, ge=1, description="месяцев прибыли, которые теряются при снижении активности")
+
+    @field_validator("extra")
+    @classmethod
+    def _unique_names(cls, value: tuple[SegmentRule, ...]) -> tuple[SegmentRule, ...]:
+        seen: set[str] = set()
+        for rule in value:
+            if rule.name in BASE_SEGMENTS:
+                raise ValueError(f"имя «{rule.name}» уже занято основным сегментом; дайте дополнительному сегменту своё имя")
+            if rule.name in seen:
+                raise ValueError(f"два дополнительных сегмента с именем «{rule.name}»; дайте каждому своё имя")
+            seen.add(rule.name)
+        return value
+
+    @field_validator("priority")
+    @classmethod
+    def _known_priority(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None or "extra" not in info.data:  # a bad `extra` is reported on its own
+            return value
+        names = [*BASE_SEGMENTS, *(r.name for r in info.data["extra"])]
+        if value not in names:
+            raise _unknown("нет сегмента", value, names)
+        return value
 
 
 Channel = Literal["сайт", "email", "push", "sms"]
@@ -74,18 +203,27 @@ SITE: Channel = "сайт"  # personalisation on the site reaches a customer wit
 class OfferRule(_Frozen):
     """An offer that fires for a segment when enough of it meets the condition on a driver."""
 
-    name: str
-    title: str
-    action: str
-    feature: str
-    op: Literal[">=", "<="]
-    value: float
-    channels: tuple[Channel, ...] = Field(min_length=1, description="how the offer reaches a customer")
-    owner: str = Field("CRM-отдел", description="who carries the action out")
-    start: str = Field("в течение недели", description="when the action starts")
-    cost: float = Field(0.0, ge=0, description="cost of one contact, in the money table's units")
-    min_share: float = Field(0.25, ge=0, le=1, description="share of the segment that must meet the condition")
-    min_lift: float = Field(1.3, ge=1, description="how many times more often than among stable customers")
+    name: str = Field(description="короткое имя правила (латиницей), по нему правило меняют и отключают")
+    title: str = Field(description="название предложения в отчёте")
+    action: str = Field(description="что именно делается")
+    feature: str = Field(description="числовой признак, на котором стоит условие")
+    op: Literal[">=", "<="] = Field(description="сравнение: >= или <=")
+    value: float = Field(description="порог условия")
+    channels: tuple[Channel, ...] = Field(min_length=1, description="каналы: сайт, email, push, sms")
+    owner: str = Field("CRM-отдел", description="кто выполняет действие")
+    start: str = Field("в течение недели", description="когда действие начинается")
+    cost: float = Field(0.0, ge=0, description="стоимость одного контакта в единицах таблицы прибыли")
+    min_share: float = Field(0.25, ge=0, le=1, description="у какой доли сегмента должно выполняться условие")
+    min_lift: float = Field(1.3, ge=1, description="во сколько раз чаще, чем у стабильных покупателей")
+
+    @field_validator("feature")
+    @classmethod
+    def _numeric_feature(cls, value: str) -> str:
+        if value in FEATURES and value not in NUMERIC:
+            raise ValueError(f"правило сравнивает с числом нечисловой признак «{value}»; допустимы: " + ", ".join(NUMERIC))
+        if value not in NUMERIC:
+            raise _unknown("неизвестный признак", value, NUMERIC)
+        return value
 
 
 DEFAULT_RULES = (
@@ -156,20 +294,77 @@ DEFAULT_RULES = (
 )
 
 
+def merge_rules(table: dict[object, object]) -> tuple[list[object], list[str]]:
+    """Rules by name over the defaults, in the defaults' order, new names after them.
+
+    A known name changes only the fields it gives; a new name must give every required field;
+    `enabled = false` drops the rule. Returns the merged rules and their names, in order.
+    """
+    merged: dict[str, object] = {rule.name: rule.model_dump() for rule in DEFAULT_RULES}
+    for key, fields in table.items():
+        name = str(key)
+        if not isinstance(fields, dict):
+            merged[name] = fields  # reported as «ожидается раздел настроек» under the rule's name
+            continue
+        fields = dict(fields)
+        enabled = fields.pop("enabled", True)
+        if enabled is False:
+            if name not in merged:
+                guess = closest(name, list(merged))
+                raise ValueError(
+                    f"нельзя отключить правило «{name}»: такого правила нет"
+                    + (f"; возможно, имелось в виду «{guess}»" if guess else "")
+                    + "; есть: " + ", ".join(merged)
+                )
+            del merged[name]
+            continue
+        if enabled is not True:
+            raise ValueError(f"у правила «{name}» enabled должно быть true или false")
+        fields.pop("name", None)  # the table's name is the rule's name
+        base = merged.get(name)
+        merged[name] = {**(base if isinstance(base, dict) else {}), **fields, "name": name}
+    return list(merged.values()), list(merged)
+
+
+def _renamed(error: dict[str, object], names: list[str]) -> InitErrorDetails:
+    loc = list(error["loc"])  # type: ignore[arg-type]
+    if loc and isinstance(loc[0], int) and loc[0] < len(names):
+        loc[0] = names[loc[0]]
+    details = InitErrorDetails(type=str(error["type"]), loc=tuple(loc), input=error.get("input"))
+    if error.get("ctx"):
+        details["ctx"] = error["ctx"]  # type: ignore[typeddict-item]
+    return details
+
+
 class RecommendationsConfig(_Frozen):
-    rules: tuple[OfferRule, ...] = DEFAULT_RULES
-    top_actions: int = Field(3, ge=1, le=10, description="actions named on the management summary page")
-    control_share: float = Field(0.10, ge=0, lt=1, description="at-risk customers held back from offers, per segment; 0: none")
-    effect: float = Field(0.2, ge=0, le=1, description="assumed share of a drop an offer prevents, until a back-test measures it")
+    rules: tuple[OfferRule, ...] = Field(
+        DEFAULT_RULES,
+        description="правила предложений по имени; [recommendations.rules.ИМЯ] меняет, добавляет или (enabled = false) отключает одно",
+    )
+    top_actions: int = Field(3, ge=1, le=10, description="действий на странице «Главное»")
+    control_share: float = Field(0.10, ge=0, lt=1, description="доля покупателей зоны риска без предложений (контрольная группа); 0 — без неё")
+    effect: float = Field(0.2, ge=0, le=1, description="доля снижений, которую предотвращает предложение, пока её не измерила проверка")
+
+    @field_validator("rules", mode="wrap")
+    @classmethod
+    def _rules_by_name(cls, value: object, handler: ValidatorFunctionWrapHandler) -> tuple[OfferRule, ...]:
+        """A table keyed by rule name is merged over the defaults; a list replaces them all."""
+        if not isinstance(value, dict):
+            return handler(value)
+        merged, names = merge_rules(value)
+        try:
+            return handler(merged)
+        except ValidationError as exc:  # name the rule, not its place in the merged list
+            raise ValidationError.from_exception_data(exc.title, [_renamed(e, names) for e in exc.errors()]) from None
 
 
 class ReportConfig(_Frozen):
-    company: str = "В один клик"
-    title: str = "Покупательская активность постоянных клиентов"
-    formats: tuple[Literal["html", "pdf"], ...] = ("html", "pdf")
-    profile: bool = Field(True, description="build the ydata-profiling appendix profile.html (seconds)")
-    max_table_rows: int = 20
-    money_unit: str | None = Field(None, description="unit of the money table's figures, e.g. «тыс. руб.»; none: said once")
+    company: str = Field("В один клик", description="название магазина на титуле и в метаданных")
+    title: str = Field("Покупательская активность постоянных клиентов", description="заголовок отчёта")
+    formats: tuple[Literal["html", "pdf"], ...] = Field(("html", "pdf"), description="какие документы строить: html, pdf")
+    profile: bool = Field(True, description="строить приложение ydata-profiling profile.html (секунды)")
+    max_table_rows: int = Field(20, ge=1, description="строк в таблицах отчёта не больше")
+    money_unit: str | None = Field(None, description="единица сумм прибыли, например «тыс. руб.»; не задана — оговаривается один раз")
 
     @property
     def pdf(self) -> bool:
@@ -183,56 +378,89 @@ class ReportConfig(_Frozen):
 class SourceConfig(_Frozen):
     """Where each table comes from when --data is a database: a table name or an SQL query (SELECT …)."""
 
-    market_file: str = "market_file"
-    market_money: str = "market_money"
-    market_time: str = "market_time"
-    money: str = "money"
+    market_file: str = Field("market_file", description="таблица или запрос SELECT для market_file")
+    market_money: str = Field("market_money", description="таблица или запрос SELECT для market_money")
+    market_time: str = Field("market_time", description="таблица или запрос SELECT для market_time")
+    money: str = Field("money", description="таблица или запрос SELECT для money")
+
+
+class MailConfig(_Frozen):
+    """Where `report-builder send` sends the report; the password comes from an environment variable only."""
+
+    host: str | None = Field(None, description="SMTP-сервер, например smtp.shop.ru")
+    port: int = Field(587, ge=1, le=65535, description="порт SMTP-сервера (587 — с STARTTLS, 25 — без шифрования)")
+    starttls: bool = Field(True, description="шифровать соединение командой STARTTLS")
+    user: str | None = Field(None, description="имя для входа на сервер; не задано — без входа")
+    password_env: str = Field(
+        "REPORT_BUILDER_SMTP_PASSWORD", min_length=1, description="переменная окружения, в которой лежит пароль"
+    )
+    sender: str | None = Field(None, description="адрес отправителя; по умолчанию — имя для входа")
+    recipients: tuple[str, ...] = Field((), description="адреса получателей")
+    subject_prefix: str = Field("", description="начало темы письма, например «[Аналитика]»")
+    timeout: float = Field(30, gt=0, description="сколько секунд ждать ответа сервера")
+
+
+class LimitsConfig(_Frozen):
+    """Limits that refuse hostile or absurd input files before they are read into memory.
+
+    A real quarter (tens of thousands of customers, about 15 columns) is far below every one of them.
+    """
+
+    max_file_mb: float = Field(256, gt=0, description="размер файла таблицы (CSV, Excel, Parquet) не больше, МБ")
+    max_xlsx_unpacked_mb: float = Field(512, gt=0, description="книга Excel в распакованном виде не больше, МБ")
+    max_xlsx_ratio: float = Field(100, gt=1, description="сжатие части книги Excel не больше чем во столько раз (настоящие листы — около 10)")
+    xlsx_ratio_from_mb: float = Field(1, ge=0, description="части книги от этого размера, МБ, проверяются на сжатие")
+    max_xlsx_parts: int = Field(10_000, ge=10, description="частей в архиве книги Excel не больше (в настоящей — около десятка)")
+    max_columns: int = Field(200, ge=20, description="столбцов в таблице не больше (в самой широкой — 13)")
+    max_header_mb: float = Field(1, gt=0, description="первая строка CSV (заголовок) не длиннее, МБ")
 
 
 class HistoryConfig(_Frozen):
     """Where runs are recorded and how a change is judged."""
 
-    url: str | None = Field(None, description="SQLAlchemy URL or SQLite path; default: history.sqlite beside the period folders")
-    neutral_band_pp: float = Field(1.0, ge=0, description="a share moving less than this many percentage points is «no change»")
-    neutral_band_relative: float = Field(0.02, ge=0, description="a count or sum moving less than this share is «no change»")
-    drift_noticeable: float = Field(0.1, gt=0, description="drift from this effect size on is noticeable")
-    drift_strong: float = Field(0.25, gt=0, description="drift from this effect size on is strong")
+    url: str | None = Field(None, description="адрес SQLAlchemy или путь к файлу SQLite; по умолчанию history.sqlite рядом с папками периодов")
+    neutral_band_pp: float = Field(1.0, ge=0, description="доля, изменившаяся меньше чем на столько п. п., — «без заметных перемен»")
+    neutral_band_relative: float = Field(0.02, ge=0, description="число или сумма, изменившиеся меньше чем на эту долю, — «без заметных перемен»")
+    drift_noticeable: float = Field(0.1, gt=0, description="сдвиг данных от этой величины — заметный")
+    drift_strong: float = Field(0.25, gt=0, description="сдвиг данных от этой величины — сильный")
 
 
 class BacktestConfig(_Frozen):
     """When last quarter's forecast counts as failed, and when offer groups are big enough to judge."""
 
-    auc_margin: float = Field(0.05, ge=0, description="realised ROC-AUC this far below the promise: retrain")
-    calibration_margin: float = Field(0.10, ge=0, description="a decile this far off: check the model")
-    min_bin: int = Field(20, ge=1, description="customers a decile needs to count")
-    min_group: int = Field(30, ge=1, description="customers the offer and the control group each need")
-    max_ci_width: float = Field(0.20, gt=0, description="an uplift interval wider than this is too early to read")
+    auc_margin: float = Field(0.05, ge=0, description="ROC-AUC ниже обещанного на столько — модель стоит переобучить")
+    calibration_margin: float = Field(0.10, ge=0, description="группа калибровки разошлась с фактом на столько — модель стоит проверить")
+    min_bin: int = Field(20, ge=1, description="покупателей в группе калибровки, чтобы она учитывалась")
+    min_group: int = Field(30, ge=1, description="покупателей в группе с предложением и в контрольной, чтобы судить об эффекте")
+    max_ci_width: float = Field(0.20, gt=0, description="интервал эффекта шире этого — делать вывод рано")
 
 
 class StagesConfig(_Frozen):
     """Optional stages; the others feed every section and always run."""
 
-    explain: bool = Field(True, description="SHAP explanation and its section")
-    segments: bool = Field(True, description="scoring, segments, offers, customer files and their sections")
+    explain: bool = Field(True, description="объяснение SHAP и его раздел")
+    segments: bool = Field(True, description="прогноз по покупателям, сегменты, предложения, список покупателей и их разделы")
 
 
 class Config(_Frozen):
-    seed: int = 42
-    stages: StagesConfig = StagesConfig()
-    cleaning: CleaningConfig = CleaningConfig()
-    model: ModelConfig = ModelConfig()
-    explain: ExplainConfig = ExplainConfig()
-    segments: SegmentsConfig = SegmentsConfig()
-    recommendations: RecommendationsConfig = RecommendationsConfig()
-    report: ReportConfig = ReportConfig()
-    history: HistoryConfig = HistoryConfig()
-    backtest: BacktestConfig = BacktestConfig()
-    source: SourceConfig = SourceConfig()
+    seed: int = Field(42, description="зерно случайности для всех разбиений, поисков и выборок")
+    stages: StagesConfig = Field(StagesConfig(), description="необязательные этапы")
+    cleaning: CleaningConfig = Field(CleaningConfig(), description="очистка данных")
+    model: ModelConfig = Field(ModelConfig(), description="подбор моделей")
+    explain: ExplainConfig = Field(ExplainConfig(), description="объяснение SHAP")
+    segments: SegmentsConfig = Field(SegmentsConfig(), description="сегменты покупателей")
+    recommendations: RecommendationsConfig = Field(RecommendationsConfig(), description="предложения для сегментов")
+    report: ReportConfig = Field(ReportConfig(), description="документы отчёта")
+    history: HistoryConfig = Field(HistoryConfig(), description="история сборок и «Что изменилось»")
+    backtest: BacktestConfig = Field(BacktestConfig(), description="проверка прошлого прогноза")
+    source: SourceConfig = Field(SourceConfig(), description="таблицы в базе данных (когда --data — адрес базы)")
+    limits: LimitsConfig = Field(LimitsConfig(), description="пределы размера входных файлов")
+    mail: MailConfig = Field(MailConfig(), description="рассылка отчёта командой send")
 
     @property
     def analysis_settings(self) -> str:
-        """The settings that shape the numbers, as JSON; the documents' own (formats, title) and the history's do not count."""
-        return self.model_dump_json(exclude={"report", "history"})
+        """The settings that shape the numbers, as JSON; the documents' own (formats, title), the history's, the limits and the mail do not count."""
+        return self.model_dump_json(exclude={"report", "history", "limits", "mail"})
 
     @property
     def analysis_hash(self) -> str:
@@ -244,14 +472,21 @@ def load_config(path: Path | None, **overrides: object) -> Config:
     data: dict[str, object] = {}
     if path is not None:
         if not path.exists():
-            raise InputError("файл настроек не найден", file=str(path))
-        text = path.read_text(encoding="utf-8")
+            raise SettingsError("файл настроек не найден", file=str(path))
+        if path.is_dir():
+            raise SettingsError("это папка, а не файл настроек", file=str(path))
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            raise SettingsError("файл настроек не читается: он должен быть в кодировке UTF-8", file=path.name) from exc
+        except OSError as exc:
+            raise SettingsError(f"файл настроек не читается: {exc.strerror or exc}", file=path.name) from exc
         try:
             loaded = tomllib.loads(text) if path.suffix == ".toml" else yaml.safe_load(text)
         except (tomllib.TOMLDecodeError, yaml.YAMLError) as exc:
-            raise InputError(f"файл настроек не читается: {exc}", file=path.name) from exc
+            raise SettingsError("файл настроек не читается: " + russian_parse_error(exc, text), file=path.name) from exc
         if not isinstance(loaded, dict | None):
-            raise InputError("файл настроек должен состоять из разделов и значений «ключ = значение»", file=path.name)
+            raise SettingsError("файл настроек должен состоять из разделов и значений «ключ = значение»", file=path.name)
         data = dict(loaded or {})
     for dotted, value in overrides.items():
         if value is None:
@@ -264,12 +499,40 @@ def load_config(path: Path | None, **overrides: object) -> Config:
     try:
         return Config.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
+        errors = exc.errors()
+        first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])  # a misspelt name explains the rest
         where = ".".join(str(p) for p in first["loc"])
-        given = "" if first["type"] in ("missing", "extra_forbidden") else f" (указано: {_shown(first['input'])})"
-        raise InputError(
-            f"неверная настройка «{where}»: {russian_setting_error(dict(first))}{given}", file=path.name if path else None
-        ) from exc
+        quiet = first["type"] in ("missing", "extra_forbidden", "value_error") or isinstance(first["input"], dict | list | tuple)
+        given = "" if quiet else f" (указано: {_shown(first['input'])})"
+        problem = russian_setting_error(dict(first))
+        if first["type"] == "extra_forbidden":
+            *parent, name = first["loc"]
+            if isinstance(first["input"], dict):
+                problem = "такого раздела нет"
+            guess = closest(str(name), _known_at(tuple(parent)))
+            if guess:
+                problem += f"; возможно, имелось в виду «{'.'.join(str(p) for p in (*parent, guess))}»"
+        raise SettingsError(f"неверная настройка «{where}»: {problem}{given}", file=path.name if path else None) from exc
+
+
+def _known_at(loc: tuple[object, ...]) -> list[str]:
+    """The names a section at `loc` knows: («report»,) -> company, title, …; a rule's place -> a rule's fields."""
+    model: type[BaseModel] = Config
+    items = {(RecommendationsConfig, "rules"): OfferRule, (SegmentsConfig, "extra"): SegmentRule}
+    parts = list(loc)
+    while parts:
+        part = str(parts.pop(0))
+        if (model, part) in items:
+            model = items[(model, part)]
+            if not parts:  # the list or table of rules itself
+                return []
+            parts.pop(0)  # the rule's name or the segment's number
+            continue
+        kind = model.model_fields[part].annotation if part in model.model_fields else None
+        if not (isinstance(kind, type) and issubclass(kind, BaseModel)):
+            return []
+        model = kind
+    return list(model.model_fields)
 
 
 def _shown(value: object) -> str:

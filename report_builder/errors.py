@@ -52,6 +52,12 @@ class InputError(Exception):
         return text
 
 
+class SettingsError(InputError):
+    """A settings file or setting that cannot be used: unreadable, unknown or out of range (exit code 2)."""
+
+    headline = "Ошибка в настройках."
+
+
 class OutputError(InputError):
     """The output or cache folder cannot be used as asked; nothing was written (exit code 2)."""
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
 import re
+from collections.abc import Iterable
 
 from pydantic import ValidationError
 
@@ -16,6 +18,15 @@ _TYPES = {
     "text": "текст",
     "path": "путь",
 }
+
+
+CLOSENESS = 0.6  # difflib's ratio from which a name counts as a misspelling of a known one
+
+
+def closest(name: str, known: Iterable[str]) -> str | None:
+    """The known name a misspelt one most likely meant, or None: the one rule for settings, sections and commands."""
+    found = difflib.get_close_matches(name, list(known), n=1, cutoff=CLOSENESS)
+    return found[0] if found else None
 
 
 def russian_usage_error(exc: click.UsageError) -> click.UsageError:
@@ -41,7 +52,13 @@ def _usage_text(exc: click.UsageError) -> str:
         return f"неверное значение параметра {_name(exc.param)}: {_bad_value(exc.message)}"
     message = exc.message
     if message.startswith("No such command"):
-        return "нет такой команды: " + message.split("'")[1] if "'" in message else "нет такой команды"
+        if "'" not in message:
+            return "нет такой команды"
+        name = message.split("'")[1]
+        group = getattr(exc.ctx, "command", None)
+        known = group.list_commands(exc.ctx) if exc.ctx is not None and hasattr(group, "list_commands") else []
+        guess = closest(name, known)
+        return f"нет такой команды: {name}" + (f"; возможно, имелось в виду {guess}" if guess else "")
     if message.startswith("Got unexpected extra argument"):
         found = re.search(r"\(([^()]*)\)\s*$", message)
         return "лишние аргументы: " + (found.group(1) if found else message)
@@ -63,6 +80,61 @@ def _bad_value(message: str) -> str:
         bounds = found.group(2).replace("x>=", "не меньше ").replace("x<=", "не больше ").replace("<=x<=", " … ")
         return f"{found.group(1)} вне допустимого диапазона ({bounds})"
     return message
+
+
+# --- settings files ------------------------------------------------------------------------------
+
+_TOML = (  # the beginning of tomllib's message -> what it means
+    ("Expected ']' at the end of a table", "заголовок раздела не закрыт: нужна «]»"),
+    ("Expected ']' at the end of an array", "заголовок раздела [[…]] не закрыт: нужны «]]»"),
+    ("Expected '=' after a key", "после названия настройки нужен знак «=»"),
+    ("Invalid value", "значение не распознано: текст берут в кавычки, списки — в квадратные скобки, true и false пишут строчными"),
+    ("Cannot overwrite a value", "настройка задана дважды"),
+    ("Cannot declare", "раздел объявлен дважды"),
+    ("Cannot mutate", "раздел или значение задано дважды"),
+    ("Unterminated string", "текст не закрыт кавычкой"),
+    ("Unclosed array", "список не закрыт: нужна «]»"),
+    ("Unclosed inline table", "раздел в фигурных скобках не закрыт: нужна «}»"),
+    ("Expected newline or end of document", "после значения в строке ничего не должно быть, кроме комментария #"),
+    ("Invalid initial character for a key", "название настройки начинается с недопустимого знака"),
+    ("Invalid statement", "строка не похожа ни на «ключ = значение», ни на [раздел]"),
+    ("Illegal character '\\n'", "текст не закрыт кавычкой до конца строки"),
+    ("Illegal character", "недопустимый знак"),
+    ("Invalid hex value", "неверная escape-последовательность в тексте"),
+    ("Unescaped", "неверная escape-последовательность в тексте"),
+)
+_YAML = (
+    ("mapping values are not allowed", "двоеточие здесь недопустимо: текст с двоеточием берут в кавычки"),
+    ("expected ',' or ']'", "список не закрыт: нужна «]»"),
+    ("expected ',' or '}'", "раздел в фигурных скобках не закрыт: нужна «}»"),
+    ("found unexpected end of stream", "файл кончился раньше, чем закрылась кавычка или скобка"),
+    ("expected <block end>", "нарушены отступы"),
+    ("could not find expected ':'", "после названия настройки нужно двоеточие"),
+    ("found character '\\t'", "табуляция в отступе: отступы делают пробелами"),
+    ("found duplicate anchor", "метка & задана дважды"),
+    ("found undefined alias", "ссылка * на неизвестную метку"),
+)
+_TOML_PLACE = re.compile(r"\(at line (\d+), column (\d+)\)")
+
+
+def russian_parse_error(exc: Exception, text: str) -> str:
+    """A TOML or YAML parser's error as a Russian phrase with the line and column, no library text."""
+    import tomllib
+
+    import yaml
+
+    if isinstance(exc, tomllib.TOMLDecodeError):
+        message = str(exc)
+        what = next((ru for en, ru in _TOML if message.startswith(en)), "нарушена разметка TOML")
+        place = _TOML_PLACE.search(message)
+        if place:
+            return f"{what} (строка {place.group(1)}, столбец {place.group(2)})"
+        return f"{what} (в конце файла, строка {max(len(text.splitlines()), 1)})"
+    if isinstance(exc, yaml.MarkedYAMLError) and exc.problem_mark is not None:
+        problem = str(exc.problem or "")
+        what = next((ru for en, ru in _YAML if problem.startswith(en)), "нарушена разметка YAML")
+        return f"{what} (строка {exc.problem_mark.line + 1}, столбец {exc.problem_mark.column + 1})"
+    return "нарушена разметка YAML"
 
 
 # --- settings ------------------------------------------------------------------------------------

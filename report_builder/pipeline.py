@@ -50,7 +50,8 @@ GIVEN: dict[str, object] = {"source": Path | str, "run": RunInfo, "period": str,
 
 STAGES: tuple[Stage, ...] = check_table(
     (
-        Stage("tables", "Загрузка данных", load_tables, {"source": "source"}, {"mapping": "source"}, cached=False),
+        Stage("tables", "Загрузка данных", load_tables, {"source": "source"}, {"mapping": "source", "limits": "limits"},
+              cached=False),
         Stage("validated", "Проверка схемы", validate_tables, {"tables": "tables"}),
         Stage("data", "Очистка данных", clean_tables, {"tables": "validated"}, {"config": "cleaning"},
               section=Section("data", "Данные", figures=data_figures.section)),

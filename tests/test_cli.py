@@ -40,12 +40,14 @@ def build_args(data: Path, out: Path, tmp_path: Path, *extra: str) -> list[str]:
     ]
 
 
-def assert_clean_failure(result, out: Path) -> str:
+def assert_clean_failure(result, out: Path, headline: str = "Ошибка во входных данных.") -> str:
     text = flat(result.output)
     assert result.exit_code == 2, text
     assert isinstance(result.exception, SystemExit), result.exception
     assert "Traceback" not in result.output
-    assert "Ошибка во входных данных" in text
+    assert headline in text, text
+    other = {"Ошибка во входных данных.", "Ошибка в настройках."} - {headline}
+    assert not any(h in text for h in other), text
     assert (out / "report.html").read_bytes() == OLD_REPORT
     assert sorted(p.name for p in out.iterdir()) == [OWN_DIR, "report.html"]
     assert sorted(p.name for p in (out / OWN_DIR).iterdir()) == ["lock", "manifest.json"]  # no staging left
@@ -132,7 +134,7 @@ def test_invalid_setting_fails_cleanly_naming_it(tmp_path: Path, tiny_tables, co
     config.write_text(content, encoding="utf-8")
     out = old_output(tmp_path)
     result = runner.invoke(app, build_args(tiny_tables(), out, tmp_path, "--config", str(config)))
-    text = assert_clean_failure(result, out)
+    text = assert_clean_failure(result, out, "Ошибка в настройках.")
     assert f"«{setting}»" in text and "неверная настройка" in text
     assert "«bad.toml»" in text
 
@@ -142,9 +144,9 @@ def test_unreadable_or_missing_config_fails_cleanly(tmp_path: Path, tiny_tables)
     broken = tmp_path / "broken.toml"
     broken.write_text("[model\ncv_folds = ", encoding="utf-8")
     result = runner.invoke(app, build_args(tiny_tables(), out, tmp_path, "--config", str(broken)))
-    assert "не читается" in assert_clean_failure(result, out)
+    assert "не читается" in assert_clean_failure(result, out, "Ошибка в настройках.")
     result = runner.invoke(app, build_args(tiny_tables("e"), out, tmp_path, "--config", str(tmp_path / "nope.toml")))
-    assert "файл настроек не найден" in assert_clean_failure(result, out)
+    assert "файл настроек не найден" in assert_clean_failure(result, out, "Ошибка в настройках.")
 
 
 def test_demo_data_command(tmp_path: Path) -> None:
@@ -191,6 +193,10 @@ def test_installed_script_prints_no_traceback(tmp_path: Path, tiny_tables, edit_
         (["build", "лишнее"], "лишние аргументы: лишнее"),
         (["demo-data", "--customers", "50"], "значение должно быть не меньше 100 (указано: 50)"),
         (["no-such-command"], "нет такой команды: no-such-command"),
+        (["buld"], "нет такой команды: buld; возможно, имелось в виду build"),
+        (["hystory"], "возможно, имелось в виду history"),
+        (["build", "--period", "2026-Q5"], "неверное значение параметра --period: «2026-Q5» — ожидается квартал в виде ГГГГ-QN"),
+        (["build", "--period", "IV квартал"], "например 2026-Q3"),
     ],
 )
 def test_usage_errors_are_russian(args: list[str], expected: str) -> None:
@@ -239,3 +245,103 @@ def test_demo_data_never_overwrites_without_asking(tmp_path: Path) -> None:
     result = runner.invoke(app, ["demo-data", "--output", str(folder), "--customers", "120", "--overwrite"])
     assert result.exit_code == 0
     assert len((folder / "money.csv").read_text(encoding="utf-8").splitlines()) == 121
+
+
+def test_bad_offer_rule_stops_the_build_at_once(tmp_path: Path, tiny_tables) -> None:
+    """A rule on a text feature is refused by the settings check, before the analysis libraries even load."""
+    import time
+
+    config = tmp_path / "rules.toml"
+    config.write_text(
+        '[[recommendations.rules]]\nname = "x"\nfeature = "Тип сервиса"\ntitle = "t"\naction = "a"\n'
+        'op = ">="\nvalue = 1\nchannels = ["сайт"]\n',
+        encoding="utf-8",
+    )
+    out = old_output(tmp_path)
+    env = {**os.environ, "COLUMNS": "200", "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    start = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-m", "report_builder", *build_args(tiny_tables(), out, tmp_path, "--config", str(config))],
+        capture_output=True, text=True, timeout=60, env=env, cwd=tmp_path,
+    )
+    seconds = time.perf_counter() - start
+    assert proc.returncode == 2, proc.stderr
+    assert "«recommendations.rules.0.feature»" in flat(proc.stderr) and "нечисловой признак «Тип сервиса»" in flat(proc.stderr)
+    assert "Traceback" not in proc.stderr
+    assert seconds < 3, seconds  # Python and the command line start in a fraction of it; no stage ran
+    assert not (tmp_path / "cache").exists()
+    assert (out / "report.html").read_bytes() == OLD_REPORT
+
+
+def test_config_lists_every_setting_with_value_default_and_description(tmp_path: Path) -> None:
+    settings = tmp_path / "settings.toml"
+    settings.write_text("[segments]\nthreshold = 0.4\n[recommendations.rules.cart]\ncost = 0.05\n", encoding="utf-8")
+    result = runner.invoke(app, ["config", "--config", str(settings)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert f"файл {settings}" in lines[0]
+    assert "* segments.threshold = 0.4  [по умолчанию: 0.5]  — вероятность снижения, с которой покупатель в зоне риска" in lines
+    assert "* recommendations.rules.cart.cost = 0.05  [по умолчанию: 0.0]  — стоимость одного контакта в единицах таблицы прибыли" in lines
+    assert "  recommendations.rules.errors.owner = \"служба поддержки\"  [по умолчанию: \"служба поддержки\"]  — кто выполняет действие" in lines
+    assert "  limits.max_file_mb = 256  [по умолчанию: 256]  — размер файла таблицы (CSV, Excel, Parquet) не больше, МБ" in lines
+    assert "  mail.password_env = \"REPORT_BUILDER_SMTP_PASSWORD\"  [по умолчанию: \"REPORT_BUILDER_SMTP_PASSWORD\"]  — переменная окружения, в которой лежит пароль" in lines
+    assert sum(line.startswith("* ") for line in lines) == 2
+
+
+def test_config_with_a_bad_file_is_a_settings_error(tmp_path: Path) -> None:
+    settings = tmp_path / "settings.toml"
+    settings.write_text("[segments]\nthreshold = 2\n", encoding="utf-8")
+    result = runner.invoke(app, ["config", "--config", str(settings)])
+    assert result.exit_code == 2
+    assert "«segments.threshold»" in flat(result.output) and "Traceback" not in result.output
+
+
+def test_config_example_goes_to_stdout_or_a_new_file_only(tmp_path: Path) -> None:
+    from report_builder.config import Config, load_config
+
+    result = runner.invoke(app, ["config", "--example"])
+    assert result.exit_code == 0
+    printed = tmp_path / "printed.toml"
+    printed.write_text(result.output, encoding="utf-8")
+    assert load_config(printed) == Config()
+
+    target = tmp_path / "settings.toml"
+    result = runner.invoke(app, ["config", "--example", "--output", str(target)])
+    assert result.exit_code == 0, result.output
+    assert target.read_text(encoding="utf-8") == printed.read_text(encoding="utf-8")
+    assert f"Записан образец настроек: {target}" in flat(result.output)
+
+    target.write_text("seed = 1\n", encoding="utf-8")
+    result = runner.invoke(app, ["config", "--example", "--output", str(target)])
+    assert result.exit_code == 2
+    assert "уже есть" in flat(result.output)
+    assert target.read_text(encoding="utf-8") == "seed = 1\n"
+
+
+def test_bad_settings_and_bad_data_have_headlines_of_their_own(tmp_path: Path, tiny_tables) -> None:
+    out = old_output(tmp_path)
+    settings = tmp_path / "settings.toml"
+    settings.write_text("[report]\nmoney_units = \"тыс. руб.\"\n", encoding="utf-8")
+    text = assert_clean_failure(runner.invoke(app, build_args(tiny_tables(), out, tmp_path, "--config", str(settings))),
+                                out, "Ошибка в настройках.")
+    assert "«report.money_units»: такой настройки нет; возможно, имелось в виду «report.money_unit»" in text
+
+
+def test_data_naming_a_file_says_a_folder_is_expected(tmp_path: Path, tiny_tables) -> None:
+    out = old_output(tmp_path)
+    table = tiny_tables() / "market_file.csv"
+    text = assert_clean_failure(runner.invoke(app, build_args(table, out, tmp_path)), out)
+    assert f"{table} — это файл, а --data ожидает папку с четырьмя таблицами" in text
+    assert "или адрес базы данных" in text and f"--data {table.parent}" in text
+
+
+def test_period_help_names_the_shape() -> None:
+    assert "ГГГГ-QN, например 2026-Q3" in flat(runner.invoke(app, ["build", "--help"]).output)
+
+
+def test_the_same_closeness_rule_for_commands_and_settings() -> None:
+    from report_builder.messages import closest
+
+    assert closest("buld", ["build", "demo-data", "history", "config", "send"]) == "build"
+    assert closest("segment", ["segments", "report"]) == "segments"
+    assert closest("zzz", ["build", "history"]) is None

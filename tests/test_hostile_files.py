@@ -11,18 +11,21 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from report_builder.config import LimitsConfig, SourceConfig, load_config
 from report_builder.errors import InputError
-from report_builder.stages import load
 from report_builder.stages.load import load_tables
 
 MIB = 1024 * 1024
 FAST = 1.0  # seconds: every refusal below must take well under this
 
 
-def refuse(folder: Path) -> tuple[InputError, float]:
+LIMITS = LimitsConfig()
+
+
+def refuse(folder: Path, limits: LimitsConfig = LIMITS) -> tuple[InputError, float]:
     start = time.perf_counter()
     with pytest.raises(InputError) as caught:
-        load_tables(folder)
+        load_tables(folder, SourceConfig(), limits)
     return caught.value, time.perf_counter() - start
 
 
@@ -125,13 +128,14 @@ def test_zip_bomb_with_an_absurd_compression_ratio(tiny_tables, openpyxl_never_o
     assert openpyxl_never_opens == []
     assert error.file == "market_file.xlsx"
     assert "часть «xl/worksheets/sheet1.xml» книги Excel сжата в" in error.message
-    assert f"допустимо не больше {load.MAX_XLSX_RATIO}" in error.message
+    assert f"допустимо не больше {LIMITS.max_xlsx_ratio:g}" in error.message
+    assert "limits.max_xlsx_ratio" in error.message
 
 
 def test_workbook_with_too_many_parts(tiny_tables, openpyxl_never_opens) -> None:
     folder = xlsx_folder(tiny_tables)
     path = folder / "market_file.xlsx"
-    bomb(path, 0, extra_parts=load.MAX_XLSX_MEMBERS)
+    bomb(path, 0, extra_parts=LIMITS.max_xlsx_parts)
 
     error, seconds = refuse(folder)
 
@@ -167,7 +171,8 @@ def test_file_over_the_size_limit_is_refused_unread(tiny_tables, suffix: str) ->
     assert seconds < FAST
     assert error.file == path.name
     assert error.message.startswith(f"Файл «{path.name}»: размер 300 МБ больше допустимых 256 МБ")
-    assert "load.py" in error.message  # the hint says where the limit is set
+    assert "предел задаёт настройка limits.max_file_mb" in error.message.lower()  # the hint names the setting
+    assert ".py" not in error.message  # never the program's source
 
 
 def test_csv_with_thousands_of_columns_is_refused_by_its_header(tiny_tables) -> None:
@@ -203,7 +208,32 @@ def test_wide_workbook_is_refused_after_reading(tiny_tables) -> None:
 
 
 def test_limits_are_far_above_a_real_quarter() -> None:
-    assert load.MAX_FILE_BYTES == 256 * MIB
-    assert load.MAX_XLSX_UNCOMPRESSED_BYTES >= load.MAX_FILE_BYTES
-    assert 13 < load.MAX_COLUMNS <= 1000
-    assert load.MAX_XLSX_RATIO >= 50  # genuine sheets compress about 10 times
+    assert LIMITS.max_file_mb == 256
+    assert LIMITS.max_xlsx_unpacked_mb >= LIMITS.max_file_mb
+    assert 13 < LIMITS.max_columns <= 1000
+    assert LIMITS.max_xlsx_ratio >= 50  # genuine sheets compress about 10 times
+
+
+def test_limits_come_from_the_settings(tiny_tables, tmp_path: Path) -> None:
+    """A stricter [limits] section refuses the same genuine files, naming the setting to change."""
+    settings = tmp_path / "settings.toml"
+    settings.write_text("[limits]\nmax_file_mb = 0.001\nmax_columns = 20\n", encoding="utf-8")
+    limits = load_config(settings).limits
+    assert (limits.max_file_mb, limits.max_columns) == (0.001, 20)
+    folder = tiny_tables()
+    assert (folder / "market_file.csv").stat().st_size > 1100
+    error, _ = refuse(folder, limits)
+    assert "больше допустимых 0,001 МБ" in error.message
+    assert "limits.max_file_mb" in error.message
+    wide = LimitsConfig(max_columns=20)
+    (folder / "market_file.csv").write_text(",".join(f"c{i}" for i in range(30)) + "\n" + ",".join("1" * 30) + "\n")
+    error, _ = refuse(folder, wide)
+    assert "столбцов в таблице: 30, допустимо не больше 20" in error.message and "limits.max_columns" in error.message
+    assert len(load_tables(tiny_tables("b"), SourceConfig(), LIMITS).market_file) == 200  # the defaults let it through
+
+
+def test_the_build_passes_the_limits_to_the_load_stage() -> None:
+    from report_builder.pipeline import STAGES
+
+    (load,) = (s for s in STAGES if s.name == "tables")
+    assert load.settings["limits"] == "limits"

@@ -7,6 +7,9 @@ from dataclasses import asdict
 import numpy as np
 import pytest
 
+from pydantic import ValidationError
+
+from report_builder.config import MODEL_PARAMETERS, ModelConfig
 from report_builder.errors import InputError
 from sklearn.dummy import DummyClassifier
 from sklearn.metrics import roc_auc_score
@@ -106,9 +109,16 @@ def test_other_seed_other_split(search: ModelSearch, demo_data: CleanData) -> No
     assert other.scores[0].cv_folds != tree.cv_folds
 
 
-def test_unknown_family_raises(demo_data: CleanData) -> None:
-    with pytest.raises(InputError, match="no_such_family"):
-        run_search(demo_data, small_model_config(("tree", "no_such_family")), SEED)
+def test_unknown_family_is_refused_by_the_settings() -> None:
+    with pytest.raises(ValidationError, match="no_such_family"):
+        ModelConfig(families=("tree", "no_such_family"))
+
+
+def test_settings_know_every_family_and_its_parameters() -> None:
+    """The settings check grids without importing scikit-learn; their table must match the estimators."""
+    assert {name: tuple(sorted(f.estimator.get_params())) for name, f in families(SEED).items()} == {
+        name: tuple(sorted(parameters)) for name, parameters in MODEL_PARAMETERS.items()
+    }
 
 
 def test_grid_from_config_replaces_the_search_space(demo_data: CleanData) -> None:
@@ -121,14 +131,19 @@ def test_grid_from_config_replaces_the_search_space(demo_data: CleanData) -> Non
 @pytest.mark.parametrize(
     ("grids", "match"),
     [
-        ({"tree": {"no_such_parameter": (1,)}}, "no_such_parameter"),
-        ({"tree": {"max_depth": ()}}, "Пустой список"),
+        ({"tree": {"no_such_parameter": (1,)}}, "нет параметра «no_such_parameter»"),
+        ({"tree": {"max_depth": ()}}, "пустой список"),
         ({"no_such_family": {"C": (1.0,)}}, "no_such_family"),
     ],
 )
-def test_bad_grid_in_config_is_an_input_error(demo_data: CleanData, grids: dict, match: str) -> None:
-    config = small_model_config(("tree",)).model_copy(update={"grids": grids})
-    with pytest.raises(InputError, match=match):
+def test_bad_grid_is_refused_by_the_settings(grids: dict, match: str) -> None:
+    with pytest.raises(ValidationError, match=match):
+        ModelConfig(families=("tree",), grids=grids)
+
+
+def test_a_parameter_another_scikit_learn_lacks_is_an_input_error(demo_data: CleanData) -> None:
+    config = small_model_config(("tree",)).model_copy(update={"grids": {"tree": {"no_such_parameter": (1,)}}})
+    with pytest.raises(InputError, match="no_such_parameter"):
         run_search(demo_data, config, SEED)
 
 

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import pandas as pd
 import pytest
 
 from report_builder.config import OfferRule, RecommendationsConfig
-from report_builder.errors import InputError
+from pydantic import ValidationError
 from report_builder.results.segments import Segmentation, SegmentStats
 from report_builder.stages.recommend import recommend
 
@@ -193,19 +191,14 @@ def test_per_customer_lists_each_offer_title_once() -> None:
     assert all(len(set(titles)) == len(titles) for titles in per_customer.values())
 
 
-def test_unknown_feature_in_a_rule_is_an_input_error() -> None:
-    config = RecommendationsConfig(rules=(rule("bad", "Нет_такого_признака", ">=", 1),))
-    with pytest.raises(InputError, match="Нет_такого_признака"):
-        recommend(segmentation(), without_control(config), 0)
+def test_unknown_feature_in_a_rule_is_refused_by_the_settings() -> None:
+    with pytest.raises(ValidationError, match="Нет_такого_признака"):
+        RecommendationsConfig(rules=(rule("bad", "Нет_такого_признака", ">=", 1),))
 
 
-def test_rule_on_a_categorical_feature_is_an_input_error() -> None:
-    frame_feature = "Тип сервиса"
-    config = RecommendationsConfig(rules=(rule("text", frame_feature, ">=", 1),))
-    seg = segmentation()
-    customers = seg.customers.assign(**{frame_feature: "премиум"})
-    with pytest.raises(InputError, match=frame_feature):
-        recommend(dataclasses.replace(seg, customers=customers), without_control(config), 0)
+def test_rule_on_a_categorical_feature_is_refused_by_the_settings() -> None:
+    with pytest.raises(ValidationError, match="нечисловой признак «Тип сервиса»"):
+        RecommendationsConfig(rules=(rule("text", "Тип сервиса", ">=", 1),))
 
 
 def test_customers_without_consent_get_no_messages(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from report_builder.config import SegmentRule, SegmentsConfig
-from report_builder.errors import InputError
+from pydantic import ValidationError
 from report_builder.labels import CATEGORICAL, FEATURES, NUMERIC, PROFIT
 from report_builder.results.segments import Segmentation
 from report_builder.stages.segment import BASE
@@ -106,17 +106,15 @@ def test_extra_segment_bounds_are_inclusive_on_both_sides(scored: Scored) -> Non
     assert set(profit.index[profit == high]) <= members
 
 
-def test_unknown_column_in_a_rule_is_an_input_error(scored: Scored) -> None:
-    rule = SegmentRule(name="Ошибка", where={"Нет_такого_столбца": (1.0, None)})
-    with pytest.raises(InputError, match="Нет_такого_столбца"):
-        scored.segmented(SegmentsConfig(extra=(rule,)))
+def test_unknown_column_in_a_rule_is_refused_by_the_settings() -> None:
+    with pytest.raises(ValidationError, match="неизвестный столбец «Нет_такого_столбца»"):
+        SegmentRule(name="Ошибка", where={"Нет_такого_столбца": (1.0, None)})
 
 
-@pytest.mark.parametrize("column", ["Тип сервиса", "segment"])
-def test_bounds_on_a_text_column_are_an_input_error(scored: Scored, column: str) -> None:
-    rule = SegmentRule(name="Текст", where={column: (0.5, None)})
-    with pytest.raises(InputError, match=column):
-        scored.segmented(SegmentsConfig(extra=(rule,)))
+@pytest.mark.parametrize(("column", "match"), [("Тип сервиса", "нечисловой признак"), ("segment", "неизвестный столбец")])
+def test_bounds_on_a_text_column_are_refused_by_the_settings(column: str, match: str) -> None:
+    with pytest.raises(ValidationError, match=match):
+        SegmentRule(name="Текст", where={column: (0.5, None)})
 
 
 def test_priority_defaults_to_the_largest_profit_at_risk(seg: Segmentation) -> None:
@@ -132,9 +130,10 @@ def test_configured_priority_is_used(scored: Scored, name: str) -> None:
     assert max(seg.segments, key=lambda s: s.profit_at_risk).name != name  # not the default choice
 
 
-def test_configured_unknown_priority_is_an_input_error(scored: Scored) -> None:
-    with pytest.raises(InputError, match="Такого сегмента нет"):
-        scored.segmented(SegmentsConfig(priority="Такого сегмента нет"))
+def test_configured_unknown_priority_is_refused_by_the_settings() -> None:
+    with pytest.raises(ValidationError, match="Такого сегмента нет"):
+        SegmentsConfig(priority="Такого сегмента нет")
+    assert SegmentsConfig(extra=(PROMO_RULE,), priority=PROMO_RULE.name).priority == PROMO_RULE.name
 
 
 def test_contrasts_cover_every_feature_strongest_first(scored: Scored, seg: Segmentation) -> None:
@@ -155,10 +154,13 @@ def test_contrasts_cover_every_feature_strongest_first(scored: Scored, seg: Segm
             assert c.stable_value == pytest.approx(customers.loc[stable, c.feature].mean()), c.feature
 
 
-def test_an_extra_segment_cannot_reuse_a_base_name(scored: Scored) -> None:
+def test_an_extra_segment_cannot_reuse_a_base_name() -> None:
     rule = SegmentRule(name=BASE_NAMES[0], where={"probability": (0.9, None)})
-    with pytest.raises(InputError, match="два сегмента"):
-        scored.segmented(SegmentsConfig(extra=(rule,)))
+    with pytest.raises(ValidationError, match="уже занято основным сегментом"):
+        SegmentsConfig(extra=(rule,))
+    other = SegmentRule(name="Свой", where={"probability": (0.9, None)})
+    with pytest.raises(ValidationError, match="два дополнительных сегмента"):
+        SegmentsConfig(extra=(other, other))
 
 
 def test_totals_are_the_cost_of_doing_nothing(seg: Segmentation) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 from charset_normalizer import from_bytes
 
-from report_builder.config import SourceConfig
+from report_builder.config import LimitsConfig, SourceConfig
 from report_builder.errors import InputError
 from report_builder.labels import TABLE_FILES
 from report_builder.results.data import SourceFile, Tables
@@ -24,17 +24,8 @@ from report_builder.sources import read_database
 
 SUFFIXES = (".csv", ".xlsx", ".parquet", ".txt")
 
-# Limits that refuse hostile or absurd files before they are read into memory. A real quarter
-# (tens of thousands of customers, about 15 columns) is far below every one of them.
+# The limits that refuse hostile or absurd files before they are read are settings: `[limits]`.
 MIB = 1024 * 1024
-MAX_FILE_BYTES = 256 * MIB  # any table on disk, CSV or Excel
-MAX_XLSX_UNCOMPRESSED_BYTES = 512 * MIB  # all parts of an Excel workbook once unzipped
-MAX_XLSX_RATIO = 100  # unzipped / zipped size of one large part; real sheets compress about 10 times
-XLSX_RATIO_FROM_BYTES = 1 * MIB  # small parts (styles, themes) may compress better, they are harmless
-MAX_XLSX_MEMBERS = 10_000  # parts in the workbook archive; a real one has about a dozen
-MAX_COLUMNS = 200  # columns in a table; the widest one has 13
-HEADER_PROBE_BYTES = 1 * MIB  # the header line of a CSV must end within this many bytes
-_LIMIT_HINT = "Лимиты заданы в начале report_builder/stages/load.py"
 _DECIMAL_COMMA = re.compile(r"(?<![\d,])\d+,\d+(?![\d,])")
 _LOWER_CYRILLIC = re.compile("[а-яё]")
 _LINE_END = re.compile(rb"\r\n|\r|\n")
@@ -42,13 +33,22 @@ _BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)  # a byte or
 _MANGLED = re.compile(r"(.+)\.(\d+)")  # how pandas renames a repeated column name
 
 
-def load_tables(source: Path | str, mapping: SourceConfig = SourceConfig()) -> Tables:
-    """market_file, market_money, market_time and money from a folder, or from a database URL via `mapping`."""
+def load_tables(source: Path | str, mapping: SourceConfig = SourceConfig(), limits: LimitsConfig = LimitsConfig()) -> Tables:
+    """market_file, market_money, market_time and money from a folder, or from a database URL via `mapping`.
+
+    Files beyond `limits` are refused before they are read.
+    """
     if isinstance(source, str) and is_url(source):
         read = read_database(source, mapping)
         frames = {table: frame for table, (frame, _) in zip(TABLE_FILES, read)}
         return Tables(**frames, sources=tuple(s for _, s in read))
     data_dir = Path(source)
+    if data_dir.is_file():
+        raise InputError(
+            f"{data_dir} — это файл, а --data ожидает папку с четырьмя таблицами"
+            " (market_file, market_money, market_time, money) или адрес базы данных",
+            hint=f"Укажите папку, в которой лежит {data_dir.name}: --data {data_dir.parent}",
+        )
     if not data_dir.is_dir():
         raise InputError(f"папка с данными не найдена: {data_dir}")
     frames: dict[str, pd.DataFrame] = {}
@@ -56,7 +56,7 @@ def load_tables(source: Path | str, mapping: SourceConfig = SourceConfig()) -> T
     for table in TABLE_FILES:
         path = _find(data_dir, table)
         try:
-            frame, read = _read(path)
+            frame, read = _read(path, limits)
         except OSError as exc:  # no permission, a broken disk or network share
             raise InputError(_os_problem(exc), file=path.name) from exc
         frames[table] = frame
@@ -85,15 +85,20 @@ def _find(data_dir: Path, table: str) -> Path:
     )
 
 
-def _read_parquet(path: Path) -> tuple[pd.DataFrame, SourceFile]:
+def _limit(setting: str) -> str:
+    """Where a user changes a limit: the setting, never the program's source."""
+    return f"Предел задаёт настройка limits.{setting} (раздел [limits] файла настроек)"
+
+
+def _read_parquet(path: Path, limits: LimitsConfig) -> tuple[pd.DataFrame, SourceFile]:
     """A Parquet file: typed columns, no separators or encodings to guess; rows are numbered from 1."""
     raw = path.read_bytes()
     try:
         frame = pd.read_parquet(io.BytesIO(raw))
     except Exception as exc:  # pyarrow raises its own error types for a broken file
         raise InputError(f"файл Parquet не читается ({exc.__class__.__name__})", file=path.name) from exc
-    if len(frame.columns) > MAX_COLUMNS:
-        raise InputError(f"столбцов {len(frame.columns)}, больше допустимых {MAX_COLUMNS}", file=path.name)
+    if len(frame.columns) > limits.max_columns:
+        raise _too_many_columns(len(frame.columns), path.name, limits)
     frame = frame.reset_index(drop=True)
     frame.index = pd.RangeIndex(1, len(frame) + 1)
     frame.columns = [" ".join(str(c).split()) for c in frame.columns]
@@ -102,19 +107,19 @@ def _read_parquet(path: Path) -> tuple[pd.DataFrame, SourceFile]:
     return frame, SourceFile(path.name, len(frame), hashlib.sha256(raw).hexdigest(), "parquet", "", "")
 
 
-def _read(path: Path) -> tuple[pd.DataFrame, SourceFile]:
+def _read(path: Path, limits: LimitsConfig) -> tuple[pd.DataFrame, SourceFile]:
     excel = path.suffix.lower() == ".xlsx"
-    _check_size(path)
+    _check_size(path, limits)
     if path.suffix.lower() == ".parquet":
-        return _read_parquet(path)
+        return _read_parquet(path, limits)
     if not excel:
-        _check_header(path)
+        _check_header(path, limits)
     raw = path.read_bytes()
     digest = hashlib.sha256(raw).hexdigest()
     if not next((raw[len(bom) :] for bom in _BOMS if raw.startswith(bom)), raw).strip():
         raise InputError("файл пуст", file=path.name)
     if excel:
-        _check_workbook(raw, path.name)
+        _check_workbook(raw, path.name, limits)
         try:
             frame = pd.read_excel(io.BytesIO(raw), sheet_name=0, engine="openpyxl")
         except Exception as exc:  # openpyxl raises many types for corrupt files
@@ -146,8 +151,8 @@ def _read(path: Path) -> tuple[pd.DataFrame, SourceFile]:
     frame = frame.dropna(how="all")
     if frame.empty:
         raise InputError("в файле нет ни одной строки данных", file=path.name)
-    if len(frame.columns) > MAX_COLUMNS:
-        raise _too_many_columns(len(frame.columns), path.name)
+    if len(frame.columns) > limits.max_columns:
+        raise _too_many_columns(len(frame.columns), path.name, limits)
     frame.columns = _column_names(frame.columns, path.name)
     return frame, SourceFile(path.name, len(frame), digest, encoding, separator, decimal)
 
@@ -196,9 +201,9 @@ def _column_names(columns: pd.Index, name: str) -> list[str]:
     return names
 
 
-def _megabytes(size: int) -> str:
+def _megabytes(size: float) -> str:
     value = size / MIB
-    text = f"{value:,.0f}" if value >= 10 else f"{value:.1f}".rstrip("0").rstrip(".")
+    text = f"{value:,.0f}" if value >= 10 else f"{value:.3g}"  # a limit below a megabyte keeps its digits
     return text.replace(",", " ").replace(".", ",") + " МБ"
 
 
@@ -206,50 +211,51 @@ def _count(number: int) -> str:
     return f"{number:,}".replace(",", " ")
 
 
-def _check_size(path: Path) -> None:
+def _check_size(path: Path, limits: LimitsConfig) -> None:
     """Refuse a file too large to read, before reading it."""
     size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
+    if size > limits.max_file_mb * MIB:
         raise InputError(
-            f"размер {_megabytes(size)} больше допустимых {_megabytes(MAX_FILE_BYTES)}",
+            f"размер {_megabytes(size)} больше допустимых {_megabytes(limits.max_file_mb * MIB)}",
             file=path.name,
-            hint="Проверьте, что выгружена нужная таблица и только за один квартал. " + _LIMIT_HINT,
+            hint="Проверьте, что выгружена нужная таблица и только за один квартал. " + _limit("max_file_mb"),
         )
 
 
-def _too_many_columns(columns: int, name: str) -> InputError:
+def _too_many_columns(columns: int, name: str, limits: LimitsConfig) -> InputError:
     return InputError(
-        f"столбцов в таблице: {_count(columns)}, допустимо не больше {MAX_COLUMNS}",
+        f"столбцов в таблице: {_count(columns)}, допустимо не больше {_count(limits.max_columns)}",
         file=name,
         hint="В таблицах отчёта не больше 13 столбцов; проверьте, что выгружена нужная таблица"
-        " и что столбцы разделены одним знаком (запятой, точкой с запятой или табуляцией)",
+        " и что столбцы разделены одним знаком (запятой, точкой с запятой или табуляцией). " + _limit("max_columns"),
     )
 
 
-def _check_header(path: Path) -> None:
+def _check_header(path: Path, limits: LimitsConfig) -> None:
     """Refuse a CSV with an absurdly wide header, reading only its beginning.
 
     The separator is not known yet, so every candidate is counted: an upper bound on the columns.
     """
+    probe = int(limits.max_header_mb * MIB)
     with path.open("rb") as handle:
-        head = handle.read(HEADER_PROBE_BYTES + 1)
+        head = handle.read(probe + 1)
     header, *rest = _LINE_END.split(head, maxsplit=1)
-    if not rest and len(head) > HEADER_PROBE_BYTES:
+    if not rest and len(head) > probe:
         raise InputError(
-            f"первая строка (заголовок) длиннее {_megabytes(HEADER_PROBE_BYTES)}",
+            f"первая строка (заголовок) длиннее {_megabytes(probe)}",
             file=path.name,
-            hint="Похоже, это не таблица или в ней нет переводов строк. " + _LIMIT_HINT,
+            hint="Похоже, это не таблица или в ней нет переводов строк. " + _limit("max_header_mb"),
         )
     columns = max(header.count(sep) for sep in (b",", b";", b"\t", b"|")) + 1
-    if columns > MAX_COLUMNS:
-        raise _too_many_columns(columns, path.name)
+    if columns > limits.max_columns:
+        raise _too_many_columns(columns, path.name, limits)
 
 
 _EOCD = b"PK\x05\x06"  # end of a zip archive's central directory
 _EOCD_FORMAT = "<4s4H2LH"  # signature, disk numbers, entries on this disk, entries, sizes, comment
 
 
-def _check_workbook(raw: bytes, name: str) -> None:
+def _check_workbook(raw: bytes, name: str, limits: LimitsConfig) -> None:
     """Refuse a zip bomb by the sizes the archive declares, before anything is unzipped.
 
     Python's zip reader never inflates a part beyond its declared size, so the declared sizes
@@ -258,43 +264,43 @@ def _check_workbook(raw: bytes, name: str) -> None:
     """
     hint = (
         "Книга Excel повреждена или собрана так, чтобы переполнить память при распаковке; "
-        "откройте её в Excel и сохраните заново или выгрузите таблицу в CSV. " + _LIMIT_HINT
+        "откройте её в Excel и сохраните заново или выгрузите таблицу в CSV. "
     )
     end = raw.rfind(_EOCD, max(0, len(raw) - 65_535 - struct.calcsize(_EOCD_FORMAT)))
     if end >= 0 and end + struct.calcsize(_EOCD_FORMAT) <= len(raw):
         members = struct.unpack_from(_EOCD_FORMAT, raw, end)[4]
-        if members > MAX_XLSX_MEMBERS:  # 0xFFFF marks a zip64 archive with even more parts
-            raise _too_many_parts(members, name, hint)
+        if members > limits.max_xlsx_parts:  # 0xFFFF marks a zip64 archive with even more parts
+            raise _too_many_parts(members, name, hint, limits)
     try:
         infos = zipfile.ZipFile(io.BytesIO(raw)).infolist()
     except Exception as exc:  # a corrupt archive fails in many ways: BadZipFile, OSError, ValueError, ...
         raise InputError(f"файл Excel не читается ({exc.__class__.__name__})", file=name) from exc
-    if len(infos) > MAX_XLSX_MEMBERS:
-        raise _too_many_parts(len(infos), name, hint)
+    if len(infos) > limits.max_xlsx_parts:
+        raise _too_many_parts(len(infos), name, hint, limits)
     total = sum(info.file_size for info in infos)
-    if total > MAX_XLSX_UNCOMPRESSED_BYTES:
+    if total > limits.max_xlsx_unpacked_mb * MIB:
         raise InputError(
             f"после распаковки книга Excel заняла бы {_megabytes(total)}, "
-            f"больше допустимых {_megabytes(MAX_XLSX_UNCOMPRESSED_BYTES)}",
+            f"больше допустимых {_megabytes(limits.max_xlsx_unpacked_mb * MIB)}",
             file=name,
-            hint=hint,
+            hint=hint + _limit("max_xlsx_unpacked_mb"),
         )
     for info in infos:
         ratio = info.file_size / max(info.compress_size, 1)
-        if info.file_size > XLSX_RATIO_FROM_BYTES and ratio > MAX_XLSX_RATIO:
+        if info.file_size > limits.xlsx_ratio_from_mb * MIB and ratio > limits.max_xlsx_ratio:
             raise InputError(
                 f"часть «{info.filename[:80]}» книги Excel сжата в {ratio:,.0f} раз".replace(",", " ")
-                + f", допустимо не больше {MAX_XLSX_RATIO}",
+                + f", допустимо не больше {limits.max_xlsx_ratio:g}",
                 file=name,
-                hint=hint,
+                hint=hint + _limit("max_xlsx_ratio"),
             )
 
 
-def _too_many_parts(parts: int, name: str, hint: str) -> InputError:
+def _too_many_parts(parts: int, name: str, hint: str, limits: LimitsConfig) -> InputError:
     return InputError(
-        f"частей в архиве книги Excel: {_count(parts)}, допустимо не больше {_count(MAX_XLSX_MEMBERS)}",
+        f"частей в архиве книги Excel: {_count(parts)}, допустимо не больше {_count(limits.max_xlsx_parts)}",
         file=name,
-        hint=hint,
+        hint=hint + _limit("max_xlsx_parts"),
     )
 
 

@@ -10,8 +10,7 @@ import numpy as np
 import pandas as pd
 
 from report_builder.config import SITE, OfferRule, RecommendationsConfig
-from report_builder.errors import InputError
-from report_builder.labels import CONSENT, CONSENT_YES, FEATURES, NUMERIC, PROBABILITY, PROFIT_AT_RISK, SEGMENT
+from report_builder.labels import CONSENT, CONSENT_YES, PROBABILITY, PROFIT_AT_RISK, SEGMENT
 from report_builder.results.segments import Action, Offer, Recommendations, Segmentation
 
 
@@ -23,10 +22,7 @@ def recommend(segmentation: Segmentation, config: RecommendationsConfig, seed: i
     fired: list[Offer] = []
     rejected: list[Offer] = []
     for rule in config.rules:
-        if rule.feature not in FEATURES:
-            raise InputError(f"правило «{rule.name}» ссылается на неизвестный признак «{rule.feature}»")
-        if rule.feature not in NUMERIC:
-            raise InputError(f"правило «{rule.name}» сравнивает с числом нечисловой признак «{rule.feature}»")
+        # The settings admit only numeric features (`OfferRule.feature`).
         for stats in segmentation.segments:
             if not stats.at_risk or stats.customers == 0:
                 continue

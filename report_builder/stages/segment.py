@@ -6,7 +6,6 @@ import numpy as np
 import pandas as pd
 
 from report_builder.config import SegmentRule, SegmentsConfig
-from report_builder.errors import InputError
 from report_builder.labels import (
     CATEGORICAL,
     FEATURES,
@@ -49,9 +48,7 @@ def segment(scores: Scores, data: CleanData, config: SegmentsConfig) -> Segmenta
         mask = (valuable == value_flag) & (at_risk == risk_flag)
         members[name] = frame.index[mask]
         frame.loc[mask, SEGMENT] = name
-    for rule in config.extra:
-        if rule.name in members:
-            raise InputError(f"в настройках два сегмента с именем «{rule.name}»", hint="Дайте дополнительному сегменту своё имя")
+    for rule in config.extra:  # names are unique and numeric columns only: the settings check both
         members[rule.name] = frame.index[_mask(frame, rule)]
 
     descriptions = {name: text for name, text, _, _ in BASE} | {r.name: r.description for r in config.extra}
@@ -59,9 +56,7 @@ def segment(scores: Scores, data: CleanData, config: SegmentsConfig) -> Segmenta
         _stats(name, descriptions[name], name in BASE_NAMES, frame.loc[ids], len(frame), threshold)
         for name, ids in members.items()
     )
-    priority = config.priority or max(stats_, key=lambda s: s.profit_at_risk).name
-    if priority not in members:
-        raise InputError(f"в настройках назван приоритетный сегмент «{priority}», которого нет среди сегментов")
+    priority = config.priority or max(stats_, key=lambda s: s.profit_at_risk).name  # a named one exists: checked
     stable = frame.index[~at_risk]
     contrasts = _contrasts(frame, members[priority], stable)
     seg_shap = scores.shap.loc[members[priority]].dropna()
@@ -95,16 +90,6 @@ def _contrasts(frame: pd.DataFrame, group: pd.Index, stable: pd.Index) -> tuple[
 def _mask(frame: pd.DataFrame, rule: SegmentRule) -> pd.Series:
     mask = pd.Series(True, index=frame.index)
     for column, (low, high) in rule.where.items():
-        if column not in frame.columns:
-            raise InputError(
-                f"сегмент «{rule.name}» ссылается на неизвестный столбец «{column}»",
-                hint=f"Допустимы признаки, «{PROFIT}» и «{PROBABILITY}»",
-            )
-        if not pd.api.types.is_numeric_dtype(frame[column]):
-            raise InputError(
-                f"сегмент «{rule.name}» задаёт числовые границы для нечислового столбца «{column}»",
-                hint=f"Границы можно задать только для числовых признаков, «{PROFIT}» и «{PROBABILITY}»",
-            )
         if low is not None:
             mask &= frame[column] >= low
         if high is not None:
