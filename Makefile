@@ -13,9 +13,10 @@ UV_VERSION := 0.13.9
 # Locks are resolved for one platform wherever `make lock` runs; pip adds platform-only
 # dependencies (colorama on Windows) at install time.
 LOCK_PLATFORM := x86_64-manylinux_2_28
-# Quarter label as the CLI computes it (UTC); `make report PERIOD=2026-Q3` overrides.
-# (1$$m - 100 reads the month "08" as 8, not as octal.)
-PERIOD = $(shell m=$$(date -u +%m); echo "$$(date -u +%Y)-Q$$(( (1$$m - 100 + 2) / 3 ))")
+# The last finished quarter (UTC), as the CLI computes it: 2 December 2026 -> 2026-Q3, January -> last year's Q4;
+# `make report PERIOD=2026-Q3` overrides. One `date` call, so year and month agree; quarters are counted
+# as year * 4 + quarter index (1$$m - 100 reads the month "08" as 8, not as octal).
+PERIOD = $(shell set -- $$(date -u '+%Y %m'); i=$$(( $$1 * 4 + (1$$2 - 101) / 3 - 1 )); echo "$$(( i / 4 ))-Q$$(( i % 4 + 1 ))")
 
 comma := ,
 space := $() $()
@@ -37,7 +38,7 @@ else
 endif
 PYTHON_OK := $(call supported,$(PYTHON_VERSION))
 
-.PHONY: report test bench demo-data fonts lock clean print-python python-ok
+.PHONY: report test bench demo-data fonts lock clean print-python print-period python-ok
 
 ifeq ($(PYTHON_OK),)
 ifeq ($(PYTHON),)
@@ -81,6 +82,10 @@ endif
 # Which interpreter and lock the other targets would use.
 print-python: python-ok
 	@echo "Python $(PYTHON_VERSION): $(PYTHON), зависимости из $(LOCK)"
+
+# The period label `make report` would use.
+print-period:
+	@echo $(PERIOD)
 
 # How to open a file from the shell here: macOS, WSL or a Linux desktop.
 OPEN = $(if $(filter Darwin,$(shell uname -s)),open output/$(PERIOD)/report.pdf,$(if $(findstring icrosoft,$(shell uname -r)),explorer.exe "$$(wslpath -w output/$(PERIOD)/report.pdf)",xdg-open output/$(PERIOD)/report.pdf))

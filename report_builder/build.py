@@ -39,8 +39,12 @@ def dataset_name(company: str, demo: bool) -> str:
     return f"{company} (демо)" if demo else company
 
 
-def current_period(today: dt.date) -> str:
-    return f"{today.year}-Q{(today.month - 1) // 3 + 1}"
+def last_finished_quarter(today: dt.date) -> str:
+    """The label of the last quarter that has ended by `today`: 2 December 2026 -> «2026-Q3», 1 January -> last year's Q4.
+
+    A quarterly report is built after its quarter ends, so the quarter under way is never the default."""
+    index = today.year * 4 + (today.month - 1) // 3 - 1
+    return f"{index // 4}-Q{index % 4 + 1}"
 
 
 def versions() -> dict[str, str]:
@@ -70,7 +74,7 @@ def build_report(
     os.environ.setdefault("YDATA_PROFILING_NO_ANALYTICS", "true")
     os.environ.setdefault("TQDM_DISABLE", "1")
     now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
-    period = period or current_period(now.date())
+    period = period or last_finished_quarter(now.date())
     demo = data_dir is None
     source = demo_data_dir() if demo else data_dir
     database = isinstance(source, str) and is_url(source)

@@ -6,6 +6,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import cffi
 import pandas as pd
@@ -25,6 +26,9 @@ from report_builder.stages.load import load_tables
 from report_builder.stages.models import search_models
 from report_builder.stages.score import score_customers
 from report_builder.stages.validate import validate_tables
+
+if TYPE_CHECKING:
+    from report_builder.build import BuildOutcome
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 REAL_DATA_DIR = REPO_ROOT.parent / "shared" / "data" / "market"
@@ -148,15 +152,21 @@ def demo_fit(demo_data: CleanData) -> tuple[ModelSearch, Evaluation]:
 
 
 @pytest.fixture(scope="session")
-def real_report(real_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The output folder of one full build on the real data: default models, HTML and PDF."""
+def real_build(real_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, BuildOutcome]:
+    """One full build on the real data (default models, HTML and PDF): its output folder and its outcome."""
     from report_builder.build import build_report
 
     config = Config()
     config = config.model_copy(update={"report": config.report.model_copy(update={"profile": False})})
     out = tmp_path_factory.mktemp("real") / "report"
-    build_report(config, data_dir=real_dir, out_dir=out, cache_dir=None)
-    return out
+    outcome = build_report(config, data_dir=real_dir, out_dir=out, cache_dir=None)
+    return out, outcome
+
+
+@pytest.fixture(scope="session")
+def real_report(real_build: tuple[Path, BuildOutcome]) -> Path:
+    """The output folder of the real-data build."""
+    return real_build[0]
 
 
 # --- a machine without Pango ------------------------------------------------------------------

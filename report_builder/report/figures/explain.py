@@ -16,7 +16,7 @@ TOP = 12
 @style.chart
 def beeswarm(explanation: Explanation) -> Figure:
     order = [explanation.features.index(d.feature) for d in explanation.drivers[:TOP]][::-1]
-    fig, ax = style.new_figure(style.WIDTH, 0.32 * len(order) + 1.1)
+    fig, ax = style.new_figure(style.WIDTH, 0.26 * len(order) + 1.0)  # rows as tight as the labels allow: the section ends sooner
     rng = np.random.default_rng(0)
     for row, j in enumerate(order):
         feature = explanation.features[j]
@@ -41,7 +41,7 @@ def beeswarm(explanation: Explanation) -> Figure:
 @style.chart
 def importance(explanation: Explanation) -> Figure:
     drivers = list(explanation.drivers[:TOP])[::-1]
-    fig, (left, right) = style.new_figure(style.WIDTH, 0.3 * len(drivers) + 1.0, ncols=2, sharey=True)
+    fig, (left, right) = style.new_figure(style.WIDTH, 0.22 * len(drivers) + 0.8, ncols=2, sharey=True)  # with its table on one page
     names = [label(d.feature) for d in drivers]
     left.barh(names, [d.mean_abs_shap * 100 for d in drivers], color=style.ACCENT, height=0.6)
     left.set_xlabel("Средний вклад, п.\u00a0п.")

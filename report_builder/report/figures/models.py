@@ -55,9 +55,18 @@ def roc_pr(evaluation: Evaluation, test_auc: float, base_rate: float) -> Figure:
 
 @style.chart
 def confusion(evaluation: Evaluation) -> Figure:
-    fig, axes = style.new_figure(style.WIDTH, 2.2, ncols=2)
-    pairs = ((evaluation.confusion, evaluation.threshold), (evaluation.confusion_best, evaluation.best_f1_threshold))
-    for ax, (matrix, threshold) in zip(axes, pairs):
+    """The confusion matrix at the configured threshold and, beside it, at the F1-best one, unless the two are one
+    picture: both thresholds read the same, or the matrices are equal."""
+    threshold, best = num(evaluation.threshold, 2), num(evaluation.best_f1_threshold, 2)
+    one = threshold == best or np.array_equal(evaluation.confusion, evaluation.confusion_best)
+    if threshold == best:
+        pairs = [(evaluation.confusion, f"Порог {threshold}")]
+    elif one:
+        pairs = [(evaluation.confusion, f"Пороги {threshold} и {best}\n(наилучшая F1): одни числа")]
+    else:
+        pairs = [(evaluation.confusion, f"Порог {threshold}"), (evaluation.confusion_best, f"Порог {best}, наилучшая F1")]
+    fig, axes = style.new_figure(style.WIDTH / 2 if one else style.WIDTH, 2.2, ncols=len(pairs), squeeze=False)
+    for ax, (matrix, heading) in zip(axes[0], pairs):
         ax.imshow(matrix, cmap="Blues")
         ax.grid(False)
         for (i, j), value in np.ndenumerate(matrix):
@@ -66,10 +75,16 @@ def confusion(evaluation: Evaluation) -> Figure:
         ax.set_yticks([0, 1], ["Прежний", "Снизилась"])
         ax.set_xlabel("Прогноз")
         ax.set_ylabel("Факт")
-        ax.set_title(f"Порог {num(threshold, 2)}")
+        ax.set_title(heading, fontsize=9)
     tn, fp, fn, tp = evaluation.confusion.ravel()
     title = f"При пороге {num(evaluation.threshold, 2)} модель находит {pct(tp / max(tp + fn, 1))} снизивших, из её тревог верны {pct(tp / max(tp + fp, 1))}"
-    return Figure("confusion", title, "Матрицы ошибок при двух порогах", style.to_svg(fig))
+    if threshold == best:
+        alt = f"Матрица ошибок при пороге {threshold}; он же даёт наилучшую F1-меру"
+    elif one:
+        alt = f"Матрица ошибок: порог {threshold} и порог наилучшей F1-меры {best} дают одни и те же числа"
+    else:
+        alt = f"Матрицы ошибок при пороге {threshold} и при пороге наилучшей F1-меры {best}"
+    return Figure("confusion", title, alt, style.to_svg(fig))
 
 
 @style.chart

@@ -88,7 +88,7 @@ def contrasts(seg: Segmentation) -> Figure:
     ax.axvline(0, color=style.NEUTRAL, linewidth=0.8)
     limit = max(abs(effects).max() * 1.8, 1)
     ax.set_xlim(-limit, limit)
-    ax.set_xlabel("Различие со стабильными, в стандартных отклонениях: левее нуля — меньше, правее — больше")
+    ax.set_xlabel("Различие со стабильными, в стандартных отклонениях:\nлевее нуля — меньше, правее — больше")
     ax.grid(axis="y", visible=False)
     ax.tick_params(axis="y", labelsize=7.5)
     top = items[-1]
