@@ -205,6 +205,12 @@ class BacktestConfig(_Frozen):
     max_ci_width: float = Field(0.20, gt=0, description="an uplift interval wider than this is too early to read")
 
 
+class ForecastConfig(_Frozen):
+    """The forecast of next quarter's decline, learnt from consecutive earlier quarters."""
+
+    min_customers: int = Field(100, ge=20, description="customers two consecutive quarters must share to form a pair")
+
+
 class StagesConfig(_Frozen):
     """Optional stages; the others feed every section and always run."""
 
@@ -223,6 +229,7 @@ class Config(_Frozen):
     report: ReportConfig = ReportConfig()
     history: HistoryConfig = HistoryConfig()
     backtest: BacktestConfig = BacktestConfig()
+    forecast: ForecastConfig = ForecastConfig()
     source: SourceConfig = SourceConfig()
 
     @property
