@@ -196,3 +196,29 @@ def test_the_same_seed_gives_the_same_forecast(forward_history: list[Quarter], f
 
 def test_the_forecast_section_has_defaults() -> None:
     assert Config().forecast.min_customers == 100
+
+
+# --- the demo history ----------------------------------------------------------------------------
+
+
+def test_on_the_demo_quarters_a_forward_model_beats_persistence(tmp_path) -> None:
+    from report_builder.demo_data import earlier_quarters
+    from report_builder.labels import FEATURES
+    from report_builder.resources import demo_data_dir
+    from report_builder.stages.clean import clean_tables
+    from report_builder.stages.load import load_tables
+    from report_builder.stages.validate import validate_tables
+
+    folders = [folder for _, folder in earlier_quarters(demo_data_dir(), tmp_path)] + [demo_data_dir()]
+    quarters = [
+        Quarter(period, clean_tables(validate_tables(load_tables(folder)), Config().cleaning).customers[[*FEATURES, TARGET]])
+        for period, folder in zip(("2026-Q2", "2026-Q3", "2026-Q4"), folders)
+    ]
+    for before, after in zip(quarters, quarters[1:]):
+        shared = before.customers.index.intersection(after.customers.index)
+        agreement = (before.customers.loc[shared, TARGET] == after.customers.loc[shared, TARGET]).mean()
+        assert 0.7 <= agreement <= 0.85  # labels move from quarter to quarter
+    result = run(quarters)
+    assert result.validation == "time" and result.kind == "forward"
+    assert result.model_roc_auc > result.persistence.roc_auc + 0.03
+    assert result.brier < result.constant_brier
