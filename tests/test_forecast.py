@@ -198,6 +198,27 @@ def test_the_forecast_section_has_defaults() -> None:
     assert Config().forecast.min_customers == 100
 
 
+@pytest.mark.parametrize(("families", "pairs"), [(("svc",), 1), (("svc",), 2), (("tree",), 2), (("knn",), 1)])
+def test_families_without_probabilities_or_margins(forward_history: list[Quarter], families: tuple[str, ...], pairs: int) -> None:
+    """A margin (SVC) has no raw probability to keep; a tree has no margin: each is calibrated from what it has."""
+    result = run(forward_history[: pairs + 1], families=families)
+    assert result.family == families[0]
+    assert result.validation == ("time" if pairs > 1 else "cv")
+    assert dict(result.calibration_brier).keys() == ({"sigmoid", "isotonic"} if families == ("svc",) else {"none", "sigmoid", "isotonic"})
+    assert result.probability.between(0, 1).all() and result.kind == "forward"
+
+
+def test_the_pipeline_takes_the_extra_column_only_when_asked() -> None:
+    from report_builder.labels import DECLINED_NOW
+    from report_builder.stages.models import families, make_pipeline
+
+    family = families(SEED)["logreg"]
+    numeric = {name: columns for name, _, columns in make_pipeline(family).named_steps["prep"].transformers}["num"]
+    assert numeric == list(NUMERIC)
+    extended = {name: columns for name, _, columns in make_pipeline(family, (DECLINED_NOW,)).named_steps["prep"].transformers}
+    assert extended["num"] == [*NUMERIC, DECLINED_NOW] and extended["cat"] == list(CATEGORICAL)
+
+
 # --- the demo history ----------------------------------------------------------------------------
 
 

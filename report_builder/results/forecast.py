@@ -13,6 +13,7 @@ Validation = Literal["time", "cv"]
 # "model_better": the model's validated ROC-AUC is above persistence's;
 # "persistence_better": it is not, so next quarter is forecast from this quarter's label.
 Reason = Literal["model_better", "persistence_better"]
+Calibration = Literal["none", "sigmoid", "isotonic"]
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ class Forecast:
     model_roc_auc: float
     model_brier: float  # calibrated model
     family: str  # model family chosen by the grouped cross-validated search
-    calibration: str  # "none", "sigmoid" or "isotonic": chosen by Brier score on validated scores
+    calibration: Calibration  # chosen by Brier score on validated scores
     calibration_brier: tuple[tuple[str, float], ...]  # Brier score of each calibration tried
     rate_from_stable: float  # observed next-quarter decline rate of customers stable at t-1, over all pairs
     rate_from_declining: float  # the same for customers declining at t-1
