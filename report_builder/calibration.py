@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Literal
 
 import numpy as np
@@ -50,13 +51,14 @@ def choose(
     else:
         score = candidates["none"]
     for name in ("sigmoid", "isotonic"):
-        candidates[name] = _cross_calibrated(score, target, cv, name)
+        candidates[name] = cross_calibrated(score, target, cv, name)
     brier = {name: float(brier_score_loss(target, p)) for name, p in candidates.items()}
     best = min(brier, key=brier.__getitem__)
     return best, brier, candidates[best]  # type: ignore[return-value]
 
 
-def _cross_calibrated(score: np.ndarray, y: np.ndarray, cv: StratifiedKFold, method: str) -> np.ndarray:
+def cross_calibrated(score: np.ndarray, y: np.ndarray, cv: StratifiedKFold, method: str) -> np.ndarray:
+    """Each fold's scores mapped by a calibrator fitted on the other folds' scores."""
     out = np.empty(len(score))
     for train, test in cv.split(score.reshape(-1, 1), y):
         if method == "isotonic":
@@ -66,6 +68,17 @@ def _cross_calibrated(score: np.ndarray, y: np.ndarray, cv: StratifiedKFold, met
             platt = LogisticRegression(C=1e6).fit(score[train].reshape(-1, 1), y[train])
             out[test] = platt.predict_proba(score[test].reshape(-1, 1))[:, 1]
     return out
+
+
+def fit_calibrator(score: np.ndarray, y: np.ndarray, method: Method) -> Callable[[np.ndarray], np.ndarray]:
+    """The mapping from a score to a probability, fitted on all the given scores."""
+    if method == "isotonic":
+        mapping = IsotonicRegression(out_of_bounds="clip", y_min=0, y_max=1).fit(score, y)
+        return lambda s: np.asarray(mapping.predict(s), dtype=float)
+    if method == "sigmoid":
+        platt = LogisticRegression(C=1e6).fit(score.reshape(-1, 1), y)
+        return lambda s: platt.predict_proba(np.asarray(s).reshape(-1, 1))[:, 1]
+    return lambda s: np.asarray(s, dtype=float)
 
 
 def reliability(y: np.ndarray, proba: np.ndarray, bins: int = 10) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -435,6 +435,12 @@ class BacktestConfig(_Frozen):
     max_ci_width: float = Field(0.20, gt=0, description="интервал эффекта шире этого — делать вывод рано")
 
 
+class ForecastConfig(_Frozen):
+    """The forecast of next quarter's decline, learnt from consecutive earlier quarters."""
+
+    min_customers: int = Field(100, ge=20, description="сколько общих покупателей нужно двум соседним кварталам, чтобы учиться на этой паре")
+
+
 class StagesConfig(_Frozen):
     """Optional stages; the others feed every section and always run."""
 
@@ -456,6 +462,7 @@ class Config(_Frozen):
     source: SourceConfig = Field(SourceConfig(), description="таблицы в базе данных (когда --data — адрес базы)")
     limits: LimitsConfig = Field(LimitsConfig(), description="пределы размера входных файлов")
     mail: MailConfig = Field(MailConfig(), description="рассылка отчёта командой send")
+    forecast: ForecastConfig = Field(ForecastConfig(), description="прогноз на следующий квартал по истории")
 
     @property
     def analysis_settings(self) -> str:

@@ -516,18 +516,52 @@ NEW_CATEGORY = "Мелкая бытовая техника и электрони
 STAND_IN = "Товары для детей"  # what those customers preferred before
 
 
+# Quarter-to-quarter dynamics. Going back from this quarter, the latent risk of a customer follows
+# r(t-1) = RISK_MEMORY · r(t) + sqrt(1 - RISK_MEMORY²) · noise (a stationary Gaussian chain, so it
+# reads the same forwards); each earlier quarter's label thresholds its risk as `generate` does.
+RISK_MEMORY = 0.8
+# A customer whose activity declines at t already looks this much riskier (in units of the risk's
+# standard deviation) in the features of t-1: engagement falls a quarter ahead of the label.
+LEAD = 0.8
+# This quarter's risk is not in its files: it is estimated from the features that load on it and the label.
+LABEL_WEIGHT = 1.2
+# Features that follow the risk from quarter to quarter: (table, period or None, column, loading on the risk).
+MOVING = (
+    ("market_file", None, PAGES, LOADINGS[PAGES][0]),
+    ("market_file", None, PROMO, LOADINGS[PROMO][0]),
+    ("market_file", None, MARKET_6M, LOADINGS[MARKET_6M][0]),
+    ("market_file", None, CATEGORIES_PER_VISIT, LOADINGS[CATEGORIES_PER_VISIT][0]),
+    ("market_file", None, UNPAID, LOADINGS[UNPAID][0]),
+    ("market_time", PERIOD_CUR, MINUTES, LOADINGS["minutes_cur"][0]),
+    ("market_time", PERIOD_PREV_TIME, MINUTES, LOADINGS["minutes_prev"][0]),
+    ("market_money", PERIOD_PREPREV, REVENUE, LOADINGS["revenue_preprev"][0]),
+)
+
+
 def earlier_quarters(current: Path, out_dir: Path, quarters: int = 2, seed: int = 11) -> list[tuple[int, Path]]:
     """The demo quarters before `current`, oldest first, as (quarters back, folder).
 
-    The same customers, less this quarter's newcomers, plus customers who have left since; more pages
+    Customers change from quarter to quarter. This quarter's latent risk is estimated from its files
+    (the features that load on the risk, and the label); going back, the risk follows the chain of
+    RISK_MEMORY, and each earlier quarter's label is its risk plus noise thresholded at the real class
+    balance, so labels of consecutive quarters agree for about four customers in five. The features
+    that load on the risk (pages, promo share, marketing contacts, categories, unpaid items, minutes,
+    the earliest month's revenue) are moved with it: a customer's Gaussian score of each one shifts by
+    its loading times the change of risk, and by LEAD more towards decline when the customer declines
+    in the following quarter, and the quarter's values are dealt out again by that score (so every
+    column keeps this quarter's values). A quarter's features thus carry what its label does not: how
+    far the risk is and whether engagement already falls.
+
+    Then the same customers, less this quarter's newcomers, plus customers who have left since; more pages
     and minutes per visit than now (the drift this quarter shows), and no «Мелкая бытовая техника».
     """
     tables = {name: pd.read_csv(current / f"{name}.csv", sep=";" if name == "money" else ",", dtype=str, keep_default_na=False)
               for name in ("market_file", "market_money", "market_time", "money")}
+    history = _risk_history(tables, quarters, np.random.default_rng(seed))
     found = []
     for back in range(quarters, 0, -1):
         rng = np.random.default_rng(seed + back)
-        frames = _turnover(tables, rng, back)
+        frames = _turnover(_moved(tables, history, back), rng, back)
         frames["market_file"][PAGES] = (frames["market_file"][PAGES].astype(int) + back).astype(str)
         frames["market_file"][CATEGORY] = frames["market_file"][CATEGORY].replace({NEW_CATEGORY: STAND_IN})
         minutes = frames["market_time"][MINUTES].astype(int) + 2 * back
@@ -538,6 +572,79 @@ def earlier_quarters(current: Path, out_dir: Path, quarters: int = 2, seed: int 
             frame.to_csv(folder / f"{name}.csv", sep=";" if name == "money" else ",", index=False, lineterminator="\r\n")
         found.append((back, folder))
     return found
+
+
+@dataclass(frozen=True)
+class _RiskHistory:
+    """Per regular customer (index: id as in the files): Gaussian scores now, and risk and label per quarter back."""
+
+    scores: pd.DataFrame  # one column per MOVING feature, this quarter
+    risk: pd.DataFrame  # column k: k quarters back (0: now, estimated)
+    declined: pd.DataFrame  # the same for the label (1: «Снизилась»)
+
+
+def _column(tables: dict[str, pd.DataFrame], table: str, period: str | None, column: str) -> pd.Series:
+    """One feature as text, indexed by id (the first row of an id that repeats)."""
+    frame = tables[table] if period is None else tables[table][tables[table][PERIOD] == period]
+    return frame.drop_duplicates(ID).set_index(ID)[column]
+
+
+def _gaussian(values: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Normal scores of `values` by rank, ties broken at random."""
+    from scipy.special import ndtri
+
+    order = np.lexsort((rng.random(values.size), values))
+    ranks = np.empty(values.size)
+    ranks[order] = np.arange(values.size)
+    return ndtri((ranks + 0.5) / values.size)
+
+
+def _standard(x: np.ndarray) -> np.ndarray:
+    return (x - x.mean()) / x.std()
+
+
+def _risk_history(tables: dict[str, pd.DataFrame], quarters: int, rng: np.random.Generator) -> _RiskHistory:
+    revenue = tables["market_money"].assign(**{REVENUE: tables["market_money"][REVENUE].astype(float)})
+    by_id = revenue.groupby(ID)[REVENUE]
+    # Customers active in every month and without the absurd revenue: those the cleaning keeps.
+    ok = (by_id.min() > 0) & (by_id.max() < 20_000)
+    regular = ok[ok].index
+    regular = regular.intersection(pd.Index(tables["market_file"][ID])).sort_values()
+    scores = pd.DataFrame(index=regular)
+    for table, period, column, _ in MOVING:
+        values = _column(tables, table, period, column).loc[regular].astype(float).to_numpy()
+        scores[f"{table}:{period}:{column}"] = _gaussian(values, rng)
+    loadings = np.array([loading for *_, loading in MOVING])
+    declined_now = (_column(tables, "market_file", None, TARGET).loc[regular] == DECLINED).to_numpy().astype(float)
+    now = _standard(_standard(scores.to_numpy() @ loadings) + LABEL_WEIGHT * _standard(declined_now))
+    risk, declined = {0: now}, {0: declined_now.astype(np.int64)}
+    for back in range(1, quarters + 1):
+        risk[back] = RISK_MEMORY * risk[back - 1] + np.sqrt(1 - RISK_MEMORY**2) * rng.standard_normal(regular.size)
+        noisy = risk[back] + TARGET_NOISE * rng.standard_normal(regular.size)
+        declined[back] = (_uniform_ranks(noisy) > 1.0 - DECLINED_SHARE).astype(np.int64)
+    return _RiskHistory(scores, pd.DataFrame(risk, index=regular), pd.DataFrame(declined, index=regular))
+
+
+def _moved(tables: dict[str, pd.DataFrame], history: _RiskHistory, back: int) -> dict[str, pd.DataFrame]:
+    """The current tables with the labels and the moving features of `back` quarters before (regular customers)."""
+    out = {name: frame.copy() for name, frame in tables.items()}
+    ids = history.scores.index
+    risk_change = (history.risk[back] - history.risk[0]).to_numpy()
+    declines_next = history.declined[back - 1].to_numpy()
+    for (table, period, column, loading), key in zip(MOVING, history.scores.columns):
+        score = history.scores[key].to_numpy() + loading * (risk_change + LEAD * declines_next)
+        text = _column(tables, table, period, column).loc[ids]
+        dealt = text.to_numpy()[np.argsort(text.astype(float).to_numpy(), kind="stable")][np.argsort(np.argsort(score, kind="stable"))]
+        _assign(out[table], period, column, pd.Series(dealt, index=ids))
+    labels = pd.Series(np.where(history.declined[back].to_numpy() == 1, DECLINED, STABLE), index=ids)
+    _assign(out["market_file"], None, TARGET, labels)
+    return out
+
+
+def _assign(frame: pd.DataFrame, period: str | None, column: str, values: pd.Series) -> None:
+    """Set `column` of the rows of the ids in `values` (of one period) in place."""
+    rows = frame[ID].isin(values.index) & (True if period is None else frame[PERIOD] == period)
+    frame.loc[rows, column] = frame.loc[rows, ID].map(values).to_numpy()
 
 
 def _turnover(tables: dict[str, pd.DataFrame], rng: np.random.Generator, back: int) -> dict[str, pd.DataFrame]:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 import pandas as pd
 from scipy.stats import rankdata
+from sklearn.model_selection import StratifiedGroupKFold
 
 from report_builder.labels import DECLINED, FEATURES, TARGET
 from report_builder.results.data import CleanData
@@ -13,6 +16,24 @@ from report_builder.results.data import CleanData
 def features_and_target(data: CleanData) -> tuple[pd.DataFrame, pd.Series]:
     frame = data.customers
     return frame[list(FEATURES)], (frame[TARGET] == DECLINED).astype(int).rename("declined")
+
+
+class GroupedFolds:
+    """Stratified folds in which all rows of one customer fall into the same fold (StratifiedGroupKFold).
+
+    The folds are drawn once, so every search, prediction and calibration given this object
+    sees the same ones; it stands wherever scikit-learn takes a `cv` splitter.
+    """
+
+    def __init__(self, y: np.ndarray, groups: np.ndarray, folds: int, seed: int) -> None:
+        splitter = StratifiedGroupKFold(folds, shuffle=True, random_state=seed)
+        self.splits = tuple(splitter.split(np.zeros(len(y)), np.asarray(y), np.asarray(groups)))
+
+    def split(self, X: object = None, y: object = None, groups: object = None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        yield from self.splits
+
+    def get_n_splits(self, X: object = None, y: object = None, groups: object = None) -> int:
+        return len(self.splits)
 
 
 def bootstrap_auc(y: np.ndarray, score: np.ndarray, rounds: int, seed: int) -> tuple[float, float]:

@@ -49,6 +49,8 @@ REVENUE_COLUMNS = tuple(f"Выручка_{p}" for p in PERIODS_MONEY)
 MINUTES_COLUMNS = tuple(f"Минут_{p}" for p in PERIODS_TIME)
 NUMERIC = NUMERIC_FILE + REVENUE_COLUMNS + MINUTES_COLUMNS
 FEATURES = CATEGORICAL + NUMERIC
+# The forecast of next quarter's activity also sees whether activity declined in the features' quarter (1/0).
+DECLINED_NOW = "Снижение_активности_сейчас"
 
 # Values the shop uses today; close misspellings are mapped onto them.
 KNOWN_VALUES: dict[str, tuple[str, ...]] = {
@@ -83,6 +85,7 @@ FEATURE_LABELS: dict[str, str] = {
     "Минут_предыдущий_месяц": "Минут на сайте в прошлом месяце",
     "Минут_текущий_месяц": "Минут на сайте в текущем месяце",
     PROFIT: "Прибыль в месяц",
+    DECLINED_NOW: "Активность снизилась в этом квартале",
     TARGET: "Покупательская активность",
 }
 

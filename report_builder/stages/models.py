@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -92,11 +93,12 @@ def _scaler(name: str) -> StandardScaler | MinMaxScaler | str:
     return {"standard": StandardScaler(), "minmax": MinMaxScaler()}.get(name, "passthrough")
 
 
-def make_pipeline(family: Family) -> Pipeline:
+def make_pipeline(family: Family, extra_numeric: Sequence[str] = ()) -> Pipeline:
+    """One-hot categories, scaled numbers, the family's classifier; `extra_numeric` columns join the numbers."""
     prep = ColumnTransformer(
         [
             ("cat", OneHotEncoder(handle_unknown="ignore", sparse_output=False), list(CATEGORICAL)),
-            ("num", _scaler(family.scalers[0]), list(NUMERIC)),
+            ("num", _scaler(family.scalers[0]), [*NUMERIC, *extra_numeric]),
         ],
         verbose_feature_names_out=False,
     )
@@ -115,7 +117,7 @@ def search_models(data: CleanData, cv: StratifiedKFold, config: ModelConfig, see
     catalogue = families(seed)  # the settings admit only these families and grids of them (`ModelConfig`)
     scores, fitted = [], {}
     for name in config.families:
-        grid = _grid(name, catalogue[name], config)
+        grid = search_space(name, catalogue[name], config)
         start = time.perf_counter()
         search = RandomizedSearchCV(
             make_pipeline(catalogue[name]), grid, n_iter=config.search_iterations, scoring="roc_auc",
@@ -137,7 +139,20 @@ def search_models(data: CleanData, cv: StratifiedKFold, config: ModelConfig, see
     )
 
 
-def _grid(name: str, family: Family, config: ModelConfig) -> dict[str, object]:
+def checked_families(config: ModelConfig, seed: int) -> dict[str, Family]:
+    """Every family, once the settings are checked to name only known ones."""
+    catalogue = families(seed)
+    unknown = [f for f in (*config.families, *config.grids) if f not in catalogue]
+    if unknown:
+        raise InputError(
+            f"неизвестное семейство моделей «{unknown[0]}» в настройках",
+            hint="Допустимы: " + ", ".join(catalogue),
+        )
+    return catalogue
+
+
+def search_space(name: str, family: Family, config: ModelConfig) -> dict[str, object]:
+    """The family's search space with the settings' overrides and its scaler choices."""
     grid = {**family.grid, **_override(name, family, config.grids.get(name, {}))}
     if len(family.scalers) > 1:
         grid["prep__num"] = [_scaler(s) for s in family.scalers]
