@@ -60,7 +60,8 @@ STAGES: tuple[Stage, ...] = check_table(
         Stage("correlation", "Корреляция phik", correlate, {"data": "data"},
               section=Section("correlation", "Корреляционный анализ", figures=correlation_figures.section)),
         Stage("folds", "Разбиение на блоки", cross_validation, settings={"folds": "model.cv_folds", "seed": "seed"}),
-        Stage("search", "Подбор моделей", search_models, {"data": "data", "cv": "folds"}, {"config": "model", "seed": "seed"}),
+        Stage("search", "Подбор моделей", search_models, {"data": "data", "cv": "folds"}, {"config": "model", "seed": "seed"},
+              section=Section("methodology", "Приложение. Методика", part="appendix")),
         Stage(
             "evaluation", "Оценка лучшей модели", evaluate, {"search": "search", "data": "data", "cv": "folds"},
             {"threshold": "segments.threshold", "n_jobs": "model.n_jobs"},

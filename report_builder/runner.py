@@ -46,7 +46,7 @@ class Section:
 
     key: str  # partial template name and HTML anchor
     title: str
-    part: Literal["front", "body"] = "body"  # front: right after «Главное»; body: the analysis
+    part: Literal["front", "body", "appendix"] = "body"  # front: right after «Главное»; body: the analysis; appendix: last
     figures: Callable[..., list[object]] | None = None  # its charts; parameters bound by name to results, and `unit`
 
 

@@ -29,8 +29,8 @@ def test_build_without_explanation_and_segments(tmp_path: Path) -> None:
     out = tmp_path / "out"
     assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == ["report.html", "report.pdf", "summary.json"]
     ran = {t.stage for t in timings}
-    assert {"models", "evaluate"} <= ran
-    assert not ran & {"explain", "score", "segment", "recommend", "customers"}
+    assert {"search", "evaluation"} <= ran
+    assert not ran & {"explanation", "scores", "segmentation", "recommendations", "customer_list", "customers_csv"}
     html = (out / "report.html").read_text(encoding="utf-8")
     assert 'id="models"' in html
     for section in ("explain", "segments", "recommendations"):

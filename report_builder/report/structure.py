@@ -16,7 +16,7 @@ from report_builder.labels import BASE_SEGMENTS
 from report_builder.report.figure import Figure
 from report_builder.runner import Section
 
-PARTS = ("front", "body")
+PARTS = ("front", "body", "appendix")
 
 
 @dataclass(frozen=True)

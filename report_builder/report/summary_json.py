@@ -13,7 +13,7 @@ from report_builder.results.report import StageTiming
 def summary(results: object, timings: tuple[StageTiming, ...] = ()) -> dict[str, object]:
     """Every published field of every result, in table order; a result nested under its SUMMARY key or at the top.
 
-    A result that is absent (its stage switched off, or nothing to compare with) leaves its keys null.
+    A result that is absent (its stage switched off, or nothing to compare with) leaves its keys null (lists empty).
     """
     out: dict[str, object] = {}
     hints = typing.get_type_hints(type(results))
@@ -28,7 +28,7 @@ def summary(results: object, timings: tuple[StageTiming, ...] = ()) -> dict[str,
         if key is not None:
             out[key] = to_json(value)
             continue
-        fields = to_json(value) if value is not None else {a.key: None for a in attributes(published[0]) if a.out.summary}
+        fields = to_json(value) if value is not None else {a.key: _empty(a.hint) for a in attributes(published[0]) if a.out.summary}
         assert isinstance(fields, dict)
         clash = set(fields) & set(out)
         if clash:
@@ -36,6 +36,11 @@ def summary(results: object, timings: tuple[StageTiming, ...] = ()) -> dict[str,
         out.update(fields)
     out["timings"] = to_json(timings)
     return out
+
+
+def _empty(hint: object) -> object:
+    """What an absent result's field reads as: an empty list for a list, null for anything else."""
+    return [] if typing.get_origin(optional(hint)[0]) is tuple else None
 
 
 def summary_json(results: object, timings: tuple[StageTiming, ...] = ()) -> bytes:

@@ -48,7 +48,7 @@ def importance(explanation: Explanation) -> Figure:
     left.set_title("Вклад (SHAP)", loc="center", fontsize=9)
     right.barh(names, [d.permutation for d in drivers], xerr=[d.permutation_std for d in drivers], color=style.STABLE, height=0.6, capsize=2)
     right.set_xlabel("Падение ROC-AUC")
-    right.set_title("Проверка перемешиванием", loc="center", fontsize=9)
+    right.set_title("Перемешивание", loc="center", fontsize=9)
     for ax in (left, right):
         ax.grid(axis="y", visible=False)
         ax.tick_params(axis="y", labelsize=7.5)
