@@ -16,6 +16,7 @@ from report_builder.config import Config
 from report_builder.databases import is_url, shown_url
 from report_builder.history import History, history_url
 from report_builder.output import claim_output
+from report_builder.periods import last_finished_quarter, previous_period
 from report_builder.pipeline import HISTORY, STAGES, run_pipeline
 from report_builder.resources import demo_data_dir
 from report_builder.results.history import Reference
@@ -37,14 +38,6 @@ class BuildOutcome:
 def dataset_name(company: str, demo: bool) -> str:
     """Runs are compared only within one data set: demo builds never meet the shop's own."""
     return f"{company} (демо)" if demo else company
-
-
-def last_finished_quarter(today: dt.date) -> str:
-    """The label of the last quarter that has ended by `today`: 2 December 2026 -> «2026-Q3», 1 January -> last year's Q4.
-
-    A quarterly report is built after its quarter ends, so the quarter under way is never the default."""
-    index = today.year * 4 + (today.month - 1) // 3 - 1
-    return f"{index // 4}-Q{index % 4 + 1}"
 
 
 def versions() -> dict[str, str]:
@@ -123,12 +116,3 @@ def _demo_quarters(config: Config, run: RunInfo, cache: StageCache) -> Reference
             done = run_pipeline(folder, config, earlier, cache, reference=reference, only=set(HISTORY.parts))
             reference = Reference((*reference.runs, _snapshot(done)))
     return reference
-
-
-def previous_period(period: str, back: int) -> str:
-    """«2026-Q4», 2 -> «2026-Q2»; a label of another shape gets a suffix."""
-    year, _, quarter = period.partition("-Q")
-    if not (year.isdigit() and quarter.isdigit()):
-        return f"{period}-{back}"
-    index = int(year) * 4 + int(quarter) - 1 - back
-    return f"{index // 4}-Q{index % 4 + 1}"

@@ -212,9 +212,28 @@ class OfferRule(_Frozen):
     channels: tuple[Channel, ...] = Field(min_length=1, description="каналы: сайт, email, push, sms")
     owner: str = Field("CRM-отдел", description="кто выполняет действие")
     start: str = Field("в течение недели", description="когда действие начинается")
-    cost: float = Field(0.0, ge=0, description="стоимость одного контакта в единицах таблицы прибыли")
+    cost: float | None = Field(
+        None, ge=0, description="цена одного контакта в единицах прибыли; не задана — по ценам каналов (recommendations.channel_costs)"
+    )
+    discount: float | None = Field(
+        0.0, ge=0, le=1,
+        description="скидка как доля месячной выручки покупателя, которую магазин отдаёт при использовании предложения "
+        "(её цена в единицах прибыли — через recommendations.revenue_to_money); не задана — неизвестна",
+    )
     min_share: float = Field(0.25, ge=0, le=1, description="у какой доли сегмента должно выполняться условие")
     min_lift: float = Field(1.3, ge=1, description="во сколько раз чаще, чем у стабильных покупателей")
+
+    def reach(self, consent: bool) -> tuple[Channel, ...]:
+        """The channels this offer may use for a customer: messages only with consent to mailings."""
+        return self.channels if consent else tuple(c for c in self.channels if c == SITE)
+
+    def contact_cost(self, channels: tuple[Channel, ...], prices: dict[str, float]) -> float | None:
+        """The price of contacting one customer through these channels: the rule's own, else the channels' sum; None: unknown."""
+        if self.cost is not None:
+            return self.cost
+        if all(c in prices for c in channels):
+            return float(sum(prices[c] for c in channels))
+        return None
 
     @field_validator("feature")
     @classmethod
@@ -235,6 +254,7 @@ DEFAULT_RULES = (
         op=">=",
         value=4,
         channels=("сайт", "email", "push"),
+        discount=None,  # a discount on the cart: its size is the shop's to set
     ),
     OfferRule(
         name="promo",
@@ -244,6 +264,7 @@ DEFAULT_RULES = (
         op=">=",
         value=0.5,
         channels=("сайт", "email"),
+        discount=None,  # a promo code: its size is the shop's to set
     ),
     OfferRule(
         name="pages",
@@ -342,8 +363,47 @@ class RecommendationsConfig(_Frozen):
         description="правила предложений по имени; [recommendations.rules.ИМЯ] меняет, добавляет или (enabled = false) отключает одно",
     )
     top_actions: int = Field(3, ge=1, le=10, description="действий на странице «Главное»")
-    control_share: float = Field(0.10, ge=0, lt=1, description="доля покупателей зоны риска без предложений (контрольная группа); 0 — без неё")
-    effect: float = Field(0.2, ge=0, le=1, description="доля снижений, которую предотвращает предложение, пока её не измерила проверка")
+    control_share: float | Literal["auto"] = Field(
+        0.10,
+        description="доля покупателей, которым подходят предложения, оставленных без них (контрольная группа); 0 — без неё; "
+        "\"auto\" — столько, чтобы вывод об эффекте был готов за backtest.quarters_to_verdict кварталов",
+    )
+    effect: float = Field(0.2, ge=0, le=1, description="доля снижений, которую предотвращает предложение, пока её не измерила контрольная группа")
+    min_effect: float | None = Field(
+        None, gt=0, le=1, description="наименьший эффект, который стоит уметь заметить (доля предотвращённых снижений); по умолчанию — effect"
+    )
+    loss_share: float = Field(
+        1.0, gt=0, le=1,
+        description="доля месячной прибыли, которую теряет покупатель со сниженной активностью, пока её не измерила история",
+    )
+    channel_costs: dict[Channel, float] = Field(
+        default_factory=dict, description="цена одного контакта по каналу в единицах прибыли, например email = 0.5; не задана — неизвестна"
+    )
+    budget: float | None = Field(None, gt=0, description="бюджет на контакты за квартал в единицах прибыли; не задан — без ограничения")
+    revenue_to_money: float | None = Field(
+        None, gt=0,
+        description="сколько единиц прибыли в одной единице выручки (0.001, если выручка в рублях, а прибыль в тысячах рублей); "
+        "нужно, чтобы посчитать цену скидки",
+    )
+
+    @field_validator("control_share")
+    @classmethod
+    def _share(cls, value: float | str) -> float | str:
+        if isinstance(value, float | int) and not 0 <= value < 1:
+            raise ValueError("доля контрольной группы должна быть от 0 до 1 (или \"auto\")")
+        return value
+
+    @field_validator("channel_costs")
+    @classmethod
+    def _costs(cls, value: dict[str, float]) -> dict[str, float]:
+        for channel, cost in value.items():
+            if cost < 0:
+                raise ValueError(f"цена контакта по каналу «{channel}» не может быть отрицательной")
+        return value
+
+    @property
+    def assumed_min_effect(self) -> float:
+        return self.min_effect if self.min_effect is not None else self.effect
 
     @field_validator("rules", mode="wrap")
     @classmethod
@@ -433,6 +493,9 @@ class BacktestConfig(_Frozen):
     min_bin: int = Field(20, ge=1, description="покупателей в группе калибровки, чтобы она учитывалась")
     min_group: int = Field(30, ge=1, description="покупателей в группе с предложением и в контрольной, чтобы судить об эффекте")
     max_ci_width: float = Field(0.20, gt=0, description="интервал эффекта шире этого — делать вывод рано")
+    quarters_to_verdict: int = Field(2, ge=1, le=12, description="за сколько кварталов контрольная группа должна дать вывод об эффекте")
+    alpha: float = Field(0.05, gt=0, lt=0.5, description="уровень значимости проверки эффекта")
+    power: float = Field(0.8, gt=0.5, lt=1, description="мощность: с какой вероятностью проверка замечает наименьший эффект")
 
 
 class ForecastConfig(_Frozen):

@@ -20,6 +20,7 @@ from report_builder.report.figures import data as data_figures
 from report_builder.report.figures import eda as eda_figures
 from report_builder.report.figures import explain as explain_figures
 from report_builder.report.figures import models as model_figures
+from report_builder.report.figures import plan as plan_figures
 from report_builder.report.figures import segments as segment_figures
 from report_builder.report.render import render_html, render_pdf
 from report_builder.report.structure import draw_sections
@@ -33,13 +34,16 @@ from report_builder.stages.backtest import backtest
 from report_builder.stages.clean import clean_tables
 from report_builder.stages.compare import compare
 from report_builder.stages.correlate import correlate
-from report_builder.stages.economics import economics
+from report_builder.stages.effects import effects
 from report_builder.stages.evaluate import evaluate
 from report_builder.stages.explain import explain
+from report_builder.stages.dynamics import dynamics
 from report_builder.stages.explore import explore
+from report_builder.stages.forecast import forecast
 from report_builder.stages.folds import cross_validation
 from report_builder.stages.load import load_tables
 from report_builder.stages.models import search_models
+from report_builder.stages.plan import plan
 from report_builder.stages.profile import profile
 from report_builder.stages.recommend import recommend
 from report_builder.stages.score import score_customers
@@ -81,25 +85,34 @@ STAGES: tuple[Stage, ...] = check_table(
              "background": "explain.background", "seed": "seed"},
             when="stages.segments",
         ),
-        Stage("segmentation", "Сегментация", segment, {"scores": "scores", "data": "data"}, {"config": "segments"},
+        Stage("forecast", "Прогноз на следующий квартал", forecast,
+              {"data": "data", "period": "period", "reference": "reference", "search": "search", "evaluation": "evaluation",
+               "scores": "scores"},
+              {"config": "forecast", "model": "model", "seed": "seed"}),
+        Stage("segmentation", "Сегментация", segment, {"forecast": "forecast", "scores": "scores", "data": "data"},
+              {"config": "segments"},
               section=Section("segments", "Сегментация покупателей", figures=segment_figures.section)),
-        Stage("recommendations", "Рекомендации", recommend, {"segmentation": "segmentation"},
-              {"config": "recommendations", "seed": "seed"}),
+        Stage("recommendations", "Рекомендации", recommend, {"segmentation": "segmentation"}, {"config": "recommendations"}),
+        Stage("effects", "Измеренный эффект предложений", effects, {"reference": "reference", "data": "data"},
+              {"config": "backtest", "recommendations": "recommendations", "seed": "seed"}),
+        Stage("plan", "План контактов", plan,
+              {"segmentation": "segmentation", "recommendations": "recommendations", "effects": "effects"},
+              {"config": "recommendations", "experiment": "backtest", "seed": "seed"},
+              section=Section("recommendations", "Рекомендации", figures=plan_figures.section)),
         Stage("profile", "Профиль данных (ydata-profiling)", profile, {"data": "data", "period": "period"},
               {"company": "report.company"}, when="report.profile", publishes="profile.html"),
         Stage("customer_list", "Список покупателей", customer_files.customer_list,
-              {"segmentation": "segmentation", "recommendations": "recommendations", "scores": "scores"}),
+              {"segmentation": "segmentation", "plan": "plan", "scores": "scores", "reference": "reference"}),
         Stage("comparison", "Сравнение с прошлым кварталом", compare,
               {"data": "data", "search": "search", "segmentation": "segmentation", "customer_list": "customer_list",
                "explanation": "explanation", "reference": "reference"},
               {"config": "history", "config_hash": "analysis_hash"}, section=Section("changes", "Что изменилось", part="front")),
-        Stage("backtest", "Проверка прошлого прогноза", backtest, {"reference": "reference", "data": "data"},
-              {"config": "backtest", "bootstrap_rounds": "model.bootstrap_rounds", "seed": "seed"},
+        Stage("backtest", "Проверка прошлого прогноза", backtest, {"reference": "reference", "data": "data", "effects": "effects"},
+              {"config": "backtest", "bootstrap_rounds": "model.bootstrap_rounds", "seed": "seed", "months": "segments.months_at_risk"},
               section=Section("backtest", "Проверка прошлого прогноза", part="front", figures=backtest_figures.section)),
-        Stage("economics", "Экономика предложений", economics,
-              {"segmentation": "segmentation", "recommendations": "recommendations", "backtest": "backtest"},
-              {"config": "recommendations"},
-              section=Section("recommendations", "Рекомендации", figures=backtest_figures.economics_section)),
+        Stage("dynamics", "Динамика по кварталам", dynamics,
+              {"reference": "reference", "period": "period", "data": "data", "forecast": "forecast",
+               "segmentation": "segmentation", "backtest": "backtest"}),
         # The documents: every result above reaches them as one object, RESULTS.
         Stage("sections", "Графики", draw_sections, {"results": RESULTS}, {"money_unit": "report.money_unit"}),
         Stage("html", "Вёрстка HTML", render_html, {"results": RESULTS, "sections": "sections"}, {"settings": ""},

@@ -9,10 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from conftest import SEED, score_small, small_config, small_explain_config, small_model_config
-from report_builder.config import SegmentsConfig
+from report_builder.config import ForecastConfig, SegmentsConfig
 from report_builder.results.analysis import Evaluation, ModelSearch
 from report_builder.results.data import CleanData
 from report_builder.results.segments import Scores, Segmentation
+from report_builder.results.forecast import Forecast
+from report_builder.results.history import Reference
+from report_builder.stages.forecast import forecast
 from report_builder.stages.segment import segment
 
 __all__ = ["CUSTOMERS_MAX", "SEED", "Scored", "scored_demo", "small_config", "small_explain_config", "small_model_config"]
@@ -28,7 +31,14 @@ class Scored:
     scores: Scores
 
     def segmented(self, config: SegmentsConfig | None = None) -> Segmentation:
-        return segment(self.scores, self.data, config or SegmentsConfig())
+        return segment(self.forecast, self.scores, self.data, config or SegmentsConfig())
+
+    @property
+    def forecast(self) -> Forecast:
+        """A first report's forecast: no history, so the same-quarter model's scores."""
+        found = forecast(self.data, "2026-Q3", Reference(), self.search, self.evaluation, ForecastConfig(), small_model_config(), SEED, self.scores)
+        assert found is not None
+        return found
 
 
 _SCORED: dict[tuple[int, int], Scored] = {}

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from report_builder.config import BacktestConfig, RecommendationsConfig
+from report_builder.config import BacktestConfig
 from report_builder.labels import DECLINED, STABLE, TARGET, USUAL_AT_RISK, VALUABLE_AT_RISK, VALUABLE_STABLE
 from report_builder.results.data import CleanData
 from report_builder.pipeline import HISTORY
@@ -15,8 +15,7 @@ from report_builder.results.analysis import Evaluation, ModelSearch
 from report_builder.results.history import Reference
 from report_builder.results.report import RunInfo
 from report_builder.results.segments import CustomerList
-from report_builder.stages.backtest import backtest, newcombe, wilson
-from report_builder.stages.economics import measured_effect
+from report_builder.stages.backtest import backtest
 
 
 def snapshot(people: pd.DataFrame, threshold: float = 0.5, cv_auc: float = 0.9) -> object:
@@ -81,17 +80,6 @@ def test_uplift_compares_offered_and_control_at_risk_customers() -> None:
     low, high = result.uplift_ci95
     assert low < result.uplift < high
     assert result.verdict == "helped" and low > 0
-    effect, measured = measured_effect(result)
-    assert measured and effect == pytest.approx(result.uplift / control.actual_rate)
-
-
-def test_newcombe_interval_matches_the_published_example() -> None:
-    # Newcombe (1998), example (a): 56/70 against 48/80 -> 0.2000, 95 % CI 0.0524 to 0.3339.
-    first, second = np.r_[np.ones(56), np.zeros(14)], np.r_[np.ones(48), np.zeros(32)]
-    difference, (low, high) = newcombe(first, second)
-    assert difference == pytest.approx(0.2)
-    assert low == pytest.approx(0.0524, abs=5e-4) and high == pytest.approx(0.3339, abs=5e-4)
-    assert wilson(0, 10)[0] == pytest.approx(0.0, abs=1e-12)
 
 
 def test_small_groups_are_too_early_to_read() -> None:
@@ -99,5 +87,38 @@ def test_small_groups_are_too_early_to_read() -> None:
     outcomes = {i: i % 2 for i in range(20)}
     result = backtest(Reference((snapshot(people(rows)),)), data(outcomes), BacktestConfig(), 200, 0)
     assert result.verdict == "early"
-    assert measured_effect(result) == (None, False)
-    assert RecommendationsConfig().effect == 0.2  # then the assumption stays in force
+
+
+def test_persistence_is_measured_on_the_same_customers() -> None:
+    """Last quarter's labels: 1 and 2 declined. This quarter 1 and 3 did: persistence finds one of two, one of two right."""
+    from histories import clean, people as plan_people, snapshot as quarter
+
+    ids = pd.Index([1, 2, 3, 4])
+    then = clean(pd.Series([1, 1, 0, 0], index=ids))
+    assigned = plan_people(ids, probability=[0.9, 0.2, 0.8, 0.1])
+    result = backtest(Reference((quarter("2026-Q2", then, assigned),)), clean(pd.Series([1, 0, 1, 0], index=ids)), BacktestConfig(), 200, 0)
+    assert result.persistence_precision == pytest.approx(0.5) and result.persistence_recall == pytest.approx(0.5)
+    assert result.persistence_roc_auc == pytest.approx(0.5)
+    assert result.roc_auc == pytest.approx(1.0) and not result.beaten_by_persistence
+    assert result.constant_brier == pytest.approx(0.25)  # last quarter's share of decliners, a half, given to everyone
+    assert result.kind_then == "same_quarter" and result.mean_predicted == pytest.approx(0.5)
+
+
+def test_the_plan_is_checked_against_its_control_group() -> None:
+    """400 planned customers, 100 held back; the offered ones decline at 40 %, the control group at 60 %."""
+    from histories import clean, people as plan_people, snapshot as quarter
+
+    ids = pd.Index(np.arange(400))
+    control = ids < 100
+    assigned = plan_people(ids, in_plan=True, control=control, expected_gain=2.0, profit=5.0, cost=0.5,
+                           rules=np.where(control, "", "cart"), offers=np.where(control, "", "Корзина (сайт)"))
+    declined = pd.Series(np.where(control, (ids % 10 < 6), (ids % 10 < 4)).astype(int), index=ids)
+    reference = Reference((quarter("2026-Q2", clean(pd.Series(0, index=ids)), assigned),))
+    result = backtest(reference, clean(declined), BacktestConfig(), 200, 0, months=3)
+    check = result.plan
+    assert (check.offered, check.control) == (300, 100)
+    assert check.uplift == pytest.approx(0.2)
+    assert check.promised == pytest.approx(600.0)  # 300 × 2
+    # The measured drop × the profit the offered customers stood to lose, less what their contacts cost.
+    assert check.measured == pytest.approx(0.2 * 300 * 5.0 * 3 - 300 * 0.5)
+    assert check.measured_ci95[0] < check.measured < check.measured_ci95[1]

@@ -9,9 +9,13 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from report_builder.config import RecommendationsConfig, SegmentRule, SegmentsConfig
+from report_builder.config import BacktestConfig, RecommendationsConfig, SegmentRule, SegmentsConfig
 from report_builder.report.customers import COLUMNS, customer_table, neutralise, write_csv, write_xlsx
-from report_builder.results.segments import Recommendations, Scores, Segmentation
+from report_builder.results.history import Reference
+from report_builder.results.plan import Plan
+from report_builder.results.segments import Scores, Segmentation
+from report_builder.stages.effects import effects
+from report_builder.stages.plan import plan
 from report_builder.stages.recommend import recommend
 from scored_demo import CUSTOMERS_MAX, SEED, Scored, scored_demo
 
@@ -19,10 +23,12 @@ HEADERS = {key: header for key, (header, _) in COLUMNS.items()}
 FORMULA_SEGMENT = "=1+1"
 
 
-def parts_for(scored: Scored, segments: SegmentsConfig) -> tuple[Segmentation, Recommendations, Scores]:
-    """What the customer list reads from a build."""
+def parts_for(scored: Scored, segments: SegmentsConfig) -> tuple[Segmentation, Plan, Scores]:
+    """What the customer list reads from a build: nothing measured yet, the default settings."""
     segmentation = scored.segmented(segments)
-    return segmentation, recommend(segmentation, RecommendationsConfig(), SEED), scored.scores
+    config = RecommendationsConfig()
+    nothing = effects(Reference(), scored.data, BacktestConfig(), config, SEED)
+    return segmentation, plan(segmentation, recommend(segmentation, config), nothing, config, BacktestConfig(), SEED), scored.scores
 
 
 @pytest.fixture(scope="module")
@@ -31,12 +37,12 @@ def scored(demo_data, demo_fit) -> Scored:
 
 
 @pytest.fixture(scope="module")
-def parts(scored: Scored) -> tuple[Segmentation, Recommendations, Scores]:
+def parts(scored: Scored) -> tuple[Segmentation, Plan, Scores]:
     return parts_for(scored, SegmentsConfig())
 
 
 @pytest.fixture(scope="module")
-def table(parts: tuple[Segmentation, Recommendations, Scores]) -> pd.DataFrame:
+def table(parts: tuple[Segmentation, Plan, Scores]) -> pd.DataFrame:
     return customer_table(*parts)
 
 
@@ -63,17 +69,21 @@ def test_one_row_per_customer_sorted_by_profit_at_risk(scored: Scored, parts, ta
     probability = table["probability"].astype(float)
     assert ((probability >= 0) & (probability <= 1)).all()
     by_id = table.set_index("id")
-    expected = scores.probability.reindex(by_id.index)
+    expected = segmentation.customers["probability"].reindex(by_id.index)  # the forecast used
     np.testing.assert_allclose(by_id["probability"].astype(float), expected)
     assert (by_id["segment"] == segmentation.customers["segment"].reindex(by_id.index)).all()
 
 
 def test_offers_and_drivers_per_customer(parts, table: pd.DataFrame) -> None:
-    _, recommendations, scores = parts
-    per_customer = recommendations.per_customer
-    assert per_customer  # the demo data fires some offers
-    for customer, offers in zip(table["id"], table["offers"]):
-        assert offers == "; ".join(per_customer.get(customer, ())), customer
+    _, made, scores = parts
+    offered = made.offered
+    assert len(offered)  # the demo data fires some offers
+    by_id = table.set_index("id")
+    expected = (offered["title"] + " (" + offered["channels"] + ")").reindex(by_id.index).fillna("")
+    assert (by_id["offers"] == expected).all()  # one offer each, with the channels that reach the customer
+    assert (by_id.loc[offered.index, "in_plan"] == "да").all()
+    np.testing.assert_allclose(by_id.loc[offered.index, "expected_gain"].astype(float), offered["gain"])  # no prices: the gain
+    assert by_id.loc[~by_id.index.isin(made.customers.index[made.customers["in_plan"]]), "expected_gain"].isna().all()
     explained = set(scores.shap.dropna().index)
     assert len(explained) == CUSTOMERS_MAX
     for row in table.itertuples():
@@ -160,11 +170,13 @@ def test_csv_reads_back_with_semicolon_and_decimal_comma(tmp_path: Path, table: 
 
 
 def test_the_control_group_is_marked_and_offered_nothing(parts, table: pd.DataFrame) -> None:
-    segmentation, recommendations, _ = parts
+    segmentation, made, _ = parts
     control = table[table["control"] == "да"]
-    assert set(control["id"]) == set(recommendations.control) and len(control) > 0
-    assert (control["offers"] == "").all()
-    at_risk = segmentation.customers["probability"] >= segmentation.threshold
-    share = len(control) / at_risk.sum()
-    assert share == pytest.approx(0.10, abs=0.02)  # about a tenth of the at-risk customers
-    assert set(control["id"]) <= set(segmentation.customers.index[at_risk])
+    assert set(control["id"]) == set(made.control) and len(control) > 0
+    assert (control["offers"] == "").all() and (control["in_plan"] == "да").all()
+    planned = made.customers["in_plan"].sum()
+    assert len(control) / planned == pytest.approx(0.10, abs=0.02)  # about a tenth of the planned customers
+
+
+def test_a_first_quarter_marks_everyone_as_new(table: pd.DataFrame) -> None:
+    assert (table["previous_segment"] == "новый покупатель").all()

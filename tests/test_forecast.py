@@ -11,7 +11,7 @@ from report_builder.config import Config, ForecastConfig
 from report_builder.features import GroupedFolds
 from report_builder.labels import CATEGORICAL, DECLINED, KNOWN_VALUES, NUMERIC, STABLE, TARGET
 from report_builder.results.forecast import Quarter
-from report_builder.stages.forecast import forward_forecast
+from report_builder.forward import forward_forecast
 
 DRIVER = "Страниц_за_визит"
 SHARE = 0.35
@@ -85,9 +85,9 @@ def test_a_forward_rule_is_learnt_and_beats_persistence(forward_history: list[Qu
     assert result.probability.index.equals(current.index)
     assert result.probability.between(0, 1).all()
     declining = current[TARGET] == DECLINED
-    assert result.expected_from_declining == pytest.approx(result.probability[declining].sum())
-    assert result.expected_from_stable == pytest.approx(result.probability[~declining].sum())
-    assert result.expected == pytest.approx(result.probability.sum())
+    assert result.expected.from_declining == pytest.approx(result.probability[declining].sum())
+    assert result.expected.from_stable == pytest.approx(result.probability[~declining].sum())
+    assert result.expected.total == pytest.approx(result.probability.sum())
     # What happens next: the expected decliners among returning customers are about the real ones.
     after = forward_history[4].customers
     returning = current.index.intersection(after.index)
@@ -106,7 +106,7 @@ def test_perfect_persistence_and_noise_features_give_persistence_with_transition
     current = quarters[-1].customers
     declining = current[TARGET] == DECLINED
     assert (result.probability[declining] == 1.0).all() and (result.probability[~declining] == 0.0).all()
-    assert result.expected_from_declining == declining.sum() and result.expected_from_stable == 0.0
+    assert result.expected.from_declining == declining.sum() and result.expected.from_stable == 0.0
     assert result.brier == 0.0
 
 

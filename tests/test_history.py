@@ -15,7 +15,8 @@ import pytest
 
 import report_builder.output as output
 from conftest import small_config
-from report_builder.build import build_report, previous_period
+from report_builder.build import build_report
+from report_builder.periods import previous_period
 from report_builder.config import HistoryConfig
 from report_builder.demo_data import NEW_CATEGORY, earlier_quarters
 from report_builder.errors import InputError

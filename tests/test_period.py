@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from report_builder.build import last_finished_quarter
+from report_builder.periods import last_finished_quarter
 
 REPO = Path(__file__).resolve().parents[1]
 MAKE = shutil.which("make")

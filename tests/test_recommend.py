@@ -79,11 +79,6 @@ def segmentation(priority: str = "A") -> Segmentation:
     )
 
 
-def without_control(config: RecommendationsConfig) -> RecommendationsConfig:
-    """The hand-counted cases below count every customer: no control group is drawn."""
-    return config.model_copy(update={"control_share": 0.0})
-
-
 def rule(name: str, feature: str, op: str, value: float, channels: tuple[str, ...] = ("сайт", "email"), **limits: float) -> OfferRule:
     return OfferRule(
         name=name, title=f"Предложение {name}", action=f"действие {name}", feature=feature, op=op, value=value,
@@ -119,7 +114,7 @@ def at_risk_of(ids: list[int]) -> float:
 )
 def test_rule_fires_only_with_enough_share_and_lift(min_share: float, min_lift: float, fires: bool) -> None:
     config = RecommendationsConfig(rules=(rule("cart", CART, ">=", 4, min_share=min_share, min_lift=min_lift),))
-    result = recommend(segmentation(), without_control(config), 0)
+    result = recommend(segmentation(), config)
     offer = next(o for o in (*result.offers, *result.rejected) if o.segment == "A")
     assert offer.share_segment == 0.5
     assert offer.share_stable == 0.25
@@ -129,7 +124,7 @@ def test_rule_fires_only_with_enough_share_and_lift(min_share: float, min_lift: 
 
 
 def test_condition_more_common_among_stable_customers_is_rejected() -> None:
-    result = recommend(segmentation(), without_control(RecommendationsConfig(rules=RULES)), 0)
+    result = recommend(segmentation(), RecommendationsConfig(rules=RULES))
     assert not [o for o in result.offers if o.rule == "errors"]
     rejected = [o for o in result.rejected if o.rule == "errors"]
     assert len(rejected) == 1
@@ -142,12 +137,12 @@ def test_condition_more_common_among_stable_customers_is_rejected() -> None:
 
 
 def test_rejected_offers_follow_the_priority_segment() -> None:
-    result = recommend(segmentation(priority="B"), without_control(RecommendationsConfig(rules=RULES)), 0)
+    result = recommend(segmentation(priority="B"), RecommendationsConfig(rules=RULES))
     assert {(o.rule, o.segment) for o in result.rejected} == {("errors", "B"), ("pages", "B")}
 
 
 def test_offers_count_customers_and_profit_like_a_manual_recount() -> None:
-    result = recommend(segmentation(), without_control(RecommendationsConfig(rules=RULES)), 0)
+    result = recommend(segmentation(), RecommendationsConfig(rules=RULES))
     columns = {CART: 1, ERRORS: 2, PAGES: 3}
     fired = {(o.rule, o.segment) for o in result.offers}
     assert fired == {("cart", "A"), ("cart", "B"), ("cart", "C"), ("pages", "A"), ("pages", "C")}
@@ -163,7 +158,7 @@ def test_offers_count_customers_and_profit_like_a_manual_recount() -> None:
 
 
 def test_actions_count_each_customer_once_across_segments() -> None:
-    result = recommend(segmentation(), without_control(RecommendationsConfig(rules=RULES)), 0)
+    result = recommend(segmentation(), RecommendationsConfig(rules=RULES))
     actions = {a.rule: a for a in result.actions}
     assert set(actions) == {"cart", "pages"}
     cart = actions["cart"]
@@ -180,15 +175,13 @@ def test_actions_count_each_customer_once_across_segments() -> None:
     assert profits == sorted(profits, reverse=True)
 
 
-def test_per_customer_lists_each_offer_title_once() -> None:
-    result = recommend(segmentation(), without_control(RecommendationsConfig(rules=RULES)), 0)
-    per_customer = result.per_customer
-    assert set(per_customer) == {11, 12, 13, 14, 15, 21, 22}
-    assert sorted(per_customer[13]) == ["Предложение cart (сайт, email)", "Предложение pages (сайт, email)"]
-    assert per_customer[11] == ("Предложение cart (сайт, email)",)
-    assert per_customer[21] == ("Предложение cart (сайт, email)",)  # in B and C, listed once
-    assert per_customer[14] == ("Предложение pages (сайт, email)",)
-    assert all(len(set(titles)) == len(titles) for titles in per_customer.values())
+def test_every_customer_meeting_a_fired_rule_is_eligible_stable_ones_too() -> None:
+    result = recommend(segmentation(), RecommendationsConfig(rules=RULES))
+    eligible = result.eligible
+    assert list(eligible.columns) == ["cart", "pages"]  # errors never fired
+    assert set(eligible.index[eligible["cart"]]) == {1, 2, 11, 12, 13, 21, 22}  # 1 and 2 are stable customers
+    assert set(eligible.index[eligible["pages"]]) == {13, 14, 15}
+    assert eligible.loc[13].tolist() == [True, True]
 
 
 def test_unknown_feature_in_a_rule_is_refused_by_the_settings() -> None:
@@ -206,8 +199,8 @@ def test_customers_without_consent_get_no_messages(monkeypatch: pytest.MonkeyPat
     globals()["NO_CONSENT"] = (12, 13)
     try:
         seg = segmentation()
-        by_mail = recommend(seg, without_control(RecommendationsConfig(rules=(rule("cart", CART, ">=", 4, channels=("email", "push")),))), 0)
-        on_site = recommend(seg, without_control(RecommendationsConfig(rules=(rule("cart", CART, ">=", 4, channels=("сайт", "email")),))), 0)
+        by_mail = recommend(seg, RecommendationsConfig(rules=(rule("cart", CART, ">=", 4, channels=("email", "push")),)))
+        on_site = recommend(seg, RecommendationsConfig(rules=(rule("cart", CART, ">=", 4, channels=("сайт", "email")),)))
     finally:
         globals()["NO_CONSENT"] = ()
     mail_offer = next(o for o in by_mail.offers if o.segment == "A")
@@ -215,27 +208,8 @@ def test_customers_without_consent_get_no_messages(monkeypatch: pytest.MonkeyPat
     assert mail_offer.customers == 1
     site_offer = next(o for o in on_site.offers if o.segment == "A")
     assert set(site_offer.customer_ids) == {11, 12, 13} and site_offer.unreachable == 0
-    assert on_site.per_customer[12] == ("Предложение cart (сайт)",)
-    assert on_site.per_customer[11] == ("Предложение cart (сайт, email)",)
-    for customer in (12, 13):
-        assert customer not in by_mail.per_customer
+    assert on_site.eligible.loc[[11, 12, 13], "cart"].all()
+    assert not by_mail.eligible.loc[[12, 13], "cart"].any() and by_mail.eligible.at[11, "cart"]
+    assert {12, 13} <= set(by_mail.unreachable) and not {12, 13} & set(on_site.unreachable)
     action = by_mail.actions[0]
     assert action.channels == ("email", "push") and action.unreachable >= 2
-
-
-def test_the_control_group_is_a_seeded_share_of_each_at_risk_segment_and_gets_no_offer() -> None:
-    seg = segmentation()
-    config = RecommendationsConfig(rules=RULES, control_share=0.5)
-    result = recommend(seg, config, 7)
-    assert result.control == recommend(seg, config, 7).control  # reproducible
-    assert result.control != recommend(seg, config, 8).control or len(result.control) <= 1
-    at_risk = {i for i, (p, *_rest) in CUSTOMERS.items() if p >= 0.5}
-    assert set(result.control) <= at_risk
-    by_segment: dict[str, int] = {}
-    for i in result.control:
-        by_segment[seg.customers.at[i, "segment"]] = by_segment.get(seg.customers.at[i, "segment"], 0) + 1
-    assert by_segment == {"A": 3, "B": 2}  # half of each at-risk base segment (A: 6, B: 4)
-    assert not set(result.control) & set(result.per_customer)
-    for offer in result.offers:
-        assert not set(result.control) & set(offer.customer_ids)
-    assert recommend(seg, without_control(config), 7).control == ()

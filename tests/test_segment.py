@@ -28,8 +28,8 @@ def seg(scored: Scored) -> Segmentation:
 
 
 def truth(scored: Scored) -> pd.DataFrame:
-    """Probability and profit of every customer, straight from the inputs of the stage."""
-    return pd.DataFrame({"probability": scored.scores.probability, "profit": scored.data.customers[PROFIT]})
+    """Probability (the forecast used) and profit of every customer, straight from the inputs of the stage."""
+    return pd.DataFrame({"probability": scored.forecast.probability, "profit": scored.data.customers[PROFIT]})
 
 
 def test_base_segments_partition_the_customers(scored: Scored, seg: Segmentation) -> None:
@@ -83,7 +83,7 @@ def test_profit_at_risk_is_probability_times_profit_times_months(scored: Scored,
 def test_extra_segment_has_exactly_the_matching_members(scored: Scored) -> None:
     seg = scored.segmented(SegmentsConfig(extra=(PROMO_RULE,)))
     customers = scored.data.customers
-    p = scored.scores.probability
+    p = scored.forecast.probability
     expected = set(customers.index[(customers["Акционные_покупки"] >= 0.5) & (p >= 0.5)])
     assert 0 < len(expected) < len(customers)
     assert set(seg.members["Тест"]) == expected
@@ -147,7 +147,7 @@ def test_contrasts_cover_every_feature_strongest_first(scored: Scored, seg: Segm
     # Numbers compare the priority segment's mean with the stable customers' mean.
     customers = scored.data.customers
     members = list(seg.members[seg.priority])
-    stable = customers.index[scored.scores.probability < seg.threshold]
+    stable = customers.index[scored.forecast.probability < seg.threshold]
     for c in contrasts:
         if c.feature in NUMERIC:
             assert c.segment_value == pytest.approx(customers.loc[members, c.feature].mean()), c.feature

@@ -15,7 +15,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from report_builder.labels import CATEGORICAL, CONSENT, PROBABILITY, PROFIT, PROFIT_AT_RISK, SEGMENT, label
 from report_builder.report.filters import num
-from report_builder.results.segments import CustomerList, Recommendations, Scores, Segmentation
+from report_builder.results.history import Reference
+from report_builder.results.plan import Plan
+from report_builder.results.segments import PEOPLE_COLUMNS, CustomerList, Scores, Segmentation
 
 DRIVERS = 3
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -25,10 +27,13 @@ COLUMNS = {
     "profit": ("Прибыль в месяц", "#,##0.00"),
     "profit_at_risk": ("Прибыль под риском", "#,##0.00"),
     "segment": ("Сегмент", "@"),
+    "previous_segment": ("Сегмент в прошлом квартале", "@"),
     "consent": ("Согласие на рассылки", "@"),
+    "in_plan": ("В плане", "@"),
     "control": ("Контрольная группа", "@"),
+    "offers": ("Предложение", "@"),
+    "expected_gain": ("Ожидаемая выгода", "#,##0.00"),
     "extra": ("Дополнительные сегменты", "@"),
-    "offers": ("Предложения", "@"),
     **{f"driver_{i}": (f"Фактор риска {i}", "@") for i in range(1, DRIVERS + 1)},
 }
 
@@ -40,12 +45,20 @@ def neutralise(value: object) -> object:
     return value
 
 
-def customer_list(segmentation: Segmentation, recommendations: Recommendations, scores: Scores) -> CustomerList:
-    """One row per customer, largest profit at risk first."""
-    return CustomerList(customer_table(segmentation, recommendations, scores))
+def customer_list(segmentation: Segmentation, plan: Plan, scores: Scores, reference: Reference = Reference()) -> CustomerList:
+    """One row per customer, largest profit at risk first; and what the history keeps of each."""
+    table = customer_table(segmentation, plan, scores, _previous_segments(reference))
+    return CustomerList(table, people(segmentation, plan))
 
 
-def customer_table(seg: Segmentation, recommendations: Recommendations, scores: Scores) -> pd.DataFrame:
+def _previous_segments(reference: Reference) -> pd.Series:
+    last = reference.snapshot
+    if last is None or last.customer_list is None or last.customer_list.people is None:  # type: ignore[attr-defined]
+        return pd.Series(dtype=object)
+    return last.customer_list.people["segment"]  # type: ignore[attr-defined]
+
+
+def customer_table(seg: Segmentation, plan: Plan, scores: Scores, previous: pd.Series | None = None) -> pd.DataFrame:
     """One row per customer, largest profit at risk first."""
     frame = seg.customers
     ids = frame.index
@@ -54,9 +67,14 @@ def customer_table(seg: Segmentation, recommendations: Recommendations, scores: 
     for name in extra_names:
         members = ids.isin(seg.members[name])
         extra[members] = extra[members].where(extra[members] == "", extra[members] + "; ") + name
-    offers = recommendations.per_customer
-    control = set(recommendations.control)
+    chosen = plan.customers.reindex(ids)
+    planned = plan.customers["in_plan"].reindex(ids, fill_value=False).astype(bool)
+    control = plan.customers["control"].reindex(ids, fill_value=False).astype(bool)
+    offered = planned & ~control
+    offers = (chosen["title"].astype(str) + " (" + chosen["channels"].astype(str) + ")").where(offered, "")
+    gain = chosen["net"].fillna(chosen["gain"]).where(planned)
     drivers = _drivers(scores.shap.reindex(ids), frame)
+    before = (previous if previous is not None else pd.Series(dtype=object)).reindex(ids)
     table = pd.DataFrame(
         {
             "id": ids.astype(int),
@@ -64,15 +82,50 @@ def customer_table(seg: Segmentation, recommendations: Recommendations, scores: 
             "profit": frame[PROFIT].to_numpy(dtype=float),
             "profit_at_risk": frame[PROFIT_AT_RISK].to_numpy(dtype=float),
             "segment": frame[SEGMENT].to_numpy(),
+            "previous_segment": before.fillna("новый покупатель").to_numpy(),
             "consent": frame[CONSENT].to_numpy(),
-            "control": ["да" if int(i) in control else "нет" for i in ids],
+            "in_plan": np.where(planned, "да", "нет"),
+            "control": np.where(control, "да", "нет"),
+            "offers": offers.to_numpy(),
+            "expected_gain": gain.to_numpy(dtype=float),
             "extra": extra.to_numpy(),
-            "offers": ["; ".join(offers.get(int(i), ())) for i in ids],
             **{f"driver_{k + 1}": [row[k] if k < len(row) else "" for row in drivers] for k in range(DRIVERS)},
         }
     )
     table = table.sort_values(["profit_at_risk", "id"], ascending=[False, True])
     return table.map(neutralise).reset_index(drop=True)
+
+
+def people(seg: Segmentation, plan: Plan) -> pd.DataFrame:
+    """What the history keeps of each customer (index: id): the forecast, the segment, and what the plan did with them."""
+    frame = seg.customers
+    chosen = plan.customers.reindex(frame.index)
+    planned = plan.customers["in_plan"].reindex(frame.index, fill_value=False).astype(bool)
+    control = plan.customers["control"].reindex(frame.index, fill_value=False).astype(bool)
+    offered = planned & ~control
+    eligible = plan.eligible.reindex(frame.index, fill_value=False)
+    names = pd.Series("", index=frame.index)
+    for rule in eligible.columns:
+        names = names + np.where(eligible[rule].to_numpy(dtype=bool), rule + ";", "")
+    names = names.str.rstrip(";")
+    out = pd.DataFrame(
+        {
+            "probability": frame[PROBABILITY].astype(float),
+            "segment": frame[SEGMENT].astype(str),
+            "profit": frame[PROFIT].astype(float),
+            "profit_at_risk": frame[PROFIT_AT_RISK].astype(float),
+            "control": control,
+            "offers": (chosen["title"].astype(str) + " (" + chosen["channels"].astype(str) + ")").where(offered, ""),
+            "rules": chosen["rule"].astype(object).where(offered, ""),
+            "eligible": names,
+            "in_plan": planned,
+            "expected_gain": chosen["net"].fillna(chosen["gain"]).where(planned).astype(float),
+            "cost": chosen["cost"].where(offered).astype(float),
+        },
+        index=frame.index,
+    )
+    out.index.name = "id"
+    return out[list(PEOPLE_COLUMNS)]
 
 
 def _drivers(shap: pd.DataFrame, frame: pd.DataFrame) -> list[list[str]]:

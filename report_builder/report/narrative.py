@@ -11,7 +11,7 @@ import math
 from report_builder.labels import label
 from report_builder.report.filters import NBSP, count, num, plural
 from report_builder.results.analysis import CategoricalFeature, Correlation, Driver, Explanation, NumericFeature
-from report_builder.results.backtest import Backtest, Economics
+from report_builder.results.backtest import Backtest
 from report_builder.results.history import Comparison, Drift, Flow, MetricChange
 from report_builder.results.segments import Contrast, Offer
 
@@ -454,13 +454,14 @@ def uplift_verdict(backtest: Backtest) -> str:
     return f"Эффекта предложений пока не видно: разница {_pp(backtest.uplift)} ({interval})."
 
 
-def effect_note(economics: Economics) -> str:
-    share = _pct(economics.effect)
-    if economics.measured:
-        return f"Эффект предложения — {share} предотвращённых снижений, измерен по контрольной группе прошлого квартала."
-    return f"Эффект предложения — {share} предотвращённых снижений: это допущение из настроек (recommendations.effect), пока его не измерила контрольная группа."
-
-
 def _pp(value: float) -> str:
     sign = "−" if value < 0 else ""
     return f"{sign}{num(abs(value) * 100, 1)}{NBSP}п.{NBSP}п."
+
+
+def plan_chart_title(plan: object, unit: str) -> str:
+    head = plan.headline  # type: ignore[attr-defined]
+    if not head.costs_known:
+        return (f"Контакт окупается, пока стоит меньше ожидаемой выгоды: в среднем {num(head.break_even_cost, 2)} {unit} "
+                "на покупателя плана; цены контактов в настройках не заданы")
+    return f"План приносит {num(head.expected_gain)} {unit} при затратах {num(head.cost or 0)} {unit}"

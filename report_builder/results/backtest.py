@@ -27,14 +27,32 @@ class SegmentUplift:
 
 
 @dataclass(frozen=True)
+class PlanCheck:
+    """Last quarter's plan: the gain it promised against what its control group shows, on the customers still here."""
+
+    offered: Annotated[int, Out()]
+    control: Annotated[int, Out()]
+    uplift: Annotated[float, Out(digits=4)]  # control's decline rate minus the offered customers'
+    uplift_ci95: Annotated[tuple[float, float], Out(digits=4)]
+    promised: Annotated[float, Out(digits=2, history=True)]  # Σ expected gain of the offered customers, as planned
+    measured: Annotated[float, Out(digits=2, history=True)]  # the measured drop × the profit those customers stood to lose − cost
+    measured_ci95: Annotated[tuple[float, float], Out(digits=2, history=True)]
+
+
+@dataclass(frozen=True)
 class Backtest:
     SUMMARY: ClassVar[str] = "backtest"
-    reference_period: Annotated[str, Out()]
+    reference_period: Annotated[str, Out(history=True)]  # the quarter whose forecast and offers are checked
     customers: Annotated[int, Out()]  # present in both quarters
     roc_auc: Annotated[float, Out(digits=4, history=True)]
     roc_auc_ci95: Annotated[tuple[float, float], Out(digits=4)]
-    cv_roc_auc_then: Annotated[float, Out(digits=4)]  # what the model promised last quarter
+    cv_roc_auc_then: Annotated[float, Out(digits=4)]  # what last quarter's forecast promised (its validated ROC-AUC)
+    kind_then: Annotated[Literal["forward", "persistence", "same_quarter"], Out("forecast_kind_then")]
+    persistence_roc_auc: Annotated[float, Out(digits=4, history=True)]  # last quarter's label as the forecast, same customers
+    persistence_precision: Annotated[float, Out(digits=4)]
+    persistence_recall: Annotated[float, Out(digits=4)]
     brier: Annotated[float, Out(digits=4)]
+    constant_brier: Annotated[float, Out(digits=4)]  # last quarter's share of decliners given to everyone
     calibration_predicted: np.ndarray  # mean predicted per decile
     calibration_actual: np.ndarray  # actual share per decile
     calibration_counts: np.ndarray
@@ -42,33 +60,23 @@ class Backtest:
     precision: Annotated[float, Out(digits=4)]
     recall: Annotated[float, Out(digits=4)]
     predicted_rate: Annotated[float, Out(digits=4)]  # share flagged at last quarter's threshold
+    mean_predicted: Annotated[float, Out(digits=4)]  # mean forecast probability
     actual_rate: Annotated[float, Out(digits=4)]  # share whose activity declined
     auc_fell: bool  # realised ROC-AUC below last quarter's promise by more than the margin
     calibration_gap: float  # largest gap between predicted and actual share over well-filled deciles
     calibration_off: bool  # that gap above the margin
     groups: Annotated[tuple[Group, ...], Out()]  # at-risk customers of the reference run: offered vs control
-    uplift: Annotated[float | None, Out(digits=4)]
-    uplift_ci95: Annotated[tuple[float, float] | None, Out(digits=4)]
+    uplift: Annotated[float | None, Out(digits=4, history=True)]
+    uplift_ci95: Annotated[tuple[float, float] | None, Out(digits=4, history=True)]
     by_segment: tuple[SegmentUplift, ...]
     verdict: Annotated[Literal["early", "helped", "hurt", "none"], Out()]  # what the offers did: too early to say, or the sign of the effect
+    plan: Annotated[PlanCheck | None, Out(history=True)] = None  # None: last quarter's record holds no plan, or no control group
 
     @published
     def retrain(self) -> bool:
         return self.auc_fell or self.calibration_off
 
-
-@dataclass(frozen=True)
-class SegmentValue:
-    segment: str
-    customers: int
-    expected_value: float  # Σ (p × monthly profit × months × effect − cost) over the segment's reachable customers
-    worth_it: bool
-
-
-@dataclass(frozen=True)
-class Economics:
-    effect: float  # share of a drop an offer prevents
-    measured: bool  # True: the back-test's uplift, False: the configured assumption
-    segments: tuple[SegmentValue, ...]
-    bands: tuple[tuple[float, float, float], ...]  # probability band low, high, expected value per contacted customer
-    cost: float  # cost per contact used for the bands (the cheapest offer)
+    @published
+    def beaten_by_persistence(self) -> bool:
+        """Last quarter's label alone ranked next quarter's decline better than the forecast did."""
+        return self.persistence_roc_auc > self.roc_auc

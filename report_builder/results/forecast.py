@@ -1,18 +1,23 @@
-"""The forecast of next quarter's decline, learnt from pairs of consecutive earlier quarters."""
+"""The forecast of next quarter's decline: which one is used, how well it was checked, against which baselines."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Annotated, ClassVar, Literal
 
 import pandas as pd
 
-Kind = Literal["forward", "persistence"]
-Validation = Literal["time", "cv"]
-# Why the forecast used is the one it is:
-# "model_better": the model's validated ROC-AUC is above persistence's;
-# "persistence_better": it is not, so next quarter is forecast from this quarter's label.
-Reason = Literal["model_better", "persistence_better"]
+from report_builder.records import Out, published
+
+# forward: a model learnt on pairs of consecutive quarters (features and label at t-1 -> label at t);
+# persistence: this quarter's label, as the observed transition rates («кто снизил сейчас, снизит и дальше»);
+# same_quarter: no pair of quarters yet, the model of this quarter's label stands in (a first report).
+Kind = Literal["forward", "persistence", "same_quarter"]
+# time: fitted on the earlier pairs, checked on the latest; cv: cross-validation grouped by customer;
+# holdout: the same-quarter model on its held-out customers.
+Validation = Literal["time", "cv", "holdout"]
+# Why the forecast used is the one it is.
+Reason = Literal["model_better", "persistence_better", "no_pairs"]
 Calibration = Literal["none", "sigmoid", "isotonic"]
 
 
@@ -28,34 +33,69 @@ class Quarter:
 class Baseline:
     """Persistence («кто снизил активность сейчас, снизит и дальше») on the customers the forecast is checked on."""
 
-    roc_auc: float
-    precision: float  # share of this quarter's decliners who decline next quarter too
-    recall: float  # share of next quarter's decliners who were declining already
+    roc_auc: Annotated[float, Out(digits=4)]
+    precision: Annotated[float, Out(digits=4)]  # share of this quarter's decliners who decline next quarter too
+    recall: Annotated[float, Out(digits=4)]  # share of next quarter's decliners who were declining already
+
+
+@dataclass(frozen=True)
+class Baselines:
+    persistence: Annotated[Baseline | None, Out()]  # None for a same-quarter model: its target is this quarter's label
+    constant_brier: Annotated[float, Out(digits=4)]  # the base rate given to everyone
+
+
+@dataclass(frozen=True)
+class ExpectedDecliners:
+    """Next quarter's expected decliners (the sum of forward probabilities), by this quarter's state."""
+
+    from_stable: Annotated[float, Out(digits=1)]
+    from_declining: Annotated[float, Out(digits=1)]
+
+    @property
+    def total(self) -> float:
+        return self.from_stable + self.from_declining
+
+    @property
+    def stable_share(self) -> float:
+        return self.from_stable / self.total if self.total else 0.0
 
 
 @dataclass(frozen=True)
 class Forecast:
-    kind: Kind
-    reason: Reason
-    pairs: tuple[tuple[str, str], ...]  # (period t-1, period t) of every pair learnt from, in period order
-    validation: Validation  # "time": fitted on the earlier pairs, checked on the latest; "cv": grouped cross-validation
-    customers: int  # customers the reported scores are measured on
-    roc_auc: float  # of the forecast used (the model's or persistence's)
-    roc_auc_ci95: tuple[float, float]
-    brier: float  # of the probabilities used, on the same customers
-    persistence: Baseline
-    constant_brier: float  # the base rate given to everyone
-    model_roc_auc: float
-    model_brier: float  # calibrated model
-    family: str  # model family chosen by the grouped cross-validated search
-    calibration: Calibration  # chosen by Brier score on validated scores
+    SUMMARY: ClassVar[str] = "forecast"
+    kind: Annotated[Kind, Out(history=True)]
+    reason: Annotated[Reason, Out()]
+    pairs: Annotated[tuple[tuple[str, str], ...], Out()]  # (period t-1, period t) of every pair learnt from, in period order
+    validation: Annotated[Validation, Out(history=True)]
+    customers: Annotated[int, Out()]  # customers the reported scores are measured on
+    roc_auc: Annotated[float, Out(digits=4, history=True)]  # of the forecast used: what it promises
+    roc_auc_ci95: Annotated[tuple[float, float], Out(digits=4)]
+    brier: Annotated[float, Out(digits=4)]  # of the probabilities used, on the same customers
+    persistence: Baseline | None
+    constant_brier: float
+    model_roc_auc: Annotated[float, Out(digits=4)]  # the model's validated ROC-AUC, used or not
+    model_brier: float
+    family: Annotated[str, Out("model")]  # model family chosen by the search
+    calibration: Annotated[Calibration, Out()]
     calibration_brier: tuple[tuple[str, float], ...]  # Brier score of each calibration tried
-    rate_from_stable: float  # observed next-quarter decline rate of customers stable at t-1, over all pairs
-    rate_from_declining: float  # the same for customers declining at t-1
-    expected_from_stable: float  # expected decliners next quarter among this quarter's «Прежний уровень»
-    expected_from_declining: float  # ... and among this quarter's «Снизилась»
+    rate_from_stable: float | None  # observed next-quarter decline rate of customers stable at t-1, over all pairs
+    rate_from_declining: float | None  # the same for customers declining at t-1
     probability: pd.Series  # next quarter's probability of decline for every current customer (index: id)
+    expected: ExpectedDecliners | None = None  # None for a same-quarter model: it does not look ahead
+
+    @published(Out("baseline"))
+    def baseline(self) -> Baselines:
+        return Baselines(self.persistence, self.constant_brier)
+
+    @published(Out("expected_decliners"))
+    def expected_decliners(self) -> ExpectedDecliners | None:
+        return self.expected
 
     @property
-    def expected(self) -> float:
-        return self.expected_from_stable + self.expected_from_declining
+    def looks_ahead(self) -> bool:
+        return self.kind != "same_quarter"
+
+    @property
+    def beats_persistence(self) -> bool | None:
+        """Whether the model's validated ROC-AUC is above persistence's on the same customers (None: no baseline)."""
+        return None if self.persistence is None else self.model_roc_auc > self.persistence.roc_auc

@@ -134,22 +134,15 @@ class Recommendations:
     actions: Annotated[tuple[Action, ...], Out()]  # largest profit at stake first
     offers: Annotated[tuple[Offer, ...], Out()]  # fired, largest profit at stake first
     rejected: tuple[Offer, ...]  # evaluated on the priority segment, data does not support them
-    per_customer: dict[int, tuple[str, ...]]  # customer id -> «title (channels)» for that customer
-    control: tuple[int, ...] = ()  # at-risk customers held back from every offer this quarter, to measure the offers
-    control_share: float = 0.0
-
-    @published
-    def control_group(self) -> ControlGroup:
-        return ControlGroup(len(self.control), self.control_share)
+    eligible: pd.DataFrame  # index id, a column per fired rule: its condition holds and a channel reaches the customer
+    unreachable: tuple[int, ...] = ()  # meet a fired rule's condition, but no such rule can reach them
 
 
-@dataclass(frozen=True)
-class ControlGroup:
-    customers: Annotated[int, Out()]
-    share_of_at_risk: Annotated[float, Out()]
-
-
-PEOPLE_COLUMNS = {"probability": float, "segment": str, "profit": float, "profit_at_risk": float, "control": bool, "offers": str}
+# What the history keeps of each customer: the forecast, the segment, and what the plan did with them.
+PEOPLE_COLUMNS = {
+    "probability": float, "segment": str, "profit": float, "profit_at_risk": float, "control": bool, "offers": str,
+    "rules": str, "eligible": str, "in_plan": bool, "expected_gain": float, "cost": float,
+}
 
 
 @dataclass(frozen=True)
@@ -157,12 +150,6 @@ class CustomerList:
     """One row per customer, largest profit at risk first: what customers.csv and customers.xlsx list."""
 
     table: pd.DataFrame  # columns: report_builder.report.customers.COLUMNS, as the files show them
-
-    @published(Out(summary=False, history=True, columns=PEOPLE_COLUMNS))
-    def people(self) -> pd.DataFrame:
-        """What the history keeps of each customer (index: id): the forecast, the segment and what was assigned."""
-        table = self.table.set_index("id")
-        frame = table[[c for c in PEOPLE_COLUMNS if c != "control"]].copy()
-        frame["control"] = table["control"] == "да"
-        frame.index.name = "id"
-        return frame[list(PEOPLE_COLUMNS)]
+    # index id: the forecast, the segment and what the plan did (control: held back; rules: the offer assigned;
+    # eligible: every offer that fitted, control included); what the history keeps of each customer
+    people: Annotated[pd.DataFrame, Out(summary=False, history=True, columns=PEOPLE_COLUMNS)]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 from sklearn.metrics import brier_score_loss, roc_auc_score
@@ -12,14 +10,16 @@ from report_builder.calibration import reliability
 from report_builder.config import BacktestConfig
 from report_builder.features import bootstrap_auc
 from report_builder.labels import AT_RISK_SEGMENTS, DECLINED, TARGET
-from report_builder.results.backtest import Backtest, Group, SegmentUplift
+from report_builder.results.backtest import Backtest, Group, PlanCheck, SegmentUplift
+from report_builder.results.effects import Effects
 from report_builder.results.data import CleanData
 from report_builder.results.history import Reference
+from report_builder.uplift import Arm, newcombe
 
-Z = 1.959964  # two-sided 95 %
-
-
-def backtest(reference: Reference, data: CleanData, config: BacktestConfig, bootstrap_rounds: int, seed: int) -> Backtest | None:
+def backtest(
+    reference: Reference, data: CleanData, config: BacktestConfig, bootstrap_rounds: int, seed: int, months: int = 3,
+    effects: Effects | None = None,
+) -> Backtest | None:
     """None when no earlier run shares customers with this one."""
     old = reference.snapshot
     if old is None or old.customer_list is None or old.evaluation is None or old.search is None:  # type: ignore[attr-defined]
@@ -37,14 +37,24 @@ def backtest(reference: Reference, data: CleanData, config: BacktestConfig, boot
     auc = float(roc_auc_score(actual, proba))
     groups, uplift, ci, by_segment = _uplift(then, actual, threshold, config)
     gap = _calibration_gap(predicted, observed, counts, config)
-    promised = float(old.search.best_cv_auc)  # type: ignore[attr-defined]
+    forecast_then = getattr(old, "forecast", None)
+    promised = float(forecast_then.roc_auc if forecast_then is not None else old.search.best_cv_auc)  # type: ignore[attr-defined]
+    labels_then = old.data.customers[TARGET] if old.data is not None else None  # type: ignore[attr-defined]
+    was_declining = (labels_then.reindex(both) == DECLINED).to_numpy(dtype=int) if labels_then is not None else np.zeros(len(both), int)
+    persistence = _persistence(actual, was_declining)
+    base_rate = float((labels_then == DECLINED).mean()) if labels_then is not None else float(actual.mean())
     return Backtest(
         reference_period=old.run.period,  # type: ignore[attr-defined]
         customers=len(both),
         roc_auc=auc,
         roc_auc_ci95=bootstrap_auc(actual, proba, bootstrap_rounds, seed),
         cv_roc_auc_then=promised,
+        kind_then=forecast_then.kind if forecast_then is not None else "same_quarter",
+        persistence_roc_auc=persistence[0],
+        persistence_precision=persistence[1],
+        persistence_recall=persistence[2],
         brier=float(brier_score_loss(actual, proba)),
+        constant_brier=float(brier_score_loss(actual, np.full(len(actual), base_rate))),
         calibration_predicted=predicted,
         calibration_actual=observed,
         calibration_counts=counts,
@@ -52,6 +62,7 @@ def backtest(reference: Reference, data: CleanData, config: BacktestConfig, boot
         precision=float(actual[flagged].mean()) if flagged.any() else 0.0,
         recall=float(flagged[actual == 1].mean()),
         predicted_rate=float(flagged.mean()),
+        mean_predicted=float(proba.mean()),
         actual_rate=float(actual.mean()),
         auc_fell=promised - auc > config.auc_margin,
         calibration_gap=gap,
@@ -61,6 +72,36 @@ def backtest(reference: Reference, data: CleanData, config: BacktestConfig, boot
         uplift_ci95=ci,
         by_segment=by_segment,
         verdict=_verdict(groups, uplift, ci, config),
+        plan=_plan_check(then, actual, months, effects.loss.share if effects is not None else 1.0, config),
+    )
+
+
+def _persistence(actual: np.ndarray, was_declining: np.ndarray) -> tuple[float, float, float]:
+    """ROC-AUC, precision and recall of «кто снизил активность тогда, снизит и сейчас» on the same customers."""
+    flagged = was_declining == 1
+    auc = float(roc_auc_score(actual, was_declining)) if 0 < flagged.sum() < len(flagged) else 0.5
+    precision = float(actual[flagged].mean()) if flagged.any() else 0.0
+    recall = float(flagged[actual == 1].mean())
+    return auc, precision, recall
+
+
+def _plan_check(then: pd.DataFrame, actual: np.ndarray, months: int, loss: float, config: BacktestConfig) -> PlanCheck | None:
+    """The plan's offered customers against its control group; the drop in decline turned into money."""
+    if "in_plan" not in then or then["in_plan"].isna().all():
+        return None
+    planned = then["in_plan"].fillna(False).astype(bool).to_numpy()
+    control = then["control"].fillna(False).astype(bool).to_numpy() & planned
+    offered = planned & ~control
+    if not offered.any() or not control.any():
+        return None
+    drop, (low, high) = newcombe(Arm(int(control.sum()), int(actual[control].sum())),
+                                 Arm(int(offered.sum()), int(actual[offered].sum())), config.alpha)
+    at_stake = float((then.loc[offered, "profit"].astype(float) * loss * months).sum())
+    promised = float(then.loc[offered, "expected_gain"].astype(float).fillna(0.0).sum())
+    spent = float(then.loc[offered, "cost"].astype(float).fillna(0.0).sum()) if "cost" in then else 0.0
+    return PlanCheck(
+        offered=int(offered.sum()), control=int(control.sum()), uplift=drop, uplift_ci95=(low, high), promised=promised,
+        measured=drop * at_stake - spent, measured_ci95=(low * at_stake - spent, high * at_stake - spent),
     )
 
 
@@ -80,39 +121,24 @@ def _uplift(
     groups = (_group("offer", actual[offered]), _group("control", actual[control]))
     if not offered.any() or not control.any():
         return groups, None, None, ()
-    uplift, ci = newcombe(actual[control], actual[offered])
+    uplift, ci = newcombe(_arm(actual[control]), _arm(actual[offered]), config.alpha)
     by_segment = []
     segments = then["segment"].to_numpy()
     for name in AT_RISK_SEGMENTS:
         mine = segments == name
         a, b = actual[control & mine], actual[offered & mine]
         if min(len(a), len(b)) >= config.min_group:
-            value, interval = newcombe(a, b)
+            value, interval = newcombe(_arm(a), _arm(b), config.alpha)
             by_segment.append(SegmentUplift(name, _group("offer", b), _group("control", a), value, interval))
     return groups, uplift, ci, tuple(by_segment)
 
 
+def _arm(outcomes: np.ndarray) -> Arm:
+    return Arm(len(outcomes), int(outcomes.sum()))
+
+
 def _group(name: str, outcomes: np.ndarray) -> Group:
     return Group(name, len(outcomes), float(outcomes.mean()) if len(outcomes) else 0.0)  # type: ignore[arg-type]
-
-
-def wilson(successes: int, n: int) -> tuple[float, float]:
-    if n == 0:
-        return 0.0, 1.0
-    p = successes / n
-    centre = (p + Z * Z / (2 * n)) / (1 + Z * Z / n)
-    half = Z * math.sqrt(p * (1 - p) / n + Z * Z / (4 * n * n)) / (1 + Z * Z / n)
-    return centre - half, centre + half
-
-
-def newcombe(first: np.ndarray, second: np.ndarray) -> tuple[float, tuple[float, float]]:
-    """Difference of two shares (first minus second) with Newcombe's hybrid score interval (method 10)."""
-    n1, n2 = len(first), len(second)
-    p1, p2 = first.mean(), second.mean()
-    l1, u1 = wilson(int(first.sum()), n1)
-    l2, u2 = wilson(int(second.sum()), n2)
-    d = p1 - p2
-    return float(d), (float(d - math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)), float(d + math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)))
 
 
 def _verdict(groups: tuple[Group, ...], uplift: float | None, ci: tuple[float, float] | None, config: BacktestConfig) -> str:

@@ -1,12 +1,13 @@
 """Offers from configured rules, each fired only where the segment's data supports it, sent only where allowed.
 
+Which customers get which offer, and who is held back as the control group, is the plan's to decide (`stages/plan.py`).
+
 A promotional message (e-mail, push, SMS) needs the customer's consent; a customer who has not
 agreed to mailings is reached only through the site, so reach counts only those an offer can reach.
 """
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from report_builder.config import SITE, OfferRule, RecommendationsConfig
@@ -14,11 +15,11 @@ from report_builder.labels import CONSENT, CONSENT_YES, PROBABILITY, PROFIT_AT_R
 from report_builder.results.segments import Action, Offer, Recommendations, Segmentation
 
 
-def recommend(segmentation: Segmentation, config: RecommendationsConfig, seed: int) -> Recommendations:
+def recommend(segmentation: Segmentation, config: RecommendationsConfig) -> Recommendations:
+    """Rules fire per at-risk segment where its data supports them; each customer is then eligible for every fired
+    rule whose condition they meet and whose channels can reach them («стабильные» included)."""
     frame = segmentation.customers
     stable = frame[frame[PROBABILITY] < segmentation.threshold]
-    control = control_group(segmentation, config.control_share, seed)
-    offered = frame.drop(index=list(control))  # the control group gets no offer: it shows what offers change
     fired: list[Offer] = []
     rejected: list[Offer] = []
     for rule in config.rules:
@@ -26,7 +27,7 @@ def recommend(segmentation: Segmentation, config: RecommendationsConfig, seed: i
         for stats in segmentation.segments:
             if not stats.at_risk or stats.customers == 0:
                 continue
-            part = offered.loc[offered.index.intersection(list(segmentation.members[stats.name]))]
+            part = frame.loc[frame.index.intersection(list(segmentation.members[stats.name]))]
             offer = _evaluate(rule, stats.name, part, stable, rule.feature in segmentation.defined_by.get(stats.name, ()))
             if offer.fired:
                 fired.append(offer)
@@ -34,33 +35,31 @@ def recommend(segmentation: Segmentation, config: RecommendationsConfig, seed: i
                 rejected.append(offer)
     fired.sort(key=lambda o: -o.profit_at_risk)
     rules = {r.name: r for r in config.rules}
+    used = [r for r in config.rules if any(o.rule == r.name for o in fired)]  # in the settings' order
     return Recommendations(
         actions=_actions(fired, segmentation, rules),
         offers=tuple(fired),
         rejected=tuple(rejected),
-        per_customer=_per_customer(fired, frame, rules),
-        control=tuple(sorted(control)),
-        control_share=config.control_share,
+        eligible=_eligible(used, frame),
+        unreachable=_unreachable(used, frame),
     )
 
 
-def control_group(segmentation: Segmentation, share: float, seed: int) -> set[int]:
-    """A seeded random share of the at-risk customers of each base segment, held back from every offer."""
-    if share <= 0:
-        return set()
-    frame = segmentation.customers
-    at_risk = frame[frame[PROBABILITY] >= segmentation.threshold]
-    rng = np.random.default_rng(seed)
-    chosen: set[int] = set()
-    for _, part in at_risk.groupby(SEGMENT, sort=True):
-        size = int(round(share * len(part)))
-        chosen |= {int(i) for i in rng.choice(np.sort(part.index.to_numpy()), size=size, replace=False)}
-    return chosen
+def _eligible(rules: list[OfferRule], frame: pd.DataFrame) -> pd.DataFrame:
+    """Per customer and fired rule: whether its condition holds and one of its channels can reach the customer."""
+    return pd.DataFrame({rule.name: _meets(frame[rule.feature], rule) & _reachable(frame, rule) for rule in rules},
+                        index=frame.index, dtype=bool)
 
 
-def channels_for(rule: OfferRule, consent: bool) -> tuple[str, ...]:
-    """The channels an offer may use for a customer: messages only with consent."""
-    return rule.channels if consent else tuple(c for c in rule.channels if c == SITE)
+def _unreachable(rules: list[OfferRule], frame: pd.DataFrame) -> tuple[int, ...]:
+    """Customers who meet a fired rule's condition but whom no such rule can reach (no consent, no site channel)."""
+    meets = pd.Series(False, index=frame.index)
+    reached = pd.Series(False, index=frame.index)
+    for rule in rules:
+        condition = _meets(frame[rule.feature], rule)
+        meets |= condition
+        reached |= condition & _reachable(frame, rule)
+    return tuple(int(i) for i in frame.index[meets & ~reached])
 
 
 def _reachable(part: pd.DataFrame, rule: OfferRule) -> pd.Series:
@@ -95,20 +94,6 @@ def _evaluate(rule: OfferRule, segment: str, part: pd.DataFrame, stable: pd.Data
         unreachable=int((meets & ~reachable).sum()),
         by_definition=by_definition,
     )
-
-
-def _per_customer(fired: list[Offer], frame: pd.DataFrame, rules: dict[str, OfferRule]) -> dict[int, tuple[str, ...]]:
-    """Customer id -> the offers for them, each with the channels allowed for that customer."""
-    per_customer: dict[int, list[str]] = {}
-    for offer in fired:
-        rule = rules[offer.rule]
-        for customer in offer.customer_ids:
-            consent = frame.at[customer, CONSENT] == CONSENT_YES
-            text = f"{offer.title} ({', '.join(channels_for(rule, consent))})"
-            offers = per_customer.setdefault(customer, [])
-            if text not in offers:
-                offers.append(text)
-    return {k: tuple(v) for k, v in per_customer.items()}
 
 
 def _actions(fired: list[Offer], segmentation: Segmentation, rules: dict[str, OfferRule]) -> tuple[Action, ...]:

@@ -21,6 +21,7 @@ from report_builder.labels import (
     VALUABLE_STABLE,
 )
 from report_builder.results.data import CleanData
+from report_builder.results.forecast import Forecast
 from report_builder.results.segments import Contrast, Scores, Segmentation, SegmentStats
 from report_builder.differences import compare_categories, compare_numbers
 
@@ -33,10 +34,11 @@ BASE = (  # name, description, valuable, at risk
 BASE_NAMES = frozenset(b[0] for b in BASE)
 
 
-def segment(scores: Scores, data: CleanData, config: SegmentsConfig) -> Segmentation:
+def segment(forecast: Forecast, scores: Scores, data: CleanData, config: SegmentsConfig) -> Segmentation:
+    """Risk from the forecast used for next quarter; what drives it in the priority segment from the per-customer SHAP values."""
     threshold = config.threshold
     frame = data.customers[[*FEATURES, PROFIT]].copy()  # revenue columns are among the features
-    frame[PROBABILITY] = scores.probability
+    frame[PROBABILITY] = forecast.probability
     frame[PROFIT_AT_RISK] = frame[PROBABILITY] * frame[PROFIT] * config.months_at_risk
     value_threshold = float(frame[PROFIT].quantile(config.value_quantile))
     valuable = frame[PROFIT] >= value_threshold

@@ -1,11 +1,11 @@
-"""Charts of «Проверка прошлого прогноза» and of the offers' economics."""
+"""Charts of «Проверка прошлого прогноза»."""
 
 from __future__ import annotations
 
 from report_builder.report import style
 from report_builder.report.figure import Figure
 from report_builder.report.filters import num, pct
-from report_builder.results.backtest import Backtest, Economics
+from report_builder.results.backtest import Backtest
 
 
 @style.chart
@@ -26,31 +26,5 @@ def calibration(backtest: Backtest) -> Figure:
     return Figure("backtest_calibration", title, "Калибровка прогноза прошлого квартала по фактическим исходам", style.to_svg(fig))
 
 
-@style.chart
-def value_by_band(economics: Economics, unit: str) -> Figure:
-    fig, ax = style.new_figure(style.WIDTH, 2.2)
-    labels = [f"{pct(low)}–{pct(high)}" for low, high, _ in economics.bands]
-    values = [v for _, _, v in economics.bands]
-    ax.bar(labels, values, color=[style.ACCENT if v > 0 else style.NEUTRAL for v in values], width=0.6)
-    ax.axhline(0, color=style.NEUTRAL, linewidth=0.8)
-    ax.set_xlabel("Вероятность снижения")
-    ax.set_ylabel(f"на покупателя, {unit}")
-    ax.grid(axis="x", visible=False)
-    style.title(fig, "Ожидаемая выгода от контакта по вероятности снижения")
-    worth = [label for label, v in zip(labels, values) if v > 0]
-    if economics.cost == 0:
-        title = "Стоимость контакта в настройках не задана (recommendations.rules[].cost): показана выгода без затрат"
-        return Figure("value_by_band", title, "Ожидаемая выгода от контакта с покупателем по группам вероятности снижения", style.to_svg(fig))
-    title = (
-        f"Контакт окупается при вероятности снижения {worth[0].split('–')[0]} и выше"
-        if worth else "Ни в одной группе контакт не окупается при заданной стоимости"
-    )
-    return Figure("value_by_band", title, "Ожидаемая выгода от контакта с покупателем по группам вероятности снижения", style.to_svg(fig))
-
-
 def section(backtest: Backtest) -> list[Figure]:
     return [calibration(backtest)]
-
-
-def economics_section(economics: Economics, unit: str) -> list[Figure]:
-    return [value_by_band(economics, unit)]

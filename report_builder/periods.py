@@ -1,0 +1,27 @@
+"""Quarter labels («2026-Q3»): the last finished one, and the one before another."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+
+def last_finished_quarter(today: dt.date) -> str:
+    """The label of the last quarter that has ended by `today`: 2 December 2026 -> «2026-Q3», 1 January -> last year's Q4.
+
+    A quarterly report is built after its quarter ends, so the quarter under way is never the default."""
+    index = today.year * 4 + (today.month - 1) // 3 - 1
+    return f"{index // 4}-Q{index % 4 + 1}"
+
+
+def previous_period(period: str, back: int = 1) -> str:
+    """«2026-Q4», 2 -> «2026-Q2»; a label of another shape gets a suffix."""
+    year, _, quarter = period.partition("-Q")
+    if not (year.isdigit() and quarter.isdigit()):
+        return f"{period}-{back}"
+    index = int(year) * 4 + int(quarter) - 1 - back
+    return f"{index // 4}-Q{index % 4 + 1}"
+
+
+def consecutive(before: str, after: str) -> bool:
+    """Whether `after` is the quarter right after `before` (labels of another shape never are)."""
+    return "-Q" in after and previous_period(after) == before

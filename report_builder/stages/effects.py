@@ -1,0 +1,181 @@
+"""The offers' effect and a decline's cost, measured on every pair of neighbouring quarters in the history.
+
+A quarter's plan assigned offers and held a random part of the planned customers back (the control
+group); the next quarter's labels show how many of each group declined. The difference is read for
+everyone, for each segment and for each offer, per quarter (Newcombe's interval) and pooled over
+the quarters (inverse-variance). What a decline costs is the profit change from one quarter to the
+next of customers who declined, against those who kept their level.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from report_builder.config import BacktestConfig, RecommendationsConfig
+from report_builder.labels import BASE_SEGMENTS, DECLINED, PROFIT, TARGET
+from report_builder.records import Record
+from report_builder.results.data import CleanData
+from report_builder.results.effects import Effect, Effects, Loss, QuarterUplift, Verdict
+from report_builder.results.history import Reference
+from report_builder.uplift import Arm, newcombe, pooled
+
+LOSS_ROUNDS = 400  # bootstrap resamples for the interval of the measured loss
+
+
+@dataclass(frozen=True)
+class _Trial:
+    """One quarter's assignments and the next quarter's labels, for the customers present in both."""
+
+    period: str
+    people: pd.DataFrame  # the history's record of each customer: segment, control, rules, eligible, …
+    declined: pd.Series  # 1/0 the quarter after, same index
+
+
+def effects(reference: Reference, data: CleanData, config: BacktestConfig, recommendations: RecommendationsConfig, seed: int) -> Effects:
+    trials = list(_trials(reference, data))
+    titles = {r.name: r.title for r in recommendations.rules}
+    groups: list[tuple[str | None, str | None]] = [(None, None)]
+    groups += [(s, None) for s in BASE_SEGMENTS if any((t.people["segment"] == s).any() for t in trials)]
+    rules = _rules(trials)
+    groups += [(None, r) for r in rules]
+    groups += [(s, r) for r in rules for s, _ in groups[1 : 1 + len(BASE_SEGMENTS)] if s is not None]
+    found = tuple(_effect(segment, rule, titles.get(rule or ""), trials, config) for segment, rule in groups)
+    return Effects(found, _loss(reference, data, recommendations.loss_share, config.min_group, seed),
+                   recommendations.effect, config.max_ci_width)
+
+
+def _trials(reference: Reference, data: CleanData) -> Iterator[_Trial]:
+    runs = list(reference.runs)
+    for k, run in enumerate(runs):
+        people = run.customer_list.people if run.customer_list is not None else None  # type: ignore[attr-defined]
+        after = _labels(runs[k + 1]) if k + 1 < len(runs) else (data.customers[TARGET] == DECLINED).astype(int)
+        if people is None or after is None or "control" not in people:
+            continue
+        both = people.index.intersection(after.index)
+        if len(both):
+            yield _Trial(run.run.period, people.loc[both], after.loc[both])  # type: ignore[attr-defined]
+
+
+def _labels(run: Record) -> pd.Series | None:
+    data = run.data  # type: ignore[attr-defined]
+    if data is None or data.customers is None or TARGET not in data.customers:
+        return None
+    return (data.customers[TARGET] == DECLINED).astype(int)
+
+
+def _rules(trials: list[_Trial]) -> list[str]:
+    found: dict[str, None] = {}
+    for trial in trials:
+        if "rules" in trial.people:
+            for text in trial.people["rules"].dropna():
+                found.update(dict.fromkeys(r for r in str(text).split(";") if r))
+    return list(found)
+
+
+def _names(column: pd.Series) -> pd.Series:
+    return column.fillna("").astype(str).map(lambda text: set(filter(None, text.split(";"))))
+
+
+def _arms(trial: _Trial, segment: str | None, rule: str | None) -> tuple[np.ndarray, np.ndarray] | None:
+    """(offered, control) masks of one trial for one group; None when the record cannot tell (an older history)."""
+    people = trial.people
+    control = people["control"].fillna(False).astype(bool).to_numpy()
+    if rule is None:
+        assigned = people["rules"] if "rules" in people and people["rules"].notna().any() else people["offers"]
+        offered = (assigned.fillna("").astype(str).str.len() > 0).to_numpy() & ~control
+    else:
+        if "rules" not in people or "eligible" not in people or people["eligible"].isna().all():
+            return None
+        offered = _names(people["rules"]).map(lambda names: rule in names).to_numpy(dtype=bool) & ~control
+        control = control & _names(people["eligible"]).map(lambda names: rule in names).to_numpy(dtype=bool)
+    if segment is not None:
+        mine = (people["segment"] == segment).to_numpy()
+        offered, control = offered & mine, control & mine
+    return offered, control
+
+
+def _effect(segment: str | None, rule: str | None, title: str | None, trials: list[_Trial], config: BacktestConfig) -> Effect:
+    quarters: list[QuarterUplift] = []
+    strata: list[tuple[Arm, Arm]] = []
+    for trial in trials:
+        masks = _arms(trial, segment, rule)
+        if masks is None:
+            continue
+        declined = trial.declined.to_numpy()
+        offered = Arm(int(masks[0].sum()), int(declined[masks[0]].sum()))
+        control = Arm(int(masks[1].sum()), int(declined[masks[1]].sum()))
+        if offered.customers and control.customers:
+            strata.append((control, offered))
+            uplift, ci = newcombe(control, offered, config.alpha)
+            quarters.append(QuarterUplift(trial.period, offered.customers, control.customers, offered.rate, control.rate, uplift, ci))
+    offered_n = sum(o.customers for _, o in strata)
+    control_n = sum(c.customers for c, _ in strata)
+    uplift, ci = pooled(strata, config.alpha) if strata else (None, None)
+    verdict = _verdict(offered_n, control_n, ci, config)
+    narrow = ci is not None and ci[1] - ci[0] <= config.max_ci_width
+    return Effect(
+        segment=segment,
+        offer=rule,
+        title=title,
+        quarters=tuple(q.period for q in quarters),
+        offered=offered_n,
+        control=control_n,
+        offered_rate=sum(o.declined for _, o in strata) / offered_n if offered_n else 0.0,
+        control_rate=sum(c.declined for c, _ in strata) / control_n if control_n else 0.0,
+        uplift=uplift,
+        uplift_ci95=ci,
+        verdict=verdict,
+        used="measured" if verdict != "small_groups" and narrow else "assumed",
+        by_quarter=tuple(quarters),
+    )
+
+
+def _verdict(offered: int, control: int, ci: tuple[float, float] | None, config: BacktestConfig) -> Verdict:
+    if ci is None or min(offered, control) < config.min_group:
+        return "small_groups"
+    if ci[0] > 0:
+        return "effect"
+    if ci[1] < 0:
+        return "harm"
+    return "wide_interval" if ci[1] - ci[0] > config.max_ci_width else "no_effect"
+
+
+def _loss(reference: Reference, data: CleanData, assumed: float, min_group: int, seed: int) -> Loss:
+    """(Δ profit of those who kept their level − Δ profit of those who declined) / their profit before, over every pair."""
+    runs = [r for r in reference.runs if r.data is not None and r.data.customers is not None]  # type: ignore[attr-defined]
+    frames = [r.data.customers for r in runs] + [data.customers]  # type: ignore[attr-defined]
+    rows = []
+    for before, after in zip(frames, frames[1:]):
+        if PROFIT not in before or PROFIT not in after:
+            continue
+        both = before.index.intersection(after.index)
+        rows.append(pd.DataFrame({
+            "before": before.loc[both, PROFIT].astype(float).to_numpy(),
+            "after": after.loc[both, PROFIT].astype(float).to_numpy(),
+            "declined": (after.loc[both, TARGET] == DECLINED).to_numpy(),
+        }))
+    table = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=["before", "after", "declined"])
+    declined = table["declined"].astype(bool).to_numpy() if len(table) else np.array([], dtype=bool)
+    if min(int(declined.sum()), int((~declined).sum())) < min_group:
+        return Loss(assumed, "assumed")
+    before, after = table["before"].to_numpy(dtype=float), table["after"].to_numpy(dtype=float)
+    share = _loss_share(before, after, declined)
+    rng = np.random.default_rng(seed)
+    draws = []
+    for _ in range(LOSS_ROUNDS):
+        pick = rng.integers(0, len(table), len(table))
+        if declined[pick].any() and (~declined[pick]).any():
+            draws.append(_loss_share(before[pick], after[pick], declined[pick]))
+    low, high = np.percentile(draws, [2.5, 97.5])
+    return Loss(share, "measured", (float(np.clip(low, 0, 1)), float(np.clip(high, 0, 1))), len(table), len(rows))
+
+
+def _loss_share(before: np.ndarray, after: np.ndarray, declined: np.ndarray) -> float:
+    change = after - before
+    base = before[declined].mean()
+    gap = change[~declined].mean() - change[declined].mean()
+    return float(np.clip(gap / base, 0.0, 1.0)) if base > 0 else 0.0

@@ -1,0 +1,96 @@
+"""Statistics of an experiment with a control group: the difference of two shares, pooled over quarters, and power.
+
+Each formula is statsmodels': Newcombe's hybrid score interval for one quarter, inverse-variance
+(fixed-effect) pooling for several, and the normal-approximation power of two proportions
+(Cohen's h) for the size a control group needs.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from statsmodels.stats.meta_analysis import combine_effects
+from statsmodels.stats.power import NormalIndPower
+from statsmodels.stats.proportion import confint_proportions_2indep, proportion_effectsize
+
+MAX_SHARE = 0.5  # a control group larger than the offered one is never recommended
+
+
+@dataclass(frozen=True)
+class Arm:
+    """One group of one quarter: how many customers, how many of them declined."""
+
+    customers: int
+    declined: int
+
+    @property
+    def rate(self) -> float:
+        return self.declined / self.customers if self.customers else 0.0
+
+
+def newcombe(control: Arm, offered: Arm, alpha: float = 0.05) -> tuple[float, tuple[float, float]]:
+    """Control's decline rate minus the offered group's (the drop the offers made), with Newcombe's interval."""
+    low, high = confint_proportions_2indep(
+        control.declined, control.customers, offered.declined, offered.customers, method="newcomb", compare="diff", alpha=alpha
+    )
+    return control.rate - offered.rate, (float(low), float(high))
+
+
+def pooled(strata: Sequence[tuple[Arm, Arm]], alpha: float = 0.05) -> tuple[float, tuple[float, float]]:
+    """The difference over several quarters (control, offered per quarter): one quarter as it is, more by inverse variance.
+
+    Each quarter's difference weighs by the inverse of its variance (fixed effect: the offers are the same
+    intervention each quarter); a share of 0 or 1 gets its variance from half a customer added to each cell.
+    """
+    used = [(c, o) for c, o in strata if c.customers and o.customers]
+    if not used:
+        raise ValueError("no quarter with both groups")
+    if len(used) == 1:
+        return newcombe(*used[0], alpha=alpha)
+    effect = np.array([c.rate - o.rate for c, o in used])
+    variance = np.array([_variance(c) + _variance(o) for c, o in used])
+    with warnings.catch_warnings():  # the random-effects part it also computes warns on two strata; it is not used
+        warnings.simplefilter("ignore", RuntimeWarning)
+        result = combine_effects(effect, variance, method_re="chi2", use_t=False)
+        low, high = result.conf_int(alpha=alpha, use_t=False)[0]
+    return float(result.mean_effect_fe), (float(low), float(high))
+
+
+def _variance(arm: Arm) -> float:
+    """The variance of a share; for a share of 0 or 1, that of (declined + ½) / (customers + 1)."""
+    share = arm.rate if 0 < arm.declined < arm.customers else (arm.declined + 0.5) / (arm.customers + 1)
+    return share * (1 - share) / arm.customers
+
+
+def effect_size(base_rate: float, relative_effect: float) -> float:
+    """Cohen's h between a decline rate and the same rate lowered by `relative_effect` (a share of declines prevented)."""
+    lowered = base_rate * (1 - relative_effect)
+    return abs(float(proportion_effectsize(base_rate, lowered)))
+
+
+def control_needed(h: float, share: float, alpha: float, power: float) -> int:
+    """Control customers (over all quarters pooled) for `power` to detect h when the offered group is (1 - share) / share times larger."""
+    ratio = (1 - share) / share
+    found = NormalIndPower().solve_power(effect_size=h, nobs1=None, alpha=alpha, power=power, ratio=ratio, alternative="two-sided")
+    return int(math.ceil(float(np.asarray(found).item())))
+
+
+def quarters_needed(h: float, share: float, eligible: int, alpha: float, power: float) -> int | None:
+    """Quarters of this many eligible customers until the pooled control group is large enough; None without a control group."""
+    per_quarter = share * eligible
+    if share <= 0 or per_quarter < 1:
+        return None
+    return int(math.ceil(control_needed(h, share, alpha, power) / per_quarter))
+
+
+def share_for(h: float, eligible: int, quarters: int, alpha: float, power: float) -> float | None:
+    """The smallest control share (in whole per cent) that reaches a verdict within `quarters`; None if even half does not."""
+    for percent in range(1, int(MAX_SHARE * 100) + 1):
+        needed = quarters_needed(h, percent / 100, eligible, alpha, power)
+        if needed is not None and needed <= quarters:
+            return percent / 100
+    return None
