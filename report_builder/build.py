@@ -24,6 +24,7 @@ from report_builder.results.report import RunInfo, StageTiming
 from report_builder.runner import Run, planned_files
 
 HISTORY_FILE = "history.sqlite"
+DEMO_QUARTERS = 3  # earlier demo quarters built into a new history before the demo's own
 LIBRARIES = ("report-builder", "pandas", "numpy", "scikit-learn", "shap", "phik", "matplotlib", "jinja2", "weasyprint", "ydata-profiling")
 
 
@@ -102,17 +103,25 @@ def _snapshot(done: Run) -> object:
 
 
 def _demo_quarters(config: Config, run: RunInfo, cache: StageCache) -> Reference:
-    """A newcomer's first demo report already compares: the two earlier demo quarters are built quietly first.
+    """A newcomer's first demo report already compares: the earlier demo quarters are built quietly first.
 
-    Only the stages whose results the history keeps run for them; they are recorded with this build's
-    own run, in one transaction, only if it succeeds.
+    Only the stages whose results the history keeps run for them; each quarter's offers act on the next
+    generated quarter's labels (they work in one segment); they are recorded with this build's own run,
+    in one transaction, only if it succeeds.
     """
-    from report_builder.demo_data import earlier_quarters
+    from report_builder.demo_data import earlier_quarters, simulate_offers
+    from report_builder.results.segments import CustomerList
 
     reference = Reference()
     with tempfile.TemporaryDirectory(prefix="report-builder-demo-") as tmp:
-        for back, folder in earlier_quarters(demo_data_dir(), Path(tmp)):
+        quarters = earlier_quarters(demo_data_dir(), Path(tmp), quarters=DEMO_QUARTERS)
+        for k, (back, folder) in enumerate(quarters):
             earlier = replace(run, period=previous_period(run.period, back))
             done = run_pipeline(folder, config, earlier, cache, reference=reference, only=set(HISTORY.parts))
             reference = Reference((*reference.runs, _snapshot(done)))
+            listed = done.result(CustomerList)
+            if k + 1 < len(quarters) and listed is not None:
+                people = listed.people
+                offered = people[(people["rules"] != "") & ~people["control"]]
+                simulate_offers(quarters[k + 1][1], offered, config.seed + back)
     return reference

@@ -525,6 +525,12 @@ RISK_MEMORY = 0.8
 LEAD = 0.8
 # This quarter's risk is not in its files: it is estimated from the features that load on it and the label.
 LABEL_WEIGHT = 1.2
+# A customer whose activity declines in a quarter earns this share less profit in it than when keeping the level.
+PROFIT_LOSS = 0.3
+# The offers of a quarter work in one segment and not in the others: of the customers offered something there who
+# would have declined the quarter after, this share keeps its level.
+WORKING_SEGMENT = "Ценные в зоне риска"
+OFFER_EFFECT = 0.5
 # Features that follow the risk from quarter to quarter: (table, period or None, column, loading on the risk).
 MOVING = (
     ("market_file", None, PAGES, LOADINGS[PAGES][0]),
@@ -552,8 +558,12 @@ def earlier_quarters(current: Path, out_dir: Path, quarters: int = 2, seed: int 
     column keeps this quarter's values). A quarter's features thus carry what its label does not: how
     far the risk is and whether engagement already falls.
 
+    A customer's monthly profit is PROFIT_LOSS lower in a quarter whose activity declined than in one whose level
+    held, so the history can measure what a decline costs.
+
     Then the same customers, less this quarter's newcomers, plus customers who have left since; more pages
     and minutes per visit than now (the drift this quarter shows), and no «Мелкая бытовая техника».
+    What the offers of one quarter do to the next one's labels is `simulate_offers`'s part.
     """
     tables = {name: pd.read_csv(current / f"{name}.csv", sep=";" if name == "money" else ",", dtype=str, keep_default_na=False)
               for name in ("market_file", "market_money", "market_time", "money")}
@@ -638,6 +648,10 @@ def _moved(tables: dict[str, pd.DataFrame], history: _RiskHistory, back: int) ->
         _assign(out[table], period, column, pd.Series(dealt, index=ids))
     labels = pd.Series(np.where(history.declined[back].to_numpy() == 1, DECLINED, STABLE), index=ids)
     _assign(out["market_file"], None, TARGET, labels)
+    # Profit with this quarter's decline undone and that quarter's applied.
+    now = _column(tables, "money", None, PROFIT).loc[ids].str.replace(",", ".").astype(float).to_numpy()
+    kept = (1 - PROFIT_LOSS * history.declined[back].to_numpy()) / (1 - PROFIT_LOSS * history.declined[0].to_numpy())
+    _assign(out["money"], None, PROFIT, pd.Series([_format_profit(v) for v in now * kept], index=ids))
     return out
 
 
@@ -662,3 +676,26 @@ def _turnover(tables: dict[str, pd.DataFrame], rng: np.random.Generator, back: i
         left[ID] = left[ID].map(renamed)
         out[name] = pd.concat([kept, left], ignore_index=True)
     return out
+
+
+def simulate_offers(folder: Path, offered: pd.DataFrame, seed: int) -> int:
+    """Let one quarter's offers act on the next quarter's labels, written in `folder` (a quarter of `earlier_quarters`).
+
+    `offered`: the customers the report offered something to (index: id), with their «segment». In
+    WORKING_SEGMENT, OFFER_EFFECT of those who declined keep their level instead (and their profit with
+    it); elsewhere nothing changes. Returns how many labels changed.
+    """
+    path, money_path = folder / "market_file.csv", folder / "money.csv"
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    money = pd.read_csv(money_path, sep=";", dtype=str, keep_default_na=False)
+    working = {str(i) for i in offered.index[offered["segment"] == WORKING_SEGMENT]}
+    rng = np.random.default_rng(seed)
+    candidates = frame.index[frame[ID].isin(working) & (frame[TARGET] == DECLINED)]
+    kept = candidates[rng.random(len(candidates)) < OFFER_EFFECT]
+    frame.loc[kept, TARGET] = STABLE
+    restored = money[ID].isin(set(frame.loc[kept, ID]))
+    profit = money.loc[restored, PROFIT].str.replace(",", ".").astype(float) / (1 - PROFIT_LOSS)
+    money.loc[restored, PROFIT] = [_format_profit(v) for v in profit]
+    frame.to_csv(path, index=False, lineterminator="\r\n")
+    money.to_csv(money_path, sep=";", index=False, lineterminator="\r\n")
+    return len(kept)
