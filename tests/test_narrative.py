@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from report_builder.report import narrative as say
+from report_builder.report.narrative import say
 from report_builder.results.analysis import CategoricalFeature, Correlation, Driver, Explanation, NumericFeature, Distribution
 from report_builder.results.segments import Contrast, Offer
 

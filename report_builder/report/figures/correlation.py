@@ -8,7 +8,7 @@ from report_builder.labels import label, short_label
 from report_builder.report import style
 from report_builder.report.figure import Figure
 from report_builder.report.filters import count, num
-from report_builder.report.narrative import PHIK_LEVELS, phik_strength, phik_value
+from report_builder.report.narrative.correlation import PHIK_LEVELS, phik_strength, phik_value
 from report_builder.results.analysis import Correlation
 
 _LEVEL_COLOURS = {"высокая": style.DECLINED, "заметная": style.DECLINED, "умеренная": style.STABLE, "слабая": style.NEUTRAL}
