@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from report_builder.report import style
 from report_builder.report.figure import Figure
-from report_builder.report.filters import num, pct
+from report_builder.report.filters import pct
+from report_builder.report.narrative.backtest import backtest_calibration_title
+from report_builder.report.narrative.recommendations import value_by_band_title
 from report_builder.results.backtest import Backtest, Economics
 
 
@@ -19,11 +21,7 @@ def calibration(backtest: Backtest) -> Figure:
     ax.yaxis.set_major_formatter(lambda v, _: pct(v))
     ax.legend(fontsize=7, loc="upper left")
     style.title(fig, "Прогноз прошлого квартала и факт")
-    title = (
-        f"Прогноз {backtest.reference_period} против факта по десяти группам покупателей: "
-        f"ROC-AUC на деле {num(backtest.roc_auc, 3)}"
-    )
-    return Figure("backtest_calibration", title, "Калибровка прогноза прошлого квартала по фактическим исходам", style.to_svg(fig))
+    return Figure("backtest_calibration", backtest_calibration_title(backtest), "Калибровка прогноза прошлого квартала по фактическим исходам", style.to_svg(fig))
 
 
 @style.chart
@@ -37,15 +35,7 @@ def value_by_band(economics: Economics, unit: str) -> Figure:
     ax.set_ylabel(f"на покупателя, {unit}")
     ax.grid(axis="x", visible=False)
     style.title(fig, "Ожидаемая выгода от контакта по вероятности снижения")
-    worth = [label for label, v in zip(labels, values) if v > 0]
-    if economics.cost == 0:
-        title = "Стоимость контакта в настройках не задана (recommendations.rules[].cost): показана выгода без затрат"
-        return Figure("value_by_band", title, "Ожидаемая выгода от контакта с покупателем по группам вероятности снижения", style.to_svg(fig))
-    title = (
-        f"Контакт окупается при вероятности снижения {worth[0].split('–')[0]} и выше"
-        if worth else "Ни в одной группе контакт не окупается при заданной стоимости"
-    )
-    return Figure("value_by_band", title, "Ожидаемая выгода от контакта с покупателем по группам вероятности снижения", style.to_svg(fig))
+    return Figure("value_by_band", value_by_band_title(economics), "Ожидаемая выгода от контакта с покупателем по группам вероятности снижения", style.to_svg(fig))
 
 
 def section(backtest: Backtest) -> list[Figure]:
