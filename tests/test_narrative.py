@@ -27,7 +27,7 @@ def verdict(x):
     return floor(x)
 
 
-def _helper():
+def _private():
     pass
 """
 
