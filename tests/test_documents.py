@@ -226,7 +226,7 @@ def test_html_layout_in_chromium(real_report: Path, tmp_path: Path, width: int) 
 def test_every_printed_rule_is_the_rule_applied(pdf_text: str, summary: dict) -> None:
     """Each offer rule and the value threshold appear with the number the code compares against."""
     from report_builder.config import Config
-    from report_builder.report.narrative import threshold_rule
+    from report_builder.report.narrative.segments import threshold_rule
 
     text = _flat(pdf_text).replace("- ", "")
     for rule in Config().recommendations.rules:

@@ -12,7 +12,6 @@ import inspect
 from dataclasses import dataclass, replace
 
 from report_builder.config import Config, ReportConfig
-from report_builder.labels import BASE_SEGMENTS
 from report_builder.report.figure import Figure
 from report_builder.runner import Section
 
@@ -43,10 +42,6 @@ class ReportView:
     @property
     def priority_configured(self) -> bool:
         return self.settings.segments.priority is not None
-
-    @property
-    def base_segments(self) -> list[str]:
-        return list(BASE_SEGMENTS)
 
     @property
     def money_unit(self) -> str:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from report_builder.report import style
 from report_builder.report.figure import Figure
-from report_builder.report.filters import num, pct
+from report_builder.report.filters import pct
+from report_builder.report.narrative.backtest import backtest_calibration_title
 from report_builder.results.backtest import Backtest
 
 
@@ -19,11 +20,7 @@ def calibration(backtest: Backtest) -> Figure:
     ax.yaxis.set_major_formatter(lambda v, _: pct(v))
     ax.legend(fontsize=7, loc="upper left")
     style.title(fig, "Прогноз прошлого квартала и факт")
-    title = (
-        f"Прогноз {backtest.reference_period} против факта по десяти группам покупателей: "
-        f"ROC-AUC на деле {num(backtest.roc_auc, 3)}"
-    )
-    return Figure("backtest_calibration", title, "Калибровка прогноза прошлого квартала по фактическим исходам", style.to_svg(fig))
+    return Figure("backtest_calibration", backtest_calibration_title(backtest), "Калибровка прогноза прошлого квартала по фактическим исходам", style.to_svg(fig))
 
 
 def section(backtest: Backtest) -> list[Figure]:

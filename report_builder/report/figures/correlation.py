@@ -7,8 +7,8 @@ import numpy as np
 from report_builder.labels import label, short_label
 from report_builder.report import style
 from report_builder.report.figure import Figure
-from report_builder.report.filters import count, num
-from report_builder.report.narrative import PHIK_LEVELS, phik_strength, phik_value
+from report_builder.report.filters import num
+from report_builder.report.narrative.correlation import heatmap_title, phik_strength, phik_value, target_links_title
 from report_builder.results.analysis import Correlation
 
 _LEVEL_COLOURS = {"высокая": style.DECLINED, "заметная": style.DECLINED, "умеренная": style.STABLE, "слабая": style.NEUTRAL}
@@ -28,10 +28,8 @@ def heatmap(corr: Correlation) -> Figure:
             value = matrix.iat[i, j]
             ax.text(j, i, num(value, 2)[1:] if value < 1 else "1", ha="center", va="center", fontsize=5.5, color="white" if value > 0.6 else "#333333")
     fig.colorbar(image, ax=ax, shrink=0.6, label="φK")
-    strongest = corr.with_target[0]
-    title = f"Сильнее всего с активностью связан признак «{label(strongest[0])}» (φK = {num(strongest[1], 2)})"
     style.title(fig, "Матрица φK всех признаков и целевого признака")
-    return Figure("phik_heatmap", title, "Тепловая карта коэффициентов φK между всеми признаками", style.to_svg(fig))
+    return Figure("phik_heatmap", heatmap_title(corr), "Тепловая карта коэффициентов φK между всеми признаками", style.to_svg(fig))
 
 
 @style.chart
@@ -47,11 +45,8 @@ def with_target(corr: Correlation) -> Figure:
     ax.set_xlabel("φK с покупательской активностью")
     ax.grid(axis="y", visible=False)
     ax.tick_params(axis="y", labelsize=7.5)
-    bound = next(b for b, level in PHIK_LEVELS if level == "заметная")
-    strong = sum(v >= bound for v in values)
-    title = f"Заметная или высокая связь с активностью (φK от {num(bound, 1)}): {count(int(strong), 'признак', 'признака', 'признаков')}"
     style.title(fig, "Связь каждого признака с активностью, φK")
-    return Figure("phik_target", title, "Столбчатая диаграмма φK каждого признака с целевым", style.to_svg(fig))
+    return Figure("phik_target", target_links_title(corr), "Столбчатая диаграмма φK каждого признака с целевым", style.to_svg(fig))
 
 
 def section(correlation: Correlation) -> list[Figure]:

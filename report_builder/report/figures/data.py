@@ -6,6 +6,7 @@ from report_builder.labels import DECLINED, STABLE
 from report_builder.report import style
 from report_builder.report.figure import Figure
 from report_builder.report.filters import num, pct
+from report_builder.report.narrative.data import class_balance_title
 from report_builder.results.data import CleanData
 
 
@@ -22,8 +23,7 @@ def class_balance(data: CleanData) -> Figure:
     ax.set_xlim(0, max(values) * 1.3)
     ax.grid(axis="y", visible=False)
     ax.set_xlabel("Покупателей")
-    share = counts[DECLINED] / total
-    title = f"Активность снизилась у {pct(share)} постоянных покупателей"
+    title = class_balance_title(data)
     style.title(fig, title)
     return Figure(
         "class_balance",

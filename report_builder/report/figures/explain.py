@@ -8,6 +8,7 @@ import pandas as pd
 from report_builder.labels import CATEGORICAL, label
 from report_builder.report import style
 from report_builder.report.figure import Figure
+from report_builder.report.narrative.explain import beeswarm_title, importance_title
 from report_builder.results.analysis import Explanation
 
 TOP = 12
@@ -32,10 +33,8 @@ def beeswarm(explanation: Explanation) -> Figure:
     bar = fig.colorbar(points, ax=ax, shrink=0.6, ticks=[0, 1])
     bar.ax.set_yticklabels(["мало", "много"])
     bar.set_label("Значение признака", fontsize=7)
-    top = explanation.drivers[0]
-    title = f"Главный фактор риска — «{label(top.feature)}»: каждая точка — покупатель, правее — выше риск"
     style.title(fig, "Вклад признаков в прогноз каждого покупателя")
-    return Figure("shap_beeswarm", title, "Диаграмма SHAP-вкладов признаков для выборки покупателей", style.to_svg(fig))
+    return Figure("shap_beeswarm", beeswarm_title(explanation), "Диаграмма SHAP-вкладов признаков для выборки покупателей", style.to_svg(fig))
 
 
 @style.chart
@@ -52,10 +51,7 @@ def importance(explanation: Explanation) -> Figure:
     for ax in (left, right):
         ax.grid(axis="y", visible=False)
         ax.tick_params(axis="y", labelsize=7.5)
-    by_shap = {d.feature for d in explanation.drivers[:5]}
-    by_permutation = {d.feature for d in sorted(explanation.drivers, key=lambda d: -d.permutation)[:5]}
-    title = f"Два способа оценки важности согласны в {len(by_shap & by_permutation)} из 5 главных признаков"
-    return Figure("importance", title, "Средний модуль SHAP и перестановочная важность признаков", style.to_svg(fig))
+    return Figure("importance", importance_title(explanation), "Средний модуль SHAP и перестановочная важность признаков", style.to_svg(fig))
 
 
 def _colour_scale(values: pd.Series, categorical: bool) -> np.ndarray:

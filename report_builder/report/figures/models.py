@@ -7,6 +7,7 @@ import numpy as np
 from report_builder.report import style
 from report_builder.report.figure import Figure
 from report_builder.report.filters import num, pct
+from report_builder.report.narrative.models import calibration_title, comparison_title, confusion_title, roc_title, short_title
 from report_builder.results.analysis import Evaluation, Exploration, ModelSearch
 
 
@@ -22,19 +23,18 @@ def comparison(search: ModelSearch) -> Figure:
     ax.scatter([s.test_roc_auc for s in scores], y, color="black", marker="D", s=18, zorder=3, label="Отложенная выборка")
     for i, s in enumerate(scores):
         ax.text(0.502, i, f" {num(s.cv_roc_auc_mean, 3)}", va="center", fontsize=7, color="white")
-    ax.set_yticks(y, [s.title.split(" (")[0] for s in scores])
+    ax.set_yticks(y, [short_title(s) for s in scores])
     ax.set_xlim(0.5, 1.0)
     ax.set_xlabel("ROC-AUC")
     ax.grid(axis="y", visible=False)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.28), ncols=2, fontsize=7)
-    best = search.best_score
-    title = f"Лучшая по кросс-валидации модель — {best.title.split(' (')[0].lower()}: ROC-AUC {num(best.cv_roc_auc_mean, 3)}"
     style.title(fig, "ROC-AUC моделей: кросс-валидация и отложенная выборка")
-    return Figure("model_comparison", title, "Сравнение ROC-AUC всех моделей", style.to_svg(fig))
+    return Figure("model_comparison", comparison_title(search), "Сравнение ROC-AUC всех моделей", style.to_svg(fig))
 
 
 @style.chart
-def roc_pr(evaluation: Evaluation, test_auc: float, base_rate: float) -> Figure:
+def roc_pr(evaluation: Evaluation, search: ModelSearch, base_rate: float) -> Figure:
+    test_auc = search.best_score.test_roc_auc
     fig, (left, right) = style.new_figure(style.WIDTH, 2.6, ncols=2)
     left.plot(evaluation.roc.x, evaluation.roc.y, color=style.ACCENT, linewidth=2, label=f"Модель, AUC = {num(test_auc, 3)}")
     left.plot([0, 1], [0, 1], color=style.NEUTRAL, linestyle="--", linewidth=1, label="Случайное угадывание")
@@ -49,8 +49,7 @@ def roc_pr(evaluation: Evaluation, test_auc: float, base_rate: float) -> Figure:
     right.set_ylim(0, 1.02)
     right.set_title("Точность и полнота")
     right.legend(fontsize=7, loc="lower left")
-    title = f"Модель отделяет снижение активности от прежнего уровня с ROC-AUC {num(test_auc, 3)} на отложенной выборке"
-    return Figure("roc_pr", title, "ROC-кривая и кривая точность–полнота на отложенной выборке", style.to_svg(fig))
+    return Figure("roc_pr", roc_title(search), "ROC-кривая и кривая точность–полнота на отложенной выборке", style.to_svg(fig))
 
 
 @style.chart
@@ -76,15 +75,13 @@ def confusion(evaluation: Evaluation) -> Figure:
         ax.set_xlabel("Прогноз")
         ax.set_ylabel("Факт")
         ax.set_title(heading, fontsize=9)
-    tn, fp, fn, tp = evaluation.confusion.ravel()
-    title = f"При пороге {num(evaluation.threshold, 2)} модель находит {pct(tp / max(tp + fn, 1))} снизивших, из её тревог верны {pct(tp / max(tp + fp, 1))}"
     if threshold == best:
         alt = f"Матрица ошибок при пороге {threshold}; он же даёт наилучшую F1-меру"
     elif one:
         alt = f"Матрица ошибок: порог {threshold} и порог наилучшей F1-меры {best} дают одни и те же числа"
     else:
         alt = f"Матрицы ошибок при пороге {threshold} и при пороге наилучшей F1-меры {best}"
-    return Figure("confusion", title, alt, style.to_svg(fig))
+    return Figure("confusion", confusion_title(evaluation), alt, style.to_svg(fig))
 
 
 @style.chart
@@ -96,15 +93,13 @@ def calibration(evaluation: Evaluation) -> Figure:
     ax.set_ylabel("Фактическая доля снизивших")
     ax.legend(fontsize=7)
     style.title(fig, "Калибровка вероятностей")
-    gap = num(evaluation.calibration_error * 100)
-    title = f"В среднем прогноз расходится с фактической долей снизивших на {gap}\u00a0п.\u00a0п. (оценка Брайера {num(evaluation.brier, 3)} против {num(evaluation.brier_reference, 3)} у константы)"
-    return Figure("calibration", title, "Калибровочная кривая модели", style.to_svg(fig))
+    return Figure("calibration", calibration_title(evaluation), "Калибровочная кривая модели", style.to_svg(fig))
 
 
 def section(search: ModelSearch, evaluation: Evaluation, exploration: Exploration) -> list[Figure]:
     return [
         comparison(search),
-        roc_pr(evaluation, search.best_score.test_roc_auc, exploration.decline_rate),
+        roc_pr(evaluation, search, exploration.decline_rate),
         confusion(evaluation),
         calibration(evaluation),
     ]

@@ -16,7 +16,8 @@ from report_builder.labels import (
 )
 from report_builder.report import style
 from report_builder.report.figure import Figure
-from report_builder.report.filters import count, num, pct
+from report_builder.report.filters import num, pct
+from report_builder.report.narrative.segments import contrast_title, profit_share_title, scatter_title
 from report_builder.results.segments import Segmentation
 
 CLIP = 3.0  # a perfect separation (infinite d) is drawn this far out when nothing else is finite
@@ -47,13 +48,8 @@ def scatter(seg: Segmentation, unit: str) -> Figure:
     ax.set_xlim(0, 1)
     ax.xaxis.set_major_formatter(lambda v, _: pct(v))
     ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncols=2)
-    top = seg.stats(seg.priority)
-    title = (
-        f"Сегмент «{seg.priority}»: {count(top.customers, 'покупатель', 'покупателя', 'покупателей')}, "
-        f"прибыль под риском за {seg.months} мес. — {num(top.profit_at_risk)} {unit}"
-    )
     style.title(fig, "Покупатели по риску снижения и прибыли")
-    return Figure("segments_scatter", title, "Диаграмма рассеяния: вероятность снижения против прибыли, с порогами сегментов", style.to_svg(fig))
+    return Figure("segments_scatter", scatter_title(seg, unit), "Диаграмма рассеяния: вероятность снижения против прибыли, с порогами сегментов", style.to_svg(fig))
 
 
 @style.chart
@@ -67,10 +63,8 @@ def profit_at_risk(seg: Segmentation, unit: str) -> Figure:
     ax.set_xlim(0, max(s.profit_at_risk for s in stats) * 1.35)
     ax.set_xlabel(f"Прибыль под риском за {seg.months} мес., {unit}")
     ax.grid(axis="y", visible=False)
-    share = seg.stats(seg.priority).profit_at_risk / sum(s.profit_at_risk for s in seg.segments if s.base)
-    title = f"На сегмент «{seg.priority}» приходится {pct(share)} всей прибыли под риском"
     style.title(fig, "Прибыль под риском по сегментам")
-    return Figure("segments_profit", title, "Столбчатая диаграмма прибыли под риском по сегментам", style.to_svg(fig))
+    return Figure("segments_profit", profit_share_title(seg), "Столбчатая диаграмма прибыли под риском по сегментам", style.to_svg(fig))
 
 
 @style.chart
@@ -91,10 +85,8 @@ def contrasts(seg: Segmentation) -> Figure:
     ax.set_xlabel("Различие со стабильными, в стандартных отклонениях:\nлевее нуля — меньше, правее — больше")
     ax.grid(axis="y", visible=False)
     ax.tick_params(axis="y", labelsize=7.5)
-    top = items[-1]
-    title = f"Сегмент «{seg.priority}» сильнее всего отличается от стабильных покупателей признаком «{label(top.feature)}»"
     style.title(fig, "Чем приоритетный сегмент отличается от стабильных покупателей")
-    return Figure("segments_contrast", title, "Размер различий признаков между приоритетным сегментом и стабильными покупателями", style.to_svg(fig))
+    return Figure("segments_contrast", contrast_title(seg), "Размер различий признаков между приоритетным сегментом и стабильными покупателями", style.to_svg(fig))
 
 
 def section(segmentation: Segmentation, unit: str) -> list[Figure]:

@@ -1,0 +1,75 @@
+"""What several sections share: shares, percentage points, exact numbers, period labels, table lengths."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TypeVar
+
+from report_builder.report.filters import NBSP, num
+from report_builder.results.report import RunInfo
+
+_T = TypeVar("_T")
+ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
+
+
+def level(value: float, levels: tuple[tuple[float, str], ...]) -> str:
+    """The word of the first level whose lower bound the value reaches; levels run from the top down."""
+    return next(text for bound, text in levels if value >= bound)
+
+
+def percent(share: float) -> str:
+    """0.381 -> «38 %»."""
+    return f"{num(share * 100)}{NBSP}%"
+
+
+def points(share: float) -> str:
+    """A gap between two shares in whole percentage points: 0.06 -> «6 п. п.»."""
+    return f"{num(share * 100)}{NBSP}п.{NBSP}п."
+
+
+def points_number(share: float) -> str:
+    """The number of percentage points alone, for a sentence that writes the unit itself: 0.1 -> «10»."""
+    return num(share * 100)
+
+
+def pp(value: float) -> str:
+    """A signed difference of shares with one decimal: −0.012 -> «−1,2 п. п.»."""
+    sign = "−" if value < 0 else ""
+    return f"{sign}{num(abs(value) * 100, 1)}{NBSP}п.{NBSP}п."
+
+
+def exact(value: float) -> str:
+    """A configured number with every digit it is applied with: 3.5 -> «3,5», 4 -> «4», 0.045 -> «0,045»."""
+    text = f"{value:.10g}"
+    return text.replace(".", ",").replace("-", "−")
+
+
+def period_label(period: str) -> str:
+    """«2026-Q4» -> «IV квартал 2026 г.»; any other label as it is."""
+    year, _, quarter = period.partition("-Q")
+    if year.isdigit() and quarter.isdigit() and int(quarter) in ROMAN:
+        return f"{ROMAN[int(quarter)]} квартал {year}{NBSP}г."
+    return period
+
+
+def quarter_as(period: str, case: str) -> str | None:
+    """«IV квартале 2026 г.» for case «квартале»; None for a label that is not a quarter."""
+    label_ = period_label(period)
+    return label_.replace(" квартал ", f" {case} ", 1) if label_ != period else None
+
+
+def build_day(run: RunInfo) -> str:
+    """The day the report was built, ISO 8601 (the exact time is in summary.json)."""
+    return run.built_at[:10]  # YYYY-MM-DD
+
+
+def head(items: Sequence[_T], limit: int) -> Sequence[_T]:
+    """The first `limit` rows a table shows."""
+    return items[:limit]
+
+
+def rows_note(items: Sequence[object], limit: int, where: str) -> str:
+    """Under a table cut to `limit` rows: how many there are and where the rest is; nothing when all are shown."""
+    if len(items) <= limit:
+        return ""
+    return f"Показаны первые {limit} строк из {num(len(items))}; полный список — в {where}."

@@ -1,0 +1,54 @@
+"""«Исследовательский анализ»: each feature read in words, and the effect-size scale every section uses."""
+
+from __future__ import annotations
+
+from report_builder.report.filters import NBSP, num
+from report_builder.report.narrative.common import exact, level, percent
+from report_builder.results.analysis import CategoricalFeature, NumericFeature
+from report_builder.results.segments import Contrast
+
+# The size of a difference between two groups, from this value on.
+COHEN_LEVELS = ((0.8, "сильное"), (0.5, "заметное"), (0.2, "слабое"), (0.0, "несущественное"))  # Cohen's d, numbers
+CRAMER_LEVELS = ((0.5, "сильное"), (0.3, "заметное"), (0.1, "слабое"), (0.0, "несущественное"))  # Cramér's V, categories
+NO_DIFFERENCE = COHEN_LEVELS[-1][1]
+MIN_EFFECT = COHEN_LEVELS[-2][0]  # a difference smaller than this is not worth a manager's attention
+
+
+def difference(contrast: Contrast) -> str:
+    """«сильное / заметное / слабое / несущественное», for numbers (Cohen's d) and categories (Cramér's V)."""
+    levels = COHEN_LEVELS if contrast.kind == "numeric" else CRAMER_LEVELS
+    return level(abs(contrast.effect_size), levels)
+
+
+def significant(p_value: float, alpha: float) -> bool:
+    return p_value < alpha
+
+
+def important(contrast: Contrast, alpha: float) -> bool:
+    """A difference worth acting on: significant and at least small in size."""
+    return significant(contrast.p_value, alpha) and abs(contrast.effect_size) >= MIN_EFFECT
+
+
+def importance_rule(alpha: float) -> str:
+    return f"значимо (p{NBSP}<{NBSP}{exact(alpha)}) и хотя бы слабое по размеру (|d|{NBSP}≥{NBSP}{num(MIN_EFFECT, 1)})"
+
+
+def categorical_reading(feature: CategoricalFeature, alpha: float) -> str:
+    rates = feature.decline_rate
+    top, bottom = next(iter(rates)), list(rates)[-1]
+    if significant(feature.p_value, alpha):
+        size = level(feature.cramer_v, CRAMER_LEVELS)
+        return (
+            f"Чаще всего активность снижается в группе «{top}» ({percent(rates[top])}), "
+            f"реже всего — «{bottom}» ({percent(rates[bottom])}); различие {size}."
+        )
+    groups = "в обеих группах" if len(rates) == 2 else "во всех группах"
+    return f"Доля снизивших почти одинакова {groups}: признак сам по себе риск не различает."
+
+
+def numeric_reading(feature: NumericFeature, alpha: float) -> str:
+    means = f"в среднем {num(feature.mean_declined, 1)} у снизивших против {num(feature.mean_stable, 1)} у сохранивших активность"
+    if significant(feature.p_value, alpha) and abs(feature.effect_size) >= MIN_EFFECT:
+        side = "выше" if feature.mean_declined > feature.mean_stable else "ниже"
+        return f"У снизивших активность показатель {side}: {means}; различие {level(abs(feature.effect_size), COHEN_LEVELS)}."
+    return f"Группы почти не различаются: {means}; различие {NO_DIFFERENCE}."

@@ -1,0 +1,40 @@
+"""«Приложение. Методика»: the rules and scales of the analysis, printed from the constants the other sections apply."""
+
+from __future__ import annotations
+
+from report_builder.report.filters import num
+from report_builder.report.narrative.common import exact
+from report_builder.report.narrative.models import CALIBRATION_METHODS
+from report_builder.report.narrative.summary import AUC_VERDICTS
+from report_builder.results.analysis import Evaluation
+from report_builder.results.report import RunInfo
+
+
+def effect_scale(levels: tuple[tuple[float, str], ...]) -> str:
+    """«от 0,2 — слабое, от 0,5 — заметное, от 0,8 — сильное»: a scale of effect sizes, from the bottom up."""
+    return ", ".join(f"от {num(bound, 1)} — {word}" for bound, word in reversed(levels) if bound > 0)
+
+
+def effect_bounds(levels: tuple[tuple[float, str], ...]) -> str:
+    """«0,2 — слабое, 0,5 — заметное, 0,8 — сильное»: the same scale as the glossary lists it."""
+    return ", ".join(f"{num(bound, 1)} — {word}" for bound, word in reversed(levels) if bound > 0)
+
+
+def significance_rule(alpha: float) -> str:
+    """«меньше 0,05 — различие значимо», with the significance level the analysis used."""
+    return f"меньше {exact(alpha)} — различие значимо"
+
+
+def auc_scale() -> str:
+    """How to read ROC-AUC, with the bound from which the report calls a model reliable."""
+    excellent = AUC_VERDICTS[0][0]
+    return f"0,5 — угадывание, 1 — идеальное разделение; выше {num(excellent, 1)} — отлично"
+
+
+def brier_by_method(evaluation: Evaluation) -> str:
+    """«без калибровки — 0,1432; Платт — 0,1429; изотоническая — 0,1460»: the Brier score of each method tried."""
+    return "; ".join(f"{CALIBRATION_METHODS[name][0]} — {num(value, 4)}" for name, value in evaluation.brier_by_method.items())
+
+
+def data_source(run: RunInfo) -> str:
+    return "встроенные демо-данные" if run.demo else run.data_dir

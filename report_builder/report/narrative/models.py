@@ -1,0 +1,103 @@
+"""«Модели»: how the models were compared, how good the chosen one is, and its errors in counts."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from report_builder.report.filters import count, num, pct
+from report_builder.report.narrative.common import points
+from report_builder.results.analysis import Evaluation, ModelScore, ModelSearch
+
+# What was done to the probabilities: (the method's short name, the sentence for the main text).
+CALIBRATION_METHODS: dict[str, tuple[str, str]] = {
+    "none": ("без калибровки", "Поправлять вероятности не понадобилось: без поправки они ближе всего к факту."),
+    "sigmoid": ("Платт", "Вероятности поправлены плавной кривой (калибровка Платта): так они ближе всего к факту."),
+    "isotonic": (
+        "изотоническая",
+        "Вероятности поправлены по фактическим долям снизивших (изотоническая калибровка): так они ближе всего к факту.",
+    ),
+}
+
+
+class ConfusionCounts(NamedTuple):
+    """The confusion matrix at the threshold, unpacked, with the sums the text needs."""
+
+    stable_kept: int  # true negatives
+    false_alarms: int
+    missed: int
+    found: int  # true positives
+
+    @property
+    def declined(self) -> int:
+        """Customers whose activity did decline."""
+        return self.found + self.missed
+
+    @property
+    def alarms(self) -> int:
+        """Customers the model flagged."""
+        return self.found + self.false_alarms
+
+
+def confusion_counts(evaluation: Evaluation) -> ConfusionCounts:
+    (tn, fp), (fn, tp) = evaluation.confusion
+    return ConfusionCounts(int(tn), int(fp), int(fn), int(tp))
+
+
+def folds_phrase(folds: int) -> str:
+    """«кросс-валидация на 5 блоков»."""
+    return f"кросс-валидация на {count(folds, 'блок', 'блока', 'блоков')}"
+
+
+def held_out_share(search: ModelSearch) -> str:
+    """The share of customers held out for the final check: «20 %»."""
+    held, trained = len(search.test_index), len(search.train_index)
+    return pct(held / (held + trained))
+
+
+def is_chosen(score: ModelScore, search: ModelSearch) -> bool:
+    return score.family == search.best
+
+
+def auc_interval(ci95: tuple[float, float]) -> str:
+    """«0,912–0,958»."""
+    low, high = ci95
+    return f"{num(low, 3)}–{num(high, 3)}"
+
+
+def short_title(score: ModelScore) -> str:
+    """A family's title without its parenthesis: «Логистическая регрессия»."""
+    return score.title.split(" (")[0]
+
+
+def calibration_method(method: str) -> str:
+    """What was done to the probabilities, in words."""
+    return CALIBRATION_METHODS[method][1]
+
+
+# --- chart captions ---------------------------------------------------------------------------
+
+def comparison_title(search: ModelSearch) -> str:
+    best = search.best_score
+    return f"Лучшая по кросс-валидации модель — {short_title(best).lower()}: ROC-AUC {num(best.cv_roc_auc_mean, 3)}"
+
+
+def roc_title(search: ModelSearch) -> str:
+    return (
+        f"Модель отделяет снижение активности от прежнего уровня с ROC-AUC {num(search.best_score.test_roc_auc, 3)} "
+        "на отложенной выборке"
+    )
+
+
+def confusion_title(evaluation: Evaluation) -> str:
+    counts = confusion_counts(evaluation)
+    return (
+        f"При пороге {num(evaluation.threshold, 2)} модель находит {pct(counts.found / max(counts.declined, 1))} снизивших, "
+        f"из её тревог верны {pct(counts.found / max(counts.alarms, 1))}"
+    )
+
+
+def calibration_title(evaluation: Evaluation) -> str:
+    return (
+        f"В среднем прогноз расходится с фактической долей снизивших на {points(evaluation.calibration_error)} "
+        f"(оценка Брайера {num(evaluation.brier, 3)} против {num(evaluation.brier_reference, 3)} у константы)"
+    )

@@ -1,0 +1,47 @@
+"""narrative.eda: each feature read in words, and the scale of differences every section uses."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from report_builder.report.narrative import eda as say
+from report_builder.results.analysis import CategoricalFeature, Distribution, NumericFeature
+from report_builder.results.segments import Contrast
+
+DIST = Distribution(True, np.array([1.0]), np.array([1.0]), np.array([1.0]))
+
+
+def test_importance_follows_alpha_and_effect_size() -> None:
+    strong = Contrast("Страниц_за_визит", "numeric", 5.0, 9.0, -0.9, 0.03)
+    assert say.important(strong, alpha=0.05)
+    assert not say.important(strong, alpha=0.01)
+    tiny = Contrast("Страниц_за_визит", "numeric", 5.0, 5.1, -0.1, 0.0001)
+    assert not say.important(tiny, alpha=0.05)
+    assert "0,01" in say.importance_rule(0.01) and "0,001" in say.importance_rule(0.001)
+
+
+def test_the_smallest_important_difference_is_the_one_called_weak() -> None:
+    assert say.MIN_EFFECT == 0.2
+    assert say.difference(Contrast("x", "numeric", 1, 2, say.MIN_EFFECT, 0.0)) == "слабое"
+    assert "хотя бы слабое по размеру" in say.importance_rule(0.05) and "небольшое" not in say.importance_rule(0.05)
+
+
+def test_differences_use_cohen_for_numbers_and_cramer_for_categories() -> None:
+    assert say.difference(Contrast("x", "numeric", 1, 2, -0.45, 0.0)) == "слабое"
+    assert say.difference(Contrast("x", "categorical", 0.5, 0.2, 0.45, 0.0)) == "заметное"
+    assert say.difference(Contrast("x", "numeric", 1, 2, 0.1, 0.0)) == say.NO_DIFFERENCE == "несущественное"
+
+
+def test_readings_name_both_groups_rightly() -> None:
+    two = CategoricalFeature("Разрешить сообщать", {"да": 0.39, "нет": 0.37}, {"да": 900, "нет": 396}, 0.6, 0.02)
+    assert "в обеих группах" in say.categorical_reading(two, 0.05)
+    many = CategoricalFeature("Популярная_категория", {"a": 0.5, "b": 0.3, "c": 0.2}, {"a": 1, "b": 1, "c": 1}, 0.001, 0.35)
+    assert "«a»" in say.categorical_reading(many, 0.05) and "«c»" in say.categorical_reading(many, 0.05)
+    assert "различие заметное" in say.categorical_reading(many, 0.05)
+    higher = NumericFeature("Ошибка_сервиса", 4.2, 3.9, 4, 4, 0.5, 0.001, DIST)
+    reading = say.numeric_reading(higher, 0.05)
+    assert "выше" in reading and "заметное" in reading and "у снизивших" in reading and "у сохранивших" in reading
+    assert "p" not in reading.replace("показатель", "").split(":")[0]  # no p-values in the main text
+    small = NumericFeature("Ошибка_сервиса", 4.2, 4.1, 4, 4, 0.05, 0.001, DIST)
+    assert "несущественное" in say.numeric_reading(small, 0.05)
+    assert "несущественное" in say.numeric_reading(higher, 0.0001)
