@@ -104,9 +104,9 @@ STAGES: tuple[Stage, ...] = check_table(
         Stage("html", "Вёрстка HTML", render_html, {"results": RESULTS, "sections": "sections"}, {"settings": ""},
               publishes="report.html", publish_when="report.html"),
         Stage("customers_csv", "Список покупателей (CSV)", customer_files.to_csv, {"table": "customer_list"},
-              publishes="customers.csv"),
+              {"money_unit": "report.money_unit"}, publishes="customers.csv"),
         Stage("customers_xlsx", "Список покупателей (Excel)", customer_files.to_xlsx, {"table": "customer_list"},
-              publishes="customers.xlsx"),
+              {"money_unit": "report.money_unit"}, publishes="customers.xlsx"),
         Stage("summary", "Сводка summary.json", summary_json, {"results": RESULTS, "timings": TIMINGS}, cached=False,
               publishes="summary.json"),
         # The PDF carries summary.json and customers.csv inside: it is laid out once they exist.
