@@ -15,6 +15,7 @@ from report_builder.cache import StageCache
 from report_builder.config import Config
 from report_builder.databases import is_url, shown_url
 from report_builder.history import History, history_url
+from report_builder.locations import default_output, history_location, last_finished_quarter
 from report_builder.output import claim_output
 from report_builder.pipeline import HISTORY, STAGES, run_pipeline
 from report_builder.resources import demo_data_dir
@@ -22,7 +23,6 @@ from report_builder.results.history import Reference
 from report_builder.results.report import RunInfo, StageTiming
 from report_builder.runner import Run, planned_files
 
-HISTORY_FILE = "history.sqlite"
 LIBRARIES = ("report-builder", "pandas", "numpy", "scikit-learn", "shap", "phik", "matplotlib", "jinja2", "weasyprint", "ydata-profiling")
 
 
@@ -37,14 +37,6 @@ class BuildOutcome:
 def dataset_name(company: str, demo: bool) -> str:
     """Runs are compared only within one data set: demo builds never meet the shop's own."""
     return f"{company} (демо)" if demo else company
-
-
-def last_finished_quarter(today: dt.date) -> str:
-    """The label of the last quarter that has ended by `today`: 2 December 2026 -> «2026-Q3», 1 January -> last year's Q4.
-
-    A quarterly report is built after its quarter ends, so the quarter under way is never the default."""
-    index = today.year * 4 + (today.month - 1) // 3 - 1
-    return f"{index // 4}-Q{index % 4 + 1}"
 
 
 def versions() -> dict[str, str]:
@@ -82,10 +74,10 @@ def build_report(
     dataset = dataset_name(config.report.company, demo)
     run = RunInfo(period, now.isoformat(), config.seed, versions(), shown, demo, dataset, config.analysis_hash,
                   config.analysis_settings, config.report.money_unit or "ед.")
-    target = out_dir or Path("output") / period
+    target = out_dir or default_output(period)
     with claim_output(target, None if database else Path(source)) as folder:
         folder.check_names(planned_files(STAGES, config))  # a user's file in the way stops the build before any work
-        location = history or config.history.url or str(folder.path.parent / HISTORY_FILE)
+        location = history_location(folder.path, history or config.history.url)
         store = History(history_url(location), HISTORY) if use_history else None
         reference = store.reference(dataset, period, compare_with) if store else Reference()
         cache = StageCache(cache_dir)
