@@ -53,7 +53,9 @@ STAGES: tuple[Stage, ...] = check_table(
         Stage("tables", "Загрузка данных", load_tables, {"source": "source"}, {"mapping": "source", "limits": "limits"},
               cached=False),
         Stage("validated", "Проверка схемы", validate_tables, {"tables": "tables"}),
-        Stage("data", "Очистка данных", clean_tables, {"tables": "validated"}, {"config": "cleaning"},
+        # Loading, validation and cleaning name this source's files and rows; every stage after cleaning is keyed
+        # on the cleaned content, so the same quarter from another format or a database reuses them.
+        Stage("data", "Очистка данных", clean_tables, {"tables": "validated"}, {"config": "cleaning"}, content_key=True,
               section=Section("data", "Данные", figures=data_figures.section)),
         Stage("exploration", "Исследовательский анализ", explore, {"data": "data"},
               section=Section("eda", "Исследовательский анализ", figures=eda_figures.section)),
@@ -133,7 +135,7 @@ def run_pipeline(
     only: set[str] | None = None,
 ) -> Run:
     given = {
-        "source": Given(source, "source"),  # the key of the data is the tables stage's fingerprint
+        "source": Given(source, "source"),  # the key of the data is the tables stage's fingerprint, then the cleaned content
         "run": Given(run, run.key),
         "period": Given(run.period, run.period),
         "reference": Given(reference, reference.key),
