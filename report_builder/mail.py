@@ -92,7 +92,7 @@ def _letter(folder: Path, mail: MailConfig, report: ReportConfig, with_customers
         "",
         *_figures(summary),
         "",
-        f"Письмо отправлено командой report-builder send из папки {folder.resolve()}.",
+        f"Письмо отправлено программой report-builder из папки {folder.resolve()}.",
     ]
     return _Letter(subject, "\n".join(lines) + "\n", tuple(attachments))
 
