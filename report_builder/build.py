@@ -15,6 +15,7 @@ from report_builder.cache import StageCache
 from report_builder.config import Config
 from report_builder.databases import is_url, shown_url
 from report_builder.history import History, history_url
+from report_builder.locations import default_output, history_location
 from report_builder.output import claim_output
 from report_builder.periods import last_finished_quarter, previous_period
 from report_builder.pipeline import HISTORY, STAGES, run_pipeline
@@ -23,7 +24,6 @@ from report_builder.results.history import Reference
 from report_builder.results.report import RunInfo, StageTiming
 from report_builder.runner import Run, planned_files
 
-HISTORY_FILE = "history.sqlite"
 DEMO_QUARTERS = 3  # earlier demo quarters built into a new history before the demo's own
 LIBRARIES = ("report-builder", "pandas", "numpy", "scikit-learn", "shap", "phik", "matplotlib", "jinja2", "weasyprint", "ydata-profiling")
 
@@ -76,10 +76,10 @@ def build_report(
     dataset = dataset_name(config.report.company, demo)
     run = RunInfo(period, now.isoformat(), config.seed, versions(), shown, demo, dataset, config.analysis_hash,
                   config.analysis_settings, config.report.money_unit or "ед.")
-    target = out_dir or Path("output") / period
+    target = out_dir or default_output(period)
     with claim_output(target, None if database else Path(source)) as folder:
         folder.check_names(planned_files(STAGES, config))  # a user's file in the way stops the build before any work
-        location = history or config.history.url or str(folder.path.parent / HISTORY_FILE)
+        location = history_location(folder.path, history or config.history.url)
         store = History(history_url(location), HISTORY) if use_history else None
         reference = store.reference(dataset, period, compare_with) if store else Reference()
         cache = StageCache(cache_dir)

@@ -26,6 +26,10 @@ from report_builder.errors import InputError, Interrupted
 from report_builder.messages import russian_usage_error
 
 if TYPE_CHECKING:  # the results import scikit-learn: a command that fails on its settings fails at once
+    from rich.table import Table
+
+    from report_builder.config import Config
+    from report_builder.history import ListedRun
     from report_builder.results.report import StageTiming
 
 # The help and error screens speak Russian throughout, not only in our own texts.
@@ -111,6 +115,8 @@ def build(
     history: Annotated[str | None, typer.Option("--history", help="История сборок: путь к файлу SQLite или адрес базы (postgresql+psycopg://…). По умолчанию history.sqlite рядом с папкой периода.")] = None,
     no_history: Annotated[bool, typer.Option("--no-history", help="Не читать и не записывать историю сборок.")] = False,
     compare_with: Annotated[str | None, typer.Option("--compare-with", help="С каким периодом сравнивать. По умолчанию — последний более ранний в истории.")] = None,
+    send: Annotated[bool, typer.Option("--send", help="После удачной сборки отправить report.pdf получателям из раздела \\[mail] настроек.")] = False,
+    with_customers: Annotated[bool, typer.Option("--with-customers", help="С --send: приложить и customers.xlsx (в нём персональные данные покупателей).")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", help="Печатать только ошибки (для cron).")] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Показать полную трассировку при ошибке.")] = False,
 ) -> None:
@@ -131,6 +137,12 @@ def build(
             if bad or not chosen:
                 raise InputError(f"неизвестный формат «{', '.join(bad) or formats}»; допустимы html и pdf")
             config = load_config(config_file, seed=seed, **{"report.formats": list(chosen), "report.profile": profile})
+            if with_customers and not send:
+                raise InputError("--with-customers действует только вместе с --send")
+            if send:
+                if "pdf" not in chosen:
+                    raise InputError("--send отправляет report.pdf, а он не строится: добавьте pdf в --format")
+                config.mail.check_sendable()  # a mail that cannot go stops the build before any work
             from report_builder.build import build_report  # the analysis libraries load once the settings are good
             from report_builder.cache import default_cache_dir
 
@@ -172,7 +184,15 @@ def build(
     for problem in outcome.problems:
         errors.print(problem, markup=False)
     if outcome.problems:
+        if send:
+            errors.print("Письмо не отправлено: отчёт собран не полностью.", markup=False)
         raise typer.Exit(1)
+    if send:
+        folder = next(f.parent for f in outcome.files if f.name == "report.pdf")
+        code = _send(folder, config, with_customers, errors, result)
+        if code:
+            errors.print(f"Отчёт собран и лежит в {folder}; не удалась только отправка.", markup=False)
+            raise typer.Exit(code)
 
 
 @contextlib.contextmanager
@@ -211,39 +231,105 @@ def demo_data(
     _console(False).print("Записано: " + ", ".join(str(p) for p in paths))
 
 
-@app.command("history", cls=RussianCommand, options_metavar="[ПАРАМЕТРЫ]", help="Показать записанные сборки: период, дата, покупатели, риск, модель.")
+@app.command("history", cls=RussianCommand, options_metavar="[ПАРАМЕТРЫ]", help="Показать записанные сборки: период, дата, покупатели, риск, модель, обещанная и достигнутая точность.")
 def history_list(
-    history: Annotated[str, typer.Option("--history", help="Файл SQLite или адрес базы истории.")] = "output/history.sqlite",
+    history: Annotated[str | None, typer.Option("--history", help="Файл SQLite или адрес базы истории. По умолчанию — та, в которую пишет сборка без параметров: history.url из настроек или output/history.sqlite.")] = None,
+    config_file: Annotated[Path | None, typer.Option("--config", help="Файл настроек TOML или YAML (из него берётся history.url).")] = None,
 ) -> None:
+    from report_builder.config import load_config
+    from report_builder.databases import is_url, shown_url
+    from report_builder.locations import default_output, history_location, today_utc
+    from report_builder.periods import last_finished_quarter
+
+    errors, out = _console(True), _console(False)
+    try:
+        config = load_config(config_file)
+        given = history or config.history.url
+        location = history_location(default_output(last_finished_quarter(today_utc())), given)
+        file = None if is_url(location) else Path(location).expanduser().resolve()
+        if file is not None and given is not None and not file.exists():
+            where = "в --history" if history else f"в настройке history.url ({config_file})"
+            raise InputError(f"файл истории {file} не найден", hint=f"Проверьте путь {where}; история появляется после первой удачной сборки")
+        out.print(f"Файл истории: {file}" if file is not None else f"База истории: {shown_url(location)}", markup=False)
+        if file is not None and not file.exists():
+            out.print("Пока нет ни одной сборки: файл появится после первой удачной сборки в output/.", markup=False)
+            return
+        from report_builder.history import History, history_url, listing  # the stage table loads with the history's schema
+
+        found = listing(History(history_url(location)).runs())
+    except InputError as exc:
+        errors.print(f"[bold red]{exc.headline}[/] {exc.message}")
+        raise typer.Exit(2) from None
+    if not found:
+        out.print("Пока нет ни одной сборки.", markup=False)
+        return
+    out.print(_history_table(found))
+    out.print("«ROC-AUC на деле» — что показала проверка прогноза этой сборки в следующем квартале; «—» — ещё не проверен.", markup=False)
+
+
+def _history_table(found: list[ListedRun]) -> Table:
+    """Runs by data set and period; one money unit in the header, or each sum with its own when they differ."""
     from rich.table import Table
 
-    from report_builder.databases import shown_url
-    from report_builder.history import History, history_url
     from report_builder.report.filters import num, pct
 
-    try:
-        store = History(history_url(history))
-        found = store.runs()
-    except InputError as exc:
-        _console(True).print(f"[bold red]{exc.headline}[/] {exc.message}")
-        raise typer.Exit(2) from None
-    out = _console(False)
-    if not found:
-        out.print(f"В истории {shown_url(store.url)} пока нет ни одной сборки.")
-        return
-    table = Table(title=f"История сборок: {shown_url(store.url)}")
-    unit = next((str(r["money_unit"]) for r in found if r["money_unit"]), "ед.")
-    for title in ("Данные", "Период", "Собран", "Покупателей", "Снизилась", "В зоне риска", f"Под риском, {unit}", "Модель",
+    units = {run.money_unit for run in found}
+    one_unit = units.pop() if len(units) == 1 else None
+    table = Table()
+    at_risk = f"Под риском, {one_unit}" if one_unit else "Под риском"
+    for title in ("Данные", "Период", "Собран", "Покупателей", "Снизилась", "В зоне риска", at_risk, "Модель",
                   "ROC-AUC обещанный", "ROC-AUC на деле"):
         table.add_column(title, no_wrap=title in ("Период", "Собран"))
+
     for run in found:
-        realised = run["realised_auc"]
+        money = num(run.profit_at_risk) + ("" if one_unit or run.profit_at_risk is None else f" {run.money_unit}")
         table.add_row(
-            str(run["dataset"]), str(run["period"]), str(run["built_at"])[:16].replace("T", " "), num(run["customers"]),  # type: ignore[arg-type]
-            pct(run["declined_share"]), num(run["at_risk"]), num(run["profit_at_risk"]), str(run["best_model"]),  # type: ignore[arg-type]
-            num(run["best_cv_auc"], 3), "—" if realised is None else num(realised, 3),  # type: ignore[arg-type]
+            run.dataset, run.period, run.built_at[:16].replace("T", " "), num(run.customers), pct(run.declined_share),
+            num(run.at_risk), money, run.best_model or "—", num(run.promised_auc, 3), num(run.realised_auc, 3),
         )
-    out.print(table)
+    return table
+
+
+@app.command("send", cls=RussianCommand, options_metavar="[ПАРАМЕТРЫ]", help="Отправить report.pdf собранного отчёта получателям из раздела \\[mail] настроек (SMTP).")
+def send_command(
+    folder: Annotated[Path | None, typer.Argument(metavar="ПАПКА", show_default=False, help="Папка собранного отчёта. По умолчанию — та, в которую пишет сборка без параметров: output/<последний закончившийся квартал>.")] = None,
+    config_file: Annotated[Path | None, typer.Option("--config", help="Файл настроек TOML или YAML с разделом \\[mail].")] = None,
+    with_customers: Annotated[bool, typer.Option("--with-customers", help="Приложить и customers.xlsx (в нём персональные данные покупателей). Без этого параметра список не отправляется.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", help="Печатать только ошибки (для cron).")] = False,
+) -> None:
+    from report_builder.config import load_config
+    from report_builder.locations import default_output, today_utc
+    from report_builder.periods import last_finished_quarter
+
+    errors, out = _console(True), _console(False, quiet)
+    try:
+        config = load_config(config_file)
+    except InputError as exc:
+        errors.print(f"[bold red]{exc.headline}[/] {exc.message}")
+        raise typer.Exit(2) from None
+    code = _send(folder or default_output(last_finished_quarter(today_utc())), config, with_customers, errors, out)
+    if code:
+        raise typer.Exit(code)
+
+
+def _send(folder: Path, config: Config, with_customers: bool, errors: Console, out: Console) -> int:
+    """Mail the report in `folder`; the exit code: 0 sent, 2 bad settings or paths, 1 the server unreachable or refusing."""
+    from report_builder.errors import MailError
+    from report_builder.mail import send_report
+
+    try:
+        sent = send_report(folder, config.mail, config.report, with_customers)
+    except InputError as exc:
+        errors.print(f"[bold red]{exc.headline}[/] {exc.message}")
+        errors.print("Письмо не отправлено; файлы отчёта не изменены.", markup=False)
+        return 2
+    except MailError as exc:
+        errors.print(f"[bold red]{exc.headline}[/] {exc.message}")
+        errors.print("Файлы отчёта не изменены; повторите отправку командой report-builder send, когда сервер будет доступен.", markup=False)
+        return 1
+    out.print(f"Отправлено через {sent.server}: {', '.join(sent.attachments)} → {', '.join(sent.recipients)}", markup=False)
+    out.print(f"Тема: {sent.subject}", markup=False)
+    return 0
 
 
 @app.command("config", cls=RussianCommand, options_metavar="[ПАРАМЕТРЫ]", help="Показать действующие настройки (ключ, значение, значение по умолчанию, описание) или записать образец файла настроек.")

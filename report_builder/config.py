@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import os
 import tomllib
 from pathlib import Path
 from typing import Literal
@@ -458,6 +459,34 @@ class MailConfig(_Frozen):
     recipients: tuple[str, ...] = Field((), description="адреса получателей")
     subject_prefix: str = Field("", description="начало темы письма, например «[Аналитика]»")
     timeout: float = Field(30, gt=0, description="сколько секунд ждать ответа сервера")
+
+    def password(self) -> str | None:
+        """The login password, from the environment variable `password_env`; None when no login is set.
+
+        SettingsError when a login is set but the variable is empty: caught before any connection or build."""
+        if self.user is None:
+            return None
+        found = os.environ.get(self.password_env)
+        if not found:
+            raise SettingsError(
+                f"для входа пользователя {self.user} на SMTP-сервер нужен пароль, а переменная окружения "
+                f"{self.password_env} не задана или пуста",
+                hint="Задайте её в окружении запуска (в systemd — EnvironmentFile=, в cron — в файле, который читает задание);"
+                " в файле настроек пароль не хранится, имя переменной задаёт mail.password_env",
+            )
+        return found
+
+    def check_sendable(self) -> None:
+        """SettingsError naming the setting that keeps a report from being mailed: no server, no recipients, no sender, no password."""
+        if not self.host:
+            raise SettingsError("не задан SMTP-сервер: настройка mail.host (раздел [mail] файла настроек)",
+                                hint="Например: [mail] host = \"smtp.shop.ru\"; файл настроек передаётся в --config")
+        if not self.recipients:
+            raise SettingsError("не заданы получатели: настройка mail.recipients (раздел [mail] файла настроек)",
+                                hint="Например: recipients = [\"director@shop.ru\"]")
+        if not (self.sender or self.user):
+            raise SettingsError("не задан адрес отправителя: настройка mail.sender (или mail.user, если имя для входа — адрес)")
+        self.password()
 
 
 class LimitsConfig(_Frozen):

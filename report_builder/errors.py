@@ -70,6 +70,18 @@ class BuildBusy(OutputError):
     headline = "Сборка не начата."
 
 
+class MailError(Exception):
+    """The mail server could not be reached, or refused the login, the sender or the recipients (exit code 1).
+
+    The message names the server (host:port) and never carries the password."""
+
+    headline = "Письмо не отправлено."
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        super().__init__(message)
+
+
 class Interrupted(BaseException):
     """SIGTERM or Ctrl-C: a BaseException, so no stage's `except Exception` swallows it."""
 

@@ -10,8 +10,10 @@ the missing tables and (empty) columns.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -33,6 +35,51 @@ LISTED = {
     "best_model": "search__best", "best_cv_auc": "search__best_cv_auc", "realised_auc": "backtest__roc_auc",
 }
 V1_TABLES = ("run_features", "run_customers", "run_drivers", "run_segments", "runs")
+
+
+@dataclass(frozen=True)
+class ListedRun:
+    """One line of `report-builder history`: a run's headline and how its forecast held up."""
+
+    dataset: str
+    period: str
+    built_at: str
+    customers: int | None
+    declined_share: float | None
+    at_risk: int | None
+    profit_at_risk: float | None
+    money_unit: str
+    best_model: str | None
+    promised_auc: float | None  # the chosen model's cross-validated ROC-AUC when it was built
+    realised_auc: float | None  # what the next quarter's back-test measured for this run's forecast; None: not checked yet
+
+
+def listing(runs: Sequence[dict[str, object]]) -> list[ListedRun]:
+    """The runs (as `History.runs` gives them) by data set and period, each with the ROC-AUC its forecast reached.
+
+    A quarter's back-test checks the forecast of the run it is compared with, the latest earlier one by default,
+    so a run's realised ROC-AUC is the one recorded by the next run of its data set.
+    """
+    ordered = sorted(runs, key=lambda r: (str(r["dataset"]), str(r["period"])))
+    found: list[ListedRun] = []
+    for _, group in itertools.groupby(ordered, key=lambda r: str(r["dataset"])):
+        rows = list(group)
+        for run, following in itertools.zip_longest(rows, rows[1:]):
+            found.append(ListedRun(
+                str(run["dataset"]), str(run["period"]), str(run["built_at"]), _int(run["customers"]),
+                _float(run["declined_share"]), _int(run["at_risk"]), _float(run["profit_at_risk"]),
+                str(run["money_unit"] or "ед."), None if run["best_model"] is None else str(run["best_model"]),
+                _float(run["best_cv_auc"]), None if following is None else _float(following["realised_auc"]),
+            ))
+    return found
+
+
+def _int(value: object) -> int | None:
+    return None if value is None else int(value)  # type: ignore[call-overload]
+
+
+def _float(value: object) -> float | None:
+    return None if value is None else float(value)  # type: ignore[arg-type]
 
 
 def history_url(location: str) -> str:

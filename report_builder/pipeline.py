@@ -57,7 +57,9 @@ STAGES: tuple[Stage, ...] = check_table(
         Stage("tables", "Загрузка данных", load_tables, {"source": "source"}, {"mapping": "source", "limits": "limits"},
               cached=False),
         Stage("validated", "Проверка схемы", validate_tables, {"tables": "tables"}),
-        Stage("data", "Очистка данных", clean_tables, {"tables": "validated"}, {"config": "cleaning"},
+        # Loading, validation and cleaning name this source's files and rows; every stage after cleaning is keyed
+        # on the cleaned content, so the same quarter from another format or a database reuses them.
+        Stage("data", "Очистка данных", clean_tables, {"tables": "validated"}, {"config": "cleaning"}, content_key=True,
               section=Section("data", "Данные", figures=data_figures.section)),
         Stage("exploration", "Исследовательский анализ", explore, {"data": "data"},
               section=Section("eda", "Исследовательский анализ", figures=eda_figures.section)),
@@ -118,9 +120,9 @@ STAGES: tuple[Stage, ...] = check_table(
         Stage("html", "Вёрстка HTML", render_html, {"results": RESULTS, "sections": "sections"}, {"settings": ""},
               publishes="report.html", publish_when="report.html"),
         Stage("customers_csv", "Список покупателей (CSV)", customer_files.to_csv, {"table": "customer_list"},
-              publishes="customers.csv"),
+              {"money_unit": "report.money_unit"}, publishes="customers.csv"),
         Stage("customers_xlsx", "Список покупателей (Excel)", customer_files.to_xlsx, {"table": "customer_list"},
-              publishes="customers.xlsx"),
+              {"money_unit": "report.money_unit"}, publishes="customers.xlsx"),
         Stage("summary", "Сводка summary.json", summary_json, {"results": RESULTS, "timings": TIMINGS}, cached=False,
               publishes="summary.json"),
         # The PDF carries summary.json and customers.csv inside: it is laid out once they exist.
@@ -147,7 +149,7 @@ def run_pipeline(
     only: set[str] | None = None,
 ) -> Run:
     given = {
-        "source": Given(source, "source"),  # the key of the data is the tables stage's fingerprint
+        "source": Given(source, "source"),  # the key of the data is the tables stage's fingerprint, then the cleaned content
         "run": Given(run, run.key),
         "period": Given(run.period, run.period),
         "reference": Given(reference, reference.key),

@@ -59,6 +59,9 @@ class Stage:
     settings: Mapping[str, str] = field(default_factory=dict)  # parameter -> dotted path in the settings
     when: str | None = None  # dotted path of a yes/no setting that switches the stage on
     cached: bool = True  # False: always run; the key then comes from the result's content
+    # True: cached by its inputs as usual, but the stages after it are keyed on the result's `fingerprint` (its
+    # content), not on how it was made: the same rows read from another source reuse everything after it.
+    content_key: bool = False
     tolerate: tuple[type[Exception], ...] = ()  # failures that leave this stage out instead of stopping the build
     section: Section | None = None  # the report section this stage's result feeds
     publishes: str | None = None  # the file this stage's result is published as (bytes, or text in UTF-8)
@@ -86,6 +89,8 @@ def check_table(stages: Iterable[Stage], given: Iterable[str], settings: BaseMod
                 f"stage {stage.name!r} does not match {stage.fn.__qualname__}: "
                 f"unknown {unknown}, missing {missing}, both input and setting {sorted(twice)}"
             )
+        if stage.content_key and not hasattr(stage.returns, "fingerprint"):
+            raise DeclarationError(f"stage {stage.name!r} is keyed on its content, but its result has no fingerprint")
         for parameter, source in stage.inputs.items():
             if source not in known and source not in MADE_BY_RUNNER:
                 raise DeclarationError(f"stage {stage.name!r}: input {parameter!r} comes from {source!r}, not declared before it")
@@ -262,6 +267,8 @@ def run_stages(
                 cache.put(stage.name, key, value)
             else:
                 key = _digest(key, _fingerprint(value))
+        if stage.content_key:
+            key = _digest(stage.name, _fingerprint(value))
         values[stage.name], keys[stage.name] = value, key
         timing = StageTiming(stage.name, stage.title, time.perf_counter() - start, cached)
         timings.append(timing)

@@ -128,3 +128,71 @@ def test_a_stored_none_is_a_hit_not_a_miss(tmp_path: Path) -> None:
     assert cache.get("compare", "k") is MISS
     cache.put("compare", "k", None)
     assert cache.get("compare", "k") is None
+
+
+# --- the same quarter from another source ------------------------------------------------------------
+
+ANALYSIS = ("exploration", "correlation", "folds", "search", "evaluation", "explanation", "scores", "segmentation",
+            "recommendations", "customer_list", "customers_csv", "customers_xlsx")
+
+
+def test_the_cleaned_datas_fingerprint_is_its_content_not_its_source(demo_data) -> None:
+    from dataclasses import replace
+
+    from report_builder.results.data import SourceFile
+
+    elsewhere = replace(
+        demo_data,
+        sources=tuple(SourceFile(f"{s.file} (таблица)", s.rows, "0" * 64, "база данных", "", "") for s in demo_data.sources),
+        fixes=tuple(replace(f, file=f"{f.file} (таблица)") for f in demo_data.fixes),
+    )
+    assert elsewhere.fingerprint == demo_data.fingerprint
+    one_less = demo_data.customers.iloc[:-1]
+    assert replace(demo_data, customers=one_less).fingerprint != demo_data.fingerprint
+    changed = demo_data.customers.copy()
+    changed.iloc[0, changed.columns.get_loc("Страниц_за_визит")] += 1
+    assert replace(demo_data, customers=changed).fingerprint != demo_data.fingerprint
+    assert replace(demo_data, fixes=demo_data.fixes[1:]).fingerprint != demo_data.fingerprint
+
+
+@pytest.mark.slow
+def test_the_same_quarter_from_a_database_or_excel_reuses_the_analysis(tmp_path: Path, demo_dir: Path) -> None:
+    """CSV, then the same rows from SQLite and from .xlsx over one cache: only what names the source runs again."""
+    import json
+
+    from conftest import small_config
+    from report_builder.build import build_report
+    from test_sources import fill, raw_tables
+
+    config = small_config(("logreg",))
+    config = config.model_copy(update={"report": config.report.model_copy(update={"profile": False, "formats": ("html",)})})
+    url = f"sqlite:///{tmp_path / 'shop.db'}"
+    fill(url, raw_tables(demo_dir))
+    workbook = tmp_path / "excel"
+    workbook.mkdir()
+    for table, frame in raw_tables(demo_dir).items():
+        frame.to_excel(workbook / f"{table}.xlsx", index=False)
+
+    def build(source: Path | str, name: str) -> tuple[dict[str, bool], dict, str]:
+        timings = []
+        out = tmp_path / name
+        build_report(config, data_dir=source, out_dir=out, period="2026-Q3", cache_dir=tmp_path / "cache",
+                     on_stage=timings.append, use_history=False)
+        summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+        return {t.stage: t.cached for t in timings}, summary, (out / "report.html").read_text(encoding="utf-8")
+
+    first, from_files, _ = build(demo_dir, "csv")
+    assert not any(first.values())
+    for source, name, file in ((url, "db", "market_file (таблица)"), (workbook, "xlsx", "market_file.xlsx")):
+        cached, summary, html = build(source, name)
+        assert {s: cached[s] for s in ANALYSIS} == dict.fromkeys(ANALYSIS, True), name
+        assert not cached["validated"] and not cached["data"] and not cached["html"]  # they name this source's files
+        assert summary["data"]["sources"][0]["file"] == file
+        files = {s["file"] for s in summary["data"]["sources"]}
+        assert {f["file"] for f in summary["data"]["fixes"]} <= files
+        assert file in html and "market_file.csv" not in html
+        for key in ("models", "segments", "actions", "totals", "drivers"):
+            assert summary[key] == from_files[key], key  # the models' fit times too: the search was not run again
+    assert from_files["data"]["sources"][0] == {
+        "file": "market_file.csv", "rows": 1300, "sha256": from_files["data"]["sources"][0]["sha256"]}
+    assert {f["file"] for f in from_files["data"]["fixes"]} <= {f"{t}.csv" for t in ("market_file", "market_money", "market_time", "money")}

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from report_builder.config import BacktestConfig, RecommendationsConfig, SegmentRule, SegmentsConfig
-from report_builder.report.customers import COLUMNS, customer_table, neutralise, write_csv, write_xlsx
+from report_builder.report.customers import COLUMNS, customer_table, headers, neutralise, write_csv, write_xlsx
 from report_builder.results.history import Reference
 from report_builder.results.plan import Plan
 from report_builder.results.segments import Scores, Segmentation
@@ -19,7 +19,7 @@ from report_builder.stages.plan import plan
 from report_builder.stages.recommend import recommend
 from scored_demo import CUSTOMERS_MAX, SEED, Scored, scored_demo
 
-HEADERS = {key: header for key, (header, _) in COLUMNS.items()}
+HEADERS = headers()  # no money unit set: «ед.»
 FORMULA_SEGMENT = "=1+1"
 
 
@@ -180,3 +180,15 @@ def test_the_control_group_is_marked_and_offered_nothing(parts, table: pd.DataFr
 
 def test_a_first_quarter_marks_everyone_as_new(table: pd.DataFrame) -> None:
     assert (table["previous_segment"] == "новый покупатель").all()
+
+
+def test_money_headers_carry_the_unit(tmp_path: Path, table: pd.DataFrame) -> None:
+    assert HEADERS["profit"] == "Прибыль в месяц, ед." and HEADERS["profit_at_risk"] == "Прибыль под риском, ед."
+    write_csv(table, tmp_path / "customers.csv", "тыс. руб.")
+    write_xlsx(table, tmp_path / "customers.xlsx", "тыс. руб.")
+    read = pd.read_csv(tmp_path / "customers.csv", sep=";", decimal=",", encoding="utf-8-sig", keep_default_na=False)
+    sheet = openpyxl.load_workbook(tmp_path / "customers.xlsx").active
+    for header in (list(read.columns), [c.value for c in sheet[1]]):
+        assert header[2:4] == ["Прибыль в месяц, тыс. руб.", "Прибыль под риском, тыс. руб."]
+        assert header[0] == "id" and header[1] == "Вероятность снижения"  # the other headers name no unit
+    np.testing.assert_allclose(read["Прибыль под риском, тыс. руб."], table["profit_at_risk"].astype(float), atol=5e-5)

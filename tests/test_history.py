@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import re
 
 import report_builder.output as output
 from conftest import small_config
@@ -22,6 +23,8 @@ from report_builder.demo_data import NEW_CATEGORY, earlier_quarters
 from report_builder.errors import InputError
 from report_builder.history import History, history_url
 from report_builder.records import Out
+from report_builder.results.data import CLEAN_COLUMNS
+from report_builder.results.segments import Totals
 from report_builder.labels import BASE_SEGMENTS, CATEGORICAL, NUMERIC
 from report_builder.resources import demo_data_dir
 from report_builder.stages.compare import GONE, NEW, drift, migration
@@ -310,3 +313,107 @@ def test_a_history_of_the_first_layout_migrates_forward(tmp_path: Path) -> None:
     with sqlite3.connect(file) as connection:
         assert connection.execute("SELECT version FROM schema_version").fetchone()[0] == 2
     assert [r["period"] for r in store.runs()] == ["2026-Q2"]
+
+
+# --- `report-builder history`: which file, what it lists ---------------------------------------------
+
+
+def _recorded_run(dataset: str, period: str, unit: str, promised: float, realised: float | None) -> object:
+    """A snapshot as a build records it, with only the parts the run list reads."""
+    from report_builder.pipeline import HISTORY
+    from report_builder.records import record_type
+
+    parts: dict[str, object] = {part: None for part in HISTORY.parts}
+    kinds = HISTORY.parts
+    parts["run"] = record_type(kinds["run"])(period=period, built_at=f"{period[:4]}-12-01T10:00:00+00:00", versions={},
+                                             dataset=dataset, config_hash="h", settings="{}", money_unit=unit)
+    customers = pd.DataFrame({c: pd.Series(dtype=object if t is str else float) for c, t in CLEAN_COLUMNS.items()})
+    parts["data"] = record_type(kinds["data"])(customers=customers, customers_used=1296, decline_share=0.38)
+    parts["search"] = record_type(kinds["search"])(best="logreg", best_cv_auc=promised)
+    parts["segmentation"] = record_type(kinds["segmentation"])(
+        segments=(), at_risk_customers=400, totals=record_type(Totals)(profit_at_risk_all=123456.0, quarter_profit=999999.0))
+    if realised is not None:
+        parts["backtest"] = record_type(kinds["backtest"])(roc_auc=realised)
+    return HISTORY.snapshot(**parts)
+
+
+def _history_file(path: Path, runs: list[object]) -> Path:
+    with History(history_url(str(path))).recording(runs):
+        pass
+    return path
+
+
+def test_history_lists_runs_in_period_order_with_promised_and_realised_accuracy(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from report_builder.cli import app
+
+    # Recorded out of order; Q3's back-test checked Q2's forecast, Q4's checked Q3's.
+    file = _history_file(tmp_path / "h.sqlite", [
+        _recorded_run("Магазин", "2026-Q4", "тыс. руб.", 0.91, 0.83),
+        _recorded_run("Магазин", "2026-Q2", "тыс. руб.", 0.88, None),
+        _recorded_run("Магазин", "2026-Q3", "тыс. руб.", 0.90, 0.86),
+    ])
+    result = CliRunner().invoke(app, ["history", "--history", str(file)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == f"Файл истории: {file.resolve()}"
+    assert "Под риском, тыс. руб." in result.output
+    rows = [line for line in lines if "Магазин" in line]
+    assert [re.search(r"2026-Q\d", r).group(0) for r in rows] == ["2026-Q2", "2026-Q3", "2026-Q4"]
+    assert "0,880" in rows[0] and "0,860" in rows[0]  # Q2 promised 0.88; Q3's back-test measured 0.86
+    assert "0,900" in rows[1] and "0,830" in rows[1]
+    assert "0,910" in rows[2] and rows[2].rstrip(" │").endswith("—")  # Q4's forecast not checked yet
+    assert "ROC-AUC обещанный" in result.output and "ROC-AUC на деле" in result.output
+
+
+def test_history_with_mixed_money_units_names_each_sum(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from report_builder.cli import app
+
+    file = _history_file(tmp_path / "h.sqlite", [
+        _recorded_run("Магазин", "2026-Q3", "тыс. руб.", 0.9, None),
+        _recorded_run("Магазин (демо)", "2026-Q3", "ед.", 0.9, None),
+    ])
+    result = CliRunner().invoke(app, ["history", "--history", str(file)])
+    assert result.exit_code == 0, result.output
+    assert "Под риском, " not in result.output
+    assert "123\xa0456 тыс. руб." in result.output and "123\xa0456 ед." in result.output
+
+
+def test_history_reads_the_file_the_default_build_writes(tmp_path: Path, monkeypatch) -> None:
+    from typer.testing import CliRunner
+
+    from report_builder.cli import app
+    from report_builder.locations import default_output, history_location, last_finished_quarter, today_utc
+
+    monkeypatch.chdir(tmp_path)
+    expected = (tmp_path / "output" / "history.sqlite").resolve()
+    assert Path(history_location(default_output(last_finished_quarter(today_utc())))).resolve() == expected
+    result = CliRunner().invoke(app, ["history"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0] == f"Файл истории: {expected}"
+    assert "Пока нет ни одной сборки" in result.output and not expected.exists()
+
+    _history_file(expected, [_recorded_run("Магазин", "2026-Q3", "ед.", 0.9, None)])
+    result = CliRunner().invoke(app, ["history"])
+    assert result.exit_code == 0 and "2026-Q3" in result.output and "Под риском, ед." in result.output
+
+
+def test_history_given_a_missing_file_is_an_error(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from report_builder.cli import app
+
+    missing = tmp_path / "nowhere" / "history.sqlite"
+    result = CliRunner().invoke(app, ["history", "--history", str(missing)])
+    text = " ".join(result.output.split())
+    assert result.exit_code == 2
+    assert f"Файл истории {missing} не найден" in text and "--history" in text
+    assert "пока нет" not in text.lower() and not missing.parent.exists()
+
+    settings = tmp_path / "settings.toml"
+    settings.write_text(f'[history]\nurl = "{tmp_path / "team.sqlite"}"\n', encoding="utf-8")
+    result = CliRunner().invoke(app, ["history", "--config", str(settings)])
+    assert result.exit_code == 2 and "history.url" in " ".join(result.output.split())

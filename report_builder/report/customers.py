@@ -36,6 +36,13 @@ COLUMNS = {
     "extra": ("Дополнительные сегменты", "@"),
     **{f"driver_{i}": (f"Фактор риска {i}", "@") for i in range(1, DRIVERS + 1)},
 }
+MONEY_COLUMNS = ("profit", "profit_at_risk", "expected_gain")  # their headers name the money unit
+
+
+def headers(money_unit: str | None = None) -> dict[str, str]:
+    """Column key -> header; money columns carry the unit: «Прибыль в месяц, тыс. руб.» («ед.» when none is set)."""
+    unit = money_unit or "ед."
+    return {key: f"{title}, {unit}" if key in MONEY_COLUMNS else title for key, (title, _) in COLUMNS.items()}
 
 
 def neutralise(value: object) -> object:
@@ -148,29 +155,29 @@ def _drivers(shap: pd.DataFrame, frame: pd.DataFrame) -> list[list[str]]:
     return out
 
 
-def write_csv(table: pd.DataFrame, path: Path) -> None:
+def write_csv(table: pd.DataFrame, path: Path, money_unit: str | None = None) -> None:
     """Semicolon and decimal comma, UTF-8 with BOM: opens correctly in Russian Excel."""
-    headers = {k: v[0] for k, v in COLUMNS.items()}
-    table.rename(columns=headers).to_csv(path, sep=";", decimal=",", index=False, encoding="utf-8-sig", float_format="%.4f")
+    table.rename(columns=headers(money_unit)).to_csv(path, sep=";", decimal=",", index=False, encoding="utf-8-sig", float_format="%.4f")
 
 
 SHEET_ROWS = 1_048_575  # Excel's rows per sheet, less the header
 
 
-def write_xlsx(table: pd.DataFrame, path: Path) -> None:
+def write_xlsx(table: pd.DataFrame, path: Path, money_unit: str | None = None) -> None:
     """One sheet per SHEET_ROWS customers («Покупатели», «Покупатели (2)», …): Excel never truncates the list."""
     book = Workbook()
     book.remove(book.active)
     parts = max(1, -(-len(table) // SHEET_ROWS))
     for number in range(parts):
         title = "Покупатели" if number == 0 else f"Покупатели ({number + 1})"
-        _write_sheet(book.create_sheet(title), table.iloc[number * SHEET_ROWS : (number + 1) * SHEET_ROWS])
+        _write_sheet(book.create_sheet(title), table.iloc[number * SHEET_ROWS : (number + 1) * SHEET_ROWS], money_unit)
     book.save(path)
 
 
-def _write_sheet(sheet: Worksheet, table: pd.DataFrame) -> None:
+def _write_sheet(sheet: Worksheet, table: pd.DataFrame, money_unit: str | None) -> None:
     keys = list(COLUMNS)
-    sheet.append([COLUMNS[k][0] for k in keys])
+    titles = headers(money_unit)
+    sheet.append([titles[k] for k in keys])
     for record in table[keys].itertuples(index=False):
         sheet.append(list(record))
     header_fill = PatternFill("solid", fgColor="0072B2")
@@ -191,18 +198,18 @@ def _write_sheet(sheet: Worksheet, table: pd.DataFrame) -> None:
     sheet.row_dimensions[1].height = 30
 
 
-def to_csv(table: CustomerList) -> bytes:
+def to_csv(table: CustomerList, money_unit: str | None = None) -> bytes:
     """customers.csv as bytes, ready to be written or cached."""
-    return _written(table, write_csv, "customers.csv")
+    return _written(table, write_csv, "customers.csv", money_unit)
 
 
-def to_xlsx(table: CustomerList) -> bytes:
+def to_xlsx(table: CustomerList, money_unit: str | None = None) -> bytes:
     """customers.xlsx as bytes, ready to be written or cached."""
-    return _written(table, write_xlsx, "customers.xlsx")
+    return _written(table, write_xlsx, "customers.xlsx", money_unit)
 
 
-def _written(table: CustomerList, write: Callable[[pd.DataFrame, Path], None], name: str) -> bytes:
+def _written(table: CustomerList, write: Callable[[pd.DataFrame, Path, str | None], None], name: str, money_unit: str | None) -> bytes:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / name
-        write(table.table, path)
+        write(table.table, path, money_unit)
         return path.read_bytes()

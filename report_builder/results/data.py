@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+import json
+from dataclasses import astuple, dataclass
 from typing import Annotated, ClassVar, Literal
 
 import pandas as pd
@@ -49,8 +51,11 @@ class Tables:
 
     @property
     def fingerprint(self) -> str:
-        """The content of the four sources: equal fingerprints, equal tables."""
-        return "|".join(s.sha256 for s in self.sources)
+        """Where and how the tables were read: file names, encodings, separators and the content's SHA-256.
+
+        The key of the stages that name files and rows (validation, cleaning) and of the documents that show them.
+        """
+        return "|".join(json.dumps(astuple(s), ensure_ascii=False) for s in self.sources)
 
     def source_name(self, table: str) -> str:
         return next(s.file for s in self.sources if (s.table or s.file.rsplit(".", 1)[0].lower()) == table)
@@ -79,6 +84,21 @@ class CleanData:
     @property
     def declined(self) -> int:
         return self.target_counts[DECLINED]
+
+    @property
+    def fingerprint(self) -> str:
+        """What the analysis reads, not where it was read from: the customers' rows (values, types, order, ids), the
+        counts and the fixes without their file names. The stages after cleaning are keyed on it, so the same quarter
+        read from CSV, Excel, Parquet or a database reuses them; they must not copy `sources` or `Fix.file` into their
+        results (the documents show those, and their key includes the tables' own fingerprint)."""
+        digest = hashlib.sha256()
+        frame = self.customers
+        digest.update(json.dumps([[str(c), str(t)] for c, t in frame.dtypes.items()], ensure_ascii=False).encode())
+        digest.update(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
+        facts = [self.customers_in, sorted(self.target_counts.items()), sorted(self.new_categories.items()),
+                 [(f.what, f.column, f.rows, f.action, f.examples) for f in self.fixes]]
+        digest.update(json.dumps(facts, ensure_ascii=False, default=str).encode())
+        return digest.hexdigest()
 
     @published(Out(summary=False, history=True))
     def decline_share(self) -> float:
