@@ -72,7 +72,7 @@ def build_report(
     demo = data_dir is None
     source = demo_data_dir() if demo else data_dir
     database = isinstance(source, str) and is_url(source)
-    shown = shown_url(source) if database else str(source)  # a database URL is shown without its password
+    shown = shown_url(source) if database else str(Path(source).resolve())  # a URL without its password; a folder in full
     dataset = dataset_name(config.report.company, demo)
     run = RunInfo(period, now.isoformat(), config.seed, versions(), shown, demo, dataset, config.analysis_hash,
                   config.analysis_settings, config.report.money_unit or "ед.")

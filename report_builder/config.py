@@ -508,8 +508,6 @@ class HistoryConfig(_Frozen):
     """Where runs are recorded and how a change is judged."""
 
     url: str | None = Field(None, description="адрес SQLAlchemy или путь к файлу SQLite; по умолчанию history.sqlite рядом с папками периодов")
-    neutral_band_pp: float = Field(1.0, ge=0, description="доля, изменившаяся меньше чем на столько п. п., — «без заметных перемен»")
-    neutral_band_relative: float = Field(0.02, ge=0, description="число или сумма, изменившиеся меньше чем на эту долю, — «без заметных перемен»")
     drift_noticeable: float = Field(0.1, gt=0, description="сдвиг данных от этой величины — заметный")
     drift_strong: float = Field(0.25, gt=0, description="сдвиг данных от этой величины — сильный")
 

@@ -26,12 +26,12 @@ from sklearn.metrics import brier_score_loss, roc_auc_score
 from sklearn.model_selection import RandomizedSearchCV, cross_val_predict
 from sklearn.pipeline import Pipeline
 
-from report_builder.calibration import Method, cross_calibrated, fit_calibrator
+from report_builder.calibration import Method, calibrated, cross_calibrated, fit_calibrator
 from report_builder.config import ForecastConfig, ModelConfig
 from report_builder.features import GroupedFolds, bootstrap_auc, stratified_cap
 from report_builder.labels import DECLINED, DECLINED_NOW, FEATURES, STABLE, TARGET
 from report_builder.results.forecast import Baseline, ExpectedDecliners, Forecast, Quarter
-from report_builder.stages.models import checked_families, make_pipeline, search_space
+from report_builder.stages.models import checked_families, chosen_params, make_pipeline, search_space
 
 Splits = list[tuple[np.ndarray, np.ndarray]]
 
@@ -68,12 +68,7 @@ def forward_forecast(
     `quarters` are the earlier quarters in period order; a pair is two neighbours of (q0, …, q_last, current)
     that are consecutive quarters (or, for `follows=None`, any two neighbours) and share enough customers.
     """
-    sequence = [*quarters, current]
-    pairs = [
-        (before, after) for before, after in zip(sequence, sequence[1:])
-        if (follows is None or follows(before.period, after.period))
-        and len(before.customers.index.intersection(after.customers.index)) >= config.min_customers
-    ]
+    pairs = _pairs([*quarters, current], config, follows)
     if not pairs:
         return None
     rows = _pair_rows(pairs)
@@ -87,8 +82,8 @@ def forward_forecast(
     prior = rows.X[DECLINED_NOW].to_numpy()[checked.rows]
     method, tried, calibrated = _choose_calibration(checked, y)
     model_auc = float(roc_auc_score(y, checked.raw))
-    persistence = _persistence(y, prior)
     persistence_proba, constant_proba = _out_of_sample_rates(rows, checked)
+    persistence = _persistence(y, prior, persistence_proba)
     forward = model_auc > persistence.roc_auc
 
     current_X = _features(current.customers)
@@ -111,7 +106,7 @@ def forward_forecast(
         customers=len(checked.rows),
         roc_auc=model_auc if forward else persistence.roc_auc,
         roc_auc_ci95=bootstrap_auc(y, used_score, model.bootstrap_rounds, seed),
-        brier=tried[method] if forward else float(brier_score_loss(y, persistence_proba)),
+        brier=tried[method] if forward else persistence.brier,
         persistence=persistence,
         constant_brier=float(brier_score_loss(y, constant_proba)),
         model_roc_auc=model_auc,
@@ -122,11 +117,40 @@ def forward_forecast(
         rate_from_stable=rates[0],
         rate_from_declining=rates[1],
         probability=probability,
+        params=chosen_params(checked.estimator, checked_families(model, seed)[checked.family], model, checked.family),
         expected=ExpectedDecliners(
             from_stable=float(probability[current.customers[TARGET] == STABLE].sum()),
             from_declining=float(probability[declining_now].sum()),
         ),
     )
+
+
+def refitted(
+    quarters: Sequence[Quarter], pipeline: Pipeline, calibration: Method, config: ForecastConfig, model: ModelConfig, seed: int,
+    follows: Callable[[str, str], bool] | None = None,
+) -> Callable[[pd.DataFrame], np.ndarray] | None:
+    """A forward model with known parameters fitted again on every pair of `quarters` and calibrated out of fold
+    (folds grouped by customer): what a later quarter uses to score its customers with this quarter's model.
+    Takes customers with labels.FEATURES and labels.TARGET; None without a pair."""
+    pairs = _pairs(list(quarters), config, follows)
+    if not pairs:
+        return None
+    rows = _pair_rows(pairs)
+    if not _both_classes(rows.y):
+        return None
+    used = _capped(np.arange(len(rows.y)), rows.y, model.max_fit_rows, seed)
+    folds = GroupedFolds(rows.y[used], rows.customer[used], model.cv_folds, seed)
+    fitted = calibrated(pipeline, folds, calibration).fit(rows.X.iloc[used], rows.y[used])  # type: ignore[arg-type]
+    return lambda customers: fitted.predict_proba(_features(customers))[:, 1]  # type: ignore[attr-defined]
+
+
+def _pairs(sequence: Sequence[Quarter], config: ForecastConfig, follows: Callable[[str, str], bool] | None) -> list[tuple[Quarter, Quarter]]:
+    """Neighbours that are consecutive quarters (any neighbours for `follows=None`) and share enough customers."""
+    return [
+        (before, after) for before, after in zip(sequence, sequence[1:])
+        if (follows is None or follows(before.period, after.period))
+        and len(before.customers.index.intersection(after.customers.index)) >= config.min_customers
+    ]
 
 
 def _features(customers: pd.DataFrame) -> pd.DataFrame:
@@ -219,12 +243,13 @@ def _choose_calibration(checked: _Checked, y: np.ndarray) -> tuple[Method, dict[
     return best, brier, candidates[best]  # type: ignore[return-value]
 
 
-def _persistence(y: np.ndarray, prior: np.ndarray) -> Baseline:
+def _persistence(y: np.ndarray, prior: np.ndarray, proba: np.ndarray) -> Baseline:
     flagged = prior == 1
     return Baseline(
         roc_auc=float(roc_auc_score(y, prior)),
         precision=float(y[flagged].mean()) if flagged.any() else 0.0,
         recall=float(flagged[y == 1].mean()),
+        brier=float(brier_score_loss(y, proba)),
     )
 
 

@@ -18,9 +18,9 @@ from pathlib import Path
 
 from report_builder.config import MailConfig, ReportConfig
 from report_builder.errors import InputError, MailError, os_reason
-from report_builder.labels import AT_RISK_SEGMENTS, DECLINED
+from report_builder.labels import DECLINED
 from report_builder.report.filters import count, num, pct
-from report_builder.report.narrative import period_label
+from report_builder.report.narrative.common import period_label
 
 PDF = "report.pdf"
 SUMMARY = "summary.json"
@@ -128,9 +128,8 @@ def _figures(summary: dict[str, object]) -> list[str]:
         declined = counts.get(DECLINED) if isinstance(counts, dict) else None
         if isinstance(declined, int) and used:
             lines.append(f"— активность снизилась у {pct(declined / used)} ({count(declined, 'покупателя', 'покупателей', 'покупателей')});")
-    segments = summary.get("segments")
-    if isinstance(segments, list) and segments:
-        at_risk = sum(int(s.get("customers", 0)) for s in segments if isinstance(s, dict) and s.get("name") in AT_RISK_SEGMENTS)
+    at_risk = summary.get("at_risk_customers")
+    if isinstance(at_risk, int):
         lines.append(f"— в зоне риска: {count(at_risk, 'покупатель', 'покупателя', 'покупателей')};")
     totals = summary.get("totals")
     if isinstance(totals, dict) and isinstance(totals.get("profit_at_risk_all"), int | float):

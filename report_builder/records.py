@@ -145,7 +145,8 @@ def recorded(cls: type) -> tuple[Attribute, ...]:
 @functools.cache
 def record_type(cls: type) -> type:
     """A frozen dataclass with the recorded attributes of `cls` (nested results become their records)."""
-    fields = [(a.name, _recorded_hint(a.hint)) for a in recorded(cls)]
+    # Every field may be absent (None): a history written before a field was declared reads back without it.
+    fields = [(a.name, _recorded_hint(a.hint), dataclasses.field(default=None)) for a in recorded(cls)]
     made = dataclasses.make_dataclass(f"{cls.__name__}Record", fields, bases=(Record,), frozen=True)
     made.source = cls  # type: ignore[attr-defined]
     made.__module__ = __name__

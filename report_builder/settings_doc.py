@@ -109,6 +109,25 @@ def _rules(rules: tuple[OfferRule, ...]) -> Iterator[Setting]:
             yield Setting(f"{RULES}.{rule.name}.{name}", getattr(rule, name), default, info.description or "")
 
 
+def described(path: str) -> str:
+    """A setting's description for the main text (no setting names there): «recommendations.rules.cart.cost» ->
+    «цена одного контакта … (правило «cart»)»; an unknown path as it is."""
+    parts = path.split(".")
+    if path.startswith(RULES + ".") and len(parts) == 4:
+        info = OfferRule.model_fields.get(parts[3])
+        return f"{info.description} (правило «{parts[2]}»)" if info and info.description else path
+    model: type[BaseModel] = Config
+    for part in parts:
+        info = model.model_fields.get(part)
+        if info is None:
+            return path
+        nested = _nested(info)
+        if nested is None:
+            return info.description or path
+        model = nested
+    return path
+
+
 # --- a sample settings file ----------------------------------------------------------------------
 
 EXAMPLES: dict[str, object] = {  # what a setting without a default could be set to, in the sample
@@ -118,6 +137,11 @@ EXAMPLES: dict[str, object] = {  # what a setting without a default could be set
     "mail.host": "smtp.shop.ru",
     "mail.user": "reports@shop.ru",
     "mail.sender": "reports@shop.ru",
+    "recommendations.min_effect": 0.1,
+    "recommendations.budget": 5000.0,
+    "recommendations.revenue_to_money": 0.001,
+    f"{RULES}.ИМЯ.cost": 0.5,
+    f"{RULES}.ИМЯ.discount": 0.05,
 }
 
 
@@ -173,7 +197,9 @@ def _rule_tables(rules: tuple[OfferRule, ...], info: FieldInfo) -> list[str]:
         for name, field in OfferRule.model_fields.items():
             if name == "name":
                 continue
-            lines += [*(_comment(field.description or "") if number == 0 else []), f"{name} = {toml_value(getattr(rule, name))}"]
+            value = getattr(rule, name)
+            text = f"# {name} = {toml_value(EXAMPLES.get(f'{RULES}.ИМЯ.{name}', 0.0))}" if value is None else f"{name} = {toml_value(value)}"
+            lines += [*(_comment(field.description or "") if number == 0 else []), text]
     kept = {rule.name for rule in rules}
     for rule in DEFAULT_RULES:
         if rule.name not in kept:

@@ -11,6 +11,7 @@ import math
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 from statsmodels.stats.meta_analysis import combine_effects
@@ -18,6 +19,10 @@ from statsmodels.stats.power import NormalIndPower
 from statsmodels.stats.proportion import confint_proportions_2indep, proportion_effectsize
 
 MAX_SHARE = 0.5  # a control group larger than the offered one is never recommended
+# What a comparison with the control group allows one to say. small_groups: a group is below the minimum;
+# effect / harm: the interval lies above / below zero; wide_interval: it holds zero and is wider than the
+# maximum; no_effect: a narrow interval around zero.
+Verdict = Literal["small_groups", "wide_interval", "effect", "harm", "no_effect"]
 
 
 @dataclass(frozen=True)
@@ -94,3 +99,14 @@ def share_for(h: float, eligible: int, quarters: int, alpha: float, power: float
         if needed is not None and needed <= quarters:
             return percent / 100
     return None
+
+
+def verdict(offered: int, control: int, ci: tuple[float, float] | None, min_group: int, max_width: float) -> Verdict:
+    """The reading of a difference and its interval: the real reason when there is no conclusion."""
+    if ci is None or min(offered, control) < min_group:
+        return "small_groups"
+    if ci[0] > 0:
+        return "effect"
+    if ci[1] < 0:
+        return "harm"
+    return "wide_interval" if ci[1] - ci[0] > max_width else "no_effect"

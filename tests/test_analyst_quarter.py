@@ -19,8 +19,9 @@ from typer.testing import CliRunner
 
 from report_builder.build import previous_period
 from report_builder.cli import app
-from report_builder.locations import last_finished_quarter, today_utc
-from report_builder.report.narrative import period_label
+from report_builder.locations import today_utc
+from report_builder.periods import last_finished_quarter
+from report_builder.report.narrative.common import period_label
 from smtp_server import smtp_server
 from test_sources import fill, raw_tables
 

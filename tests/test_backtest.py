@@ -79,14 +79,14 @@ def test_uplift_compares_offered_and_control_at_risk_customers() -> None:
     assert result.uplift == pytest.approx(expected_control - expected_offer)
     low, high = result.uplift_ci95
     assert low < result.uplift < high
-    assert result.verdict == "helped" and low > 0
+    assert result.verdict == "effect" and low > 0
 
 
 def test_small_groups_are_too_early_to_read() -> None:
     rows = [(i, 0.8, USUAL_AT_RISK, int(i < 3), "" if i < 3 else "x") for i in range(20)]
     outcomes = {i: i % 2 for i in range(20)}
     result = backtest(Reference((snapshot(people(rows)),)), data(outcomes), BacktestConfig(), 200, 0)
-    assert result.verdict == "early"
+    assert result.verdict == "small_groups"
 
 
 def test_persistence_is_measured_on_the_same_customers() -> None:

@@ -281,7 +281,8 @@ def test_config_lists_every_setting_with_value_default_and_description(tmp_path:
     lines = result.output.splitlines()
     assert f"файл {settings}" in lines[0]
     assert "* segments.threshold = 0.4  [по умолчанию: 0.5]  — вероятность снижения, с которой покупатель в зоне риска" in lines
-    assert "* recommendations.rules.cart.cost = 0.05  [по умолчанию: 0.0]  — стоимость одного контакта в единицах таблицы прибыли" in lines
+    assert ("* recommendations.rules.cart.cost = 0.05  [по умолчанию: не задано]  — цена одного контакта в единицах прибыли; "
+            "не задана — по ценам каналов (recommendations.channel_costs)") in lines
     assert "  recommendations.rules.errors.owner = \"служба поддержки\"  [по умолчанию: \"служба поддержки\"]  — кто выполняет действие" in lines
     assert "  limits.max_file_mb = 256  [по умолчанию: 256]  — размер файла таблицы (CSV, Excel, Parquet) не больше, МБ" in lines
     assert "  mail.password_env = \"REPORT_BUILDER_SMTP_PASSWORD\"  [по умолчанию: \"REPORT_BUILDER_SMTP_PASSWORD\"]  — переменная окружения, в которой лежит пароль" in lines

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from conftest import SEED, explain_small, fit_small, small_explain_config
+from conftest import explain_small, fit_small, small_explain_config
 from report_builder.calibration import base_estimator
 from report_builder.labels import CATEGORICAL, FEATURES, NUMERIC
 from report_builder.results.analysis import Explanation, ModelSearch

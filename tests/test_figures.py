@@ -100,13 +100,17 @@ def test_segment_charts(unit: str) -> None:
     assert "5,1 против 9,9" in _text(contrast)
 
 
-def test_backtest_and_economics_charts() -> None:
+def test_backtest_and_plan_charts() -> None:
+    from report_builder.report.figures import plan as plan_figures
+
     bt = make.backtest()
     with drawn_charts() as found:
         (calibration,) = backtest.section(bt)
-        (value,) = backtest.economics_section(make.economics(), "ед.")
-    _check([calibration, value], ["backtest_calibration", "value_by_band"])
+        (without,) = plan_figures.section(make.plan(), "ед.")
+        (priced,) = plan_figures.section(make.plan(prices={"сайт": 0.1, "email": 1.0}, budget=2.3), "ед.")
+    _check([calibration, without, priced], ["backtest_calibration", "plan_returns", "plan_returns"])
     assert not found.clipped
-    assert calibration.title == "Прогноз 2026-Q2 против факта по десяти группам покупателей: ROC-AUC на деле 0,887"
-    assert value.title == say.value_by_band_title(make.economics()) == "Контакт окупается при вероятности снижения 30\u00a0% и выше"
-    assert "30 %–60 %" in _text(value)
+    assert calibration.title == say.backtest_calibration_title(bt)
+    assert without.title.startswith("Выгода каждого следующего контакта") and "2,27" in without.title
+    assert priced.title.startswith("Бюджет 2 ед. меньше суммы, при которой выгода наибольшая (3 ед.)")
+    assert "Затраты на контакты, ед." in _text(priced) and "бюджет" in _text(priced)

@@ -386,7 +386,8 @@ def test_history_reads_the_file_the_default_build_writes(tmp_path: Path, monkeyp
     from typer.testing import CliRunner
 
     from report_builder.cli import app
-    from report_builder.locations import default_output, history_location, last_finished_quarter, today_utc
+    from report_builder.locations import default_output, history_location, today_utc
+    from report_builder.periods import last_finished_quarter
 
     monkeypatch.chdir(tmp_path)
     expected = (tmp_path / "output" / "history.sqlite").resolve()

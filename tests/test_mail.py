@@ -30,6 +30,7 @@ SUMMARY = {
         {"name": "Обычные стабильные", "base": True, "customers": 476},
         {"name": "Любители акций в зоне риска", "base": False, "customers": 150},
     ],
+    "at_risk_customers": 402,
     "totals": {"profit_at_risk_all": 5898.8, "quarter_profit": 15539.46},
 }
 
@@ -175,7 +176,8 @@ def test_a_missing_folder_is_named(tmp_path: Path) -> None:
 
 
 def test_send_without_a_folder_sends_the_default_builds_report(tmp_path: Path, monkeypatch) -> None:
-    from report_builder.locations import default_output, last_finished_quarter, today_utc
+    from report_builder.locations import default_output, today_utc
+    from report_builder.periods import last_finished_quarter
 
     monkeypatch.chdir(tmp_path)
     period = last_finished_quarter(today_utc())

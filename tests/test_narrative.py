@@ -16,8 +16,8 @@ import pytest
 from report_builder.report import narrative
 from report_builder.report.narrative import build_namespace, defined_names, say, section_modules
 
-SECTIONS = {"common", "summary", "data", "eda", "correlation", "models", "explain", "segments", "recommendations", "changes",
-            "backtest", "methodology"}
+SECTIONS = {"common", "summary", "causes", "data", "eda", "correlation", "models", "explain", "forecast", "segments",
+            "recommendations", "plan", "effects", "changes", "drift", "backtest", "dynamics", "methodology"}
 FIRST = """from math import floor
 
 LIMIT = 3
@@ -50,9 +50,9 @@ def test_there_is_a_module_per_section_each_readable_at_once() -> None:
 
 
 def test_say_holds_every_public_name_each_module_defines_and_nothing_it_imports() -> None:
-    from report_builder.report.narrative import models, summary
+    from report_builder.report.narrative import causes, models, summary
 
-    assert say.auc_verdict is summary.auc_verdict and say.PLAIN is summary.PLAIN
+    assert say.auc_verdict is summary.auc_verdict and say.PLAIN is causes.PLAIN
     assert say.confusion_counts is models.confusion_counts and say.ConfusionCounts is models.ConfusionCounts
     assert not hasattr(say, "num") and not hasattr(say, "label") and not hasattr(say, "Contrast")  # imported, not defined
     assert not any(name.startswith("_") for name in vars(say))

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from report_builder.labels import BASE_SEGMENTS, USUAL_AT_RISK, USUAL_STABLE, VALUABLE_AT_RISK, VALUABLE_STABLE
 from report_builder.report.narrative import changes as say
+from report_builder.report.narrative import drift
 from report_builder.results.history import Drift, Flow, MetricChange
 
 NB = "\u00a0"
 
 
-def _metric(name: str, unit: str, change: float, verdict: str = "neutral") -> MetricChange:
-    return MetricChange(name, "t", 1.0, 1.0, change, unit, verdict, ())  # type: ignore[arg-type]
+def _metric(name: str, unit: str, change: float, verdict: str = "noise") -> MetricChange:
+    return MetricChange(name, "t", 1.0, 1.0, change, unit, 0.5, verdict, ())  # type: ignore[arg-type]
 
 
 def test_quarters_in_the_case_the_sentence_needs() -> None:
@@ -23,7 +24,7 @@ def test_headline_changes() -> None:
     assert say.change_text(_metric("customers", "relative", -0.04)) == f"−4{NB}%"
     assert say.metric_value(_metric("declined_share", "pp", 0), 0.38, "ед.") == f"38{NB}%"
     assert say.metric_value(_metric("profit_at_risk", "relative", 0), 5897, "ед.") == f"5{NB}897 ед."
-    assert [say.verdict_words(_metric("x", "pp", 0, v)) for v in ("good", "bad", "neutral")] == ["к лучшему", "к худшему", "без заметных перемен"]
+    assert [say.verdict_words(_metric("x", "pp", 0, v)) for v in ("good", "bad", "noise")] == ["к лучшему", "к худшему", "в пределах случайных колебаний"]
 
 
 def test_the_migration_table_has_a_cell_for_every_pair() -> None:
@@ -46,9 +47,9 @@ def test_the_largest_flow_into_the_risk_zone() -> None:
 def test_drift() -> None:
     still = Drift("Страниц_за_визит", "wasserstein", 0.01, "нет", (), ())
     moved = Drift("Акционные_покупки", "wasserstein", 0.3, "сильный", (), ())
-    assert not say.shifted(still) and say.shifted(moved)
-    assert say.drift_summary((still, moved)) == "Сдвинулись признаки: «Доля акционных покупок» (сильный). Порядок — по важности признака для модели."
-    assert "заметного сдвига нет" in say.drift_summary((still,))
+    assert not drift.shifted(still) and drift.shifted(moved)
+    assert drift.drift_summary((still, moved)) == "Сдвинулись признаки: «Доля акционных покупок» (сильный). Порядок — по важности признака для модели."
+    assert "заметного сдвига нет" in drift.drift_summary((still,))
 
 
 def test_sparkline_needs_two_points() -> None:

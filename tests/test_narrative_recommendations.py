@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import small_results as make
-from report_builder.report.narrative import recommendations as say
-from report_builder.results.backtest import SegmentValue
+from report_builder.report.narrative import effects, plan, recommendations as say
 from report_builder.results.segments import Offer
 
 NB = "\u00a0"
@@ -30,13 +29,36 @@ def test_rejected_rules_agree_in_number() -> None:
     assert say.rejected_rules((rule, rule), "Ценные").startswith("Не сработали правила")
 
 
-def test_whether_a_contact_pays_off() -> None:
-    assert say.worth_it(SegmentValue("s", 10, 5.0, True)) == "да"
-    assert say.worth_it(SegmentValue("s", 10, -5.0, False)) == "нет: контакт дороже выгоды"
-    assert "допущение из настроек" in say.effect_note(make.economics())
+def test_without_prices_no_page_says_it_pays_and_the_break_even_is_given() -> None:
+    made = make.plan()
+    line = plan.plan_line(made, "ед.")
+    assert "окупаемость не оценивается" in line and "дешевле 2,27 ед." in line and "да" not in line.split()
+    assert plan.money_header(made, "ед.") == "Окупается, если контакт, ед."
+    cells = plan.value_cells(made.by_offer[0], "ед.")
+    assert cells.money == "дешевле 2,27" and cells.effect == f"20{NB}%, допущение"
+    assert "окупается" in plan.plan_chart_title(made, "ед.")
 
 
-def test_value_by_band_caption() -> None:
-    assert say.value_by_band_title(make.economics()) == f"Контакт окупается при вероятности снижения 30{NB}% и выше"
-    assert say.value_by_band_title(make.economics(values=(-1.0, -0.5, -0.1))) == "Ни в одной группе контакт не окупается при заданной стоимости"
-    assert say.value_by_band_title(make.economics(cost=0.0)).startswith("Стоимость контакта в настройках не задана")
+def test_with_prices_the_plan_is_money() -> None:
+    made = make.plan(prices={"сайт": 0.1, "email": 1.0}, budget=2.3)
+    line = plan.plan_line(made, "ед.")
+    assert line.startswith("План при бюджете 2 ед.: предложения назначены 3")  # the budget is printed in whole units
+    assert "затраты 2 ед." in line and line.endswith("измерений ещё нет).")
+    assert plan.money_header(made, "ед.") == "Выгода за вычетом затрат, ед."
+    assert {u.reason for u in made.uncovered} == {"not_paying", "budget"}
+    assert "не хватило бюджета" in plan.uncovered_sentence(made, 4)
+
+
+def test_the_loss_says_whether_it_is_measured() -> None:
+    from report_builder.results.effects import Loss
+
+    assumed = plan.loss_sentence(Loss(1.0, "assumed"), 3)
+    assert assumed.startswith(f"Допущение: покупатель со сниженной активностью теряет 100{NB}% месячной прибыли")
+    measured = plan.loss_sentence(Loss(0.3, "measured", (0.25, 0.35), 900, 2), 3)
+    assert f"теряет 30{NB}% месячной прибыли (95{NB}% ДИ 25{NB}%–35{NB}%)" in measured and "900" in measured
+
+
+def test_the_power_sentence_says_when_a_verdict_comes() -> None:
+    made = make.plan()
+    text = effects.power_sentence(made.power)
+    assert "контрольной группы нет — вывода не будет никогда".lower() in text.lower() or "вывод — через" in text

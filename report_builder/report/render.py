@@ -78,20 +78,16 @@ def local_fetcher() -> object:
 PDF_VARIANT = "pdf/a-3u"  # archival PDF that may carry files; tagged for screen readers as well
 
 
-def render_pdf(html: str, summary: bytes | None = None, customers: bytes | None = None) -> bytes:
-    """PDF/A-3 with summary.json and customers.csv inside, so the one file kept also holds the numbers behind it.
+def render_pdf(html: str, summary: bytes | None = None) -> bytes:
+    """PDF/A-3 with summary.json inside, so the one file kept also holds the numbers behind it.
 
+    The customer list (personal data) is never inside: the PDF is the document that is mailed around.
     WeasyPrint is imported here, so a build whose PDF is cached never loads it. Title, author and
     creation date of the XMP metadata come from the page's <title> and <meta> tags.
     """
     weasyprint = import_weasyprint()
     attachments = [
-        weasyprint.Attachment(file_obj=io.BytesIO(content), name=name, description=description, relationship="Data")
-        for name, content, description in (
-            ("summary.json", summary, "Все числа отчёта"),
-            ("customers.csv", customers, "Покупатели: вероятность снижения, сегмент, предложения"),
-        )
-        if content is not None
-    ]
+        weasyprint.Attachment(file_obj=io.BytesIO(summary), name="summary.json", description="Все числа отчёта", relationship="Data")
+    ] if summary is not None else None
     document = weasyprint.HTML(string=html, base_url=str(templates_dir()), url_fetcher=local_fetcher())
-    return document.write_pdf(pdf_variant=PDF_VARIANT, pdf_tags=True, attachments=attachments or None)
+    return document.write_pdf(pdf_variant=PDF_VARIANT, pdf_tags=True, attachments=attachments)

@@ -8,6 +8,7 @@ from typing import Annotated, ClassVar, Literal
 import numpy as np
 
 from report_builder.records import Out, published
+from report_builder.uplift import Verdict
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,7 @@ class Backtest:
     uplift: Annotated[float | None, Out(digits=4, history=True)]
     uplift_ci95: Annotated[tuple[float, float] | None, Out(digits=4, history=True)]
     by_segment: tuple[SegmentUplift, ...]
-    verdict: Annotated[Literal["early", "helped", "hurt", "none"], Out()]  # what the offers did: too early to say, or the sign of the effect
+    verdict: Annotated[Verdict, Out()]  # what the offers of the reference quarter did, or why it cannot be said yet
     plan: Annotated[PlanCheck | None, Out(history=True)] = None  # None: last quarter's record holds no plan, or no control group
 
     @published

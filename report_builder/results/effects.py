@@ -6,12 +6,7 @@ from dataclasses import dataclass
 from typing import Annotated, Literal
 
 from report_builder.records import Out
-
-# small_groups: fewer than backtest.min_group customers in a group; wide_interval: the interval is wider than
-# backtest.max_ci_width and holds zero; effect / harm: the interval lies above / below zero; no_effect: a narrow
-# interval around zero.
-Verdict = Literal["small_groups", "wide_interval", "effect", "harm", "no_effect"]
-
+from report_builder.uplift import Verdict
 
 @dataclass(frozen=True)
 class QuarterUplift:
@@ -78,6 +73,7 @@ class Effects:
     loss: Annotated[Loss, Out("loss")]
     assumed: float  # the share of declines an offer prevents, as assumed in the settings
     max_ci_width: float
+    min_group: int = 30
 
     @property
     def overall(self) -> Effect | None:
@@ -98,15 +94,19 @@ class Effects:
         return tuple(e for e in self.effects if e.segment is None or e.offer is None)
 
     def applied(self, rule: str, segment: str) -> tuple[float, tuple[float, float] | None, str]:
-        """(relative effect the money uses, its range from the measured interval, "measured" | "assumed") for one offer in one segment.
+        """(relative effect the money uses, its range from a measured interval, "measured" | "assumed") for one offer in one segment.
 
-        The most specific precise measurement: the offer in this segment, the offer, the segment, everyone; else the
-        assumption. The range is the most specific measured interval, precise or not (None: nothing measured).
+        From the most specific group to the broadest (the offer in this segment, the offer, the segment, everyone):
+        a precise measurement is used; one whose interval excludes zero but is still wide keeps the assumption, with
+        its own interval as the range; one that shows nothing yet passes to the broader group. Without any, the
+        assumption, with the most specific interval measured as the range (None: nothing measured).
         """
         candidates = [e for e in (self._find(segment, rule), self._find(None, rule), self._find(segment, None), self.overall)
-                      if e is not None]
+                      if e is not None and e.uplift is not None]
         for effect in candidates:
             if effect.used == "measured" and effect.relative is not None:
                 return effect.relative, effect.relative_range, "measured"
+            if effect.verdict in ("effect", "harm"):
+                return self.assumed, effect.relative_range, "assumed"
         ranges = [e.relative_range for e in candidates if e.relative_range is not None]
         return self.assumed, ranges[0] if ranges else None, "assumed"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, ClassVar, Literal
 
 import pandas as pd
@@ -19,6 +19,8 @@ Validation = Literal["time", "cv", "holdout"]
 # Why the forecast used is the one it is.
 Reason = Literal["model_better", "persistence_better", "no_pairs"]
 Calibration = Literal["none", "sigmoid", "isotonic"]
+# No forecast learnt from a few hundred customers tells 0 % from 1 %: probabilities are kept inside these bounds.
+BOUNDS = (0.01, 0.99)
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,7 @@ class Baseline:
     roc_auc: Annotated[float, Out(digits=4)]
     precision: Annotated[float, Out(digits=4)]  # share of this quarter's decliners who decline next quarter too
     recall: Annotated[float, Out(digits=4)]  # share of next quarter's decliners who were declining already
+    brier: Annotated[float, Out(digits=4)] = float("nan")  # of its observed transition rates, learnt out of sample
 
 
 @dataclass(frozen=True)
@@ -75,13 +78,16 @@ class Forecast:
     constant_brier: float
     model_roc_auc: Annotated[float, Out(digits=4)]  # the model's validated ROC-AUC, used or not
     model_brier: float
-    family: Annotated[str, Out("model")]  # model family chosen by the search
-    calibration: Annotated[Calibration, Out()]
+    family: Annotated[str, Out("model", history=True)]  # model family chosen by the search
+    calibration: Annotated[Calibration, Out(history=True)]
     calibration_brier: tuple[tuple[str, float], ...]  # Brier score of each calibration tried
-    rate_from_stable: float | None  # observed next-quarter decline rate of customers stable at t-1, over all pairs
-    rate_from_declining: float | None  # the same for customers declining at t-1
+    rate_from_stable: Annotated[float | None, Out(summary=False, history=True)]  # next-quarter decline rate of customers stable at t-1
+    rate_from_declining: Annotated[float | None, Out(summary=False, history=True)]  # the same for customers declining at t-1
     probability: pd.Series  # next quarter's probability of decline for every current customer (index: id)
     expected: ExpectedDecliners | None = None  # None for a same-quarter model: it does not look ahead
+    # The model's searched parameters (`stages.models.chosen_params`): next quarter refits it to say what the switch of
+    # model changed.
+    params: Annotated[dict[str, str | int | float | bool | None], Out(summary=False, history=True)] = field(default_factory=dict)
 
     @published(Out("baseline"))
     def baseline(self) -> Baselines:

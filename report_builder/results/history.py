@@ -34,8 +34,50 @@ class MetricChange:
     new: Annotated[float, Out(digits=4)]
     change: Annotated[float, Out(digits=4)]  # п. п. for shares, relative change for counts and money
     unit: Annotated[Literal["pp", "relative"], Out()]
-    verdict: Annotated[Literal["good", "bad", "neutral"], Out()]
+    noise: Annotated[float, Out(digits=4)]  # what chance alone moves it by (95 %), in the change's own unit
+    verdict: Annotated[Literal["good", "bad", "noise"], Out()]  # noise: within chance, not «better» or «worse»
     trail: tuple[float, ...]  # up to the last quarters, this one last
+
+
+@dataclass(frozen=True)
+class SettingChange:
+    """An analysis setting whose value differs from the last quarter's."""
+
+    path: Annotated[str, Out()]  # dotted, as in a settings file
+    old: Annotated[str, Out()]
+    new: Annotated[str, Out()]
+
+
+@dataclass(frozen=True)
+class RiskZoneChange:
+    """How much of the change in the at-risk count comes from the settings, the model and the customers.
+
+    This quarter's customers are counted three ways: as reported; with last quarter's threshold; with last quarter's
+    model (refitted from the history with its recorded settings) and threshold.
+    """
+
+    then: Annotated[int, Out()]  # last quarter's count, as reported then
+    now: Annotated[int, Out()]
+    with_old_threshold: Annotated[int, Out()]
+    with_old_model: Annotated[int | None, Out()]  # None: last quarter's model could not be refitted
+    threshold_then: Annotated[float, Out()]
+    threshold_now: Annotated[float, Out()]
+
+    @property
+    def from_threshold(self) -> int:
+        return self.now - self.with_old_threshold
+
+    @property
+    def from_model(self) -> int | None:
+        return None if self.with_old_model is None else self.with_old_threshold - self.with_old_model
+
+    @property
+    def from_customers(self) -> int:
+        base = self.with_old_model if self.with_old_model is not None else self.with_old_threshold
+        return base - self.then
+
+
+NEW, GONE = "новые", "ушли"  # a flow's source for customers new this quarter, its target for those who left
 
 
 @dataclass(frozen=True)
@@ -49,11 +91,14 @@ class Flow:
 @dataclass(frozen=True)
 class Drift:
     feature: Annotated[str, Out()]
-    statistic: Annotated[Literal["wasserstein", "psi"], Out()]
+    statistic: Annotated[Literal["wasserstein", "psi"], Out()]  # exact Wasserstein distance over last quarter's SD, or PSI
     value: Annotated[float, Out(digits=4)]
     level: Annotated[Literal["нет", "заметный", "сильный"], Out()]
     new_categories: Annotated[tuple[str, ...], Out()]
     vanished_categories: Annotated[tuple[str, ...], Out()]
+    then: Annotated[float, Out("mean_then", digits=4)] = float("nan")  # mean, or the share of `category`
+    now: Annotated[float, Out("mean_now", digits=4)] = float("nan")
+    category: Annotated[str | None, Out()] = None  # a category feature: the category whose share moved most
 
 
 @dataclass(frozen=True)
@@ -71,3 +116,7 @@ class Comparison:
     auc_now: Annotated[float, Out("cv_roc_auc_now", digits=4)]
     driver_ranks: tuple[tuple[str, int | None, int], ...]  # feature, rank then (None: not in the top), rank now
     method_changes: Annotated[tuple[str, ...], Out()]  # why the two runs are not built the same way; empty when they are
+    settings_changes: Annotated[tuple[SettingChange, ...], Out()] = ()
+    risk_zone: Annotated[RiskZoneChange | None, Out()] = None
+    model_then_title: str = ""
+    model_now_title: str = ""

@@ -23,6 +23,7 @@ class Power:
     quarters_to_verdict: Annotated[int | None, Out()]  # at the current share and plan size; None without a control group
     recommended_share: Annotated[float | None, Out(digits=4)]  # reaches a verdict in `target_quarters`; None: not even half
     target_quarters: Annotated[int, Out()]
+    detection: Annotated[float, Out("power")]  # the chance of seeing the smallest effect when it is there
     auto: Annotated[bool, Out()]  # the share was chosen from this calculation (control_share = "auto")
 
 
@@ -33,13 +34,17 @@ class Value:
     segment: Annotated[str | None, Out()]
     offer: Annotated[str | None, Out()]  # rule name
     title: Annotated[str, Out()]
+    action: str  # what is done (an offer's), empty for a segment
+    channels: Annotated[tuple[str, ...], Out()]  # an offer's channels, empty for a segment
+    owner: Annotated[str, Out()]
+    start: Annotated[str, Out()]
     customers: Annotated[int, Out()]  # in the plan and offered (the control group not counted)
     gain: Annotated[float, Out(digits=2)]  # expected profit kept, before costs
     gain_range: Annotated[tuple[float, float] | None, Out(digits=2)]  # at both ends of the measured effect's interval
     cost: Annotated[float | None, Out(digits=2)]  # None: the price of a contact is not set
     break_even_cost: Annotated[float, Out(digits=2)]  # per contact: the plan pays if a contact costs less
     effect: Annotated[float, Out(digits=4)]  # the share of declines prevented that the money assumes
-    effect_source: Annotated[Literal["measured", "assumed"], Out()]
+    effect_source: Annotated[Literal["measured", "assumed", "mixed"], Out()]  # mixed: measured for some customers
 
     @property
     def net(self) -> float | None:

@@ -75,7 +75,7 @@ class Segmentation:
     risk_profile: tuple[Contrast, ...] = ()  # every at-risk customer vs the stable ones, strongest first
     defined_by: dict[str, tuple[str, ...]] = field(default_factory=dict)  # configured segment -> features in its rule
 
-    @published(Out(summary=False, history=True))
+    @published(Out(history=True))
     def at_risk_customers(self) -> int:
         return int((self.customers[PROBABILITY] >= self.threshold).sum())
 

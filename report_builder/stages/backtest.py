@@ -15,6 +15,7 @@ from report_builder.results.effects import Effects
 from report_builder.results.data import CleanData
 from report_builder.results.history import Reference
 from report_builder.uplift import Arm, newcombe
+from report_builder.uplift import verdict as reading
 
 def backtest(
     reference: Reference, data: CleanData, config: BacktestConfig, bootstrap_rounds: int, seed: int, months: int = 3,
@@ -71,7 +72,7 @@ def backtest(
         uplift=uplift,
         uplift_ci95=ci,
         by_segment=by_segment,
-        verdict=_verdict(groups, uplift, ci, config),
+        verdict=reading(groups[0].customers, groups[1].customers, ci, config.min_group, config.max_ci_width),
         plan=_plan_check(then, actual, months, effects.loss.share if effects is not None else 1.0, config),
     )
 
@@ -139,13 +140,3 @@ def _arm(outcomes: np.ndarray) -> Arm:
 
 def _group(name: str, outcomes: np.ndarray) -> Group:
     return Group(name, len(outcomes), float(outcomes.mean()) if len(outcomes) else 0.0)  # type: ignore[arg-type]
-
-
-def _verdict(groups: tuple[Group, ...], uplift: float | None, ci: tuple[float, float] | None, config: BacktestConfig) -> str:
-    if uplift is None or ci is None or min(g.customers for g in groups) < config.min_group or ci[1] - ci[0] > config.max_ci_width:
-        return "early"
-    if ci[0] > 0:
-        return "helped"
-    if ci[1] < 0:
-        return "hurt"
-    return "none"

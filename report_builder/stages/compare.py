@@ -1,23 +1,32 @@
-"""This quarter against the last one in business terms: headline changes, segment migration, drift, model."""
+"""This quarter against the last one in business terms: headline changes beyond chance, what moved the risk zone,
+segment migration, drift in the features' own units, model and settings."""
 
 from __future__ import annotations
+
+import json
+import math
 
 import numpy as np
 import pandas as pd
 from scipy.stats import wasserstein_distance
 
 from report_builder import __version__
-from report_builder.config import HistoryConfig
-from report_builder.labels import BASE_SEGMENTS, CATEGORICAL, NUMERIC
+from report_builder.config import ForecastConfig, HistoryConfig, ModelConfig
+from report_builder.labels import BASE_SEGMENTS, CATEGORICAL, NUMERIC, PROBABILITY
 from report_builder.records import Record
+from report_builder.rescore import rescored
 from report_builder.results.analysis import Explanation, ModelSearch
 from report_builder.results.data import CleanData
-from report_builder.results.history import Comparison, Drift, Flow, MetricChange, Reference
+from report_builder.results.forecast import Forecast
+from report_builder.results.history import (
+    GONE, NEW, Comparison, Drift, Flow, MetricChange, Reference, RiskZoneChange, SettingChange,
+)
 from report_builder.results.segments import CustomerList, Segmentation
+from report_builder.stages.models import families
 
-NEW, GONE = "новые", "ушли"
 TOP_DRIVERS = 5
 TRAIL = 8  # quarters on a sparkline
+Z = 1.959964  # two-sided 95 %
 # name, title, unit, which way is good
 METRICS = (
     ("customers", "Покупателей в анализе", "relative", "up"),
@@ -45,7 +54,12 @@ def compare(
     reference: Reference,
     config: HistoryConfig,
     config_hash: str,
+    settings_json: str,
+    forecast_config: ForecastConfig,
+    model: ModelConfig,
+    seed: int,
     explanation: Explanation | None = None,
+    forecast: Forecast | None = None,
 ) -> Comparison | None:
     """None on the first run of a data set: there is nothing to compare with."""
     old = reference.snapshot
@@ -56,32 +70,103 @@ def compare(
     trail = [headline(r.data, r.segmentation) for r in reference.runs[-TRAIL:] if r.data is not None and r.segmentation is not None]  # type: ignore[attr-defined]
     drivers_now = tuple(d.feature for d in explanation.drivers) if explanation else ()
     drivers_then = tuple(d.feature for d in old.explanation.drivers) if old.explanation else ()  # type: ignore[attr-defined]
+    titles = {name: family.title.split(" (")[0] for name, family in families(seed).items()}
+    forecast_then = getattr(old, "forecast", None)
+    model_then = forecast_then.family if forecast_then is not None and forecast_then.family else old.search.best  # type: ignore[attr-defined]
+    model_now = forecast.family if forecast is not None else search.best
     return Comparison(
         reference_period=old.run.period,  # type: ignore[attr-defined]
-        metrics=tuple(_metric(name, title, unit, good, then[name], now[name], [t[name] for t in trail], config) for name, title, unit, good in METRICS),
+        metrics=tuple(_metric(name, title, unit, good, then[name], now[name], [t[name] for t in trail], then, now)
+                      for name, title, unit, good in METRICS),
         migration=migration(old.customer_list.people, customer_list.people) if old.customer_list else (),  # type: ignore[attr-defined]
         drift=_drift(old.data.customers, data.customers, drivers_now, config),  # type: ignore[attr-defined]
         customers_old=int(then["customers"]),
         customers_new=int(now["customers"]),
-        model_then=old.search.best,  # type: ignore[attr-defined]
+        model_then=model_then,
         auc_then=old.search.best_cv_auc,  # type: ignore[attr-defined]
-        model_now=search.best,
+        model_now=model_now,
         auc_now=search.best_cv_auc,
         driver_ranks=tuple(
             (f, (drivers_then.index(f) + 1) if f in drivers_then else None, i + 1) for i, f in enumerate(drivers_now[:TOP_DRIVERS])
         ),
         method_changes=_method_changes(old, config_hash),
+        settings_changes=setting_changes(old.run.settings or "{}", settings_json),  # type: ignore[attr-defined]
+        risk_zone=_risk_zone(reference, data, segmentation, int(then["at_risk"]), forecast_config, model, seed),
+        model_then_title=titles.get(model_then, model_then),
+        model_now_title=titles.get(model_now, model_now),
     )
 
 
-def _metric(name: str, title: str, unit: str, good: str, old: float, new: float, trail: list[float], config: HistoryConfig) -> MetricChange:
+def _metric(name: str, title: str, unit: str, good: str, old: float, new: float, trail: list[float],
+            then: dict[str, float], now: dict[str, float]) -> MetricChange:
     change = (new - old) * 100 if unit == "pp" else ((new - old) / old if old else 0.0)
-    band = config.neutral_band_pp if unit == "pp" else config.neutral_band_relative
-    if abs(change) <= band:
-        verdict = "neutral"
+    noise = _noise(name, then, now)
+    if abs(change) <= noise:
+        verdict = "noise"
     else:
         verdict = "good" if (change > 0) == (good == "up") else "bad"
-    return MetricChange(name, title, old, new, change, unit, verdict, (*trail, new))  # type: ignore[arg-type]
+    return MetricChange(name, title, old, new, change, unit, noise, verdict, (*trail, new))  # type: ignore[arg-type]
+
+
+def _noise(name: str, then: dict[str, float], now: dict[str, float]) -> float:
+    """What chance alone moves a headline number by (95 %): a share's standard error, a count's Poisson error.
+
+    Profit at risk moves with the number of customers at risk: its relative noise is theirs.
+    """
+    if name == "declined_share":
+        p0, n0, p1, n1 = then["declined_share"], then["customers"], now["declined_share"], now["customers"]
+        return Z * math.sqrt(p0 * (1 - p0) / n0 + p1 * (1 - p1) / n1) * 100
+    counted = "customers" if name == "customers" else "at_risk"
+    old, new = then[counted], now[counted]
+    return Z * math.sqrt(old + new) / old if old else 0.0
+
+
+def _risk_zone(
+    reference: Reference, data: CleanData, segmentation: Segmentation, then: int,
+    forecast_config: ForecastConfig, model: ModelConfig, seed: int,
+) -> RiskZoneChange:
+    old = reference.snapshot
+    threshold_then = float(old.evaluation.threshold) if old.evaluation is not None else segmentation.threshold  # type: ignore[union-attr]
+    probability = segmentation.customers[PROBABILITY]
+    with_old_model = None
+    scored = rescored(reference.runs, data.customers, forecast_config, model, seed)
+    if scored is not None:
+        with_old_model = int((scored >= threshold_then).sum())
+    return RiskZoneChange(
+        then=then,
+        now=int((probability >= segmentation.threshold).sum()),
+        with_old_threshold=int((probability >= threshold_then).sum()),
+        with_old_model=with_old_model,
+        threshold_then=threshold_then,
+        threshold_now=segmentation.threshold,
+    )
+
+
+def setting_changes(old_json: str, new_json: str) -> tuple[SettingChange, ...]:
+    """The analysis settings that differ, by dotted path; offer rules by their names."""
+    before, after = _flat(json.loads(old_json or "{}")), _flat(json.loads(new_json or "{}"))
+    changed = [p for p in sorted(set(before) | set(after)) if before.get(p) != after.get(p)]
+    return tuple(SettingChange(p, _shown(before.get(p)), _shown(after.get(p))) for p in changed)
+
+
+def _flat(value: object, prefix: str = "") -> dict[str, object]:
+    if isinstance(value, dict):
+        found: dict[str, object] = {}
+        for key, item in value.items():
+            found.update(_flat(item, f"{prefix}{key}."))
+        return found
+    if isinstance(value, list) and value and all(isinstance(v, dict) and "name" in v for v in value):
+        found = {}
+        for item in value:
+            found.update(_flat({k: v for k, v in item.items() if k != "name"}, f"{prefix}{item['name']}."))
+        return found
+    return {prefix.rstrip("."): value}
+
+
+def _shown(value: object) -> str:
+    if value is None:
+        return "—"
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, list | dict) else str(value)
 
 
 def migration(old: pd.DataFrame, new: pd.DataFrame) -> tuple[Flow, ...]:
@@ -108,26 +193,27 @@ def _drift(old: pd.DataFrame, new: pd.DataFrame, drivers: tuple[str, ...], confi
 
 
 def drift(before: pd.Series, now: pd.Series, config: HistoryConfig) -> Drift:
-    """Effect sizes that do not grow with the sample: the exact Wasserstein distance in reference SDs, or PSI."""
+    """Effect sizes that do not grow with the sample: the exact Wasserstein distance in last quarter's SDs, or PSI;
+    with the means (or the share of the category that moved most) then and now, in the feature's own units."""
     feature = str(now.name)
     before = before.dropna()
     if feature not in CATEGORICAL:
-        distance = float(wasserstein_distance(before.astype(float), now.astype(float)))
-        spread = float(before.astype(float).std())
+        old, new = before.astype(float), now.astype(float)
+        distance = float(wasserstein_distance(old, new))
+        spread = float(old.std())
         value = distance / spread if spread > 0 else (0.0 if distance == 0 else float("inf"))
-        return Drift(feature, "wasserstein", value, _level(value, config), (), ())
+        return Drift(feature, "wasserstein", value, _level(value, config), (), (), float(old.mean()), float(new.mean()))
     old_share = before.astype(str).value_counts(normalize=True).to_dict()
     new_share = now.astype(str).value_counts(normalize=True).to_dict()
+    categories = set(old_share) | set(new_share)
     eps = 1e-4
-    psi = float(
-        sum(
-            (new_share.get(c, 0) - old_share.get(c, 0)) * np.log((new_share.get(c, 0) + eps) / (old_share.get(c, 0) + eps))
-            for c in set(old_share) | set(new_share)
-        )
-    )
+    psi = float(sum((new_share.get(c, 0) - old_share.get(c, 0)) * np.log((new_share.get(c, 0) + eps) / (old_share.get(c, 0) + eps))
+                    for c in categories))
+    moved = max(sorted(categories), key=lambda c: abs(new_share.get(c, 0) - old_share.get(c, 0)))
     return Drift(
         feature, "psi", psi, _level(psi, config),
         tuple(sorted(set(new_share) - set(old_share))), tuple(sorted(set(old_share) - set(new_share))),
+        float(old_share.get(moved, 0.0)), float(new_share.get(moved, 0.0)), moved,
     )
 
 

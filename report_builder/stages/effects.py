@@ -19,9 +19,10 @@ from report_builder.config import BacktestConfig, RecommendationsConfig
 from report_builder.labels import BASE_SEGMENTS, DECLINED, PROFIT, TARGET
 from report_builder.records import Record
 from report_builder.results.data import CleanData
-from report_builder.results.effects import Effect, Effects, Loss, QuarterUplift, Verdict
+from report_builder.results.effects import Effect, Effects, Loss, QuarterUplift
 from report_builder.results.history import Reference
 from report_builder.uplift import Arm, newcombe, pooled
+from report_builder.uplift import verdict as reading
 
 LOSS_ROUNDS = 400  # bootstrap resamples for the interval of the measured loss
 
@@ -45,7 +46,7 @@ def effects(reference: Reference, data: CleanData, config: BacktestConfig, recom
     groups += [(s, r) for r in rules for s, _ in groups[1 : 1 + len(BASE_SEGMENTS)] if s is not None]
     found = tuple(_effect(segment, rule, titles.get(rule or ""), trials, config) for segment, rule in groups)
     return Effects(found, _loss(reference, data, recommendations.loss_share, config.min_group, seed),
-                   recommendations.effect, config.max_ci_width)
+                   recommendations.effect, config.max_ci_width, config.min_group)
 
 
 def _trials(reference: Reference, data: CleanData) -> Iterator[_Trial]:
@@ -115,7 +116,7 @@ def _effect(segment: str | None, rule: str | None, title: str | None, trials: li
     offered_n = sum(o.customers for _, o in strata)
     control_n = sum(c.customers for c, _ in strata)
     uplift, ci = pooled(strata, config.alpha) if strata else (None, None)
-    verdict = _verdict(offered_n, control_n, ci, config)
+    verdict = reading(offered_n, control_n, ci, config.min_group, config.max_ci_width)
     narrow = ci is not None and ci[1] - ci[0] <= config.max_ci_width
     return Effect(
         segment=segment,
@@ -134,18 +135,9 @@ def _effect(segment: str | None, rule: str | None, title: str | None, trials: li
     )
 
 
-def _verdict(offered: int, control: int, ci: tuple[float, float] | None, config: BacktestConfig) -> Verdict:
-    if ci is None or min(offered, control) < config.min_group:
-        return "small_groups"
-    if ci[0] > 0:
-        return "effect"
-    if ci[1] < 0:
-        return "harm"
-    return "wide_interval" if ci[1] - ci[0] > config.max_ci_width else "no_effect"
-
-
 def _loss(reference: Reference, data: CleanData, assumed: float, min_group: int, seed: int) -> Loss:
-    """(Δ profit of those who kept their level − Δ profit of those who declined) / their profit before, over every pair."""
+    """Over every pair of neighbouring quarters, among customers at their level in the first: (Δ profit of those who kept it
+    − Δ profit of those who declined) / the decliners' profit before."""
     runs = [r for r in reference.runs if r.data is not None and r.data.customers is not None]  # type: ignore[attr-defined]
     frames = [r.data.customers for r in runs] + [data.customers]  # type: ignore[attr-defined]
     rows = []
@@ -153,10 +145,11 @@ def _loss(reference: Reference, data: CleanData, assumed: float, min_group: int,
         if PROFIT not in before or PROFIT not in after:
             continue
         both = before.index.intersection(after.index)
+        kept = both[(before.loc[both, TARGET] != DECLINED).to_numpy()]  # at their level before: a decline is a change
         rows.append(pd.DataFrame({
-            "before": before.loc[both, PROFIT].astype(float).to_numpy(),
-            "after": after.loc[both, PROFIT].astype(float).to_numpy(),
-            "declined": (after.loc[both, TARGET] == DECLINED).to_numpy(),
+            "before": before.loc[kept, PROFIT].astype(float).to_numpy(),
+            "after": after.loc[kept, PROFIT].astype(float).to_numpy(),
+            "declined": (after.loc[kept, TARGET] == DECLINED).to_numpy(),
         }))
     table = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=["before", "after", "declined"])
     declined = table["declined"].astype(bool).to_numpy() if len(table) else np.array([], dtype=bool)

@@ -20,12 +20,11 @@ from report_builder.labels import DECLINED, FEATURES, TARGET
 from report_builder.periods import consecutive
 from report_builder.results.analysis import Evaluation, ModelSearch
 from report_builder.results.data import CleanData
-from report_builder.results.forecast import ExpectedDecliners, Forecast, Quarter
+from report_builder.results.forecast import BOUNDS, ExpectedDecliners, Forecast, Quarter
 from report_builder.results.history import Reference
 from report_builder.results.segments import Scores
+from report_builder.stages.models import checked_families, chosen_params
 
-# No forecast learnt from a few hundred customers tells 0 % from 1 %: probabilities are kept inside these bounds.
-BOUNDS = (0.01, 0.99)
 
 
 def forecast(
@@ -73,6 +72,7 @@ def forecast(
         rate_from_stable=None,
         rate_from_declining=None,
         probability=_bounded(scores.probability),
+        params=chosen_params(search.estimator, checked_families(model, seed)[search.best], model, search.best),
     )
 
 

@@ -93,6 +93,30 @@ def _scaler(name: str) -> StandardScaler | MinMaxScaler | str:
     return {"standard": StandardScaler(), "minmax": MinMaxScaler()}.get(name, "passthrough")
 
 
+Params = dict[str, str | int | float | bool | None]
+
+
+def chosen_params(pipeline: Pipeline, family: Family, config: ModelConfig, name: str) -> Params:
+    """The searched parameters of a fitted pipeline as plain values (a scaler by its name), to refit it later."""
+    values = pipeline.get_params()
+    found: Params = {}
+    for key in search_space(name, family, config):
+        value = values[key]
+        if key == "prep__num":
+            value = next((n for n in ("standard", "minmax") if isinstance(value, type(_scaler(n)))), "none")
+        elif isinstance(value, np.generic):
+            value = value.item()
+        found[key] = value  # type: ignore[assignment]
+    return found
+
+
+def with_params(family: Family, params: Params, extra_numeric: Sequence[str] = ()) -> Pipeline:
+    """A new pipeline of the family with recorded parameters (`chosen_params`) set."""
+    pipeline = make_pipeline(family, extra_numeric)
+    settings = {k: (_scaler(str(v)) if k == "prep__num" else v) for k, v in params.items()}
+    return pipeline.set_params(**settings)
+
+
 def make_pipeline(family: Family, extra_numeric: Sequence[str] = ()) -> Pipeline:
     """One-hot categories, scaled numbers, the family's classifier; `extra_numeric` columns join the numbers."""
     prep = ColumnTransformer(

@@ -12,6 +12,8 @@ as the control group: the next quarter shows what the offers changed.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 import pandas as pd
 
@@ -49,9 +51,8 @@ def plan(
         headline=_headline(offered, config.budget, costs_known, ordered),
         power=_counted(power, int(chosen["control"].sum())),
         uncovered=_uncovered(segmentation, recommendations, chosen, dropped),
-        by_segment=tuple(_value(part, frame.loc[part.index, SEGMENT].iloc[0], None, "", costs_known)
-                         for _, part in offered.groupby(frame.loc[offered.index, SEGMENT], sort=False)),
-        by_offer=tuple(_value(part, None, name, rules[name].title, costs_known) for name, part in offered.groupby("rule", sort=False)),
+        by_segment=_sorted(_value(part, str(name), None, costs_known) for name, part in offered.groupby(frame.loc[offered.index, SEGMENT])),
+        by_offer=_sorted(_value(part, None, rules[str(name)], costs_known) for name, part in offered.groupby("rule")),
         dropped=dropped,
         customers=chosen,
         eligible=recommendations.eligible[[r.name for r in usable]],
@@ -153,6 +154,7 @@ def _power(planned: pd.DataFrame, frame: pd.DataFrame, config: RecommendationsCo
         quarters_to_verdict=quarters_needed(h, share, size, experiment.alpha, experiment.power) if h > 0 else None,
         recommended_share=recommended,
         target_quarters=experiment.quarters_to_verdict,
+        detection=experiment.power,
         auto=auto,
     )
 
@@ -190,21 +192,30 @@ def _headline(offered: pd.DataFrame, budget: float | None, costs_known: bool, or
     )
 
 
-def _value(part: pd.DataFrame, segment: str | None, offer: str | None, title: str, costs_known: bool) -> Value:
+def _value(part: pd.DataFrame, segment: str | None, rule: OfferRule | None, costs_known: bool) -> Value:
     has_range = part["gain_low"].notna().all()
-    measured = (part["effect_source"] == "measured").all()
+    sources = set(part["effect_source"])
     return Value(
         segment=segment,
-        offer=offer,
-        title=title or str(segment),
+        offer=rule.name if rule else None,
+        title=rule.title if rule else str(segment),
+        action=rule.action if rule else "",
+        channels=rule.channels if rule else (),
+        owner=rule.owner if rule else "",
+        start=rule.start if rule else "",
         customers=len(part),
         gain=float(part["gain"].sum()),
         gain_range=(float(part["gain_low"].sum()), float(part["gain_high"].sum())) if has_range else None,
         cost=float(part["cost"].sum()) if costs_known else None,
         break_even_cost=float(part["gain"].mean()),
         effect=float(part["effect"].mean()),
-        effect_source="measured" if measured else "assumed",
+        effect_source=sources.pop() if len(sources) == 1 else "mixed",
     )
+
+
+def _sorted(values: Iterable[Value]) -> tuple[Value, ...]:
+    """Largest expected gain (net of cost, when known) first."""
+    return tuple(sorted(values, key=lambda v: -(v.net if v.net is not None else v.gain)))
 
 
 def _uncovered(segmentation: Segmentation, recommendations: Recommendations, chosen: pd.DataFrame, dropped: tuple[str, ...]) -> tuple[Uncovered, ...]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from report_builder.config import SITE, OfferRule, RecommendationsConfig
-from report_builder.labels import CONSENT, CONSENT_YES, PROBABILITY, PROFIT_AT_RISK, SEGMENT
+from report_builder.labels import CONSENT, CONSENT_YES, PROBABILITY, PROFIT_AT_RISK
 from report_builder.results.segments import Action, Offer, Recommendations, Segmentation
 
 

@@ -6,7 +6,7 @@ import numpy as np
 
 from report_builder.report import style
 from report_builder.report.figure import Figure
-from report_builder.report.narrative.recommendations import plan_chart_title
+from report_builder.report.narrative.plan import plan_chart_title
 from report_builder.results.plan import Plan
 
 

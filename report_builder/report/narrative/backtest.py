@@ -1,57 +1,106 @@
-"""«Проверка прошлого прогноза»: did last quarter's forecast come true, and did its offers work."""
+"""«Проверка прошлого прогноза»: did last quarter's forecast come true, and did its offers and plan work."""
 
 from __future__ import annotations
 
 from report_builder.report.filters import NBSP, count, num
-from report_builder.report.narrative.common import percent, points, pp
+from report_builder.report.narrative.common import end, interval_points, percent, period_label, points, signed_points
 from report_builder.report.narrative.models import auc_interval
-from report_builder.results.backtest import Backtest, Group
+from report_builder.results.backtest import Backtest, Group, PlanCheck
+from report_builder.uplift import Verdict
 
-GROUP_NAMES = {"offer": "получили предложения", "control": "контрольная группа"}
+GROUP_NAMES = {"offer": "назначены предложения", "control": "контрольная группа"}
+KIND_THEN = {
+    "forward": "модель на парах кварталов",
+    "persistence": "простой прогноз «как сейчас»",
+    "same_quarter": "модель одного квартала",
+}
 
 
 def backtest_rates(backtest: Backtest) -> str:
+    """What was forecast and what happened, on one base: the customers present in both quarters."""
     return (
-        f"Прогнозировали снижение у {percent(backtest.predicted_rate)} покупателей — снизилась активность "
-        f"у {percent(backtest.actual_rate)} ({count(backtest.customers, 'покупатель', 'покупателя', 'покупателей')} есть в обоих кварталах)."
+        f"Из {count(backtest.customers, 'покупателя', 'покупателей', 'покупателей')}, которые есть в обоих кварталах, "
+        f"прогноз отнёс к зоне риска (вероятность от {percent(backtest.threshold)}) {percent(backtest.predicted_rate)}, "
+        f"средний прогноз — {percent(backtest.mean_predicted)}; активность снизилась у {percent(backtest.actual_rate)}."
     )
 
 
 def backtest_verdict(backtest: Backtest) -> str:
+    """The verdict on last quarter's forecast: confirmed, or retrain and why; always beside the simple forecast."""
+    kind = KIND_THEN[backtest.kind_then]
     auc = (
         f"ROC-AUC на деле {num(backtest.roc_auc, 3)} (95{NBSP}% ДИ {auc_interval(backtest.roc_auc_ci95)}) "
-        f"против {num(backtest.cv_roc_auc_then, 3)}, обещанных при подборе"
+        f"против {num(backtest.cv_roc_auc_then, 3)}, обещанных при построении; у простого прогноза «как сейчас» — "
+        f"{num(backtest.persistence_roc_auc, 3)}"
     )
-    if not backtest.retrain:
-        return f"Прогноз прошлого квартала подтвердился: {auc}."
+    if not backtest.retrain and not backtest.beaten_by_persistence:
+        return f"Прогноз прошлого квартала ({kind}) подтвердился: {auc}."
     reasons = []
     if backtest.auc_fell:
-        reasons.append("модель различает хуже, чем обещала")
+        reasons.append("он различает хуже, чем обещал")
     if backtest.calibration_off:
         reasons.append(f"в одной из групп прогноз разошёлся с фактом на {points(backtest.calibration_gap)}")
-    return f"Модель стоит переобучить или проверить: {'; '.join(reasons)}. {auc}."
+    if backtest.beaten_by_persistence:
+        reasons.append("простой прогноз «как сейчас» оказался точнее")
+    return f"Прогноз прошлого квартала ({kind}) стоит переобучить или проверить — {', '.join(reasons)}: {auc}."
 
 
-def uplift_verdict(backtest: Backtest) -> str:
-    if backtest.verdict == "early" or backtest.uplift is None or backtest.uplift_ci95 is None:
-        return "Групп пока мало, вывод о действии предложений делать рано."
-    low, high = backtest.uplift_ci95
-    interval = f"95{NBSP}% ДИ от {pp(low)} до {pp(high)}"
-    if backtest.verdict == "helped":
-        return f"Предложения снизили долю снизивших активность на {pp(backtest.uplift)} ({interval})."
-    if backtest.verdict == "hurt":
-        return f"У получивших предложения снижение случалось чаще, на {pp(-backtest.uplift)} ({interval}): предложения стоит пересмотреть."
-    return f"Эффекта предложений пока не видно: разница {pp(backtest.uplift)} ({interval})."
+def backtest_errors(backtest: Backtest) -> str:
+    """Precision and recall at last quarter's threshold, beside the simple forecast's, and the Brier scores."""
+    return (
+        f"При пороге {percent(backtest.threshold)} прошлый прогноз нашёл {percent(backtest.recall)} снизивших, "
+        f"а из его тревог верны {percent(backtest.precision)}; простой прогноз «как сейчас» — {percent(backtest.persistence_recall)} "
+        f"и {percent(backtest.persistence_precision)}. Оценка Брайера — {num(backtest.brier, 3)} против {num(backtest.constant_brier, 3)} "
+        "у прогноза «всем одна вероятность» (меньше — лучше)."
+    )
+
+
+def verdict_reason(verdict: Verdict, uplift: float | None, ci95: tuple[float, float] | None, min_group: int, max_width: float) -> str:
+    """What a comparison with the control group allows one to say, with its real reason (no full stop at the end)."""
+    if uplift is None or ci95 is None:
+        return "сравнивать не с чем: в одной из групп никого нет"
+    numbers = f"разница {signed_points(uplift)} п.{NBSP}п. (95{NBSP}% ДИ {interval_points(ci95)})"
+    if verdict == "small_groups":
+        return f"группы пока малы (меньше {count(min_group, 'покупателя', 'покупателей', 'покупателей')} в одной из них), {numbers}"
+    if verdict == "effect":
+        return f"эффект есть — доля снизивших ниже, чем в контрольной группе: {numbers}"
+    if verdict == "harm":
+        return f"предложения вредят — доля снизивших выше, чем в контрольной группе: {numbers}"
+    if verdict == "wide_interval":
+        return f"интервал шире {points(max_width)}, вывода пока нет: {numbers}"
+    return f"эффекта нет — интервал узкий и накрывает ноль: {numbers}"
+
+
+def uplift_verdict(backtest: Backtest, min_group: int, max_width: float) -> str:
+    """Last quarter's offers against its control group, in one sentence."""
+    reason = verdict_reason(backtest.verdict, backtest.uplift, backtest.uplift_ci95, min_group, max_width)
+    return end(f"Предложения прошлого квартала в зоне риска: {reason}")
 
 
 def group_name(group: Group) -> str:
     return GROUP_NAMES[group.name]
 
 
+def plan_check(check: PlanCheck, unit: str) -> str:
+    """Last quarter's plan: the gain it promised against what its control group shows."""
+    low, high = check.measured_ci95
+    direction = "ниже" if check.uplift >= 0 else "выше"
+    return (
+        f"План прошлого квартала обещал {num(check.promised)} {unit} выгоды на {count(check.offered, 'покупателе', 'покупателях', 'покупателях')}, "
+        f"которым были назначены предложения. По контрольной группе ({count(check.control, 'покупатель', 'покупателя', 'покупателей')}) "
+        f"доля снизивших у них {direction} на {points(abs(check.uplift))}, то есть выгода {num(check.measured)} {unit} "
+        f"(95{NBSP}% ДИ от {num(low)} до {num(high)} {unit})."
+    )
+
+
+def reference_quarter(backtest: Backtest) -> str:
+    return period_label(backtest.reference_period)
+
+
 # --- chart captions ---------------------------------------------------------------------------
 
 def backtest_calibration_title(backtest: Backtest) -> str:
     return (
-        f"Прогноз {backtest.reference_period} против факта по десяти группам покупателей: "
+        f"Прогноз из отчёта за {period_label(backtest.reference_period)} против факта по десяти группам покупателей: "
         f"ROC-AUC на деле {num(backtest.roc_auc, 3)}"
     )

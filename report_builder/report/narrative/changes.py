@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from report_builder.labels import BASE_SEGMENTS, USUAL_AT_RISK, USUAL_STABLE, VALUABLE_AT_RISK, VALUABLE_STABLE, label
+from report_builder.labels import BASE_SEGMENTS, USUAL_AT_RISK, USUAL_STABLE, VALUABLE_AT_RISK, VALUABLE_STABLE
 from report_builder.report.filters import NBSP, count, num, plural
 from report_builder.report.narrative.common import percent, quarter_as
-from report_builder.results.history import Comparison, Drift, Flow, MetricChange
-from report_builder.stages.compare import GONE, NEW
+from report_builder.results.history import Comparison, Flow, MetricChange
+from report_builder.results.history import GONE, NEW
+from report_builder.settings_doc import described
 
-VERDICT_WORDS = {"good": "к лучшему", "bad": "к худшему", "neutral": "без заметных перемен"}
-NO_DRIFT = "нет"  # the drift level of a feature that did not move
-DRIFT_NAMED = 5  # moved features named in the sentence
+VERDICT_WORDS = {"good": "к лучшему", "bad": "к худшему", "noise": "в пределах случайных колебаний"}
 
 
 @dataclass(frozen=True)
@@ -88,19 +87,40 @@ def migration_table(flows: tuple[Flow, ...]) -> MigrationTable:
     return MigrationTable(targets, rows)
 
 
-def shifted(drift: Drift) -> bool:
-    return drift.level != NO_DRIFT
-
-
-def drift_summary(drift: tuple[Drift, ...]) -> str:
-    moved = [d for d in drift if shifted(d)]
-    if not moved:
-        return "Данные этого квартала распределены так же, как в прошлом: заметного сдвига нет ни в одном признаке."
-    names = ", ".join(f"«{label(d.feature)}» ({d.level})" for d in moved[:DRIFT_NAMED])
-    return f"Сдвинулись признаки: {names}. Порядок — по важности признака для модели."
-
-
 def model_change(comparison: Comparison) -> str:
     same = comparison.model_then == comparison.model_now
-    head = "Лучшая модель та же" if same else f"Лучшая модель сменилась: была {comparison.model_then}, теперь {comparison.model_now}"
-    return f"{head}; ROC-AUC при подборе {num(comparison.auc_then, 3)} → {num(comparison.auc_now, 3)}."
+    then, now = comparison.model_then_title or comparison.model_then, comparison.model_now_title or comparison.model_now
+    if same:
+        return f"Модель прогноза та же — {now.lower()}."
+    return f"Модель прогноза сменилась: была «{then.lower()}», теперь «{now.lower()}»."
+
+
+def risk_zone_change(comparison: Comparison) -> str:
+    """How much of the change in the at-risk count the threshold, the model and the customers explain."""
+    zone = comparison.risk_zone
+    if zone is None:
+        return ""
+    total = zone.now - zone.then
+    parts = []
+    if zone.from_threshold:
+        parts.append(f"новый порог вероятности ({percent(zone.threshold_then)} → {percent(zone.threshold_now)}) — {_signed(zone.from_threshold)}")
+    if zone.from_model is not None and comparison.model_then != comparison.model_now:
+        parts.append(f"смена модели — {_signed(zone.from_model)}")
+    elif zone.from_model:
+        parts.append(f"переобучение модели на новых данных — {_signed(zone.from_model)}")
+    parts.append(f"сами покупатели — {_signed(zone.from_customers)}")
+    head = f"В зоне риска {count(zone.now, 'покупатель', 'покупателя', 'покупателей')} против {num(zone.then)} в прошлом квартале ({_signed(total)})"
+    if zone.with_old_model is None:
+        return f"{head}: из них {'; '.join(parts)} (модель прошлого квартала восстановить не удалось, её вклад входит в «сами покупатели»)."
+    return f"{head}: {'; '.join(parts)}. Каждая часть посчитана на покупателях этого квартала с прежними порогом и моделью."
+
+
+def _signed(value: int) -> str:
+    return f"{'+' if value >= 0 else '−'}{num(abs(value))}"
+
+
+def settings_changed(comparison: Comparison) -> list[str]:
+    """The analysis settings that changed, named by their description: «вероятность снижения, с которой …: 0.5 → 0.6»."""
+    return [f"{described(c.path)}: {c.old} → {c.new}" for c in comparison.settings_changes]
+
+

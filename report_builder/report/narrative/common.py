@@ -38,6 +38,30 @@ def pp(value: float) -> str:
     return f"{sign}{num(abs(value) * 100, 1)}{NBSP}п.{NBSP}п."
 
 
+def signed_points(value: float) -> str:
+    """A signed number of percentage points, without the unit: 0.234 -> «+23,4», −0.103 -> «−10,3»."""
+    return f"{'−' if value < 0 else '+'}{num(abs(value) * 100, 1)}"
+
+
+def interval_points(ci95: tuple[float, float]) -> str:
+    """An interval of percentage points, unit once: «от −6,0 до +10,3 п. п.»."""
+    return f"от {signed_points(ci95[0])} до {signed_points(ci95[1])}{NBSP}п.{NBSP}п."
+
+
+def end(text: str) -> str:
+    """A sentence with one full stop at its end, also after an abbreviation such as «п. п.» or «ед.»."""
+    text = text.rstrip()
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def short_period(period: str) -> str:
+    """«2026-Q3» -> «III кв. 2026» for a table cell; any other label as it is."""
+    year, _, quarter = period.partition("-Q")
+    if year.isdigit() and quarter.isdigit() and int(quarter) in ROMAN:
+        return f"{ROMAN[int(quarter)]}{NBSP}кв.{NBSP}{year}"
+    return period
+
+
 def exact(value: float) -> str:
     """A configured number with every digit it is applied with: 3.5 -> «3,5», 4 -> «4», 0.045 -> «0,045»."""
     text = f"{value:.10g}"

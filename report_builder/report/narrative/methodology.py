@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from report_builder.report.filters import num
-from report_builder.report.narrative.common import exact
+from report_builder.report.narrative.common import exact, percent
+from report_builder.results.forecast import BOUNDS
 from report_builder.report.narrative.models import CALIBRATION_METHODS
 from report_builder.report.narrative.summary import AUC_VERDICTS
 from report_builder.results.analysis import Evaluation
@@ -38,3 +39,14 @@ def brier_by_method(evaluation: Evaluation) -> str:
 
 def data_source(run: RunInfo) -> str:
     return "встроенные демо-данные" if run.demo else run.data_dir
+
+
+def bounds_phrase() -> str:
+    """The bounds every forecast probability is kept within."""
+    low, high = BOUNDS
+    return f"от {percent(low)} до {percent(high)}"
+
+
+def control_share_phrase(share: float | str) -> str:
+    """The configured control share: a share, or «подбирается по мощности» for "auto"."""
+    return "подбирается по расчёту мощности" if share == "auto" else percent(float(share))

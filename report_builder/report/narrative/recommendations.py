@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+
 from report_builder.labels import label
-from report_builder.report.filters import num
 from report_builder.report.narrative.common import exact, percent
-from report_builder.results.plan import Plan
 from report_builder.results.segments import Offer
 
 
@@ -41,9 +40,7 @@ def rejected_rules(offers: tuple[Offer, ...], segment: str) -> str:
 
 # --- chart captions ---------------------------------------------------------------------------
 
-def plan_chart_title(plan: Plan, unit: str) -> str:
-    head = plan.headline
-    if not head.costs_known:
-        return (f"Контакт окупается, пока стоит меньше ожидаемой выгоды: в среднем {num(head.break_even_cost, 2)} {unit} "
-                "на покупателя плана; цены контактов в настройках не заданы")
-    return f"План приносит {num(head.expected_gain)} {unit} при затратах {num(head.cost or 0)} {unit}"
+
+# --- chart captions ---------------------------------------------------------------------------
+
+

@@ -1,41 +1,29 @@
-"""«Главное»: the verdict on the model, the cost of doing nothing and the causes of risk in plain words."""
+"""«Главное»: the forecast used and how it was checked, the money, the plan and the causes of risk in plain words.
+
+Every sentence here about last quarter's forecast, the offers' effect or the plan is the same function the
+later section prints, so the front page can never say what a later page refutes."""
 
 from __future__ import annotations
 
-from report_builder.report.filters import num, plural
-from report_builder.report.narrative.common import level, percent, points, quarter_as
-from report_builder.report.narrative.eda import NO_DIFFERENCE, difference
-from report_builder.report.narrative.explain import negligible
-from report_builder.results.analysis import Explanation
-from report_builder.results.segments import Contrast, Segmentation
+from report_builder.report.filters import count, num, plural
+from report_builder.report.narrative.backtest import verdict_reason
+from report_builder.report.narrative.common import end, level, percent, points, quarter_as
+from report_builder.report.narrative.forecast import PERSISTENCE_NAME, auc_with_interval, pairs_phrase, transition_phrase
+from report_builder.results.backtest import Backtest
+from report_builder.results.effects import Effects, Loss
+from report_builder.results.forecast import Forecast
+from report_builder.results.plan import Power
+from report_builder.results.segments import Segmentation
 
-# ROC-AUC: from this value on, the verdict on the model's ability to find customers.
+# ROC-AUC of the model of this quarter's label: from this value on, how well it tells apart the customers whose
+# activity has already declined (a statement about this quarter, never a promise about the next one).
 AUC_VERDICTS = (
-    (0.9, "Модель надёжно находит таких покупателей."),
-    (0.8, "Модель хорошо находит таких покупателей."),
-    (0.7, "Модель находит таких покупателей лишь удовлетворительно: прогнозы стоит проверять."),
-    (0.0, "Модель пока плохо отличает таких покупателей: на её прогнозы опираться нельзя."),
+    (0.9, "Модель отлично отличает покупателей, чья активность уже снизилась, от остальных."),
+    (0.8, "Модель хорошо отличает покупателей, чья активность уже снизилась, от остальных."),
+    (0.7, "Модель лишь удовлетворительно отличает покупателей, чья активность уже снизилась, от остальных."),
+    (0.0, "Модель плохо отличает покупателей, чья активность уже снизилась, от остальных."),
 )
 CALIBRATION_TRUSTED = 0.05  # an average gap this small is fine whatever the sample size
-CAUSES_SHOWN = 4  # causes of risk listed on the page
-
-# Plain words for a difference on a feature: (said when the at-risk group has less, when it has more).
-PLAIN: dict[str, tuple[str, str]] = {
-    "Страниц_за_визит": ("смотрят меньше страниц за визит", "смотрят больше страниц за визит"),
-    "Средний_просмотр_категорий_за_визит": ("смотрят меньше категорий за визит", "смотрят больше категорий за визит"),
-    "Минут_текущий_месяц": ("проводят на сайте меньше минут в этом месяце", "проводят на сайте больше минут в этом месяце"),
-    "Минут_предыдущий_месяц": ("проводили на сайте меньше минут в прошлом месяце", "проводили на сайте больше минут в прошлом месяце"),
-    "Акционные_покупки": ("реже покупают по акциям", "чаще покупают по акциям"),
-    "Неоплаченные_продукты_штук_квартал": ("оставляют в корзине меньше неоплаченных товаров", "оставляют в корзине больше неоплаченных товаров"),
-    "Маркет_актив_6_мес": ("получали меньше маркетинговых контактов за полгода", "получали больше маркетинговых контактов за полгода"),
-    "Маркет_актив_тек_мес": ("получают меньше маркетинговых контактов в этом месяце", "получают больше маркетинговых контактов в этом месяце"),
-    "Длительность": ("зарегистрированы позже", "зарегистрированы раньше"),
-    "Ошибка_сервиса": ("реже сталкиваются со сбоями сервиса", "чаще сталкиваются со сбоями сервиса"),
-    "Выручка_препредыдущий_месяц": ("тратили меньше три месяца назад", "тратили больше три месяца назад"),
-    "Выручка_предыдущий_месяц": ("потратили меньше в прошлом месяце", "потратили больше в прошлом месяце"),
-    "Выручка_текущий_месяц": ("тратят меньше в этом месяце", "тратят больше в этом месяце"),
-}
-SHARES = {"Акционные_покупки"}  # features that are shares: shown in per cent
 
 
 def auc_verdict(auc: float) -> str:
@@ -49,12 +37,12 @@ def auc_in_words(auc: float) -> str:
 
 
 def calibration_trust(error: float, noise: float = 0.0) -> str:
-    """Whether money figures can rest on the probabilities: the measured error, against what chance alone gives."""
+    """How close the probabilities came to the observed shares: the measured error, against what chance alone gives."""
     gap = points(error)
     if error <= max(CALIBRATION_TRUSTED, noise):
         return (
-            f"Вероятностям модели можно доверять: в среднем прогноз отличается от фактической доли снизивших "
-            f"на {gap}, поэтому на них можно считать деньги."
+            f"Вероятности модели согласуются с фактом: в среднем прогноз отличается от фактической доли снизивших "
+            f"на {gap} — не больше, чем дал бы случай."
         )
     return (
         f"Вероятности модели — скорее ранжирование, чем точная доля: в среднем прогноз расходится "
@@ -73,32 +61,80 @@ def at_risk_kpi(segmentation: Segmentation) -> str:
     return f"в зоне риска: вероятность снижения от {percent(segmentation.threshold)}"
 
 
-def inaction_kpi(segmentation: Segmentation, unit: str) -> tuple[str, str]:
-    """The cost of doing nothing: (the amount, the label under it)."""
+def at_risk_kind(forecast: Forecast) -> str:
+    """What kind of figure the risk zone is: a forecast checked in time, one checked on this quarter only, or persistence."""
+    return {"forward": "прогноз, проверен", "persistence": "прогноз «как сейчас»", "same_quarter": "прогноз, не проверен"}[forecast.kind]
+
+
+def inaction_kpi(segmentation: Segmentation, unit: str, loss: Loss) -> tuple[str, str]:
+    """The cost of doing nothing: (the amount, the label under it, naming whether the loss is measured or assumed)."""
     totals = segmentation.totals
-    label = (
-        f"прибыли под риском — {percent(totals.share_of_quarter_profit)} прибыли квартала; "
-        f"в зоне риска — {num(totals.profit_at_risk_zone)} {unit}"
-    )
+    source = f"снижение стоит {percent(loss.share)} прибыли (измерено)" if loss.source == "measured" else (
+        f"допущение: снижение стоит {percent(loss.share)} прибыли")
+    label = f"под риском за {totals.months} мес., {percent(totals.share_of_quarter_profit)} прибыли квартала; {source}"
     return f"{num(totals.profit_at_risk_all)} {unit}", label
 
 
-def cause(contrast: Contrast) -> str | None:
-    """«смотрят меньше страниц за визит: 5,6 против 9,8 у стабильных», or None without plain words for it."""
-    if contrast.kind != "numeric" or contrast.feature not in PLAIN or difference(contrast) == NO_DIFFERENCE:
-        return None
-    less, more = PLAIN[contrast.feature]
-    words = less if contrast.segment_value < contrast.stable_value else more
-    if contrast.feature in SHARES:
-        values = f"{percent(contrast.segment_value)} против {percent(contrast.stable_value)}"
-    else:
-        values = f"{num(contrast.segment_value, 1)} против {num(contrast.stable_value, 1)}"
-    return f"{words}: {values} у стабильных"
+def forecast_headline(forecast: Forecast) -> str:
+    """The forecast used, its kind and its checked accuracy beside the simple forecast — or that it is not checked yet."""
+    if forecast.kind == "same_quarter":
+        return (
+            f"Прогноз на следующий квартал ещё не проверен. Модель обучена на одном квартале и отличает покупателей, "
+            f"чья активность уже снизилась, от остальных (ROC-AUC {auc_with_interval(forecast.roc_auc, forecast.roc_auc_ci95)} "
+            "на отложенных покупателях этого квартала); насколько хорошо она предсказывает следующий квартал, "
+            "станет известно через квартал."
+        )
+    assert forecast.persistence is not None
+    check = "на последней паре, обучившись на предыдущих" if forecast.validation == "time" else "перекрёстно, по покупателям"
+    if forecast.kind == "forward":
+        return (
+            f"Прогноз на следующий квартал — модель, обученная на {pairs_phrase(forecast)}. Проверка {check}: "
+            f"ROC-AUC {auc_with_interval(forecast.roc_auc, forecast.roc_auc_ci95)} против "
+            f"{num(forecast.persistence.roc_auc, 3)} у простого прогноза {PERSISTENCE_NAME}."
+        )
+    return (
+        f"Прогноз на следующий квартал — простой: {transition_phrase(forecast)}. Модель на парах кварталов его не превзошла "
+        f"(проверка {check}: ROC-AUC {num(forecast.model_roc_auc, 3)} против {num(forecast.persistence.roc_auc, 3)})."
+    )
 
 
-def risk_causes(profile: tuple[Contrast, ...], explanation: Explanation | None, shown: int = CAUSES_SHOWN) -> list[str]:
-    """The main causes of risk in plain words, ordered by what drives the model (or by size of difference)."""
-    by_feature = {c.feature: c for c in profile}
-    order = [d.feature for d in explanation.drivers if not negligible(d)] if explanation else [c.feature for c in profile]
-    found = [text for f in order if f in by_feature and (text := cause(by_feature[f]))]
-    return found[:shown]
+def effects_headline(effects: Effects, power: Power) -> str:
+    """The offers' measured effect, pooled over the quarters, with its reason; or that nothing is measured yet; and when a
+    verdict will come."""
+    overall = effects.overall
+    when = verdict_when(power)
+    if overall is None or not overall.quarters:
+        return (
+            f"Эффект предложений ещё не измерен — его покажет контрольная группа этого квартала; до тех пор выгода считается "
+            f"по допущению ({percent(effects.assumed)} предотвращённых снижений). {when}"
+        )
+    quarters = count(len(overall.quarters), "квартал", "квартала", "кварталов")
+    reading = verdict_reason(overall.verdict, overall.uplift, overall.uplift_ci95, effects.min_group, effects.max_ci_width)
+    return f"Эффект предложений по контрольным группам за {quarters}: {reading}. {when}"
+
+
+def verdict_when(power: Power) -> str:
+    """When the control group will allow a verdict on the smallest effect worth seeing, in one sentence."""
+    if power.quarters_to_verdict is None:
+        return "Контрольной группы нет — эффект не будет измерен никогда."
+    return (
+        f"Для вывода об эффекте от {percent(power.min_effect)} нужно {count(power.control_needed, 'покупатель', 'покупателя', 'покупателей')} "
+        f"в контрольной группе — при нынешней доле {percent(power.control_share)} это "
+        f"{count(power.quarters_to_verdict, 'квартал', 'квартала', 'кварталов')}."
+    )
+
+
+def needs_attention(backtest: Backtest) -> bool:
+    """The back-test's verdict is not a confirmation: the front page marks it as a warning, as the section does."""
+    return backtest.retrain or backtest.beaten_by_persistence
+
+
+def segments_off() -> str:
+    return "Сегментация, план и предложения в этой сборке отключены в настройках (какой настройкой — в «Методике»)."
+
+
+def money_words(unit: str) -> str:
+    """The unit of every sum, said once in words."""
+    if unit == "ед.":
+        return "Все суммы — в единицах прибыли из таблицы финансового отдела («ед.»; во что они переводятся в рубли, таблица не говорит)."
+    return end(f"Все суммы — в единицах прибыли из таблицы финансового отдела: {unit}")

@@ -1,0 +1,95 @@
+"""«Рекомендации», the offers' effect: what the control groups measured, and how big a group a verdict needs."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from report_builder.report.filters import count, num
+from report_builder.report.narrative.backtest import verdict_reason
+from report_builder.report.narrative.common import percent, period_label, points
+from report_builder.results.effects import Effect, Effects
+from report_builder.results.plan import Power
+
+
+class EffectCells(NamedTuple):
+    group: str
+    groups: str  # «331 / 38»
+    rates: str  # «76 % / 76 %»
+    reading: str
+    used: str
+
+
+
+def effect_group(effect: Effect) -> str:
+    if effect.segment is None and effect.offer is None:
+        return "все предложения"
+    if effect.offer is None:
+        return f"сегмент «{effect.segment}»"
+    return f"«{effect.title or effect.offer}»"
+
+
+
+def effect_cells(effect: Effect, min_group: int, max_width: float) -> EffectCells:
+    return EffectCells(
+        group=effect_group(effect),
+        groups=f"{num(effect.offered)} / {num(effect.control)}",
+        rates=f"{percent(effect.offered_rate)} / {percent(effect.control_rate)}" if effect.offered and effect.control else "—",
+        reading=verdict_reason(effect.verdict, effect.uplift, effect.uplift_ci95, min_group, max_width),
+        used="деньги считаются по нему" if effect.used == "measured" else "деньги — по допущению",
+    )
+
+
+
+def effects_lead(effects: Effects) -> str:
+    overall = effects.overall
+    if overall is None or not overall.quarters:
+        return (
+            "Измерений эффекта ещё нет: контрольная группа этого квартала покажет его в следующем. До тех пор деньги "
+            f"считаются по допущению — предложение предотвращает {percent(effects.assumed)} снижений."
+        )
+    quarters = ", ".join(period_label(q) for q in overall.quarters)
+    return (
+        f"Эффект измерен по контрольным группам кварталов: {quarters} (каждый проверен следующим кварталом; оценки "
+        f"кварталов объединены с весами по их точности). Деньги считаются по измеренному эффекту группы, если его "
+        f"интервал уже {points(effects.max_ci_width)}; иначе — по допущению "
+        f"({percent(effects.assumed)} предотвращённых снижений), с суммами и на границах измеренного интервала."
+    )
+
+
+
+def shown_effects(effects: Effects) -> tuple[Effect, ...]:
+    """Everyone, each segment and each offer: the rows of the effects table."""
+    return effects.groups
+
+
+
+def power_sentence(power: Power) -> str:
+    """How big the control group must be for a verdict, and when it will come."""
+    if power.control_needed == 0:
+        return "Без покупателей в плане контрольная группа не нужна."
+    head = (
+        f"Чтобы с вероятностью {percent(power.detection)} заметить эффект в {percent(power.min_effect)} предотвращённых снижений "
+        f"(при доле снизивших {percent(power.base_rate)}), контрольной группе нужно всего "
+        f"{count(power.control_needed, 'покупатель', 'покупателя', 'покупателей')} за все кварталы"
+    )
+    now = f"; сейчас в неё отобрано {count(power.control_now, 'покупатель', 'покупателя', 'покупателей')} ({percent(power.control_share)} плана)"
+    if power.quarters_to_verdict is None:
+        when = ". Контрольной группы нет — вывода не будет никогда"
+    else:
+        when = f", вывод — через {count(power.quarters_to_verdict, 'квартал', 'квартала', 'кварталов')}"
+    if power.recommended_share is None:
+        target = f". Даже половина плана не даст вывода за {count(power.target_quarters, 'квартал', 'квартала', 'кварталов')}."
+    elif power.auto:
+        target = f". Доля контрольной группы подобрана так, чтобы вывод был через {count(power.target_quarters, 'квартал', 'квартала', 'кварталов')}."
+    else:
+        target = (
+            f". Чтобы вывод был через {count(power.target_quarters, 'квартал', 'квартала', 'кварталов')}, "
+            f"в контрольную группу нужно отбирать {percent(power.recommended_share)} плана."
+        )
+    return head + now + when + target
+
+
+
+def any_measured(effects: Effects) -> bool:
+    overall = effects.overall
+    return overall is not None and bool(overall.quarters)

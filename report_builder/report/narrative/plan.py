@@ -1,0 +1,145 @@
+"""«Рекомендации», the plan: whom to contact, what it keeps and costs (or the price under which it pays), what is assumed."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from report_builder.report.filters import NBSP, count, num
+from report_builder.report.narrative.common import end, percent
+from report_builder.report.narrative.recommendations import channels_phrase
+from report_builder.results.effects import Effects, Loss
+from report_builder.results.plan import Plan, Value
+
+
+UNCOVERED = {
+    "no_rule": "ни одно правило предложений им не подходит",
+    "no_consent": "подходящее предложение идёт только письмами, а согласия на рассылки нет",
+    "not_working": "подходят только предложения, которые по измерениям не работают",
+    "not_paying": "контакт обходится дороже ожидаемой выгоды",
+    "budget": "не хватило бюджета",
+}
+
+
+SOURCE_WORDS = {"measured": "измерен", "assumed": "допущение", "mixed": "в среднем: где измерен, где допущение"}
+
+
+class ValueCells(NamedTuple):
+    """One row of the plan table (an offer or a segment), as printed."""
+
+    title: str
+    detail: str  # what is done, for an offer
+    channels: str
+    who: str
+    customers: str
+    gain: str  # expected profit kept, with its range
+    money: str  # net gain when prices are known; else the break-even price per contact
+    effect: str  # the share of declines prevented the money assumes, and where it comes from
+
+
+def loss_sentence(loss: Loss, months: int) -> str:
+    """What a decline is taken to cost: measured between quarters, or the assumption."""
+    if loss.source == "measured" and loss.ci95 is not None:
+        return (
+            f"Покупатель со сниженной активностью теряет {percent(loss.share)} месячной прибыли (95{NBSP}% ДИ "
+            f"{percent(loss.ci95[0])}–{percent(loss.ci95[1])}): так изменилась прибыль от квартала к следующему у тех, кто снизил "
+            f"активность, против сохранивших уровень ({count(loss.customers, 'покупатель', 'покупателя', 'покупателей')}, "
+            "в первом квартале — на прежнем уровне). "
+            f"Прибыль под риском — вероятность снижения × прибыль в месяц × {percent(loss.share)} × {months} мес."
+        )
+    return (
+        f"Допущение: покупатель со сниженной активностью теряет {percent(loss.share)} месячной прибыли в течение {months} мес. "
+        f"(прибыль под риском — вероятность снижения × прибыль в месяц × {months} мес.{' × ' + percent(loss.share) if loss.share < 1 else ''}); "
+        "измерить потерю можно, когда в истории будут два соседних квартала."
+    )
+
+
+def plan_line(plan: Plan, unit: str) -> str:
+    """The plan in one sentence: customers, cost and expected gain with its range, or the break-even without prices."""
+    head = plan.headline
+    who = count(head.customers, "покупатель", "покупателя", "покупателей")
+    if head.costs_known:
+        budget = f" при бюджете {num(head.budget)} {unit}" if head.budget is not None else ""
+        return end(
+            f"План{budget}: предложения назначены {who}, затраты {num(head.cost or 0.0)} {unit}, "
+            f"ожидаемая выгода за вычетом затрат {num(head.expected_gain)} {unit}{_range(head.expected_gain_range, unit)}"
+        )
+    ignored = " Бюджет не применён: без цен нельзя сказать, сколько контактов он оплатит." if head.budget is not None else ""
+    return end(
+        f"Цены контактов не заданы, поэтому окупаемость не оценивается. План: предложения назначены {who}; "
+        f"контакт окупается, если обходится дешевле {num(head.break_even_cost, 2)} {unit} на покупателя — "
+        f"столько в среднем сохраняет одно предложение{_range_note(head.expected_gain_range, head.customers, unit)}"
+    ) + ignored
+
+
+def _range(interval: tuple[float, float] | None, unit: str) -> str:
+    if interval is None:
+        return " (эффект предложений — допущение, измерений ещё нет)"
+    return f" (от {num(interval[0])} до {num(interval[1])} {unit} по границам измеренного эффекта)"
+
+
+def _range_note(interval: tuple[float, float] | None, customers: int, unit: str) -> str:
+    if interval is None or not customers:
+        return " (при допущенном эффекте; измерений ещё нет)"
+    return f"; по границам измеренного эффекта — от {num(interval[0] / customers, 2)} до {num(interval[1] / customers, 2)} {unit}"
+
+
+def value_cells(value: Value, unit: str) -> ValueCells:
+    gain = num(value.gain)
+    if value.gain_range is not None:
+        gain += f" ({num(value.gain_range[0])}…{num(value.gain_range[1])})"
+    money = f"{num(value.net)} за {num(value.cost or 0.0)}" if value.net is not None else f"дешевле {num(value.break_even_cost, 2)}"
+    return ValueCells(
+        title=value.title,
+        detail=value.action,
+        channels=channels_phrase(value.channels) if value.channels else "",
+        who=f"{value.owner}, {value.start}" if value.owner else "",
+        customers=num(value.customers),
+        gain=gain,
+        money=money,
+        effect=f"{percent(value.effect)}, {SOURCE_WORDS[value.effect_source]}",
+    )
+
+
+def money_header(plan: Plan, unit: str) -> str:
+    """The money column's header: net gain for its cost, or the price under which a contact pays."""
+    return f"Выгода за вычетом затрат, {unit}" if plan.headline.costs_known else f"Окупается, если контакт, {unit}"
+
+
+def uncovered_sentence(plan: Plan, at_risk: int) -> str:
+    """At-risk customers neither offered nor held back, and why."""
+    if not plan.uncovered:
+        return "Каждый покупатель зоны риска либо получает предложение, либо входит в контрольную группу."
+    parts = "; ".join(f"{count(u.customers, 'покупатель', 'покупателя', 'покупателей')} — {UNCOVERED[u.reason]}" for u in plan.uncovered)
+    missing = sum(u.customers for u in plan.uncovered)
+    return f"Из {count(at_risk, 'покупателя', 'покупателей', 'покупателей')} зоны риска в план не вошли {num(missing)}: {parts}."
+
+
+def dropped_sentence(plan: Plan, effects: Effects) -> str:
+    if not plan.dropped:
+        return ""
+    names = ", ".join(f"«{e.title or e.offer}»" for name in plan.dropped if (e := effects.for_offer(name)) is not None)
+    return f"Не работают по измерениям и исключены из плана: {names}."
+
+
+def plan_chart_title(plan: Plan, unit: str) -> str:
+    head = plan.headline
+    if not head.costs_known:
+        return (
+            f"Выгода каждого следующего контакта, покупатели по убыванию: контакт окупается, пока стоит меньше этой суммы "
+            f"(в среднем {num(head.break_even_cost, 2)} {unit})"
+        )
+    if head.budget is not None and head.best_spend is not None and head.best_spend > head.budget:
+        return (
+            f"Бюджет {num(head.budget)} {unit} меньше суммы, при которой выгода наибольшая ({num(head.best_spend)} {unit}): "
+            "каждый следующий контакт ещё окупается"
+        )
+    return f"Выгода растёт, пока контакт окупается: наибольшая при затратах {num(head.best_spend or 0.0)} {unit}"
+
+
+def plan_formula(plan: Plan) -> str:
+    """How a customer's expected gain is computed, with the loss share that is used."""
+    return (
+        f"Ожидаемая выгода предложения для покупателя — вероятность снижения × прибыль в месяц × "
+        f"{percent(plan.loss_share)} × {plan.months} мес. × доля снижений, которую предложение предотвращает"
+        + ("; за вычетом цены контакта и скидки." if plan.headline.costs_known else "; цены контактов не заданы.")
+    )
