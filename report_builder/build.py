@@ -31,9 +31,14 @@ LIBRARIES = ("report-builder", "pandas", "numpy", "scikit-learn", "shap", "phik"
 @dataclass(frozen=True)
 class BuildOutcome:
     files: list[Path]
-    results: object  # report_builder.pipeline.ReportResults
+    run: Run
     timings: tuple[StageTiming, ...]
     problems: tuple[str, ...] = ()  # what was left out (a PDF without Pango); the rest is published
+
+    @property
+    def results(self) -> object:
+        """Every result as one report_builder.pipeline.ReportResults (loaded from the cache on first use)."""
+        return self.run.results
 
 
 def dataset_name(company: str, demo: bool) -> str:
@@ -94,12 +99,12 @@ def build_report(
         with store.recording(records) if store else nullcontext():
             published = folder.publish(files)
     problems = tuple(str(p) for p in done.problems)
-    return BuildOutcome(published, done.results, tuple(done.timings), problems)
+    return BuildOutcome(published, done, tuple(done.timings), problems)
 
 
 def _snapshot(done: Run) -> object:
     """What the history keeps of a run: the recorded part of every result."""
-    return HISTORY.take(done.values)
+    return done.result(HISTORY.snapshot)
 
 
 def _demo_quarters(config: Config, run: RunInfo, cache: StageCache) -> Reference:
@@ -117,7 +122,7 @@ def _demo_quarters(config: Config, run: RunInfo, cache: StageCache) -> Reference
         quarters = earlier_quarters(demo_data_dir(), Path(tmp), quarters=DEMO_QUARTERS)
         for k, (back, folder) in enumerate(quarters):
             earlier = replace(run, period=previous_period(run.period, back))
-            done = run_pipeline(folder, config, earlier, cache, reference=reference, only=set(HISTORY.parts))
+            done = run_pipeline(folder, config, earlier, cache, reference=reference, only={"record"})
             reference = Reference((*reference.runs, _snapshot(done)))
             listed = done.result(CustomerList)
             if k + 1 < len(quarters) and listed is not None:

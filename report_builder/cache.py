@@ -73,6 +73,12 @@ class StageCache:
     def __init__(self, root: Path | None) -> None:
         self.root = None if root is None else check_cache_dir(root)
 
+    def find(self, stage: str, key: str) -> object:
+        """Whether there is an entry, without loading it: MISS, None for a stored None, or True."""
+        if self.root is None or not (self.root / f"{stage}-{key}.pkl").exists():
+            return MISS
+        return None if (self.root / f"{stage}-{key}.none").exists() else True
+
     def get(self, stage: str, key: str) -> object:
         """The stored value, or MISS."""
         if self.root is None:
@@ -97,6 +103,8 @@ class StageCache:
         try:
             with os.fdopen(handle, "wb") as stream:
                 pickle.dump(value, stream, protocol=pickle.HIGHEST_PROTOCOL)
+            if value is None:  # a marker, so `find` tells a stored None without loading it
+                (self.root / f"{stage}-{key}.none").touch()
             os.replace(tmp, self.root / f"{stage}-{key}.pkl")
         except BaseException as exc:
             with contextlib.suppress(OSError):

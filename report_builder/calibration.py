@@ -7,18 +7,17 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from sklearn.base import clone
-from sklearn.calibration import CalibratedClassifierCV
-from sklearn.isotonic import IsotonicRegression
-from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import brier_score_loss
-from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+from report_builder.features import Splitter
 
 Method = Literal["none", "sigmoid", "isotonic"]
 
 
-def calibrated(estimator: object, cv: StratifiedKFold, method: Method) -> object:
+def calibrated(estimator: object, cv: Splitter, method: Method) -> object:
     """The estimator as is, or wrapped so one calibrator is fitted on out-of-fold scores (ensemble=False)."""
+    from sklearn.base import clone
+    from sklearn.calibration import CalibratedClassifierCV
+
     if method == "none":
         return clone(estimator)
     return CalibratedClassifierCV(clone(estimator), method=method, cv=cv, ensemble=False)
@@ -26,6 +25,8 @@ def calibrated(estimator: object, cv: StratifiedKFold, method: Method) -> object
 
 def base_estimator(model: object) -> object:
     """The fitted pipeline under a calibrator: what SHAP explains (calibration only rescales its output)."""
+    from sklearn.calibration import CalibratedClassifierCV
+
     if isinstance(model, CalibratedClassifierCV):
         inner = model.calibrated_classifiers_[0].estimator
         if hasattr(inner, "predict_proba"):  # a margin (SVC) has no probability to explain: keep the calibrated model
@@ -34,13 +35,17 @@ def base_estimator(model: object) -> object:
 
 
 def choose(
-    estimator: object, X: pd.DataFrame, y: pd.Series, cv: StratifiedKFold, n_jobs: int
+    estimator: object, X: pd.DataFrame, y: pd.Series, cv: Splitter, n_jobs: int
 ) -> tuple[Method, dict[str, float], np.ndarray]:
     """(method, cross-validated Brier score of each method tried, out-of-fold probabilities of the chosen one).
 
     The raw model takes part only if it gives probabilities; a calibrator is fitted on the out-of-fold
     scores of the other folds, so no score is calibrated by a mapping that saw it.
     """
+    from sklearn.base import clone
+    from sklearn.metrics import brier_score_loss
+    from sklearn.model_selection import cross_val_predict
+
     target = y.to_numpy()
     candidates: dict[str, np.ndarray] = {}
     if hasattr(estimator, "predict_proba"):
@@ -57,8 +62,11 @@ def choose(
     return best, brier, candidates[best]  # type: ignore[return-value]
 
 
-def cross_calibrated(score: np.ndarray, y: np.ndarray, cv: StratifiedKFold, method: str) -> np.ndarray:
+def cross_calibrated(score: np.ndarray, y: np.ndarray, cv: Splitter, method: str) -> np.ndarray:
     """Each fold's scores mapped by a calibrator fitted on the other folds' scores."""
+    from sklearn.isotonic import IsotonicRegression
+    from sklearn.linear_model import LogisticRegression
+
     out = np.empty(len(score))
     for train, test in cv.split(score.reshape(-1, 1), y):
         if method == "isotonic":
@@ -72,6 +80,9 @@ def cross_calibrated(score: np.ndarray, y: np.ndarray, cv: StratifiedKFold, meth
 
 def fit_calibrator(score: np.ndarray, y: np.ndarray, method: Method) -> Callable[[np.ndarray], np.ndarray]:
     """The mapping from a score to a probability, fitted on all the given scores."""
+    from sklearn.isotonic import IsotonicRegression
+    from sklearn.linear_model import LogisticRegression
+
     if method == "isotonic":
         mapping = IsotonicRegression(out_of_bounds="clip", y_min=0, y_max=1).fit(score, y)
         return lambda s: np.asarray(mapping.predict(s), dtype=float)

@@ -428,6 +428,11 @@ class ReportConfig(_Frozen):
     money_unit: str | None = Field(None, description="единица сумм прибыли, например «тыс. руб.»; не задана — оговаривается один раз")
 
     @property
+    def unit(self) -> str:
+        """The unit every money figure carries: the configured one, or «ед.»."""
+        return self.money_unit or "ед."
+
+    @property
     def pdf(self) -> bool:
         return "pdf" in self.formats
 

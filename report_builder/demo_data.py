@@ -525,8 +525,10 @@ RISK_MEMORY = 0.8
 LEAD = 0.8
 # This quarter's risk is not in its files: it is estimated from the features that load on it and the label.
 LABEL_WEIGHT = 1.2
-# A customer whose activity declines in a quarter earns this share less profit in it than when keeping the level.
+# A customer whose activity declines in a quarter earns this share less profit in it than when keeping the level,
+# give or take PROFIT_NOISE (the standard deviation of the logarithm of a quarter's profit change).
 PROFIT_LOSS = 0.3
+PROFIT_NOISE = 0.1
 # The offers of a quarter work in one segment and not in the others: of the customers offered something there who
 # would have declined the quarter after, this share keeps its level.
 WORKING_SEGMENT = "Ценные в зоне риска"
@@ -571,7 +573,7 @@ def earlier_quarters(current: Path, out_dir: Path, quarters: int = 2, seed: int 
     found = []
     for back in range(quarters, 0, -1):
         rng = np.random.default_rng(seed + back)
-        frames = _turnover(_moved(tables, history, back), rng, back)
+        frames = _turnover(_moved(tables, history, back, rng), rng, back)
         frames["market_file"][PAGES] = (frames["market_file"][PAGES].astype(int) + back).astype(str)
         frames["market_file"][CATEGORY] = frames["market_file"][CATEGORY].replace({NEW_CATEGORY: STAND_IN})
         minutes = frames["market_time"][MINUTES].astype(int) + 2 * back
@@ -635,7 +637,7 @@ def _risk_history(tables: dict[str, pd.DataFrame], quarters: int, rng: np.random
     return _RiskHistory(scores, pd.DataFrame(risk, index=regular), pd.DataFrame(declined, index=regular))
 
 
-def _moved(tables: dict[str, pd.DataFrame], history: _RiskHistory, back: int) -> dict[str, pd.DataFrame]:
+def _moved(tables: dict[str, pd.DataFrame], history: _RiskHistory, back: int, rng: np.random.Generator) -> dict[str, pd.DataFrame]:
     """The current tables with the labels and the moving features of `back` quarters before (regular customers)."""
     out = {name: frame.copy() for name, frame in tables.items()}
     ids = history.scores.index
@@ -651,6 +653,7 @@ def _moved(tables: dict[str, pd.DataFrame], history: _RiskHistory, back: int) ->
     # Profit with this quarter's decline undone and that quarter's applied.
     now = _column(tables, "money", None, PROFIT).loc[ids].str.replace(",", ".").astype(float).to_numpy()
     kept = (1 - PROFIT_LOSS * history.declined[back].to_numpy()) / (1 - PROFIT_LOSS * history.declined[0].to_numpy())
+    kept = kept * rng.lognormal(0.0, PROFIT_NOISE, kept.size)  # a month's profit also moves for reasons of its own
     _assign(out["money"], None, PROFIT, pd.Series([_format_profit(v) for v in now * kept], index=ids))
     return out
 

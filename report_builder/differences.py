@@ -6,7 +6,6 @@ import math
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 
 def compare_numbers(a: pd.Series, b: pd.Series) -> tuple[float, float]:
@@ -17,6 +16,8 @@ def compare_numbers(a: pd.Series, b: pd.Series) -> tuple[float, float]:
     test, which needs both groups and at least two distinct values overall, finds it significant.
     Equal means give d = 0.
     """
+    from scipy import stats
+
     a, b = a.astype(float), b.astype(float)
     pooled = np.sqrt(((len(a) - 1) * a.var() + (len(b) - 1) * b.var()) / max(len(a) + len(b) - 2, 1))
     gap = a.mean() - b.mean() if len(a) and len(b) else 0.0
@@ -34,6 +35,8 @@ def compare_categories(values: pd.Series, in_group: pd.Series) -> tuple[pd.DataF
 
     One category, or one group, carries no information: V = 0 and p = 1.
     """
+    from scipy import stats
+
     table = pd.crosstab(values, in_group)
     if table.shape[0] < 2 or table.shape[1] < 2:
         return table, 0.0, 1.0

@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
-from scipy.stats import rankdata
-from sklearn.model_selection import StratifiedGroupKFold
 
 from report_builder.labels import DECLINED, FEATURES, TARGET
 from report_builder.results.data import CleanData
+
+
+class Splitter(Protocol):
+    """What scikit-learn takes as `cv`: the folds of a cross-validation."""
+
+    def split(self, X: object = None, y: object = None, groups: object = None) -> Iterator[tuple[np.ndarray, np.ndarray]]: ...
+
+    def get_n_splits(self, X: object = None, y: object = None, groups: object = None) -> int: ...
 
 
 def features_and_target(data: CleanData) -> tuple[pd.DataFrame, pd.Series]:
@@ -26,6 +33,8 @@ class GroupedFolds:
     """
 
     def __init__(self, y: np.ndarray, groups: np.ndarray, folds: int, seed: int) -> None:
+        from sklearn.model_selection import StratifiedGroupKFold
+
         splitter = StratifiedGroupKFold(folds, shuffle=True, random_state=seed)
         self.splits = tuple(splitter.split(np.zeros(len(y)), np.asarray(y), np.asarray(groups)))
 
@@ -38,6 +47,8 @@ class GroupedFolds:
 
 def bootstrap_auc(y: np.ndarray, score: np.ndarray, rounds: int, seed: int) -> tuple[float, float]:
     """95 % percentile interval of ROC-AUC over bootstrap resamples (rank formula, vectorised)."""
+    from scipy.stats import rankdata
+
     rng = np.random.default_rng(seed)
     n = len(y)
     aucs = []

@@ -18,20 +18,35 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from sklearn.base import clone
-from sklearn.metrics import brier_score_loss, roc_auc_score
-from sklearn.model_selection import RandomizedSearchCV, cross_val_predict
-from sklearn.pipeline import Pipeline
 
-from report_builder.calibration import Method, calibrated, cross_calibrated, fit_calibrator
+from report_builder.calibration import (
+    Method,
+    calibrated,
+    cross_calibrated,
+    fit_calibrator,
+)
 from report_builder.config import ForecastConfig, ModelConfig
 from report_builder.features import GroupedFolds, bootstrap_auc, stratified_cap
 from report_builder.labels import DECLINED, DECLINED_NOW, FEATURES, STABLE, TARGET
-from report_builder.results.forecast import Baseline, ExpectedDecliners, Forecast, Quarter
-from report_builder.stages.models import checked_families, chosen_params, make_pipeline, search_space
+from report_builder.results.forecast import (
+    Baseline,
+    ExpectedDecliners,
+    Forecast,
+    Quarter,
+)
+from report_builder.stages.models import (
+    checked_families,
+    chosen_params,
+    make_pipeline,
+    search_space,
+)
+
+if TYPE_CHECKING:
+    from sklearn.pipeline import Pipeline
 
 Splits = list[tuple[np.ndarray, np.ndarray]]
 
@@ -68,6 +83,8 @@ def forward_forecast(
     `quarters` are the earlier quarters in period order; a pair is two neighbours of (q0, …, q_last, current)
     that are consecutive quarters (or, for `follows=None`, any two neighbours) and share enough customers.
     """
+    from sklearn.metrics import brier_score_loss, roc_auc_score
+
     pairs = _pairs([*quarters, current], config, follows)
     if not pairs:
         return None
@@ -185,6 +202,8 @@ def _capped(positions: np.ndarray, y: np.ndarray, limit: int, seed: int) -> np.n
 
 def _search(rows: _Rows, positions: np.ndarray, model: ModelConfig, seed: int) -> tuple[str, Pipeline, GroupedFolds]:
     """The family and candidate with the best grouped cross-validated ROC-AUC on these rows."""
+    from sklearn.model_selection import RandomizedSearchCV
+
     X, y = rows.X.iloc[positions], rows.y[positions]
     folds = GroupedFolds(y, rows.customer[positions], model.cv_folds, seed)
     catalogue = checked_families(model, seed)
@@ -214,6 +233,9 @@ def _out_of_time(rows: _Rows, latest: np.ndarray, model: ModelConfig, seed: int)
 
 def _out_of_fold(rows: _Rows, model: ModelConfig, seed: int) -> _Checked:
     """Searched and scored out of fold, the folds grouped by customer."""
+    from sklearn.base import clone
+    from sklearn.model_selection import cross_val_predict
+
     used = _capped(np.arange(len(rows.y)), rows.y, model.max_fit_rows, seed)
     family, estimator, folds = _search(rows, used, model, seed)
     X, y = rows.X.iloc[used], rows.y[used]
@@ -233,6 +255,8 @@ def _choose_calibration(checked: _Checked, y: np.ndarray) -> tuple[Method, dict[
 
     A calibrator's Brier score is measured on scores it did not see (folds over the validated rows).
     """
+    from sklearn.metrics import brier_score_loss
+
     candidates: dict[str, np.ndarray] = {}
     if checked.proba is not None:
         candidates["none"] = checked.proba
@@ -244,6 +268,8 @@ def _choose_calibration(checked: _Checked, y: np.ndarray) -> tuple[Method, dict[
 
 
 def _persistence(y: np.ndarray, prior: np.ndarray, proba: np.ndarray) -> Baseline:
+    from sklearn.metrics import brier_score_loss, roc_auc_score
+
     flagged = prior == 1
     return Baseline(
         roc_auc=float(roc_auc_score(y, prior)),
@@ -273,6 +299,8 @@ def _out_of_sample_rates(rows: _Rows, checked: _Checked) -> tuple[np.ndarray, np
 
 def _refit(estimator: Pipeline, rows: _Rows, model: ModelConfig, seed: int) -> Pipeline:
     """The chosen candidate fitted again on (at most max_fit_rows of) all pairs."""
+    from sklearn.base import clone
+
     used = _capped(np.arange(len(rows.y)), rows.y, model.max_fit_rows, seed)
     return clone(estimator).fit(rows.X.iloc[used], rows.y[used])
 

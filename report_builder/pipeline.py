@@ -7,6 +7,7 @@ one line here, and — when it has a section of its own — one partial template
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,16 +18,17 @@ from report_builder.report import customers as customer_files
 from report_builder.report.figures import backtest as backtest_figures
 from report_builder.report.figures import correlation as correlation_figures
 from report_builder.report.figures import data as data_figures
+from report_builder.report.figures import dynamics as dynamics_figures
 from report_builder.report.figures import eda as eda_figures
 from report_builder.report.figures import explain as explain_figures
 from report_builder.report.figures import models as model_figures
 from report_builder.report.figures import plan as plan_figures
 from report_builder.report.figures import segments as segment_figures
-from report_builder.report.render import render_html, render_pdf
-from report_builder.report.structure import draw_sections
+from report_builder.report.render import attach_summary, render_html, render_pdf, render_print_html
+from report_builder.report.structure import arrange_sections
 from report_builder.history_schema import HistorySchema
 from report_builder.records import optional
-from report_builder.report.summary_json import summary_json
+from report_builder.report.summary_json import summary_content, summary_json
 from report_builder.results.history import Reference
 from report_builder.results.report import RunInfo, StageTiming
 from report_builder.runner import RESULTS, TIMINGS, Given, Run, Section, Stage, check_readers, check_sections, check_table, results_class, run_stages
@@ -52,8 +54,7 @@ from report_builder.stages.validate import validate_tables
 
 GIVEN: dict[str, object] = {"source": Path | str, "run": RunInfo, "period": str, "reference": Reference}
 
-STAGES: tuple[Stage, ...] = check_table(
-    (
+ANALYSIS: tuple[Stage, ...] = (
         Stage("tables", "Загрузка данных", load_tables, {"source": "source"}, {"mapping": "source", "limits": "limits"},
               cached=False),
         Stage("validated", "Проверка схемы", validate_tables, {"tables": "tables"}),
@@ -82,8 +83,8 @@ STAGES: tuple[Stage, ...] = check_table(
         ),
         Stage(
             "scores", "Прогноз для каждого покупателя", score_customers,
-            {"search": "search", "evaluation": "evaluation", "data": "data", "cv": "folds"},
-            {"max_fit_rows": "model.max_fit_rows", "n_jobs": "model.n_jobs", "customers_max": "explain.customers_max",
+            {"search": "search", "evaluation": "evaluation", "data": "data"},
+            {"n_jobs": "model.n_jobs", "customers_max": "explain.customers_max",
              "background": "explain.background", "seed": "seed"},
             when="stages.segments",
         ),
@@ -118,20 +119,61 @@ STAGES: tuple[Stage, ...] = check_table(
         Stage("dynamics", "Динамика по кварталам", dynamics,
               {"reference": "reference", "period": "period", "data": "data", "forecast": "forecast",
                "segmentation": "segmentation", "backtest": "backtest"},
-              section=Section("dynamics", "Динамика по кварталам", part="front")),
+              section=Section("dynamics", "Динамика по кварталам", part="front", figures=dynamics_figures.section)),
+    )
+# What a quarter keeps for the next one: every result with attributes marked for the history.
+HISTORY = HistorySchema({"run": RunInfo, **{s.name: kind for s in ANALYSIS if isinstance(kind := optional(s.returns)[0], type)}})
+
+
+Snapshot = HISTORY.snapshot  # a run as the history keeps it; named here so a cached one can be read back
+Snapshot.__module__ = __name__
+
+
+def _record(**parts: object) -> object:
+    """What the history keeps of this run: the recorded part of every result (a stage, so a cached build reuses it)."""
+    return HISTORY.take(parts)
+
+
+_record.__annotations__["return"] = HISTORY.snapshot
+
+
+def _charts(stages: tuple[Stage, ...]) -> tuple[Stage, ...]:
+    """One stage per section with charts: it reads only the results the charts need, so one changed setting redraws
+    only the sections that show what it changed."""
+    found = []
+    for stage in stages:
+        if stage.section is None or stage.section.figures is None:
+            continue
+        wanted = [p for p in inspect.signature(stage.section.figures).parameters if p != "unit"]
+        found.append(Stage(f"charts_{stage.section.key}", f"Графики: {stage.section.title}", stage.section.figures,
+                           {p: p for p in wanted}, {"unit": "report.unit"} if len(wanted) < len(inspect.signature(stage.section.figures).parameters) else {},
+                           draws=stage.section.key))
+    return tuple(found)
+
+
+STAGES: tuple[Stage, ...] = check_table(
+    (
+        *ANALYSIS,
+        *_charts(ANALYSIS),
+        Stage("record", "Запись для истории", _record, {part: part for part in HISTORY.parts}, output=True),
         # The documents: every result above reaches them as one object, RESULTS.
-        Stage("sections", "Графики", draw_sections, {"results": RESULTS}, {"money_unit": "report.money_unit"}),
+        Stage("sections", "Разделы и рисунки", arrange_sections, {"results": RESULTS}),
         Stage("html", "Вёрстка HTML", render_html, {"results": RESULTS, "sections": "sections"}, {"settings": ""},
               publishes="report.html", publish_when="report.html"),
         Stage("customers_csv", "Список покупателей (CSV)", customer_files.to_csv, {"table": "customer_list"},
               {"money_unit": "report.money_unit"}, publishes="customers.csv"),
         Stage("customers_xlsx", "Список покупателей (Excel)", customer_files.to_xlsx, {"table": "customer_list"},
               {"money_unit": "report.money_unit"}, publishes="customers.xlsx"),
-        Stage("summary", "Сводка summary.json", summary_json, {"results": RESULTS, "timings": TIMINGS}, cached=False,
-              publishes="summary.json"),
-        # The PDF carries summary.json inside (never the customer list: the PDF is mailed around): it is laid out once it exists.
-        Stage("pdf", "Вёрстка PDF", render_pdf, {"html": "html", "summary": "summary"},
-              when="report.pdf", tolerate=(PdfEngineMissing,), publishes="report.pdf"),
+        # summary.json: its content is cached with the results it is made of; the build's time and timings join it last.
+        Stage("summary_content", "Сводка summary.json", summary_content, {"results": RESULTS}),
+        Stage("summary", "Время сборки в сводке", summary_json, {"content": "summary_content", "run": "run", "timings": TIMINGS},
+              cached=False, publishes="summary.json"),
+        # The PDF is laid out once per content (charts as images); this build's summary.json is attached to it after.
+        Stage("print_html", "Страница для печати", render_print_html, {"results": RESULTS, "sections": "sections"},
+              {"settings": ""}, when="report.pdf"),
+        Stage("pdf_layout", "Вёрстка PDF", render_pdf, {"html": "print_html"}, when="report.pdf", tolerate=(PdfEngineMissing,)),
+        Stage("pdf", "Сводка внутри PDF", attach_summary, {"layout": "pdf_layout", "summary": "summary"}, cached=False,
+              when="report.pdf", publishes="report.pdf"),
     ),
     GIVEN,
     Config(),
@@ -139,8 +181,6 @@ STAGES: tuple[Stage, ...] = check_table(
 check_readers(STAGES)
 ReportResults = results_class(STAGES, GIVEN)
 check_sections(ReportResults)
-# What a quarter keeps for the next one: every result with attributes marked for the history.
-HISTORY = HistorySchema({"run": RunInfo, **{s.name: kind for s in STAGES if isinstance(kind := optional(s.returns)[0], type)}})
 
 
 def run_pipeline(

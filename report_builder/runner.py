@@ -66,6 +66,8 @@ class Stage:
     section: Section | None = None  # the report section this stage's result feeds
     publishes: str | None = None  # the file this stage's result is published as (bytes, or text in UTF-8)
     publish_when: str | None = None  # dotted path of a yes/no setting: publish only then (the result may feed others)
+    draws: str | None = None  # the key of the section whose charts this stage draws
+    output: bool = False  # the build itself reads the result (what the history records of a run)
 
     @property
     def returns(self) -> object:
@@ -81,8 +83,10 @@ def check_table(stages: Iterable[Stage], given: Iterable[str], settings: BaseMod
             raise DeclarationError(f"stage {stage.name!r} is declared twice or shadows a given value")
         parameters = inspect.signature(stage.fn).parameters
         declared = [*stage.inputs, *stage.settings]
-        unknown = [p for p in declared if p not in parameters]
-        missing = [n for n, p in parameters.items() if p.default is inspect.Parameter.empty and n not in declared]
+        open_ended = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values())
+        unknown = [] if open_ended else [p for p in declared if p not in parameters]
+        missing = [n for n, p in parameters.items()
+                   if p.default is inspect.Parameter.empty and p.kind is not inspect.Parameter.VAR_KEYWORD and n not in declared]
         twice = set(stage.inputs) & set(stage.settings)
         if unknown or missing or twice:
             raise DeclarationError(
@@ -107,7 +111,7 @@ def check_readers(stages: tuple[Stage, ...]) -> None:
     """Every result is read: by a later stage, by its section, by summary.json, or published as a file."""
     read = {source for stage in stages for source in stage.inputs.values()}
     for stage in stages:
-        if stage.name in read or stage.section or stage.publishes:
+        if stage.name in read or stage.section or stage.publishes or stage.draws or stage.output:
             continue
         returned = typing.get_args(stage.returns) or (stage.returns,)
         if any(isinstance(kind, type) and any(a.out.summary for a in attributes(kind)) for kind in returned):
@@ -157,9 +161,16 @@ class Given:
     key: str
 
 
+@dataclass(frozen=True)
+class Stored:
+    """A stage's result that is in the cache: loaded only when something needs it."""
+
+    key: str
+
+
 @dataclass
 class Run:
-    """What one pass over the table produced."""
+    """What one pass over the table produced. Results found in the cache are loaded only when asked for."""
 
     stages: tuple[Stage, ...]
     settings: BaseModel
@@ -167,26 +178,59 @@ class Run:
     keys: dict[str, str]
     timings: list[StageTiming]
     problems: list[Exception] = field(default_factory=list)  # tolerated failures, in order
-    results: object = None  # the RESULTS object the documents were made from (None when no document ran)
+    results_type: type | None = None  # the table's results class
+    cache: StageCache | None = None
+
+    def value(self, name: str) -> object:
+        """A stage's (or a given value's) result, loaded from the cache if it was left there."""
+        found = self.values.get(name)
+        if isinstance(found, Stored):
+            assert self.cache is not None
+            loaded = self.cache.get(name, found.key)
+            if loaded is MISS:  # gone meanwhile (another process cleaned the cache): computed again
+                stage = next(s for s in self.stages if s.name == name)
+                loaded = stage.fn(**self.arguments(stage))
+            self.values[name] = found = loaded
+        return found
+
+    def arguments(self, stage: Stage) -> dict[str, object]:
+        """What the stage is called with: its inputs (loaded), the runner's own values and its settings."""
+        arguments: dict[str, object] = {}
+        for parameter, source in stage.inputs.items():
+            if source == RESULTS:
+                arguments[parameter] = self.results
+            elif source == TIMINGS:
+                arguments[parameter] = tuple(self.timings)
+            else:
+                arguments[parameter] = self.value(source)
+        arguments.update({p: setting(self.settings, path) for p, path in stage.settings.items()})
+        return arguments
+
+    @property
+    def results(self) -> object:
+        """Every result as one object of the table's results class (None without one)."""
+        if self.results_type is None:
+            return None
+        names = [f.name for f in dataclasses.fields(self.results_type)]
+        return self.results_type(**{n: self.value(n) for n in names})
 
     def result(self, kind: type[T]) -> T | None:
         """The result of the one stage that returns `kind` (None when that stage did not run)."""
         matching = [s for s in self.stages if s.returns is kind or kind in typing.get_args(s.returns)]
         if len(matching) != 1:
             raise LookupError(f"{len(matching)} stages return {kind.__name__}")
-        value = self.values.get(matching[0].name)
+        value = self.value(matching[0].name)
         return value if isinstance(value, kind) else None
 
     def files(self) -> dict[str, bytes]:
         """The files this run publishes, by name, in table order."""
         found: dict[str, bytes] = {}
         for stage in self.stages:
-            value = self.values.get(stage.name)
-            if stage.publishes is None or value is None:
+            if stage.publishes is None or (stage.publish_when is not None and not setting(self.settings, stage.publish_when)):
                 continue
-            if stage.publish_when is not None and not setting(self.settings, stage.publish_when):
-                continue
-            found[stage.publishes] = content(value)
+            value = self.value(stage.name)
+            if value is not None:
+                found[stage.publishes] = content(value)
         return found
 
 
@@ -235,58 +279,78 @@ def run_stages(
     only: set[str] | None = None,
     results: type | None = None,
 ) -> Run:
-    """Run every stage in order (or only those in `only`); a switched-off stage, or one fed by a missing required input, yields None."""
-    values: dict[str, object] = {name: g.value for name, g in given.items()}
-    keys = {name: g.key for name, g in given.items()}
-    timings: list[StageTiming] = []
-    problems: list[Exception] = []
-    bundle: object = None
+    """Run every stage in order (or only those in `only`); a switched-off stage, or one fed by a missing required input,
+    yields None. A stage whose result is in the cache is not run, and its result is not even loaded unless a stage
+    that does run, a published file or the build asks for it."""
+    run = Run(stages, settings, {name: g.value for name, g in given.items()}, {name: g.key for name, g in given.items()},
+              [], [], results, cache)
     for stage in stages:
         if only is not None and stage.name not in only:
             continue
-        made = _made_by_runner(stage, values, keys, timings, results)
-        if RESULTS in made:
-            bundle = made[RESULTS][0]
-        arguments = _arguments(stage, {**values, **{k: v for k, (v, _) in made.items()}}, settings)
-        if arguments is None:
-            values[stage.name], keys[stage.name] = None, "off"
+        if not _runs(stage, run, settings):
+            run.values[stage.name], run.keys[stage.name] = None, "off"
             continue
         start = time.perf_counter()
-        input_keys = [made[source][1] if source in made else keys[source] for source in stage.inputs.values()]
-        key = stage_key(stage, input_keys, settings)
-        value = cache.get(stage.name, key) if stage.cached else MISS
-        cached = value is not MISS
-        if not cached:
+        key = stage_key(stage, [_input_key(source, run) for source in stage.inputs.values()], settings)
+        found = cache.find(stage.name, key) if stage.cached else MISS
+        if found is not MISS:
+            run.values[stage.name] = None if found is None else Stored(key)
+        else:
             try:
-                value = stage.fn(**arguments)
+                value = stage.fn(**run.arguments(stage))
             except stage.tolerate as problem:
-                values[stage.name], keys[stage.name] = None, "off"
-                problems.append(problem)
+                run.values[stage.name], run.keys[stage.name] = None, "off"
+                run.problems.append(problem)
                 continue
             if stage.cached:
                 cache.put(stage.name, key, value)
+                if stage.content_key:  # beside it, what it stands for: a hit need not load it to key what follows
+                    cache.put(stage.name + CONTENT, key, _fingerprint(value))
             else:
                 key = _digest(key, _fingerprint(value))
+            run.values[stage.name] = value
         if stage.content_key:
-            key = _digest(stage.name, _fingerprint(value))
-        values[stage.name], keys[stage.name] = value, key
-        timing = StageTiming(stage.name, stage.title, time.perf_counter() - start, cached)
-        timings.append(timing)
+            key = _digest(stage.name, _content(stage, key, run, cache))
+        run.keys[stage.name] = key
+        timing = StageTiming(stage.name, stage.title, time.perf_counter() - start, found is not MISS)
+        run.timings.append(timing)
         on_stage(timing)
-    return Run(stages, settings, values, keys, timings, problems, bundle)
+    return run
 
 
-def _made_by_runner(
-    stage: Stage, values: Mapping[str, object], keys: Mapping[str, str], timings: list[StageTiming], results: type | None
-) -> dict[str, tuple[object, str]]:
-    made: dict[str, tuple[object, str]] = {}
-    if RESULTS in stage.inputs.values():
-        assert results is not None, "a table with RESULTS readers runs with its results class"
-        names = [f.name for f in dataclasses.fields(results)]
-        made[RESULTS] = (results(**{n: values.get(n) for n in names}), _digest(*(keys.get(n, "off") for n in names)))
-    if TIMINGS in stage.inputs.values():
-        made[TIMINGS] = (tuple(timings), "timings")
-    return made
+CONTENT = ".content"  # the cache entry beside a content-keyed stage's result: its fingerprint
+
+
+def _content(stage: Stage, key: str, run: Run, cache: StageCache) -> str:
+    """A content-keyed result's fingerprint: from the entry beside it, else from the result itself."""
+    found = cache.get(stage.name + CONTENT, key) if isinstance(run.values.get(stage.name), Stored) else MISS
+    return str(found) if found is not MISS else _fingerprint(run.value(stage.name))
+
+
+def _input_key(source: str, run: Run) -> str:
+    if source == RESULTS:
+        assert run.results_type is not None, "a table with RESULTS readers runs with its results class"
+        return _digest(*(run.keys.get(f.name, "off") for f in dataclasses.fields(run.results_type)))
+    if source == TIMINGS:
+        return "timings"
+    return run.keys[source]
+
+
+def _runs(stage: Stage, run: Run, settings: BaseModel) -> bool:
+    """Off when its switch is off, or when a required input is missing (switched off or None)."""
+    if stage.when is not None and not setting(settings, stage.when):
+        return False
+    parameters = inspect.signature(stage.fn).parameters
+    open_ended = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values())
+    for parameter, source in stage.inputs.items():
+        if source in MADE_BY_RUNNER or run.values.get(source) is not None:
+            continue
+        declared = parameters.get(parameter)
+        if declared is None and open_ended:  # taken by **parts: each one may be absent
+            continue
+        if declared is None or declared.default is not None:  # required: the stage cannot do without it
+            return False
+    return True
 
 
 def _fingerprint(value: object) -> str:
@@ -296,19 +360,6 @@ def _fingerprint(value: object) -> str:
     if isinstance(value, bytes | str):
         return hashlib.sha256(content(value)).hexdigest()
     return repr(value)
-
-
-def _arguments(stage: Stage, values: Mapping[str, object], settings: BaseModel) -> dict[str, object] | None:
-    if stage.when is not None and not setting(settings, stage.when):
-        return None
-    parameters = inspect.signature(stage.fn).parameters
-    arguments: dict[str, object] = {}
-    for parameter, source in stage.inputs.items():
-        if values[source] is None and parameters[parameter].default is not None:
-            return None  # its input was switched off and the stage cannot do without it
-        arguments[parameter] = values[source]
-    arguments.update({p: setting(settings, path) for p, path in stage.settings.items()})
-    return arguments
 
 
 def stage_key(stage: Stage, input_keys: list[str], settings: BaseModel) -> str:

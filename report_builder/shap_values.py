@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from sklearn.ensemble import ExtraTreesClassifier, RandomForestClassifier
-from sklearn.pipeline import Pipeline
-from sklearn.tree import DecisionTreeClassifier
 
 from report_builder.labels import CATEGORICAL, FEATURES
 
-_TREES = (DecisionTreeClassifier, RandomForestClassifier, ExtraTreesClassifier)
 
 
 def is_tree_model(model: object) -> bool:
-    return isinstance(model, Pipeline) and isinstance(model.named_steps["clf"], _TREES)
+    from sklearn.ensemble import ExtraTreesClassifier, RandomForestClassifier
+    from sklearn.pipeline import Pipeline
+    from sklearn.tree import DecisionTreeClassifier
+
+    trees = (DecisionTreeClassifier, RandomForestClassifier, ExtraTreesClassifier)
+    return isinstance(model, Pipeline) and isinstance(model.named_steps["clf"], trees)
 
 
 def shap_values(
@@ -26,7 +27,7 @@ def shap_values(
     return ("PermutationExplainer", *_permutation_shap(model, rows, X_train, background_size, seed))
 
 
-def _tree_shap(model: Pipeline, rows: pd.DataFrame) -> tuple[np.ndarray, float]:
+def _tree_shap(model: object, rows: pd.DataFrame) -> tuple[np.ndarray, float]:
     """Exact tree SHAP in probability units, one-hot columns summed back to their feature."""
     import shap  # heavy: imported only when values are computed, not on a cached build
 

@@ -14,9 +14,6 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
-from statsmodels.stats.meta_analysis import combine_effects
-from statsmodels.stats.power import NormalIndPower
-from statsmodels.stats.proportion import confint_proportions_2indep, proportion_effectsize
 
 MAX_SHARE = 0.5  # a control group larger than the offered one is never recommended
 # What a comparison with the control group allows one to say. small_groups: a group is below the minimum;
@@ -39,6 +36,8 @@ class Arm:
 
 def newcombe(control: Arm, offered: Arm, alpha: float = 0.05) -> tuple[float, tuple[float, float]]:
     """Control's decline rate minus the offered group's (the drop the offers made), with Newcombe's interval."""
+    from statsmodels.stats.proportion import confint_proportions_2indep
+
     low, high = confint_proportions_2indep(
         control.declined, control.customers, offered.declined, offered.customers, method="newcomb", compare="diff", alpha=alpha
     )
@@ -51,6 +50,8 @@ def pooled(strata: Sequence[tuple[Arm, Arm]], alpha: float = 0.05) -> tuple[floa
     Each quarter's difference weighs by the inverse of its variance (fixed effect: the offers are the same
     intervention each quarter); a share of 0 or 1 gets its variance from half a customer added to each cell.
     """
+    from statsmodels.stats.meta_analysis import combine_effects
+
     used = [(c, o) for c, o in strata if c.customers and o.customers]
     if not used:
         raise ValueError("no quarter with both groups")
@@ -73,12 +74,16 @@ def _variance(arm: Arm) -> float:
 
 def effect_size(base_rate: float, relative_effect: float) -> float:
     """Cohen's h between a decline rate and the same rate lowered by `relative_effect` (a share of declines prevented)."""
+    from statsmodels.stats.proportion import proportion_effectsize
+
     lowered = base_rate * (1 - relative_effect)
     return abs(float(proportion_effectsize(base_rate, lowered)))
 
 
 def control_needed(h: float, share: float, alpha: float, power: float) -> int:
     """Control customers (over all quarters pooled) for `power` to detect h when the offered group is (1 - share) / share times larger."""
+    from statsmodels.stats.power import NormalIndPower
+
     ratio = (1 - share) / share
     found = NormalIndPower().solve_power(effect_size=h, nobs1=None, alpha=alpha, power=power, ratio=ratio, alternative="two-sided")
     return int(math.ceil(float(np.asarray(found).item())))

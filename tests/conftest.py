@@ -131,12 +131,9 @@ def explain_small(search: ModelSearch, evaluation: Evaluation, data: CleanData, 
     return explain(search, evaluation, data, c.sample, c.agnostic_sample, c.background, c.permutation_repeats, seed)
 
 
-def score_small(
-    search: ModelSearch, evaluation: Evaluation, data: CleanData, seed: int = SEED, max_fit_rows: int = 5000, **update: object
-) -> Scores:
+def score_small(search: ModelSearch, evaluation: Evaluation, data: CleanData, seed: int = SEED, **update: object) -> Scores:
     c = small_explain_config(**update)
-    cv = cross_validation(Config().model.cv_folds, seed)
-    return score_customers(search, evaluation, data, cv, max_fit_rows, 1, c.customers_max, c.background, seed)
+    return score_customers(search, evaluation, data, 1, c.customers_max, c.background, seed)
 
 
 @pytest.fixture(scope="session")

@@ -225,3 +225,20 @@ def empty_pages(fills: Sequence[float], pages: Sequence[str], sections: Sequence
         if fill < least:
             found.append((number, round(fill, 2)))
     return found
+
+
+def draw_every_chart(results: object, unit: str = "ед.") -> object:
+    """Draw every section's charts from a results object, as the build's chart stages do; returns an object that
+    `arrange_sections` reads (the results, with a `charts_<key>` attribute per drawn section)."""
+    import inspect
+    from types import SimpleNamespace
+
+    values = {name: getattr(results, name) for name in vars(results)} if not hasattr(results, "__dataclass_fields__") else {
+        name: getattr(results, name) for name in results.__dataclass_fields__}  # type: ignore[attr-defined]
+    for owner, section in type(results).sections:  # type: ignore[attr-defined]
+        if section.figures is None or values.get(owner) is None:
+            continue
+        parameters = inspect.signature(section.figures).parameters
+        values[f"charts_{section.key}"] = section.figures(**{p: unit if p == "unit" else values[p] for p in parameters})
+    drawn = type("Drawn", (SimpleNamespace,), {"sections": type(results).sections})  # type: ignore[attr-defined]
+    return drawn(**values)

@@ -23,7 +23,7 @@ def quarter_of_offers(rng: np.random.Generator, control_share: float = 0.3) -> p
     ids = pd.Index(np.arange(CUSTOMERS))
     segment = np.where(ids < CUSTOMERS // 2, VALUABLE_AT_RISK, USUAL_AT_RISK)
     control = rng.random(CUSTOMERS) < control_share
-    return people(ids, segment=segment, control=control, in_plan=True, rules=np.where(control, "", "cart"), eligible="cart",
+    return people(ids, segment=segment, control=control, in_plan=True, rules="cart", eligible="cart",
                   offers=np.where(control, "", "Корзина (сайт)"), expected_gain=1.0)
 
 

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from layout import (
+    draw_every_chart,
     drawn_charts,
     empty_pages,
     headings,
@@ -24,7 +25,6 @@ from report_builder.build import BuildOutcome, build_report
 from report_builder.report import style
 from report_builder.report.figures import models as model_figures
 from report_builder.report.figures import segments as segment_figures
-from report_builder.report.structure import draw_sections
 from conftest import small_config
 
 poppler = pytest.mark.skipif(needs_poppler() is not None, reason=str(needs_poppler()))
@@ -138,7 +138,7 @@ def test_page_fills_measure_a_short_page_and_the_stylesheet_keeps_headings_with_
 
 def _check_charts(outcome: BuildOutcome) -> None:
     with drawn_charts() as found:
-        draw_sections(outcome.results, None)
+        draw_every_chart(outcome.results)
     assert len(found.charts) >= 10
     assert not found.clipped, f"текст за краем графика: {found.clipped}"
     assert not found.twins, f"одинаковые части одного графика: {found.twins}"

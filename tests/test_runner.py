@@ -50,7 +50,7 @@ TOY = (
 
 def run(settings: Settings, cache: StageCache, number: int = 5) -> dict[str, tuple[object, bool]]:
     done = run_stages(check_table(TOY, ["number"], settings), {"number": Given(number, str(number))}, settings, cache)
-    return {t.stage: (done.values[t.stage], t.cached) for t in done.timings}
+    return {t.stage: (done.value(t.stage), t.cached) for t in done.timings}
 
 
 def test_the_runner_binds_by_name_and_skips_switched_off_stages(tmp_path: Path) -> None:

@@ -9,7 +9,8 @@ from typing import ClassVar
 import small_results as make
 from report_builder.pipeline import ReportResults
 from report_builder.report.figure import Figure
-from report_builder.report.structure import draw_sections
+from layout import draw_every_chart
+from report_builder.report.structure import arrange_sections
 from report_builder.runner import Section
 
 
@@ -46,7 +47,7 @@ class Results:
 
 
 def _layout(results: object, unit: str | None = None) -> list[tuple[str, list[tuple[str, int]]]]:
-    return [(s.key, [(f.key, f.number) for f in s.figures.values()]) for s in draw_sections(results, unit)]
+    return [(s.key, [(f.key, f.number) for f in s.figures.values()]) for s in arrange_sections(draw_every_chart(results, unit or "ед."))]
 
 
 def test_front_sections_come_first_then_the_body_then_the_appendix() -> None:
@@ -68,7 +69,7 @@ def test_a_section_whose_result_is_absent_is_left_out_and_the_numbers_close_up()
 
 
 def test_sections_keep_their_titles_and_figures_their_captions() -> None:
-    drawn = draw_sections(Results(), None)
+    drawn = arrange_sections(draw_every_chart(Results()))
     assert [s.title for s in drawn] == ["Бета", "Альфа", "Дельта", "Гамма"]
     assert drawn[1].figures["α-2"].title == "подпись α-2"
 
@@ -93,7 +94,7 @@ def test_the_real_table_puts_the_forecast_check_in_front_and_the_methodology_las
         data=make.clean_data(), search=make.search(), evaluation=make.evaluation(), exploration=make.exploration(),
         segmentation=make.segmentation(), backtest=make.backtest(),
     )
-    drawn = draw_sections(results, "тыс. руб.")
+    drawn = arrange_sections(draw_every_chart(results, "тыс. руб."))
     assert [s.key for s in drawn] == ["backtest", "data", "eda", "models", "segments", "methodology"]
     assert drawn[0].figures["backtest_calibration"].number == 1
     assert drawn[1].figures["class_balance"].number == 2

@@ -5,19 +5,32 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 
-from report_builder.labels import CATEGORICAL, CONSENT, PROBABILITY, PROFIT, PROFIT_AT_RISK, SEGMENT, label
+from report_builder.labels import (
+    CATEGORICAL,
+    CONSENT,
+    PROBABILITY,
+    PROFIT,
+    PROFIT_AT_RISK,
+    SEGMENT,
+    label,
+)
 from report_builder.report.filters import num
 from report_builder.results.history import Reference
 from report_builder.results.plan import Plan
-from report_builder.results.segments import PEOPLE_COLUMNS, CustomerList, Scores, Segmentation
+from report_builder.results.segments import (
+    PEOPLE_COLUMNS,
+    CustomerList,
+    Scores,
+    Segmentation,
+)
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
 
 DRIVERS = 3
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -123,7 +136,7 @@ def people(seg: Segmentation, plan: Plan) -> pd.DataFrame:
             "profit_at_risk": frame[PROFIT_AT_RISK].astype(float),
             "control": control,
             "offers": (chosen["title"].astype(str) + " (" + chosen["channels"].astype(str) + ")").where(offered, ""),
-            "rules": chosen["rule"].astype(object).where(offered, ""),
+            "rules": chosen["rule"].astype(object).where(planned, ""),  # the planned offer, the control group's too
             "eligible": names,
             "in_plan": planned,
             "expected_gain": chosen["net"].fillna(chosen["gain"]).where(planned).astype(float),
@@ -165,6 +178,8 @@ SHEET_ROWS = 1_048_575  # Excel's rows per sheet, less the header
 
 def write_xlsx(table: pd.DataFrame, path: Path, money_unit: str | None = None) -> None:
     """One sheet per SHEET_ROWS customers («Покупатели», «Покупатели (2)», …): Excel never truncates the list."""
+    from openpyxl import Workbook
+
     book = Workbook()
     book.remove(book.active)
     parts = max(1, -(-len(table) // SHEET_ROWS))
@@ -175,6 +190,9 @@ def write_xlsx(table: pd.DataFrame, path: Path, money_unit: str | None = None) -
 
 
 def _write_sheet(sheet: Worksheet, table: pd.DataFrame, money_unit: str | None) -> None:
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
     keys = list(COLUMNS)
     titles = headers(money_unit)
     sheet.append([titles[k] for k in keys])

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 
 from markupsafe import Markup
+
+from report_builder.report.style import Drawing
 
 
 @dataclass(frozen=True)
@@ -12,9 +15,17 @@ class Figure:
     key: str
     title: str  # the chart's point, said in words
     alt: str  # what the chart shows, for screen readers
-    svg: str
+    drawing: Drawing
     number: int = 0
 
     @property
+    def svg(self) -> str:
+        return self.drawing.svg
+
+    @property
     def markup(self) -> Markup:
-        return Markup(self.svg)  # produced by matplotlib from escaped labels, never raw input
+        return Markup(self.drawing.svg)  # produced by matplotlib from escaped labels, never raw input
+
+    @property
+    def png_uri(self) -> str:
+        return "data:image/png;base64," + base64.b64encode(self.drawing.png).decode("ascii")

@@ -14,8 +14,6 @@ import io
 import logging
 from pathlib import Path
 
-import matplotlib
-
 from report_builder.resources import templates_dir
 
 FAMILY = "DejaVu Sans"
@@ -33,6 +31,7 @@ def fonts_dir() -> Path:
 
 
 def make_subsets(out_dir: Path) -> list[Path]:
+    import matplotlib
     from fontTools import subset
 
     logging.getLogger("fontTools").setLevel(logging.ERROR)

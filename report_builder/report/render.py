@@ -36,12 +36,21 @@ def environment() -> jinja2.Environment:
 
 
 def render_html(results: object, sections: tuple[DrawnSection, ...], settings: Config) -> str:
-    """The report as one self-contained HTML page; `results` is the table's results object."""
+    """The report as one self-contained HTML page (charts as SVG); `results` is the table's results object."""
+    return _rendered(results, sections, settings, for_print=False)
+
+
+def render_print_html(results: object, sections: tuple[DrawnSection, ...], settings: Config) -> str:
+    """The same page for the PDF: charts as PNG images, which WeasyPrint lays out far faster than SVG."""
+    return _rendered(results, sections, settings, for_print=True)
+
+
+def _rendered(results: object, sections: tuple[DrawnSection, ...], settings: Config, for_print: bool) -> str:
     view = ReportView(results, settings, sections)
     # The stylesheet and fonts are the project's own files, not data: trusted markup.
     css = Markup((templates_dir() / "report.css").read_text(encoding="utf-8"))
     template = environment().get_template("report.html.j2")
-    return template.render(v=view, r=view.results, css=css, fonts_css=Markup(font_face_css()))
+    return template.render(v=view, r=view.results, css=css, fonts_css=Markup(font_face_css()), for_print=for_print)
 
 
 def import_weasyprint() -> ModuleType:
@@ -76,18 +85,35 @@ def local_fetcher() -> object:
 
 
 PDF_VARIANT = "pdf/a-3u"  # archival PDF that may carry files; tagged for screen readers as well
+SUMMARY_NAME = "summary.json"
 
 
-def render_pdf(html: str, summary: bytes | None = None) -> bytes:
-    """PDF/A-3 with summary.json inside, so the one file kept also holds the numbers behind it.
+def render_pdf(html: str) -> bytes:
+    """The PDF/A-3 layout of the print page, without attachments: it depends only on what the report shows.
 
-    The customer list (personal data) is never inside: the PDF is the document that is mailed around.
-    WeasyPrint is imported here, so a build whose PDF is cached never loads it. Title, author and
+    WeasyPrint is imported here, so a build whose layout is cached never loads it. Title, author and
     creation date of the XMP metadata come from the page's <title> and <meta> tags.
     """
     weasyprint = import_weasyprint()
-    attachments = [
-        weasyprint.Attachment(file_obj=io.BytesIO(summary), name="summary.json", description="Все числа отчёта", relationship="Data")
-    ] if summary is not None else None
     document = weasyprint.HTML(string=html, base_url=str(templates_dir()), url_fetcher=local_fetcher())
-    return document.write_pdf(pdf_variant=PDF_VARIANT, pdf_tags=True, attachments=attachments)
+    return document.write_pdf(pdf_variant=PDF_VARIANT, pdf_tags=True)
+
+
+def attach_summary(layout: bytes, summary: bytes | None = None) -> bytes:
+    """The laid-out PDF with this build's summary.json inside as a PDF/A-3 associated file, so the one file kept also
+    holds the numbers behind it; added to the laid-out file (qpdf, through pikepdf), without laying the pages out again.
+
+    The customer list (personal data) is never inside: the PDF is the document that is mailed around.
+    """
+    if summary is None:
+        return layout
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(layout)) as pdf:
+        spec = pikepdf.AttachedFileSpec(pdf, summary, description="Все числа отчёта", filename=SUMMARY_NAME,
+                                        mime_type="application/json", relationship=pikepdf.Name.Data)
+        pdf.attachments[SUMMARY_NAME] = spec
+        pdf.Root.AF = pikepdf.Array([spec.obj])  # PDF/A-3: the file is associated with the document
+        out = io.BytesIO()
+        pdf.save(out, object_stream_mode=pikepdf.ObjectStreamMode.preserve)
+    return out.getvalue()

@@ -2,13 +2,12 @@
 
 The sections are declared in the stage table, each owned by the stage whose result it shows;
 a section is present when its owner's result is. Front sections follow «Главное», then the body,
-each part in table order. A section's chart function takes results by their stage names, and
-`unit` (the money unit).
+then the appendix, each part in table order. A section's charts are drawn by a stage of their own
+(`charts_<key>`, made from the section's chart function) and only arranged and numbered here.
 """
 
 from __future__ import annotations
 
-import inspect
 from dataclasses import dataclass, replace
 
 from report_builder.config import Config, ReportConfig
@@ -49,25 +48,17 @@ class ReportView:
         return self.config.money_unit or "ед."
 
 
-def draw_sections(results: object, money_unit: str | None) -> tuple[DrawnSection, ...]:
-    """The report's sections in reading order, with their charts drawn and numbered."""
-    unit = money_unit or "ед."
+def arrange_sections(results: object) -> tuple[DrawnSection, ...]:
+    """The report's sections in reading order, with the charts their stages drew, numbered through the report."""
     declared: tuple[tuple[str, Section], ...] = getattr(type(results), "sections")
-    drawn = []
+    arranged = []
     for part in PARTS:
         for owner, section in declared:
             if section.part != part or getattr(results, owner) is None:
                 continue
-            figures = _call(section, results, unit) if section.figures else []
-            drawn.append(DrawnSection(section.key, section.title, {f.key: f for f in figures}))
-    return _renumber(drawn)
-
-
-def _call(section: Section, results: object, unit: str) -> list[Figure]:
-    assert section.figures is not None
-    names = inspect.signature(section.figures).parameters
-    figures = section.figures(**{n: unit if n == "unit" else getattr(results, n) for n in names})
-    return [f for f in figures if isinstance(f, Figure)]
+            figures = (getattr(results, f"charts_{section.key}", None) or []) if section.figures else []
+            arranged.append(DrawnSection(section.key, section.title, {f.key: f for f in figures if isinstance(f, Figure)}))
+    return _renumber(arranged)
 
 
 def _renumber(sections: list[DrawnSection]) -> tuple[DrawnSection, ...]:

@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import functools
 import io
+from dataclasses import dataclass
 from collections.abc import Callable
-from typing import ParamSpec, TypeVar
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
-import matplotlib
-
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.ticker import FuncFormatter, ScalarFormatter  # noqa: E402
+if TYPE_CHECKING:  # matplotlib is imported when a chart is drawn: a build served from the cache never loads it
+    from matplotlib.figure import Figure
 
 # Colour-blind-safe pair for the two classes, plus neutrals and accents.
 DECLINED = "#D55E00"
@@ -34,7 +30,6 @@ RC = {
     "grid.color": "#E5E5E5",
     "grid.linewidth": 0.6,
     "axes.axisbelow": True,
-    "axes.prop_cycle": matplotlib.cycler(color=SEQUENCE),
     "legend.frameon": False,
     "svg.fonttype": "none",  # text stays text, drawn with the document's embedded DejaVu Sans
     "svg.hashsalt": "report-builder",  # stable ids: identical input gives identical SVG
@@ -52,13 +47,18 @@ def chart(draw: Callable[P, R]) -> Callable[P, R]:
 
     @functools.wraps(draw)
     def wrapped(*args: P.args, **kwargs: P.kwargs) -> R:
-        with matplotlib.rc_context(RC):
+        import matplotlib
+
+        matplotlib.use("Agg")
+        with matplotlib.rc_context({**RC, "axes.prop_cycle": matplotlib.cycler(color=SEQUENCE)}):
             return draw(*args, **kwargs)
 
     return wrapped
 
 
 def new_figure(width: float = WIDTH, height: float = 3.2, **kwargs: object) -> tuple[Figure, object]:
+    import matplotlib.pyplot as plt
+
     return plt.subplots(figsize=(width, height), layout="constrained", **kwargs)
 
 
@@ -72,19 +72,47 @@ def _russian_tick(value: float, _position: object = None) -> str:
 
 
 def _localise_ticks(fig: Figure) -> None:
+    from matplotlib.ticker import FuncFormatter, ScalarFormatter
+
     for ax in fig.axes:
         for axis in (ax.xaxis, ax.yaxis):
             if type(axis.get_major_formatter()) is ScalarFormatter:
                 axis.set_major_formatter(FuncFormatter(_russian_tick))
 
 
-def to_svg(fig: Figure) -> str:
+PRINT_DPI = 200  # the PDF's charts: sharp in print, and laid out far faster than SVG
+
+
+@dataclass(frozen=True)
+class Drawing:
+    """A chart twice: SVG for the screen (scales, text stays text) and PNG for the PDF."""
+
+    svg: str
+    png: bytes
+
+
+def to_svg(fig: Figure) -> Drawing:
+    """The chart as SVG and as PNG, then closed."""
+    import matplotlib.pyplot as plt
+
     _localise_ticks(fig)
     buffer = io.StringIO()
-    fig.savefig(buffer, format="svg", metadata={"Date": None}, dpi=200)  # dpi: rasterized layers only
+    fig.savefig(buffer, format="svg", metadata={"Date": None}, dpi=PRINT_DPI)  # dpi: rasterized layers only
+    raster = io.BytesIO()
+    # Opaque RGB: an alpha channel would be split off and compressed again when the PDF is written.
+    fig.savefig(raster, format="png", dpi=PRINT_DPI, metadata={"Software": None}, facecolor="white", pil_kwargs={"optimize": False})
     plt.close(fig)
+    raster = _opaque(raster.getvalue())
     text = buffer.getvalue()
-    return text[text.index("<svg") :]
+    return Drawing(text[text.index("<svg") :], raster)
+
+
+def _opaque(png: bytes) -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.open(io.BytesIO(png)).convert("RGB").save(out, format="PNG")
+    return out.getvalue()
 
 
 def title(fig: Figure, text: str) -> None:

@@ -7,10 +7,10 @@ import json
 import typing
 
 from report_builder.records import attributes, optional, summary_key, to_json
-from report_builder.results.report import StageTiming
+from report_builder.results.report import RunInfo, StageTiming
 
 
-def summary(results: object, timings: tuple[StageTiming, ...] = ()) -> dict[str, object]:
+def summary(results: object) -> dict[str, object]:
     """Every published field of every result, in table order; a result nested under its SUMMARY key or at the top.
 
     A result that is absent (its stage switched off, or nothing to compare with) leaves its keys null (lists empty).
@@ -34,7 +34,6 @@ def summary(results: object, timings: tuple[StageTiming, ...] = ()) -> dict[str,
         if clash:
             raise TypeError(f"summary.json: {f.name} publishes keys already taken: {sorted(clash)}")
         out.update(fields)
-    out["timings"] = to_json(timings)
     return out
 
 
@@ -43,5 +42,15 @@ def _empty(hint: object) -> object:
     return [] if typing.get_origin(optional(hint)[0]) is tuple else None
 
 
-def summary_json(results: object, timings: tuple[StageTiming, ...] = ()) -> bytes:
-    return json.dumps(summary(results, timings), ensure_ascii=False, indent=2).encode("utf-8")
+def summary_content(results: object) -> bytes:
+    """summary.json without this build's time and stage timings: cached with the results it is made of."""
+    return json.dumps(summary(results), ensure_ascii=False).encode("utf-8")
+
+
+def summary_json(content: bytes, run: RunInfo, timings: tuple[StageTiming, ...] = ()) -> bytes:
+    """summary.json as published: the content, this build's time (also for a build served from the cache), the timings."""
+    data = json.loads(content)
+    if "built_at" in data:
+        data["built_at"] = run.built_at
+    data["timings"] = to_json(timings)
+    return json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")

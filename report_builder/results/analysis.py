@@ -7,7 +7,6 @@ from typing import Annotated, Literal
 
 import numpy as np
 import pandas as pd
-from sklearn.pipeline import Pipeline
 
 from report_builder.records import Out, published
 
@@ -84,7 +83,7 @@ class ModelScore:
 class ModelSearch:
     scores: Annotated[tuple[ModelScore, ...], Out("models")]  # sorted by CV mean, best first
     best: Annotated[str, Out("best_model", history=True)]
-    estimator: Pipeline  # best family's pipeline, fitted on the training part
+    estimator: object  # best family's pipeline (scikit-learn Pipeline), fitted on the training part
     train_index: pd.Index  # rows the models were fitted on
     test_index: pd.Index
     dummy_test_roc_auc: float
@@ -111,6 +110,7 @@ class Evaluation:
     calibration_method: Annotated[Literal["none", "sigmoid", "isotonic"], Out("calibration")]  # lowest cross-validated Brier score
     brier_by_method: dict[str, float]  # cross-validated Brier score of each method tried
     test_probability: pd.Series  # index: customer id
+    train_probability: pd.Series  # out of fold on the training rows, calibrated by a mapping fitted on the other folds
     roc: Curve
     pr: Curve
     average_precision: float

@@ -150,6 +150,7 @@ class CustomerList:
     """One row per customer, largest profit at risk first: what customers.csv and customers.xlsx list."""
 
     table: pd.DataFrame  # columns: report_builder.report.customers.COLUMNS, as the files show them
-    # index id: the forecast, the segment and what the plan did (control: held back; rules: the offer assigned;
-    # eligible: every offer that fitted, control included); what the history keeps of each customer
+    # index id: the forecast, the segment and what the plan did (in_plan; control: held back; rules: the offer the plan
+    # chose, the control group's too; offers: what was assigned, with channels; eligible: every offer that fitted);
+    # what the history keeps of each customer
     people: Annotated[pd.DataFrame, Out(summary=False, history=True, columns=PEOPLE_COLUMNS)]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from sklearn.metrics import brier_score_loss, roc_auc_score
 
 from report_builder.calibration import reliability
 from report_builder.config import BacktestConfig
@@ -22,6 +21,8 @@ def backtest(
     effects: Effects | None = None,
 ) -> Backtest | None:
     """None when no earlier run shares customers with this one."""
+    from sklearn.metrics import brier_score_loss, roc_auc_score
+
     old = reference.snapshot
     if old is None or old.customer_list is None or old.evaluation is None or old.search is None:  # type: ignore[attr-defined]
         return None
@@ -79,6 +80,8 @@ def backtest(
 
 def _persistence(actual: np.ndarray, was_declining: np.ndarray) -> tuple[float, float, float]:
     """ROC-AUC, precision and recall of «кто снизил активность тогда, снизит и сейчас» on the same customers."""
+    from sklearn.metrics import roc_auc_score
+
     flagged = was_declining == 1
     auc = float(roc_auc_score(actual, was_declining)) if 0 < flagged.sum() < len(flagged) else 0.5
     precision = float(actual[flagged].mean()) if flagged.any() else 0.0

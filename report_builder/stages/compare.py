@@ -8,7 +8,6 @@ import math
 
 import numpy as np
 import pandas as pd
-from scipy.stats import wasserstein_distance
 
 from report_builder import __version__
 from report_builder.config import ForecastConfig, HistoryConfig, ModelConfig
@@ -195,6 +194,8 @@ def _drift(old: pd.DataFrame, new: pd.DataFrame, drivers: tuple[str, ...], confi
 def drift(before: pd.Series, now: pd.Series, config: HistoryConfig) -> Drift:
     """Effect sizes that do not grow with the sample: the exact Wasserstein distance in last quarter's SDs, or PSI;
     with the means (or the share of the category that moved most) then and now, in the feature's own units."""
+    from scipy.stats import wasserstein_distance
+
     feature = str(now.name)
     before = before.dropna()
     if feature not in CATEGORICAL:

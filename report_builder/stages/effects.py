@@ -72,27 +72,27 @@ def _rules(trials: list[_Trial]) -> list[str]:
     found: dict[str, None] = {}
     for trial in trials:
         if "rules" in trial.people:
-            for text in trial.people["rules"].dropna():
-                found.update(dict.fromkeys(r for r in str(text).split(";") if r))
+            found.update(dict.fromkeys(str(r) for r in trial.people["rules"].dropna() if r))
     return list(found)
 
 
-def _names(column: pd.Series) -> pd.Series:
-    return column.fillna("").astype(str).map(lambda text: set(filter(None, text.split(";"))))
-
-
 def _arms(trial: _Trial, segment: str | None, rule: str | None) -> tuple[np.ndarray, np.ndarray] | None:
-    """(offered, control) masks of one trial for one group; None when the record cannot tell (an older history)."""
+    """(offered, control) masks of one trial for one group; None when the record cannot tell (an older history).
+
+    For one offer, both sides are the customers the plan chose that offer for: those who got it, and those of the
+    control group it was chosen for — so the two sides are alike in everything but the offer.
+    """
     people = trial.people
     control = people["control"].fillna(False).astype(bool).to_numpy()
+    planned = people["rules"] if "rules" in people and people["rules"].notna().any() else None
     if rule is None:
-        assigned = people["rules"] if "rules" in people and people["rules"].notna().any() else people["offers"]
+        assigned = people["offers"] if planned is None else planned
         offered = (assigned.fillna("").astype(str).str.len() > 0).to_numpy() & ~control
     else:
-        if "rules" not in people or "eligible" not in people or people["eligible"].isna().all():
+        if planned is None or not (control & (planned == rule).to_numpy()).any():
             return None
-        offered = _names(people["rules"]).map(lambda names: rule in names).to_numpy(dtype=bool) & ~control
-        control = control & _names(people["eligible"]).map(lambda names: rule in names).to_numpy(dtype=bool)
+        chosen = (planned == rule).to_numpy()
+        offered, control = chosen & ~control, chosen & control
     if segment is not None:
         mine = (people["segment"] == segment).to_numpy()
         offered, control = offered & mine, control & mine

@@ -4,25 +4,24 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from sklearn.metrics import (
-    average_precision_score,
-    brier_score_loss,
-    confusion_matrix,
-    precision_recall_curve,
-    roc_curve,
-)
-from sklearn.model_selection import StratifiedKFold
 
 from report_builder import calibration
-
-from report_builder.features import features_and_target
+from report_builder.features import Splitter, features_and_target
 from report_builder.labels import PROBABILITY
 from report_builder.results.analysis import Curve, Evaluation, ModelSearch
 from report_builder.results.data import CleanData
 
 
-def evaluate(search: ModelSearch, data: CleanData, cv: StratifiedKFold, threshold: float, n_jobs: int) -> Evaluation:
+def evaluate(search: ModelSearch, data: CleanData, cv: Splitter, threshold: float, n_jobs: int) -> Evaluation:
     """The chosen model, calibrated the way that gives the lowest cross-validated Brier score, on the held-out part."""
+    from sklearn.metrics import (
+        average_precision_score,
+        brier_score_loss,
+        confusion_matrix,
+        precision_recall_curve,
+        roc_curve,
+    )
+
     X, y = features_and_target(data)
     X_train, y_train = X.loc[search.train_index], y.loc[search.train_index]
     X_test, y_test = X.loc[search.test_index], y.loc[search.test_index]
@@ -43,6 +42,7 @@ def evaluate(search: ModelSearch, data: CleanData, cv: StratifiedKFold, threshol
         calibration_method=method,
         brier_by_method=brier_by_method,
         test_probability=pd.Series(proba, index=X_test.index, name=PROBABILITY),
+        train_probability=pd.Series(oof, index=X_train.index, name=PROBABILITY),
         roc=Curve(fpr, tpr),
         pr=Curve(recall, precision),
         average_precision=float(average_precision_score(y_test, proba)),
@@ -62,6 +62,8 @@ def evaluate(search: ModelSearch, data: CleanData, cv: StratifiedKFold, threshol
 
 
 def _best_f1_threshold(y: np.ndarray, proba: np.ndarray) -> float:
+    from sklearn.metrics import precision_recall_curve
+
     precision, recall, thresholds = precision_recall_curve(y, proba)
     f1 = 2 * precision[:-1] * recall[:-1] / np.clip(precision[:-1] + recall[:-1], 1e-12, None)
     return float(thresholds[int(np.argmax(f1))])

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.stats import spearmanr
-from sklearn.inspection import permutation_importance
 
 from report_builder.calibration import base_estimator
 from report_builder.features import features_and_target
@@ -26,6 +24,8 @@ def explain(
     seed: int,
 ) -> Explanation:
     """SHAP on a sample of held-out customers: `sample` for tree models, `agnostic_sample` for the others."""
+    from sklearn.inspection import permutation_importance
+
     X, y = features_and_target(data)
     X_train = X.loc[search.train_index]
     X_test, y_test = X.loc[search.test_index], y.loc[search.test_index]
@@ -48,6 +48,8 @@ def explain(
 
 
 def _driver(feature: str, shap_values: np.ndarray, values: pd.Series, perm: float, perm_std: float) -> Driver:
+    from scipy.stats import spearmanr
+
     mean_abs = float(np.mean(np.abs(shap_values)))
     if feature in CATEGORICAL:
         by_category = pd.Series(shap_values, index=values.to_numpy()).groupby(level=0).mean()

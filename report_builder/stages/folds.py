@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from sklearn.model_selection import StratifiedKFold
+from report_builder.features import Splitter
 
 
-def cross_validation(folds: int, seed: int) -> StratifiedKFold:
+def cross_validation(folds: int, seed: int) -> Splitter:
+    from sklearn.model_selection import StratifiedKFold
+
     return StratifiedKFold(folds, shuffle=True, random_state=seed)

@@ -5,29 +5,28 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from scipy.stats import loguniform, randint
-from sklearn.base import ClassifierMixin
-from sklearn.compose import ColumnTransformer
-from sklearn.dummy import DummyClassifier
-from sklearn.ensemble import ExtraTreesClassifier, HistGradientBoostingClassifier, RandomForestClassifier
-from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import roc_auc_score
-from sklearn.model_selection import RandomizedSearchCV, StratifiedKFold, train_test_split
-from sklearn.neighbors import KNeighborsClassifier
-from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import MinMaxScaler, OneHotEncoder, StandardScaler
-from sklearn.svm import SVC
-from sklearn.tree import DecisionTreeClassifier
 
 from report_builder.config import ModelConfig
 from report_builder.errors import InputError
-from report_builder.features import bootstrap_auc, features_and_target, stratified_cap
+from report_builder.features import (
+    Splitter,
+    bootstrap_auc,
+    features_and_target,
+    stratified_cap,
+)
 from report_builder.labels import CATEGORICAL, NUMERIC
 from report_builder.results.analysis import ModelScore, ModelSearch
 from report_builder.results.data import CleanData
+
+if TYPE_CHECKING:
+    from sklearn.base import ClassifierMixin
+    from sklearn.model_selection import RandomizedSearchCV
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import MinMaxScaler, StandardScaler
 
 
 @dataclass(frozen=True)
@@ -39,6 +38,17 @@ class Family:
 
 
 def families(seed: int) -> dict[str, Family]:
+    from scipy.stats import loguniform, randint
+    from sklearn.ensemble import (
+        ExtraTreesClassifier,
+        HistGradientBoostingClassifier,
+        RandomForestClassifier,
+    )
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.neighbors import KNeighborsClassifier
+    from sklearn.svm import SVC
+    from sklearn.tree import DecisionTreeClassifier
+
     return {
         "knn": Family(
             "k ближайших соседей (KNeighborsClassifier)",
@@ -90,6 +100,8 @@ def families(seed: int) -> dict[str, Family]:
 
 
 def _scaler(name: str) -> StandardScaler | MinMaxScaler | str:
+    from sklearn.preprocessing import MinMaxScaler, StandardScaler
+
     return {"standard": StandardScaler(), "minmax": MinMaxScaler()}.get(name, "passthrough")
 
 
@@ -119,6 +131,10 @@ def with_params(family: Family, params: Params, extra_numeric: Sequence[str] = (
 
 def make_pipeline(family: Family, extra_numeric: Sequence[str] = ()) -> Pipeline:
     """One-hot categories, scaled numbers, the family's classifier; `extra_numeric` columns join the numbers."""
+    from sklearn.compose import ColumnTransformer
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import OneHotEncoder
+
     prep = ColumnTransformer(
         [
             ("cat", OneHotEncoder(handle_unknown="ignore", sparse_output=False), list(CATEGORICAL)),
@@ -129,7 +145,11 @@ def make_pipeline(family: Family, extra_numeric: Sequence[str] = ()) -> Pipeline
     return Pipeline([("prep", prep), ("clf", family.estimator)])
 
 
-def search_models(data: CleanData, cv: StratifiedKFold, config: ModelConfig, seed: int) -> ModelSearch:
+def search_models(data: CleanData, cv: Splitter, config: ModelConfig, seed: int) -> ModelSearch:
+    from sklearn.dummy import DummyClassifier
+    from sklearn.metrics import roc_auc_score
+    from sklearn.model_selection import RandomizedSearchCV, train_test_split
+
     X, y = features_and_target(data)
     X_train, X_test, y_train, y_test = train_test_split(
         X, y, test_size=config.test_size, stratify=y, random_state=seed
@@ -187,6 +207,8 @@ def _model_score(
     name: str, family: Family, grid: dict[str, object], search: RandomizedSearchCV,
     X_test: pd.DataFrame, y_test: pd.Series, seconds: float, config: ModelConfig, seed: int,
 ) -> ModelScore:
+    from sklearn.metrics import roc_auc_score
+
     test_score = _score(search.best_estimator_, X_test)
     i = search.best_index_
     splits = sum(1 for key in search.cv_results_ if key.startswith("split") and key.endswith("_test_score"))

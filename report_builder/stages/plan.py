@@ -226,9 +226,9 @@ def _uncovered(segmentation: Segmentation, recommendations: Recommendations, cho
     any_rule = eligible.any(axis=1)
     working = eligible.drop(columns=list(dropped)).any(axis=1) if dropped else any_rule
     left = ~at_risk.isin(chosen.index[chosen["in_plan"].to_numpy(dtype=bool)])
-    net = chosen["net"].reindex(at_risk)
+    kept = chosen["net"].fillna(chosen["gain"]).reindex(at_risk)  # net gain where prices are known, else the gain
     reasons = np.select(
-        [~any_rule.to_numpy(), ~working.to_numpy(), ~(net > 0).to_numpy() & net.notna().to_numpy()],
+        [~any_rule.to_numpy(), ~working.to_numpy(), ~(kept > 0).to_numpy() & kept.notna().to_numpy()],
         [np.where(at_risk.isin(list(recommendations.unreachable)), "no_consent", "no_rule"), "not_working", "not_paying"],
         default="budget",
     )[left]

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from joblib import Parallel, delayed
-from sklearn.base import clone
-from sklearn.model_selection import StratifiedKFold
 
-from report_builder.calibration import base_estimator, calibrated
-from report_builder.features import features_and_target, stratified_cap
+from report_builder.calibration import base_estimator
+from report_builder.features import features_and_target
 from report_builder.labels import FEATURES, PROBABILITY, PROFIT
 from report_builder.results.analysis import Evaluation, ModelSearch
 from report_builder.results.data import CleanData
@@ -21,24 +18,22 @@ def score_customers(
     search: ModelSearch,
     evaluation: Evaluation,
     data: CleanData,
-    cv: StratifiedKFold,
-    max_fit_rows: int,
     n_jobs: int,
     customers_max: int,
     background: int,
     seed: int,
 ) -> Scores:
-    """No customer is scored by a model that saw its label: each fold is predicted by the other folds.
+    """No customer is scored by a model that saw its label: the training rows keep the out-of-fold probabilities the
+    calibration was chosen on; every other customer is scored by the calibrated model fitted on the training rows.
 
     Per-customer SHAP drivers for the `customers_max` customers with the largest expected loss.
     """
-    X, y = features_and_target(data)
-    model = calibrated(search.estimator, cv, evaluation.calibration_method)  # the money rests on these
-    probability = pd.Series(np.nan, index=X.index, name=PROBABILITY)
-    for train, held_out in cv.split(X, y):
-        fit_rows = stratified_cap(X.index[train], y, max_fit_rows, seed)
-        fitted = clone(model).fit(X.loc[fit_rows], y.loc[fit_rows])
-        probability.iloc[held_out] = fitted.predict_proba(X.iloc[held_out])[:, 1]
+    from joblib import Parallel, delayed
+
+    X, _ = features_and_target(data)
+    rest = X.index.difference(evaluation.train_probability.index)
+    unseen = pd.Series(evaluation.model.predict_proba(X.loc[rest])[:, 1], index=rest)  # type: ignore[attr-defined]
+    probability = pd.concat([evaluation.train_probability, unseen]).reindex(X.index).rename(PROBABILITY)
     expected_loss = probability * data.customers[PROFIT]
     rows = X.loc[expected_loss.nlargest(customers_max).index]
     X_train = X.loc[search.train_index]

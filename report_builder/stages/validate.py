@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import warnings
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-import pandera.pandas as pa
 
 from report_builder.errors import InputError
 from report_builder.labels import (
@@ -23,38 +24,39 @@ from report_builder.labels import (
 )
 from report_builder.results.data import Fix, Tables
 
-_SHARE = pa.Check.in_range(0, 1)
-_NON_NEGATIVE = pa.Check.ge(0)
-_FINITE = pa.Check(np.isfinite, name="finite")  # «inf» or «1e400» would be read as infinity
+if TYPE_CHECKING:
+    import pandera.pandas as pa
 
 
-def _numeric(*checks: pa.Check) -> pa.Column:
-    return pa.Column(float, checks=[_FINITE, _NON_NEGATIVE, *checks], coerce=True, nullable=False)
+@functools.cache
+def schemas() -> dict[str, pa.DataFrameSchema]:
+    """The schema of each table (pandera, imported on first use: a build served from the cache never loads it)."""
+    import pandera.pandas as pa
 
+    share, non_negative = pa.Check.in_range(0, 1), pa.Check.ge(0)
+    finite = pa.Check(np.isfinite, name="finite")  # «inf» or «1e400» would be read as infinity
 
-def _text() -> pa.Column:
-    return pa.Column(str, pa.Check.str_matches(r"\s*\S"), coerce=True, nullable=False)  # not blank
+    def numeric(*checks: pa.Check) -> pa.Column:
+        return pa.Column(float, checks=[finite, non_negative, *checks], coerce=True, nullable=False)
 
+    def text() -> pa.Column:
+        return pa.Column(str, pa.Check.str_matches(r"\s*\S"), coerce=True, nullable=False)  # not blank
 
-_ID = pa.Column("int64", coerce=True, nullable=False)
+    identifier = pa.Column("int64", coerce=True, nullable=False)
+    return {
+        "market_file": pa.DataFrameSchema(
+            {
+                ID: pa.Column("int64", coerce=True, nullable=False, unique=True),
+                TARGET: text(),
+                **{c: text() for c in CATEGORICAL},
+                **{c: numeric(share) if c == "Акционные_покупки" else numeric() for c in NUMERIC_FILE},
+            }
+        ),
+        "market_money": pa.DataFrameSchema({ID: identifier, PERIOD: text(), REVENUE: numeric()}, unique=[ID, PERIOD]),
+        "market_time": pa.DataFrameSchema({ID: identifier, PERIOD: text(), MINUTES: numeric()}, unique=[ID, PERIOD]),
+        "money": pa.DataFrameSchema({ID: pa.Column("int64", coerce=True, nullable=False, unique=True), PROFIT: numeric()}),
+    }
 
-SCHEMAS: dict[str, pa.DataFrameSchema] = {
-    "market_file": pa.DataFrameSchema(
-        {
-            ID: pa.Column("int64", coerce=True, nullable=False, unique=True),
-            TARGET: _text(),
-            **{c: _text() for c in CATEGORICAL},
-            **{c: _numeric(_SHARE) if c == "Акционные_покупки" else _numeric() for c in NUMERIC_FILE},
-        }
-    ),
-    "market_money": pa.DataFrameSchema(
-        {ID: _ID, PERIOD: _text(), REVENUE: _numeric()}, unique=[ID, PERIOD]
-    ),
-    "market_time": pa.DataFrameSchema(
-        {ID: _ID, PERIOD: _text(), MINUTES: _numeric()}, unique=[ID, PERIOD]
-    ),
-    "money": pa.DataFrameSchema({ID: pa.Column("int64", coerce=True, nullable=False, unique=True), PROFIT: _numeric()}),
-}
 
 _CHECK_TEXT = {
     "coerce_dtype": "значения не являются числами",
@@ -74,7 +76,7 @@ def validate_tables(tables: Tables) -> Tables:
     """Canonical column names, coerced types, schema checks and cross-table id consistency."""
     fixes: list[Fix] = []
     frames: dict[str, pd.DataFrame] = {}
-    for table, schema in SCHEMAS.items():
+    for table, schema in schemas().items():
         file = tables.source_name(table)
         frame = _canonical_columns(getattr(tables, table), list(schema.columns), file, fixes)
         if table == "market_file":
@@ -148,6 +150,8 @@ def _drop_exact_duplicates(frame: pd.DataFrame, file: str, fixes: list[Fix]) -> 
 
 
 def _check(schema: pa.DataFrameSchema, frame: pd.DataFrame, file: str) -> pd.DataFrame:
+    from pandera.errors import SchemaErrors
+
     try:
         with warnings.catch_warnings():
             # pandera gathers the failures of several checks with pd.concat, which warns when
@@ -156,7 +160,7 @@ def _check(schema: pa.DataFrameSchema, frame: pd.DataFrame, file: str) -> pd.Dat
                 "ignore", "The behavior of DataFrame concatenation with empty or all-NA", FutureWarning
             )
             return schema.validate(frame, lazy=True)
-    except pa.errors.SchemaErrors as exc:
+    except SchemaErrors as exc:
         cases = exc.failure_cases
         first = cases.iloc[0]
         column = first["column"] if isinstance(first["column"], str) else None

@@ -74,3 +74,13 @@ def accuracy_trend(dynamics: Dynamics) -> str:
 def kind_word(kind: str | None) -> str:
     """A forecast's kind in a table cell."""
     return {"forward": "по парам кварталов", "persistence": "«как сейчас»", "same_quarter": "модель квартала"}.get(kind or "", "—")
+
+
+def dynamics_title(dynamics: Dynamics) -> str:
+    """The chart's point: how the latest checked forecast came true, beside the simple one."""
+    checked = [r for r in dynamics.quarters if r.realised_roc_auc is not None]
+    if not checked:
+        return "Доля снизивших по кварталам; прогнозы ещё не проверены"
+    last = checked[-1]
+    simple = f" против {num(last.persistence_roc_auc, 3)} у «как сейчас»" if last.persistence_roc_auc is not None else ""
+    return f"Прогноз, сделанный в {short_period(last.period)}, сбылся с ROC-AUC {num(last.realised_roc_auc or 0.0, 3)}{simple}"

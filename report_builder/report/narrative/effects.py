@@ -35,7 +35,7 @@ def effect_cells(effect: Effect, min_group: int, max_width: float) -> EffectCell
         groups=f"{num(effect.offered)} / {num(effect.control)}",
         rates=f"{percent(effect.offered_rate)} / {percent(effect.control_rate)}" if effect.offered and effect.control else "—",
         reading=verdict_reason(effect.verdict, effect.uplift, effect.uplift_ci95, min_group, max_width),
-        used="деньги считаются по нему" if effect.used == "measured" else "деньги — по допущению",
+        used="по измерению" if effect.used == "measured" else "по допущению",
     )
 
 
@@ -52,7 +52,9 @@ def effects_lead(effects: Effects) -> str:
         f"Эффект измерен по контрольным группам кварталов: {quarters} (каждый проверен следующим кварталом; оценки "
         f"кварталов объединены с весами по их точности). Деньги считаются по измеренному эффекту группы, если его "
         f"интервал уже {points(effects.max_ci_width)}; иначе — по допущению "
-        f"({percent(effects.assumed)} предотвращённых снижений), с суммами и на границах измеренного интервала."
+        f"({percent(effects.assumed)} предотвращённых снижений), с суммами и на границах измеренного интервала. "
+        f"Групп в таблице — {len(effects.groups)}: при стольких сравнениях одно-два «эффект есть» или «вредят» "
+        "ожидаемы и случайно, поэтому надёжнее всего строка «все предложения»."
     )
 
 

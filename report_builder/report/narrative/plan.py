@@ -15,12 +15,12 @@ UNCOVERED = {
     "no_rule": "ни одно правило предложений им не подходит",
     "no_consent": "подходящее предложение идёт только письмами, а согласия на рассылки нет",
     "not_working": "подходят только предложения, которые по измерениям не работают",
-    "not_paying": "контакт обходится дороже ожидаемой выгоды",
+    "not_paying": "предложение им ничего не сохраняет или обходится дороже, чем сохраняет",
     "budget": "не хватило бюджета",
 }
 
 
-SOURCE_WORDS = {"measured": "измерен", "assumed": "допущение", "mixed": "в среднем: где измерен, где допущение"}
+SOURCE_WORDS = {"measured": "измерен", "assumed": "допущение", "mixed": "частично измерен"}
 
 
 class ValueCells(NamedTuple):
@@ -56,7 +56,7 @@ def loss_sentence(loss: Loss, months: int) -> str:
 def plan_line(plan: Plan, unit: str) -> str:
     """The plan in one sentence: customers, cost and expected gain with its range, or the break-even without prices."""
     head = plan.headline
-    who = count(head.customers, "покупатель", "покупателя", "покупателей")
+    who = count(head.customers, "покупателю", "покупателям", "покупателям")
     if head.costs_known:
         budget = f" при бюджете {num(head.budget)} {unit}" if head.budget is not None else ""
         return end(
@@ -86,7 +86,8 @@ def _range_note(interval: tuple[float, float] | None, customers: int, unit: str)
 def value_cells(value: Value, unit: str) -> ValueCells:
     gain = num(value.gain)
     if value.gain_range is not None:
-        gain += f" ({num(value.gain_range[0])}…{num(value.gain_range[1])})"
+        low, high = num(value.gain_range[0]), num(value.gain_range[1])
+        gain += f" ({low}…{high})" if value.effect_source == "measured" else f"; по измерению {low}…{high}"
     money = f"{num(value.net)} за {num(value.cost or 0.0)}" if value.net is not None else f"дешевле {num(value.break_even_cost, 2)}"
     return ValueCells(
         title=value.title,
