@@ -1,135 +1,176 @@
-"""Stage timings on the real data (or any folder): cold cache, then warm cache.
+"""How long a build takes: the cases an analyst meets, on the real data (or any folder), and growth with the shop.
 
-    python -m report_builder.bench [--data DIR] [--customers N]
+    python -m report_builder.bench [--data DIR] [--repeats 5]
+        cold build, warm rebuild, rebuild after one changed setting, and a quarter with a history
+    python -m report_builder.bench --customers 1000000
+        the stage table at 100,000, 300,000 and 1,000,000 generated customers (every size up to the one asked)
+    python -m report_builder.bench --history
+        the run history at scale (8 quarters × 100,000 customers recorded and read back)
 
-With --customers, a generated demo set of that size is timed instead.
+Commands are timed as the analyst runs them (`python -m report_builder build …` in a new process); medians of
+`--repeats` runs. Nothing here is a test: the figures are printed, not checked.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
-from report_builder.build import build_report
-from report_builder.config import load_config
 from report_builder.results.report import StageTiming
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "market"
+SCALE = (100_000, 300_000, 1_000_000)
+PERIOD = "2026-Q3"
 
 
-def _run(config: object, data: Path, out: Path, cache: Path) -> tuple[list[StageTiming], float]:
+def _command(data: Path, out: Path, *extra: str) -> float:
+    """Seconds of one `report_builder build` in a new process."""
+    command = [sys.executable, "-m", "report_builder", "build", "--data", str(data), "--output", str(out),
+               "--period", PERIOD, "--quiet", *extra]
+    start = time.perf_counter()
+    subprocess.run(command, check=True)
+    return time.perf_counter() - start
+
+
+def _in_process(data: Path, out: Path, cache: Path | None, history: Path | None,
+                settings: dict[str, object] | None = None) -> tuple[list[StageTiming], float]:
+    from report_builder.build import build_report
+    from report_builder.config import load_config
+
+    config = load_config(None, **(settings or {}))
     timings: list[StageTiming] = []
     start = time.perf_counter()
-    build_report(config, data, out, "bench", cache, on_stage=timings.append, use_history=False)  # type: ignore[arg-type]
+    build_report(config, data, out, PERIOD, cache, on_stage=timings.append,
+                 history=str(history) if history else None, use_history=history is not None)
     return timings, time.perf_counter() - start
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--data", type=Path, default=REAL)
-    parser.add_argument("--customers", type=int, default=None)
-    parser.add_argument("--profile", action="store_true", help="include the ydata-profiling appendix")
-    parser.add_argument("--history", action="store_true", help="time the run history at scale instead (8 quarters × 100,000)")
-    args = parser.parse_args()
-    if args.history:
-        history_bench()
-        return
+def _median(values: Sequence[float]) -> str:
+    return f"{statistics.median(values):.1f} с (из {len(values)}: {', '.join(f'{v:.1f}' for v in values)})"
+
+
+def cases(data: Path, repeats: int) -> None:
+    """Cold, warm, one changed setting and the history case, each a command as the analyst runs it."""
+    from report_builder.demo_data import earlier_quarters
+
     work = Path(tempfile.mkdtemp(prefix="rb-bench-"))
     try:
-        data = args.data
-        if args.customers:
-            from report_builder.demo_data import write_demo
+        cache = work / "cache"
+        cold_stages, cold_in_process = _in_process(data, work / "stages", None, None)
+        cold = [_command(data, work / f"cold-{k}", "--no-cache", "--no-history") for k in range(min(repeats, 3))]
+        _command(data, work / "warm", "--cache-dir", str(cache), "--no-history")
+        warm = [_command(data, work / "warm", "--cache-dir", str(cache), "--no-history") for _ in range(repeats)]
+        warm_in_process = [_in_process(data, work / "warm-ip", cache, None)[1] for _ in range(repeats + 1)][1:]
+        changed = []
+        for k in range(repeats):  # a new value each time: nothing of it is in the cache yet
+            settings = work / f"settings-{k}.toml"
+            settings.write_text(f"[segments]\nvalue_quantile = {0.70 + 0.01 * k:.2f}\n", encoding="utf-8")
+            changed.append(_command(data, work / "warm", "--cache-dir", str(cache), "--no-history", "--config", str(settings)))
+        # A quarter with a history: two earlier quarters made from this one are built first, then this one, cold.
+        earlier = earlier_quarters(data, work / "earlier", quarters=2)
+        history = work / "history.sqlite"
+        for back, folder in earlier:
+            from report_builder.periods import previous_period
 
-            data = work / "data"
-            write_demo(data, customers=args.customers)
-        if not data.is_dir():
-            raise SystemExit(f"нет папки с данными: {data}")
-        config = load_config(None, **{"report.profile": args.profile})
-        cold, cold_total = _run(config, data, work / "cold", work / "cache")
-        warm, warm_total = _run(config, data, work / "warm", work / "cache")
-        command = [sys.executable, "-m", "report_builder", "build", "--data", str(data), "--output", str(work / "cli"),
-                   "--cache-dir", str(work / "cache"), "--period", "bench"]
-        command += ["--profile"] if args.profile else ["--no-profile"]
-        start = time.perf_counter()
-        subprocess.run(command, check=True, capture_output=True)
-        cli_warm = time.perf_counter() - start
+            subprocess.run([sys.executable, "-m", "report_builder", "build", "--data", str(folder), "--output",
+                            str(work / f"q-{back}"), "--period", previous_period(PERIOD, back), "--quiet",
+                            "--history", str(history), "--cache-dir", str(cache)], check=True)
+        with_history_stages, with_history = _in_process(data, work / "with-history", None, history)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print(f"Данные: {data}")
-    print(f"{'Этап':<36}{'холодный кэш, с':>18}{'тёплый кэш, с':>16}")
-    warm_by = {t.stage: t for t in warm}
-    for t in cold:
-        w = warm_by.get(t.stage)
-        print(f"{t.title:<36}{t.seconds:>18.2f}{(w.seconds if w else float('nan')):>16.2f}")
-    analysis = sum(t.seconds for t in cold if t.stage in {"models", "evaluate", "explain"})
-    print(f"{'Поиск, оценка и SHAP вместе':<36}{analysis:>18.2f}")
-    print(f"{'Вся сборка в одном процессе':<36}{cold_total:>18.2f}{warm_total:>16.2f}")
-    print(f"{'Команда report-builder build':<36}{'':>18}{cli_warm:>16.2f}")
+    print("\nЭтапы холодной сборки в одном процессе (HTML, PDF, профиль, файлы покупателей), с:")
+    _stage_table({"без истории": cold_stages, "с историей (2 квартала)": with_history_stages})
+    print(f"\nВся холодная сборка в одном процессе: {cold_in_process:.1f} с; с историей: {with_history:.1f} с "
+          f"(квартальные этапы добавляют {with_history - cold_in_process:+.1f} с)")
+    print(f"Команда, холодная сборка (--no-cache): {_median(cold)}")
+    print(f"Команда, повторная сборка без изменений: {_median(warm)}")
+    print(f"Повторная сборка в одном процессе: {_median(warm_in_process)}")
+    print(f"Команда после изменения одной настройки сегментов: {_median(changed)}")
 
 
+def _stage_table(columns: dict[str, list[StageTiming]]) -> None:
+    names: dict[str, str] = {}
+    for timings in columns.values():
+        names.update({t.stage: t.title for t in timings})
+    print(f"{'Этап':<42}" + "".join(f"{c:>26}" for c in columns))
+    for stage, title in names.items():
+        cells = []
+        for timings in columns.values():
+            found = [t.seconds for t in timings if t.stage == stage]
+            cells.append(f"{found[0]:>26.2f}" if found else f"{'—':>26}")
+        print(f"{title[:41]:<42}" + "".join(cells))
 
-def history_bench(quarters: int = 8, customers: int = 100_000) -> None:
-    """The history at scale: `quarters` runs of `customers` each recorded, then one comparison (no model is fitted)."""
-    import dataclasses
 
-    import numpy as np
-    import pandas as pd
+def scale(largest: int) -> None:
+    """The stage table at every size of SCALE up to `largest` (and at `largest`), each build in its own process."""
+    sizes = sorted({*(s for s in SCALE if s <= largest), largest})
+    found: dict[str, list[StageTiming]] = {}
+    lines = []
+    for size in sizes:
+        result = subprocess.run([sys.executable, "-m", "report_builder.bench", "--one-scale", str(size)],
+                                check=True, capture_output=True, text=True)
+        facts = json.loads(result.stdout.strip().splitlines()[-1])
+        found[f"{size:,}".replace(",", " ")] = [StageTiming(**t) for t in facts["timings"]]
+        lines.append(f"{size:>10,} покупателей: данные созданы за {facts['generate']:.0f} с; сборка {facts['build']:.0f} с "
+                     f"({facts['build'] / 60:.1f} мин); пик памяти: сборка {facts['peak_gib']:.2f} ГиБ, "
+                     f"её дочерние процессы до {facts['children_peak_gib']:.2f} ГиБ")
+    print("Сборка по созданным данным (HTML, PDF, профиль, файлы покупателей, запись в историю), с:")
+    _stage_table(found)
+    print()
+    print("\n".join(lines).replace(",", " "))
 
-    from report_builder.history import History, history_url
-    from report_builder.labels import BASE_SEGMENTS, CATEGORICAL, DECLINED, NUMERIC, PROFIT, STABLE, TARGET
-    from report_builder.pipeline import HISTORY
-    from report_builder.records import record_type
-    from report_builder.results.report import RunInfo
-    from report_builder.results.segments import PEOPLE_COLUMNS, CustomerList, Segmentation, SegmentStats, Totals
 
-    rng = np.random.default_rng(0)
-    work = Path(tempfile.mkdtemp(prefix="rb-history-bench-"))
+def one_scale(customers: int) -> None:
+    """One build of generated data of this size; its facts as one JSON line."""
+    from report_builder.demo_data import write_demo
 
-    def quarter(q: int) -> object:
-        ids = pd.Index(np.arange(q * customers // 10, q * customers // 10 + customers), name="id")
-        clean = pd.DataFrame({**{f: rng.normal(q * 0.05, 1, customers) for f in NUMERIC},
-                              **{f: rng.choice(["a", "b", "c"], customers) for f in CATEGORICAL},
-                              TARGET: rng.choice([DECLINED, STABLE], customers), PROFIT: rng.gamma(4, 1, customers)}, index=ids)
-        people = pd.DataFrame({"probability": rng.random(customers), "segment": rng.choice(BASE_SEGMENTS, customers),
-                               "profit": rng.gamma(4, 1, customers), "profit_at_risk": rng.gamma(2, 1, customers),
-                               "control": rng.random(customers) < 0.1,
-                               "offers": rng.choice(["", "Персональные подборки товаров (сайт, email)"], customers)}, index=ids)
-        parts = {part: None for part in HISTORY.parts}
-        parts["run"] = record_type(RunInfo)(period=f"{2020 + q // 4}-Q{q % 4 + 1}", built_at="2026-01-01T00:00:00+00:00",
-                                            versions={}, dataset="bench", config_hash="x", settings="{}", money_unit="ед.")
-        parts["data"] = record_type(CleanData)(customers=clean, customers_used=customers, decline_share=0.38)
-        parts["segmentation"] = record_type(Segmentation)(
-            segments=tuple(record_type(SegmentStats)(name=s, customers=customers // 4, profit_at_risk=1e4) for s in BASE_SEGMENTS),
-            at_risk_customers=customers // 3, totals=record_type(Totals)(profit_at_risk_all=1e5, quarter_profit=3e5))
-        parts["customer_list"] = record_type(CustomerList)(people=people[list(PEOPLE_COLUMNS)])
-        return HISTORY.snapshot(**parts)
-
+    work = Path(tempfile.mkdtemp(prefix="rb-scale-"))
     try:
-        store = History(history_url(str(work / "history.sqlite")))
-        snapshots = [quarter(q) for q in range(quarters)]
         start = time.perf_counter()
-        for snapshot in snapshots[:-1]:
-            with store.recording([snapshot]):
-                pass
-        recorded = time.perf_counter() - start
-        start = time.perf_counter()
-        found = store.reference("bench", snapshots[-1].period)
-        read = time.perf_counter() - start
-        last = snapshots[-1]
-        compared = found.snapshot is not None and all(len(r.data.customers) == customers for r in found.runs)
-        size = (work / "history.sqlite").stat().st_size / 2**20
+        write_demo(work / "data", customers=customers)
+        generate = time.perf_counter() - start
+        timings, seconds = _in_process(work / "data", work / "out" / PERIOD, work / "cache", work / "out" / "history.sqlite")
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    assert compared and dataclasses.is_dataclass(last)
-    print(f"История: {quarters - 1} кварталов по {customers:,} покупателей (признаки и метки каждого) записаны за "
-          f"{recorded:.1f} с ({recorded / (quarters - 1):.1f} с на квартал); файл SQLite — {size:.0f} МБ "
-          f"({size / (quarters - 1):.0f} МБ на квартал)")
-    print(f"Чтение всех {quarters - 1} прошлых кварталов из истории: {read:.2f} с")
+    kib = 1024 * 1024  # ru_maxrss is in KiB on Linux
+    print(json.dumps({
+        "generate": generate, "build": seconds,
+        "peak_gib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / kib,
+        "children_peak_gib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / kib,
+        "timings": [{"stage": t.stage, "title": t.title, "seconds": t.seconds, "cached": t.cached} for t in timings],
+    }))
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", type=Path, default=REAL)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--customers", type=int, default=None, help="the scale table up to this many generated customers")
+    parser.add_argument("--one-scale", type=int, default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--history", action="store_true", help="the run history at scale")
+    args = parser.parse_args(argv)
+    if args.history:
+        from report_builder.history_bench import history_bench
+
+        history_bench()
+    elif args.one_scale:
+        one_scale(args.one_scale)
+    elif args.customers:
+        scale(args.customers)
+    else:
+        if not args.data.is_dir():
+            raise SystemExit(f"нет папки с данными: {args.data}")
+        cases(args.data, args.repeats)
 
 
 if __name__ == "__main__":

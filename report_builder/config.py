@@ -89,6 +89,9 @@ class ModelConfig(_Frozen):
     bootstrap_rounds: int = Field(1000, ge=100, description="повторов бутстрепа для доверительных интервалов")
     n_jobs: int = Field(2, description="параллельных процессов поиска")
     max_fit_rows: int = Field(5000, ge=200, description="на скольких строках не больше обучать модель (стратифицированная выборка)")
+    max_check_rows: int = Field(
+        20000, ge=200, description="на скольких отложенных покупателях не больше проверять семейства моделей (стратифицированная выборка)"
+    )
     grids: dict[str, dict[str, tuple[float | int | str | bool | None, ...]]] = Field(
         default_factory=dict,
         description="для семейства: параметр scikit-learn → список значений вместо встроенного пространства поиска",

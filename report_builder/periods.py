@@ -25,3 +25,15 @@ def previous_period(period: str, back: int = 1) -> str:
 def consecutive(before: str, after: str) -> bool:
     """Whether `after` is the quarter right after `before` (labels of another shape never are)."""
     return "-Q" in after and previous_period(after) == before
+
+
+ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
+NBSP = "\u00a0"
+
+
+def period_label(period: str) -> str:
+    """«2026-Q4» -> «IV квартал 2026 г.»; any other label as it is."""
+    year, _, quarter = period.partition("-Q")
+    if year.isdigit() and quarter.isdigit() and int(quarter) in ROMAN:
+        return f"{ROMAN[int(quarter)]} квартал {year}{NBSP}г."
+    return period

@@ -62,6 +62,9 @@ ANALYSIS: tuple[Stage, ...] = (
         # on the cleaned content, so the same quarter from another format or a database reuses them.
         Stage("data", "Очистка данных", clean_tables, {"tables": "validated"}, {"config": "cleaning"}, content_key=True,
               section=Section("data", "Данные", figures=data_figures.section)),
+        # A page of its own that nothing else reads: drawn in the background while the models are fitted.
+        Stage("profile", "Профиль данных (ydata-profiling)", profile, {"data": "data", "period": "period"},
+              {"company": "report.company"}, when="report.profile", publishes="profile.html", background=True),
         Stage("exploration", "Исследовательский анализ", explore, {"data": "data"},
               section=Section("eda", "Исследовательский анализ", figures=eda_figures.section)),
         Stage("correlation", "Корреляция phik", correlate, {"data": "data"},
@@ -84,7 +87,7 @@ ANALYSIS: tuple[Stage, ...] = (
         Stage(
             "scores", "Прогноз для каждого покупателя", score_customers,
             {"search": "search", "evaluation": "evaluation", "data": "data"},
-            {"n_jobs": "model.n_jobs", "customers_max": "explain.customers_max",
+            {"customers_max": "explain.customers_max",
              "background": "explain.background", "seed": "seed"},
             when="stages.segments",
         ),
@@ -103,8 +106,6 @@ ANALYSIS: tuple[Stage, ...] = (
               {"segmentation": "segmentation", "recommendations": "recommendations", "effects": "effects"},
               {"config": "recommendations", "experiment": "backtest", "seed": "seed"},
               section=Section("recommendations", "Рекомендации", figures=plan_figures.section)),
-        Stage("profile", "Профиль данных (ydata-profiling)", profile, {"data": "data", "period": "period"},
-              {"company": "report.company"}, when="report.profile", publishes="profile.html"),
         Stage("customer_list", "Список покупателей", customer_files.customer_list,
               {"segmentation": "segmentation", "plan": "plan", "scores": "scores", "reference": "reference"}),
         Stage("comparison", "Сравнение с прошлым кварталом", compare,
@@ -137,24 +138,29 @@ def _record(**parts: object) -> object:
 _record.__annotations__["return"] = HISTORY.snapshot
 
 
-def _charts(stages: tuple[Stage, ...]) -> tuple[Stage, ...]:
-    """One stage per section with charts: it reads only the results the charts need, so one changed setting redraws
-    only the sections that show what it changed."""
-    found = []
+def _with_charts(stages: tuple[Stage, ...]) -> tuple[Stage, ...]:
+    """Each section's charts as a stage of its own, right after the last result they read: it runs in the background
+    while the analysis goes on, and one changed setting redraws only the sections that show what it changed."""
+    charts = []
     for stage in stages:
         if stage.section is None or stage.section.figures is None:
             continue
-        wanted = [p for p in inspect.signature(stage.section.figures).parameters if p != "unit"]
-        found.append(Stage(f"charts_{stage.section.key}", f"Графики: {stage.section.title}", stage.section.figures,
-                           {p: p for p in wanted}, {"unit": "report.unit"} if len(wanted) < len(inspect.signature(stage.section.figures).parameters) else {},
-                           draws=stage.section.key))
-    return tuple(found)
+        parameters = inspect.signature(stage.section.figures).parameters
+        wanted = [p for p in parameters if p != "unit"]
+        charts.append(Stage(f"charts_{stage.section.key}", f"Графики: {stage.section.title}", stage.section.figures,
+                            {p: p for p in wanted}, {"unit": "report.unit"} if "unit" in parameters else {},
+                            draws=stage.section.key, background=True))
+    ordered: list[Stage] = []
+    for stage in stages:
+        ordered.append(stage)
+        done = {s.name for s in ordered}
+        ordered += [c for c in charts if c not in ordered and set(c.inputs.values()) <= done]
+    return (*ordered, *(c for c in charts if c not in ordered))
 
 
 STAGES: tuple[Stage, ...] = check_table(
     (
-        *ANALYSIS,
-        *_charts(ANALYSIS),
+        *_with_charts(ANALYSIS),
         Stage("record", "Запись для истории", _record, {part: part for part in HISTORY.parts}, output=True),
         # The documents: every result above reaches them as one object, RESULTS.
         Stage("sections", "Разделы и рисунки", arrange_sections, {"results": RESULTS}),

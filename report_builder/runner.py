@@ -20,6 +20,7 @@ import time
 import types
 import typing
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, TypeVar
@@ -68,6 +69,7 @@ class Stage:
     publish_when: str | None = None  # dotted path of a yes/no setting: publish only then (the result may feed others)
     draws: str | None = None  # the key of the section whose charts this stage draws
     output: bool = False  # the build itself reads the result (what the history records of a run)
+    background: bool = False  # run in a worker process beside the others; waited for when its result is needed
 
     @property
     def returns(self) -> object:
@@ -145,12 +147,19 @@ def results_class(stages: tuple[Stage, ...], given: Mapping[str, object]) -> typ
     """
     first_reader = next((i for i, s in enumerate(stages) if RESULTS in s.inputs.values()), len(stages))
     fields = [(name, kind) for name, kind in given.items()]
-    fields += [(s.name, s.returns | None, dataclasses.field(default=None)) for s in stages[:first_reader]]  # type: ignore[operator]
+    shown = [s for s in stages[:first_reader] if not _own_file(s, stages)]
+    fields += [(s.name, s.returns | None, dataclasses.field(default=None)) for s in shown]  # type: ignore[operator]
     sections = tuple((s.name, s.section) for s in stages[:first_reader] if s.section is not None)
     cls = dataclasses.make_dataclass("ReportResults", fields, frozen=True, namespace={"sections": sections})
     cls.__module__ = "report_builder.pipeline"
     cls.__doc__ = "Every result of one build, one field per stage: what the render layer reads."
     return cls
+
+
+def _own_file(stage: Stage, stages: tuple[Stage, ...]) -> bool:
+    """A background stage that only publishes a file of its own: no stage reads it, so the documents need not wait."""
+    return (stage.background and stage.publishes is not None and stage.section is None and stage.draws is None
+            and not any(stage.name in s.inputs.values() for s in stages))
 
 
 @dataclass(frozen=True)
@@ -168,6 +177,25 @@ class Stored:
     key: str
 
 
+@dataclass(frozen=True)
+class Pending:
+    """A background stage's result still being computed in the worker process."""
+
+    stage: Stage
+    key: str
+    future: Future[tuple[object, float]]
+
+
+def found_title(stages: tuple[Stage, ...], name: str) -> str:
+    return next(s.title for s in stages if s.name == name)
+
+
+def _timed(fn: Callable[..., object], arguments: dict[str, object]) -> tuple[object, float]:
+    """Run a stage in the worker and say how long it took there."""
+    start = time.perf_counter()
+    return fn(**arguments), time.perf_counter() - start
+
+
 @dataclass
 class Run:
     """What one pass over the table produced. Results found in the cache are loaded only when asked for."""
@@ -180,10 +208,23 @@ class Run:
     problems: list[Exception] = field(default_factory=list)  # tolerated failures, in order
     results_type: type | None = None  # the table's results class
     cache: StageCache | None = None
+    on_stage: Callable[[StageTiming], None] = lambda _: None
+    worker: Executor | None = None
 
     def value(self, name: str) -> object:
-        """A stage's (or a given value's) result, loaded from the cache if it was left there."""
+        """A stage's (or a given value's) result, loaded from the cache if it was left there, or waited for."""
         found = self.values.get(name)
+        if isinstance(found, Pending):
+            try:
+                value, seconds = found.future.result()
+            except found.stage.tolerate as problem:
+                self.values[name], self.keys[name] = None, "off"
+                self.problems.append(problem)
+                return None
+            if self.cache is not None:
+                self.cache.put(name, found.key, value)
+            self.values[name] = found = value
+            self._timed(StageTiming(name, found_title(self.stages, name), seconds, False))
         if isinstance(found, Stored):
             assert self.cache is not None
             loaded = self.cache.get(name, found.key)
@@ -192,6 +233,27 @@ class Run:
                 loaded = stage.fn(**self.arguments(stage))
             self.values[name] = found = loaded
         return found
+
+    def _timed(self, timing: StageTiming) -> None:
+        self.timings.append(timing)
+        self.on_stage(timing)
+
+    def wait(self) -> None:
+        """Every background stage finished; the worker process stopped."""
+        for name in [n for n, v in self.values.items() if isinstance(v, Pending)]:
+            self.value(name)
+        if self.worker is not None:
+            self.worker.shutdown()
+            self.worker = None
+
+    def submit(self, stage: Stage, key: str) -> None:
+        if self.worker is None:
+            # loky's (joblib's) executor: a fresh process, not a fork of one that may hold the model libraries'
+            # threads, and one that never runs the caller's main script again (a script needs no __main__ guard).
+            from joblib.externals.loky import ProcessPoolExecutor
+
+            self.worker = ProcessPoolExecutor(max_workers=1)
+        self.values[stage.name] = Pending(stage, key, self.worker.submit(_timed, stage.fn, self.arguments(stage)))
 
     def arguments(self, stage: Stage) -> dict[str, object]:
         """What the stage is called with: its inputs (loaded), the runner's own values and its settings."""
@@ -283,39 +345,52 @@ def run_stages(
     yields None. A stage whose result is in the cache is not run, and its result is not even loaded unless a stage
     that does run, a published file or the build asks for it."""
     run = Run(stages, settings, {name: g.value for name, g in given.items()}, {name: g.key for name, g in given.items()},
-              [], [], results, cache)
-    for stage in stages:
-        if only is not None and stage.name not in only:
-            continue
-        if not _runs(stage, run, settings):
-            run.values[stage.name], run.keys[stage.name] = None, "off"
-            continue
-        start = time.perf_counter()
-        key = stage_key(stage, [_input_key(source, run) for source in stage.inputs.values()], settings)
-        found = cache.find(stage.name, key) if stage.cached else MISS
-        if found is not MISS:
-            run.values[stage.name] = None if found is None else Stored(key)
-        else:
-            try:
-                value = stage.fn(**run.arguments(stage))
-            except stage.tolerate as problem:
-                run.values[stage.name], run.keys[stage.name] = None, "off"
-                run.problems.append(problem)
+              [], [], results, cache, on_stage)
+    try:
+        for stage in stages:
+            if only is not None and stage.name not in only:
                 continue
-            if stage.cached:
-                cache.put(stage.name, key, value)
-                if stage.content_key:  # beside it, what it stands for: a hit need not load it to key what follows
-                    cache.put(stage.name + CONTENT, key, _fingerprint(value))
-            else:
-                key = _digest(key, _fingerprint(value))
-            run.values[stage.name] = value
-        if stage.content_key:
-            key = _digest(stage.name, _content(stage, key, run, cache))
-        run.keys[stage.name] = key
-        timing = StageTiming(stage.name, stage.title, time.perf_counter() - start, found is not MISS)
-        run.timings.append(timing)
-        on_stage(timing)
+            _step(stage, run, settings, cache)
+        run.wait()
+    finally:
+        if run.worker is not None:
+            run.worker.shutdown(cancel_futures=True)
     return run
+
+
+def _step(stage: Stage, run: Run, settings: BaseModel, cache: StageCache) -> None:
+    if not _runs(stage, run, settings):
+        run.values[stage.name], run.keys[stage.name] = None, "off"
+        return
+    if TIMINGS in stage.inputs.values():
+        run.wait()  # the timings are complete only when the background stages are done
+    start = time.perf_counter()
+    key = stage_key(stage, [_input_key(source, run) for source in stage.inputs.values()], settings)
+    found = cache.find(stage.name, key) if stage.cached else MISS
+    if found is not MISS:
+        run.values[stage.name] = None if found is None else Stored(key)
+    elif stage.background and stage.cached and not stage.content_key:
+        run.keys[stage.name] = key
+        run.submit(stage, key)
+        return
+    else:
+        try:
+            value = stage.fn(**run.arguments(stage))
+        except stage.tolerate as problem:
+            run.values[stage.name], run.keys[stage.name] = None, "off"
+            run.problems.append(problem)
+            return
+        if stage.cached:
+            cache.put(stage.name, key, value)
+            if stage.content_key:  # beside it, what it stands for: a hit need not load it to key what follows
+                cache.put(stage.name + CONTENT, key, _fingerprint(value))
+        else:
+            key = _digest(key, _fingerprint(value))
+        run.values[stage.name] = value
+    if stage.content_key:
+        key = _digest(stage.name, _content(stage, key, run, cache))
+    run.keys[stage.name] = key
+    run._timed(StageTiming(stage.name, stage.title, time.perf_counter() - start, found is not MISS))
 
 
 CONTENT = ".content"  # the cache entry beside a content-keyed stage's result: its fingerprint

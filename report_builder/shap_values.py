@@ -19,21 +19,26 @@ def is_tree_model(model: object) -> bool:
 
 
 def shap_values(
-    model: object, rows: pd.DataFrame, X_train: pd.DataFrame, background_size: int, seed: int
+    model: object, rows: pd.DataFrame, X_train: pd.DataFrame, background_size: int, seed: int, exact: bool = True
 ) -> tuple[str, np.ndarray, float]:
-    """(explainer name, rows × features SHAP in probability units, base value)."""
+    """(explainer name, rows × features SHAP in probability units, base value).
+
+    `exact=False`, for trees: each feature's contribution along the decision paths (Saabas), additive like SHAP and
+    hundreds of times faster; enough to rank a customer's own top drivers, never used for the report's explanation.
+    """
     if is_tree_model(model):
-        return ("TreeExplainer", *_tree_shap(model, rows))  # type: ignore[arg-type]
+        name = "TreeExplainer" if exact else "TreeExplainer (пути деревьев)"
+        return (name, *_tree_shap(model, rows, exact))  # type: ignore[arg-type]
     return ("PermutationExplainer", *_permutation_shap(model, rows, X_train, background_size, seed))
 
 
-def _tree_shap(model: object, rows: pd.DataFrame) -> tuple[np.ndarray, float]:
-    """Exact tree SHAP in probability units, one-hot columns summed back to their feature."""
+def _tree_shap(model: object, rows: pd.DataFrame, exact: bool = True) -> tuple[np.ndarray, float]:
+    """Tree SHAP (exact, or along the paths) in probability units, one-hot columns summed back to their feature."""
     import shap  # heavy: imported only when values are computed, not on a cached build
 
     prep, clf = model.named_steps["prep"], model.named_steps["clf"]
     explainer = shap.TreeExplainer(clf)
-    raw = np.asarray(explainer.shap_values(prep.transform(rows)))
+    raw = np.asarray(explainer.shap_values(prep.transform(rows), approximate=not exact))
     positive = raw[..., 1] if raw.ndim == 3 else raw
     names = list(prep.get_feature_names_out())
     values = np.zeros((len(rows), len(FEATURES)))

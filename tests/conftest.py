@@ -133,7 +133,7 @@ def explain_small(search: ModelSearch, evaluation: Evaluation, data: CleanData, 
 
 def score_small(search: ModelSearch, evaluation: Evaluation, data: CleanData, seed: int = SEED, **update: object) -> Scores:
     c = small_explain_config(**update)
-    return score_customers(search, evaluation, data, 1, c.customers_max, c.background, seed)
+    return score_customers(search, evaluation, data, c.customers_max, c.background, seed)
 
 
 @pytest.fixture(scope="session")

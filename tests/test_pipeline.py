@@ -160,7 +160,8 @@ def test_summary_analysis(first: Built, config: Config) -> None:
 
 def test_first_build_computes_every_stage(first: Built) -> None:
     stages = {t.stage for t in first.timings}
-    assert {s.name for s in STAGES} - {"profile"} == stages
+    # A first quarter has nothing to check or to trace over time: those two sections draw no charts.
+    assert {s.name for s in STAGES} - {"profile", "charts_backtest", "charts_dynamics"} == stages
     assert not any(t.cached for t in first.timings)
 
 
@@ -169,7 +170,8 @@ def test_second_build_comes_from_the_cache(first: Built, second: Built) -> None:
     # reads every setting, and this build asks for HTML only: it alone is laid out again.
     computed = [t.stage for t in second.timings if not t.cached]
     assert computed == ["tables", "html", "summary"]
-    assert {t.stage for t in second.timings} == {s.name for s in STAGES} - {"profile", "pdf"}
+    assert {t.stage for t in second.timings} == ({s.name for s in STAGES}
+                                                 - {"profile", "print_html", "pdf_layout", "pdf", "charts_backtest", "charts_dynamics"})
     assert second.stage("search").seconds < first.stage("search").seconds
     assert second.summary["models"] == first.summary["models"]
     assert second.summary["drivers"] == first.summary["drivers"]
@@ -192,7 +194,8 @@ def test_one_changed_setting_recomputes_only_its_readers_and_what_follows(second
     computed = {t.stage for t in built.timings if not t.cached}
     # Every document reads all results; summary.json is written anew every build (it holds the build time).
     documents = {s.name for s in STAGES if RESULTS in s.inputs.values()}
-    assert computed == (_after(readers | documents) | {"tables"}) - {"pdf"}  # this build asks for HTML only
+    # This build asks for HTML only, and a first quarter draws no back-test or dynamics charts.
+    assert computed == (_after(readers | documents) | {"tables"}) - {"print_html", "pdf_layout", "pdf", "charts_dynamics"}
     assert {"search", "evaluation", "explanation", "correlation"} & computed == set()
 
 

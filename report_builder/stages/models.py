@@ -24,7 +24,6 @@ from report_builder.results.data import CleanData
 
 if TYPE_CHECKING:
     from sklearn.base import ClassifierMixin
-    from sklearn.model_selection import RandomizedSearchCV
     from sklearn.pipeline import Pipeline
     from sklearn.preprocessing import MinMaxScaler, StandardScaler
 
@@ -76,13 +75,13 @@ def families(seed: int) -> dict[str, Family]:
         ),
         "extra_trees": Family(
             "Сверхслучайный лес (ExtraTreesClassifier)",
-            ExtraTreesClassifier(n_estimators=150, random_state=seed, n_jobs=1),
+            ExtraTreesClassifier(n_estimators=100, random_state=seed, n_jobs=1),
             {"clf__max_features": [0.2, 0.3, 0.5, "sqrt"], "clf__min_samples_leaf": randint(1, 8)},
             ("none",),
         ),
         "random_forest": Family(
             "Случайный лес (RandomForestClassifier)",
-            RandomForestClassifier(n_estimators=150, random_state=seed, n_jobs=1),
+            RandomForestClassifier(n_estimators=100, random_state=seed, n_jobs=1),
             {"clf__max_features": [0.2, 0.3, 0.5, "sqrt"], "clf__min_samples_leaf": randint(1, 8)},
             ("none",),
         ),
@@ -146,31 +145,33 @@ def make_pipeline(family: Family, extra_numeric: Sequence[str] = ()) -> Pipeline
 
 
 def search_models(data: CleanData, cv: Splitter, config: ModelConfig, seed: int) -> ModelSearch:
+    """Every family searched on the training part; the choice by cross-validated ROC-AUC only.
+
+    Successive halving over the families: each first tries a third of its candidates, and only the better half of the
+    families (rounded down, at least one) go on to the rest; a family dropped early keeps the best of what it tried. The candidates are those a
+    random search of `search_iterations` draws, so a family searched to the end is searched exactly as in full.
+    """
     from sklearn.dummy import DummyClassifier
     from sklearn.metrics import roc_auc_score
-    from sklearn.model_selection import RandomizedSearchCV, train_test_split
+    from sklearn.model_selection import train_test_split
 
     X, y = features_and_target(data)
     X_train, X_test, y_train, y_test = train_test_split(
         X, y, test_size=config.test_size, stratify=y, random_state=seed
     )
     available = len(X_train)
-    # Large quarters: the search fits on a stratified sample; every customer is still scored later.
+    # Large quarters: the search fits on a stratified sample, and the families are checked on a capped held-out
+    # sample; every customer is still scored later.
     fit_index = stratified_cap(X_train.index, y_train, config.max_fit_rows, seed)
     X_train, y_train = X_train.loc[fit_index], y_train.loc[fit_index]
-    catalogue = families(seed)  # the settings admit only these families and grids of them (`ModelConfig`)
+    check_index = stratified_cap(X_test.index, y_test, config.max_check_rows, seed)
+    X_check, y_check = X_test.loc[check_index], y_test.loc[check_index]
+    searches = search_families(X_train, y_train, cv, config, seed)
     scores, fitted = [], {}
-    for name in config.families:
-        grid = search_space(name, catalogue[name], config)
-        start = time.perf_counter()
-        search = RandomizedSearchCV(
-            make_pipeline(catalogue[name]), grid, n_iter=config.search_iterations, scoring="roc_auc",
-            cv=cv, random_state=seed, n_jobs=config.n_jobs,
-        ).fit(X_train, y_train)
-        seconds = time.perf_counter() - start
-        fitted[name] = search.best_estimator_
-        scores.append(_model_score(name, catalogue[name], grid, search, X_test, y_test, seconds, config, seed))
-    scores.sort(key=lambda s: -s.cv_roc_auc_mean)
+    for name, search in searches.items():
+        fitted[name] = search.refit(X_train, y_train)
+        scores.append(_model_score(search, fitted[name], X_check, y_check, config, seed))
+    scores.sort(key=lambda found: -found.cv_roc_auc_mean)
     dummy = DummyClassifier(strategy="prior").fit(X_train, y_train)
     return ModelSearch(
         scores=tuple(scores),
@@ -179,8 +180,70 @@ def search_models(data: CleanData, cv: Splitter, config: ModelConfig, seed: int)
         train_index=X_train.index,
         train_available=available,
         test_index=X_test.index,
-        dummy_test_roc_auc=float(roc_auc_score(y_test, dummy.predict_proba(X_test)[:, 1])),
+        dummy_test_roc_auc=float(roc_auc_score(y_check, dummy.predict_proba(X_check)[:, 1])),
     )
+
+
+def search_families(X: pd.DataFrame, y: pd.Series, cv: object, config: ModelConfig, seed: int,
+                    extra_numeric: Sequence[str] = ()) -> dict[str, FamilySearch]:
+    """Successive halving over the families: each first tries a third of its candidates, and only the better half of
+    the families (rounded down, at least one) go on to the rest; a family dropped early keeps the best of what it
+    tried. The candidates are those a random search of `search_iterations` draws, so a family searched to the end is
+    searched exactly as in full. `cv` is anything scikit-learn takes as folds."""
+    catalogue = families(seed)  # the settings admit only these families and grids of them (`ModelConfig`)
+    searches = {name: FamilySearch(name, catalogue[name], search_space(name, catalogue[name], config), config, seed, extra_numeric)
+                for name in config.families}
+    first = max(2, -(-config.search_iterations // 3))
+    for search in searches.values():
+        search.try_candidates(first, X, y, cv, config.n_jobs)
+    ranked = sorted(searches.values(), key=lambda found: -found.best_score)
+    for search in ranked[: max(1, len(ranked) // 2)]:
+        search.try_candidates(config.search_iterations, X, y, cv, config.n_jobs)
+    return searches
+
+
+class FamilySearch:
+    """One family's random search, run in steps: the candidates are drawn once, and tried up to a count."""
+
+    def __init__(self, name: str, family: Family, grid: dict[str, object], config: ModelConfig, seed: int,
+                 extra_numeric: Sequence[str] = ()) -> None:
+        from sklearn.model_selection import ParameterSampler
+
+        self.name, self.family, self.grid, self.extra_numeric = name, family, grid, tuple(extra_numeric)
+        drawn = list(ParameterSampler(grid, config.search_iterations, random_state=seed))
+        self.candidates = [c for i, c in enumerate(drawn) if c not in drawn[:i]]  # a draw repeated is not fitted twice
+        self.results: list[tuple[float, tuple[float, ...], dict[str, object]]] = []  # mean, folds, parameters
+        self.seconds = 0.0
+
+    @property
+    def best_score(self) -> float:
+        return max(mean for mean, _, _ in self.results)
+
+    @property
+    def best(self) -> tuple[float, tuple[float, ...], dict[str, object]]:
+        return max(self.results, key=lambda found: found[0])  # the first of equal scores, as scikit-learn picks
+
+    def try_candidates(self, upto: int, X: pd.DataFrame, y: pd.Series | np.ndarray, cv: object, n_jobs: int) -> None:
+        from sklearn.model_selection import GridSearchCV
+
+        todo = self.candidates[len(self.results) : upto]
+        if not todo:
+            return
+        start = time.perf_counter()
+        grid = [{key: [value] for key, value in candidate.items()} for candidate in todo]
+        search = GridSearchCV(make_pipeline(self.family, self.extra_numeric), grid, scoring="roc_auc", cv=cv, n_jobs=n_jobs,
+                              refit=False).fit(X, y)
+        splits = sum(1 for key in search.cv_results_ if key.startswith("split") and key.endswith("_test_score"))
+        for i, parameters in enumerate(search.cv_results_["params"]):
+            folds = tuple(float(search.cv_results_[f"split{k}_test_score"][i]) for k in range(splits))
+            self.results.append((float(search.cv_results_["mean_test_score"][i]), folds, parameters))
+        self.seconds += time.perf_counter() - start
+
+    def refit(self, X: pd.DataFrame, y: pd.Series | np.ndarray) -> Pipeline:
+        start = time.perf_counter()
+        fitted = make_pipeline(self.family, self.extra_numeric).set_params(**self.best[2]).fit(X, y)
+        self.seconds += time.perf_counter() - start
+        return fitted
 
 
 def checked_families(config: ModelConfig, seed: int) -> dict[str, Family]:
@@ -203,28 +266,23 @@ def search_space(name: str, family: Family, config: ModelConfig) -> dict[str, ob
     return grid
 
 
-def _model_score(
-    name: str, family: Family, grid: dict[str, object], search: RandomizedSearchCV,
-    X_test: pd.DataFrame, y_test: pd.Series, seconds: float, config: ModelConfig, seed: int,
-) -> ModelScore:
+def _model_score(search: FamilySearch, fitted: Pipeline, X_check: pd.DataFrame, y_check: pd.Series, config: ModelConfig, seed: int) -> ModelScore:
     from sklearn.metrics import roc_auc_score
 
-    test_score = _score(search.best_estimator_, X_test)
-    i = search.best_index_
-    splits = sum(1 for key in search.cv_results_ if key.startswith("split") and key.endswith("_test_score"))
-    folds = tuple(float(search.cv_results_[f"split{k}_test_score"][i]) for k in range(splits))
+    check_score = _score(fitted, X_check)
+    mean, folds, parameters = search.best
     return ModelScore(
-        family=name,
-        title=family.title,
-        best_params={k.split("__", 1)[1]: _short(v) for k, v in search.best_params_.items()},
-        cv_roc_auc_mean=float(search.best_score_),
+        family=search.name,
+        title=search.family.title,
+        best_params={k.split("__", 1)[1]: _short(v) for k, v in parameters.items()},
+        cv_roc_auc_mean=mean,
         cv_roc_auc_std=float(np.std(folds)),
         cv_folds=folds,
-        test_roc_auc=float(roc_auc_score(y_test, test_score)),
-        test_roc_auc_ci95=bootstrap_auc(y_test.to_numpy(), test_score, config.bootstrap_rounds, seed),
-        fit_seconds=seconds,
-        candidates=len(search.cv_results_["params"]),
-        search_space={k.split("__", 1)[1]: _describe(v) for k, v in grid.items()},
+        test_roc_auc=float(roc_auc_score(y_check, check_score)),
+        test_roc_auc_ci95=bootstrap_auc(y_check.to_numpy(), check_score, config.bootstrap_rounds, seed),
+        fit_seconds=search.seconds,
+        candidates=len(search.results),
+        search_space={k.split("__", 1)[1]: _describe(v) for k, v in search.grid.items()},
     )
 
 

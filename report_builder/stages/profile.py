@@ -7,6 +7,7 @@ import io
 import warnings
 
 from report_builder.labels import label
+from report_builder.periods import period_label
 from report_builder.results.analysis import Profile
 from report_builder.results.data import CleanData
 
@@ -15,7 +16,7 @@ def profile(data: CleanData, company: str, period: str) -> Profile:
     """The appendix page (the build switches the library's analytics and progress bars off beforehand)."""
     from ydata_profiling import ProfileReport
 
-    title = f"Профиль данных — {company}, {period}"
+    title = f"Профиль данных — {company}, {period_label(period)}"
     frame = data.customers.rename(columns=label).reset_index(names="id")
     # The library draws progress bars on stderr whatever its settings say; they are noise here.
     with warnings.catch_warnings(), contextlib.redirect_stderr(io.StringIO()):

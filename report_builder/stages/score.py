@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from report_builder.calibration import base_estimator
@@ -11,14 +10,13 @@ from report_builder.labels import FEATURES, PROBABILITY, PROFIT
 from report_builder.results.analysis import Evaluation, ModelSearch
 from report_builder.results.data import CleanData
 from report_builder.results.segments import Scores
-from report_builder.shap_values import is_tree_model, shap_values
+from report_builder.shap_values import shap_values
 
 
 def score_customers(
     search: ModelSearch,
     evaluation: Evaluation,
     data: CleanData,
-    n_jobs: int,
     customers_max: int,
     background: int,
     seed: int,
@@ -28,7 +26,6 @@ def score_customers(
 
     Per-customer SHAP drivers for the `customers_max` customers with the largest expected loss.
     """
-    from joblib import Parallel, delayed
 
     X, _ = features_and_target(data)
     rest = X.index.difference(evaluation.train_probability.index)
@@ -37,21 +34,12 @@ def score_customers(
     expected_loss = probability * data.customers[PROFIT]
     rows = X.loc[expected_loss.nlargest(customers_max).index]
     X_train = X.loc[search.train_index]
-    # Ranking a customer's top drivers needs less precision than the report's explanation.
+    # Ranking a customer's top drivers needs less precision than the report's explanation: trees give their path
+    # contributions at once; the model-agnostic explainer (it JIT-compiles its kernels once per process) runs here.
     background = max(background // 3, 10)
-    # Tree SHAP is compiled code: split it over the cores. The model-agnostic explainer JIT-compiles
-    # its kernels once per process, so worker processes would each pay that again: keep it here.
-    explained = base_estimator(evaluation.model)
-    workers = max(n_jobs, 1) if is_tree_model(explained) else 1
-    chunks = np.array_split(np.arange(len(rows)), workers)
-    parts = Parallel(n_jobs=workers)(
-        delayed(shap_values)(explained, rows.iloc[c], X_train, background, seed)
-        for c in chunks
-        if len(c)
-    )
-    values = np.vstack([part[1] for part in parts])
+    name, values, _ = shap_values(base_estimator(evaluation.model), rows, X_train, background, seed, exact=False)
     return Scores(
         probability=probability,
         shap=pd.DataFrame(values, index=rows.index, columns=list(FEATURES)).reindex(X.index),
-        explainer=parts[0][0],
+        explainer=name,
     )

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TypeVar
 
+from report_builder.periods import ROMAN
+from report_builder.periods import period_label as _period_label
 from report_builder.report.filters import NBSP, num
 from report_builder.results.report import RunInfo
 
 _T = TypeVar("_T")
-ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 
 
 def level(value: float, levels: tuple[tuple[float, str], ...]) -> str:
@@ -68,12 +69,7 @@ def exact(value: float) -> str:
     return text.replace(".", ",").replace("-", "−")
 
 
-def period_label(period: str) -> str:
-    """«2026-Q4» -> «IV квартал 2026 г.»; any other label as it is."""
-    year, _, quarter = period.partition("-Q")
-    if year.isdigit() and quarter.isdigit() and int(quarter) in ROMAN:
-        return f"{ROMAN[int(quarter)]} квартал {year}{NBSP}г."
-    return period
+period_label = _period_label  # «2026-Q4» -> «IV квартал 2026 г.»: the stages name a quarter the same way
 
 
 def quarter_as(period: str, case: str) -> str | None:
