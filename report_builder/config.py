@@ -537,6 +537,10 @@ class ForecastConfig(_Frozen):
     """The forecast of next quarter's decline, learnt from consecutive earlier quarters."""
 
     min_customers: int = Field(100, ge=20, description="сколько общих покупателей нужно двум соседним кварталам, чтобы учиться на этой паре")
+    families: int = Field(
+        2, ge=0,
+        description="сколько лучших семейств моделей этого квартала перебирать для прогноза по парам кварталов; 0 — все семейства из model.families",
+    )
 
 
 class StagesConfig(_Frozen):

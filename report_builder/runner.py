@@ -353,8 +353,8 @@ def run_stages(
             _step(stage, run, settings, cache)
         run.wait()
     finally:
-        if run.worker is not None:
-            run.worker.shutdown(cancel_futures=True)
+        if run.worker is not None:  # the build failed: what is still drawn in the background is not needed
+            run.worker.shutdown(wait=False, kill_workers=True)  # type: ignore[call-arg]
     return run
 
 
@@ -418,6 +418,8 @@ def _runs(stage: Stage, run: Run, settings: BaseModel) -> bool:
     parameters = inspect.signature(stage.fn).parameters
     open_ended = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values())
     for parameter, source in stage.inputs.items():
+        if isinstance(run.values.get(source), Pending):
+            run.value(source)  # the reader needs it anyway: whether it came is known once it is done
         if source in MADE_BY_RUNNER or run.values.get(source) is not None:
             continue
         declared = parameters.get(parameter)

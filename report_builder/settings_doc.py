@@ -111,11 +111,12 @@ def _rules(rules: tuple[OfferRule, ...]) -> Iterator[Setting]:
 
 def described(path: str) -> str:
     """A setting's description for the main text (no setting names there): «recommendations.rules.cart.cost» ->
-    «цена одного контакта … (правило «cart»)»; an unknown path as it is."""
+    «цена одного контакта в единицах прибыли (предложение «Напомнить о корзине»)»; an unknown path as it is."""
     parts = path.split(".")
     if path.startswith(RULES + ".") and len(parts) == 4:
         info = OfferRule.model_fields.get(parts[3])
-        return f"{info.description} (правило «{parts[2]}»)" if info and info.description else path
+        titles = {rule.name: rule.title for rule in Config().recommendations.rules}
+        return f"{_first_clause(info.description)} (предложение «{titles.get(parts[2], parts[2])}»)" if info and info.description else path
     model: type[BaseModel] = Config
     for part in parts:
         info = model.model_fields.get(part)
@@ -123,7 +124,7 @@ def described(path: str) -> str:
             return path
         nested = _nested(info)
         if nested is None:
-            return info.description or path
+            return _first_clause(info.description) if info.description else path
         model = nested
     return path
 
@@ -271,3 +272,8 @@ def _default_cell(value: object) -> str:
         return REQUIRED
     text = shown(value)
     return NOT_SET if value is None else f"`{text}`"
+
+
+def _first_clause(description: str) -> str:
+    """What a setting means, without the remark after «;» (which may name other settings)."""
+    return description.split(";")[0].strip()

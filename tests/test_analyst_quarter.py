@@ -15,15 +15,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from smtp_server import smtp_server
+from test_sources import fill, raw_tables
 from typer.testing import CliRunner
 
 from report_builder.build import previous_period
 from report_builder.cli import app
+from report_builder.config import Config
 from report_builder.locations import today_utc
 from report_builder.periods import last_finished_quarter
 from report_builder.report.narrative.common import period_label
-from smtp_server import smtp_server
-from test_sources import fill, raw_tables
 
 pytestmark = [pytest.mark.slow, pytest.mark.real_data]
 runner = CliRunner()
@@ -108,13 +109,14 @@ def analyst_quarter(real_dir: Path, sample: tuple[Path, Path]) -> AnalystQuarter
 
 def test_the_sample_settings_with_one_cost_changed_by_name_build(analyst_quarter: AnalystQuarter) -> None:
     shown = runner.invoke(app, ["config", "--config", str(analyst_quarter.settings)])
-    assert "* recommendations.rules.cart.cost = 0.05  [по умолчанию: 0.0]" in shown.output
+    assert "* recommendations.rules.cart.cost = 0.05  [по умолчанию: не задано]" in shown.output
     analysis_changes = [line for line in shown.output.splitlines() if line.startswith("* ") and not line.startswith("* mail.")]
-    assert analysis_changes == ["* recommendations.rules.cart.cost = 0.05  [по умолчанию: 0.0]  — стоимость одного контакта в единицах таблицы прибыли"]
+    assert analysis_changes == ["* recommendations.rules.cart.cost = 0.05  [по умолчанию: не задано]  — цена одного контакта в единицах "
+                                "прибыли; не задана — по ценам каналов (recommendations.channel_costs)"]
     with sqlite3.connect(analyst_quarter.history) as connection:
         recorded = dict(connection.execute("SELECT run__period, run__settings FROM runs").fetchall())
     costs = {period: {r["name"]: r["cost"] for r in json.loads(text)["recommendations"]["rules"]} for period, text in recorded.items()}
-    assert costs[analyst_quarter.period]["cart"] == 0.05 and costs[previous_period(analyst_quarter.period, 1)]["cart"] == 0.0
+    assert costs[analyst_quarter.period]["cart"] == 0.05 and costs[previous_period(analyst_quarter.period, 1)]["cart"] is None
     current = summary(analyst_quarter.current)
     assert current["period"] == analyst_quarter.period and current["data"]["customers_used"] == 1296
     assert current["comparison"]["reference_period"] == previous_period(analyst_quarter.period, 1)
@@ -172,3 +174,12 @@ def test_send_delivers_the_pdf_with_the_quarter_in_the_subject(analyst_quarter: 
     body = delivered.message.get_body(("plain",)).get_content().replace("\u00a0", " ")
     assert "покупателей в анализе: 1 296" in body and "прибыль под риском:" in body and " ед." in body
     assert {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()} == before
+
+
+def test_what_changed_names_the_changed_setting_in_words(analyst_quarter: AnalystQuarter) -> None:
+    page = (analyst_quarter.current / "report.html").read_text(encoding="utf-8")
+    start = page.index('id="changes"')
+    section = flat(re.sub(r"<[^>]+>", " ", page[start : page.index("<h2", page.index("<h2", start) + 1)]))
+    cart = next(rule.title for rule in Config().recommendations.rules if rule.name == "cart")
+    assert f"цена одного контакта в единицах прибыли (предложение «{cart}»): не задано → 0,05" in section, section
+    assert "recommendations." not in section  # the main text names a setting by what it means, not by its key

@@ -3,30 +3,30 @@
 from __future__ import annotations
 
 import errno
-from dataclasses import dataclass
-from typing import Annotated
 import json
+import re
 import sqlite3
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated
 
 import numpy as np
 import pandas as pd
 import pytest
-import re
+from conftest import small_config
 
 import report_builder.output as output
-from conftest import small_config
 from report_builder.build import build_report
-from report_builder.periods import previous_period
 from report_builder.config import HistoryConfig
 from report_builder.demo_data import NEW_CATEGORY, earlier_quarters
 from report_builder.errors import InputError
 from report_builder.history import History, history_url
+from report_builder.labels import BASE_SEGMENTS, CATEGORICAL, NUMERIC
+from report_builder.periods import previous_period
 from report_builder.records import Out
+from report_builder.resources import demo_data_dir
 from report_builder.results.data import CLEAN_COLUMNS
 from report_builder.results.segments import Totals
-from report_builder.labels import BASE_SEGMENTS, CATEGORICAL, NUMERIC
-from report_builder.resources import demo_data_dir
 from report_builder.stages.compare import GONE, NEW, drift, migration
 
 PERIODS = ("2026-Q2", "2026-Q3", "2026-Q4")
@@ -86,6 +86,36 @@ def _quarter_after_quarter(quarters: dict[str, Path], root: Path, history: str) 
 
     runs = History(history_url(history)).runs()
     assert [r["period"] for r in runs] == list(PERIODS)  # each period once
+    _forecast_grows_with_the_history(first, second, third, root)
+
+
+def _section(page: str, key: str) -> str:
+    """The text of one section of a report page (from its id to the next section)."""
+    start = page.index(f'id="{key}"')
+    end = page.find("<section", start + 1)
+    text = re.sub(r"<[^>]+>", " ", page[start : end if end > 0 else None])
+    return re.sub(r"\s+", " ", text).replace("\u00a0", " ")
+
+
+def _forecast_grows_with_the_history(first: dict, second: dict, third: dict, root: Path) -> None:
+    """No pair: the model of this quarter; one pair: forward, checked across customers; two: checked in time. Each
+    front page says of last quarter's forecast what its back-test says, in the same words."""
+    shape = [(s["forecast"]["kind"], s["forecast"]["validation"], len(s["forecast"]["pairs"])) for s in (first, second, third)]
+    assert shape[0] == ("same_quarter", "holdout", 0)
+    assert shape[1][0] in ("forward", "persistence") and shape[1][1:] == ("cv", 1)
+    assert shape[2][0] in ("forward", "persistence") and shape[2][1:] == ("time", 2)
+    first_page = _section((root / "reports" / "2026-Q2" / "report.html").read_text(encoding="utf-8"), "summary")
+    assert "Прогноз на следующий квартал ещё не проверен" in first_page
+    for period, summary in (("2026-Q3", second), ("2026-Q4", third)):
+        page = (root / "reports" / period / "report.html").read_text(encoding="utf-8")
+        front, back = _section(page, "summary"), _section(page, "backtest")
+        checked = summary["backtest"]
+        verdict = "стоит переобучить" if checked["retrain"] or checked["beaten_by_persistence"] else "подтвердился"
+        opposite = "подтвердился" if verdict == "стоит переобучить" else "стоит переобучить"
+        assert verdict in front and verdict in back, period
+        assert opposite not in front and opposite not in back, period
+        sentence = next(s for s in re.split(r"(?<=\.) ", back) if verdict in s)
+        assert sentence.split(":")[0] in front, period
 
 
 @pytest.mark.slow

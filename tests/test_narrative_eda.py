@@ -42,6 +42,12 @@ def test_readings_name_both_groups_rightly() -> None:
     reading = say.numeric_reading(higher, 0.05)
     assert "выше" in reading and "заметное" in reading and "у снизивших" in reading and "у сохранивших" in reading
     assert "p" not in reading.replace("показатель", "").split(":")[0]  # no p-values in the main text
-    small = NumericFeature("Ошибка_сервиса", 4.2, 4.1, 4, 4, 0.05, 0.001, DIST)
-    assert "несущественное" in say.numeric_reading(small, 0.05)
-    assert "несущественное" in say.numeric_reading(higher, 0.0001)
+    # «несущественное» only when a difference is both small and not significant
+    small_but_real = NumericFeature("Ошибка_сервиса", 4.2, 4.1, 4, 4, 0.05, 0.001, DIST)
+    assert "различие слабое" in say.numeric_reading(small_but_real, 0.05)
+    small_and_unsure = NumericFeature("Ошибка_сервиса", 4.2, 4.1, 4, 4, 0.05, 0.4, DIST)
+    assert "различие несущественное" in say.numeric_reading(small_and_unsure, 0.05)
+    large_but_unsure = say.numeric_reading(higher, 0.0001)
+    assert "заметное на вид, но проверкой не подтверждено" in large_but_unsure and "несущественное" not in large_but_unsure
+    premium = CategoricalFeature("Тип_сервиса", {"премиум": 0.51, "стандарт": 0.40}, {"премиум": 376, "стандарт": 920}, 0.0004, 0.099)
+    assert "различие слабое" in say.categorical_reading(premium, 0.05)  # Cramér's V 0.099 with p < 0.001 is real

@@ -36,8 +36,10 @@ def test_contrast_cells() -> None:
     assert say.contrast_values(share) == (f"60{NB}%", f"30{NB}%")
     assert say.contrast_values(mean) == ("5,13", "9,91")
     assert say.contrast_difference(mean, 0.05) == "сильное"
-    # Large but not significant at this level: not worth acting on, so «несущественное» whatever its size.
-    assert say.contrast_difference(Contrast("Страниц_за_визит", "numeric", 5, 9, -1.5, 0.2), 0.05) == "несущественное"
+    # Large but not significant at this level: said as such; «несущественное» only when small and not significant.
+    assert say.contrast_difference(Contrast("Страниц_за_визит", "numeric", 5, 9, -1.5, 0.2), 0.05) == "сильное на вид, но проверкой не подтверждено"
+    assert say.contrast_difference(Contrast("Страниц_за_визит", "numeric", 5, 5.1, -0.05, 0.6), 0.05) == "несущественное"
+    assert say.contrast_difference(Contrast("Тип_сервиса", "categorical", 0.51, 0.40, 0.099, 0.0004, "премиум"), 0.05) == "слабое"
 
 
 def test_chart_captions() -> None:

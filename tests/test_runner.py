@@ -13,7 +13,14 @@ from pydantic import BaseModel, ConfigDict
 from report_builder.cache import StageCache
 from report_builder.config import Config
 from report_builder.pipeline import GIVEN, STAGES
-from report_builder.runner import DeclarationError, Given, Stage, check_readers, check_table, run_stages
+from report_builder.runner import (
+    DeclarationError,
+    Given,
+    Stage,
+    check_readers,
+    check_table,
+    run_stages,
+)
 
 
 class Part(BaseModel):
@@ -164,3 +171,57 @@ def test_editing_a_modules_code_invalidates_its_stages_and_their_dependants_only
         sys.path.remove(str(tmp_path / "src"))
         for name in [m for m in sys.modules if m == "toypkg" or m.startswith("toypkg.")]:
             del sys.modules[name]
+
+
+class Refused(Exception):
+    """A failure the table declares it can do without."""
+
+
+def pid_of(number: int) -> tuple[int, int]:
+    import os
+
+    return number, os.getpid()
+
+
+def refuse(number: int) -> int:
+    raise Refused(f"нет {number}")
+
+
+def test_a_background_stage_runs_in_another_process_and_is_cached(tmp_path: Path) -> None:
+    import os
+
+    table = (
+        Stage("pid", "Процесс", pid_of, {"number": "number"}, background=True),
+        Stage("double", "Удвоение", double, {"number": "number"}, {"factor": "part.factor"}),
+        Stage("both", "Вместе", lambda pid, double: (pid, double), {"pid": "pid", "double": "double"}),
+    )
+    settings = Settings()
+    cache = StageCache(tmp_path)
+    first = run_stages(check_table(table, ["number"], settings), {"number": Given(5, "5")}, settings, cache)
+    (number, worker), doubled = first.value("both")
+    assert (number, doubled) == (5, 10) and worker != os.getpid()
+    assert {t.stage: t.cached for t in first.timings} == {"pid": False, "double": False, "both": False}
+    again = run_stages(check_table(table, ["number"], settings), {"number": Given(5, "5")}, settings, cache)
+    assert {t.stage: t.cached for t in again.timings} == {"pid": True, "double": True, "both": True}
+    assert again.value("pid") == (5, worker)  # from the cache, not drawn again
+
+
+def test_a_tolerated_failure_in_the_background_leaves_its_readers_off(tmp_path: Path) -> None:
+    table = (
+        Stage("refused", "Отказ", refuse, {"number": "number"}, background=True, tolerate=(Refused,)),
+        Stage("total", "Сумма", optional_sum, {"doubled": "number", "shifted": "refused"}),
+    )
+    settings = Settings()
+    done = run_stages(check_table(table, ["number"], settings), {"number": Given(5, "5")}, settings, StageCache(tmp_path))
+    assert done.value("total") == 5
+    assert [str(p) for p in done.problems] == ["нет 5"]
+
+
+def test_a_stage_that_needs_a_failed_background_result_is_off(tmp_path: Path) -> None:
+    table = (
+        Stage("refused", "Отказ", refuse, {"number": "number"}, background=True, tolerate=(Refused,)),
+        Stage("shift", "Сдвиг", shift, {"doubled": "refused"}, {"offset": "part.offset"}),
+    )
+    settings = Settings()
+    done = run_stages(check_table(table, ["number"], settings), {"number": Given(5, "5")}, settings, StageCache(tmp_path))
+    assert done.value("shift") is None and done.keys["shift"] == "off"

@@ -35,7 +35,7 @@ class Fix:
     rows: Annotated[int, Out()]
     action: Annotated[Action, Out()]
     file: Annotated[str | None, Out()] = None
-    examples: tuple[str, ...] = ()
+    examples: tuple[tuple[int, float | None], ...] = ()  # a few flagged customers: (id, the value flagged, if one)
 
 
 @dataclass(frozen=True)

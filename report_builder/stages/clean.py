@@ -70,7 +70,7 @@ def _periods(long: pd.DataFrame, own: Sequence[str], file: str, config: Cleaning
         values = ", ".join(f"«{v}»" for v in long.loc[foreign, PERIOD].unique())
         fixes.append(
             Fix(f"строки с периодом {values}, которого в этой таблице нет, не используются", PERIOD, int(foreign.sum()), "удалено", file,
-                tuple(str(i) for i in long.loc[foreign, ID].head(5)))
+                tuple((int(i), None) for i in long.loc[foreign, ID].head(5)))
         )
         long = long[~foreign].copy()
     long[PERIOD], _ = _repair(long[PERIOD], own, config, file, fixes, strict=True)
@@ -108,7 +108,7 @@ def _drop_inactive(customers: pd.DataFrame, tables: Tables, fixes: list[Fix]) ->
             int(inactive.sum()),
             "удалено",
             tables.source_name("market_money"),
-            tuple(str(i) for i in customers.index[inactive][:5]),
+            tuple((int(i), None) for i in customers.index[inactive][:5]),
         )
     )
     return customers[~inactive]
@@ -124,7 +124,7 @@ def _flag_twins(customers: pd.DataFrame, tables: Tables, fixes: list[Fix]) -> No
                 int(twins.sum()),
                 "отмечено",
                 tables.source_name("market_file"),
-                tuple(str(i) for i in customers.index[twins][:5]),
+                tuple((int(i), None) for i in customers.index[twins][:5]),
             )
         )
 
@@ -234,7 +234,7 @@ def _anomalies(long: pd.DataFrame, value: str, factor: float, file: str, fixes: 
     flagged = long[long[value] > limit]
     if flagged.empty:
         return set()
-    examples = tuple(f"id {r[ID]}: {r[value]}" for _, r in flagged.head(5).iterrows())
+    examples = tuple((int(r[ID]), float(r[value])) for _, r in flagged.head(5).iterrows())
     fixes.append(
         Fix(
             f"аномально большие значения (больше {limit:,.0f}); клиенты исключены".replace(",", "\u00a0"),

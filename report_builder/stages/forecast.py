@@ -46,7 +46,11 @@ def forecast(
         if r.data is not None and r.data.customers is not None and not r.data.customers.empty  # type: ignore[attr-defined]
     ]
     current = Quarter(period, data.customers[columns])
-    found = forward_forecast(earlier, current, config, model, seed, follows=consecutive)
+    # The pairs' search tries the families that did best on this quarter: the same customers and features, so the
+    # families that cannot win here are not searched again.
+    ranked = tuple(score.family for score in search.scores)
+    searched = model.model_copy(update={"families": ranked[: config.families] if config.families else model.families})
+    found = forward_forecast(earlier, current, config, searched, seed, follows=consecutive)
     if found is not None:
         probability = _bounded(found.probability)
         return replace(found, probability=probability, expected=_expected(probability, data.customers))

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from report_builder.labels import BASE_SEGMENTS, USUAL_AT_RISK, USUAL_STABLE, VALUABLE_AT_RISK, VALUABLE_STABLE
 from report_builder.report.filters import NBSP, count, num, plural
-from report_builder.report.narrative.common import percent, quarter_as
+from report_builder.report.narrative.common import exact, percent, quarter_as
 from report_builder.results.history import Comparison, Flow, MetricChange
 from report_builder.results.history import GONE, NEW
 from report_builder.settings_doc import described
@@ -121,6 +122,23 @@ def _signed(value: int) -> str:
 
 def settings_changed(comparison: Comparison) -> list[str]:
     """The analysis settings that changed, named by their description: «вероятность снижения, с которой …: 0.5 → 0.6»."""
-    return [f"{described(c.path)}: {c.old} → {c.new}" for c in comparison.settings_changes]
+    return [f"{described(c.path)}: {setting_value(c.old)} → {setting_value(c.new)}" for c in comparison.settings_changes]
+
+
+def setting_value(text: str) -> str:
+    """A recorded setting's value as the report prints numbers and words: «0.05» -> «0,05», «True» -> «да»,
+    «—» (not set) -> «не задано», a list -> its items."""
+    if text == "—":
+        return "не задано"
+    if text in ("True", "False"):
+        return "да" if text == "True" else "нет"
+    try:
+        return exact(float(text))
+    except ValueError:
+        pass
+    if text.startswith("["):
+        items = json.loads(text)
+        return ", ".join(setting_value(str(i)) for i in items) if items else "пусто"
+    return f"«{text}»"
 
 

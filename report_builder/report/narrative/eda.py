@@ -20,6 +20,15 @@ def difference(contrast: Contrast) -> str:
     return level(abs(contrast.effect_size), levels)
 
 
+def strength(effect_size: float, p_value: float, alpha: float, levels: tuple[tuple[float, str], ...]) -> str:
+    """A difference in words by both its size and its test: a significant one is at least «слабое»; a large one that
+    the test does not confirm says so; «несущественное» only when it is both small and not significant."""
+    size = level(abs(effect_size), levels)
+    if significant(p_value, alpha):
+        return levels[-2][1] if size == NO_DIFFERENCE else size
+    return NO_DIFFERENCE if size == NO_DIFFERENCE else f"{size} на вид, но проверкой не подтверждено"
+
+
 def significant(p_value: float, alpha: float) -> bool:
     return p_value < alpha
 
@@ -37,7 +46,7 @@ def categorical_reading(feature: CategoricalFeature, alpha: float) -> str:
     rates = feature.decline_rate
     top, bottom = next(iter(rates)), list(rates)[-1]
     if significant(feature.p_value, alpha):
-        size = level(feature.cramer_v, CRAMER_LEVELS)
+        size = strength(feature.cramer_v, feature.p_value, alpha, CRAMER_LEVELS)
         return (
             f"Чаще всего активность снижается в группе «{top}» ({percent(rates[top])}), "
             f"реже всего — «{bottom}» ({percent(rates[bottom])}); различие {size}."
@@ -48,7 +57,10 @@ def categorical_reading(feature: CategoricalFeature, alpha: float) -> str:
 
 def numeric_reading(feature: NumericFeature, alpha: float) -> str:
     means = f"в среднем {num(feature.mean_declined, 1)} у снизивших против {num(feature.mean_stable, 1)} у сохранивших активность"
-    if significant(feature.p_value, alpha) and abs(feature.effect_size) >= MIN_EFFECT:
+    size = strength(feature.effect_size, feature.p_value, alpha, COHEN_LEVELS)
+    if significant(feature.p_value, alpha):
         side = "выше" if feature.mean_declined > feature.mean_stable else "ниже"
-        return f"У снизивших активность показатель {side}: {means}; различие {level(abs(feature.effect_size), COHEN_LEVELS)}."
-    return f"Группы почти не различаются: {means}; различие {NO_DIFFERENCE}."
+        return f"У снизивших активность показатель {side}: {means}; различие {size}."
+    if size == NO_DIFFERENCE:
+        return f"Группы почти не различаются: {means}; различие {NO_DIFFERENCE}."
+    return f"Различие {size}: {means}."

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
+
 from report_builder.report.filters import num
 from report_builder.report.narrative.common import exact, percent
 from report_builder.results.forecast import BOUNDS
@@ -50,3 +53,18 @@ def bounds_phrase() -> str:
 def control_share_phrase(share: float | str) -> str:
     """The configured control share: a share, or «подбирается по мощности» for "auto"."""
     return "подбирается по расчёту мощности" if share == "auto" else percent(float(share))
+
+
+SCALING = "масштабирование чисел"  # how the searched scaler («prep__num») is named
+
+
+def parameter_lines(values: Mapping[str, str], between: str) -> list[str]:
+    """One line per searched parameter, numbers with a decimal comma and choices set apart by «;»:
+    «max_features: 0,2; 0,3; sqrt», «C = 0,1648», «масштабирование чисел: StandardScaler; MinMaxScaler»."""
+    return [f"{SCALING if name == 'num' else name}{between}{_russian_numbers(value)}" for name, value in values.items()]
+
+
+def _russian_numbers(text: str) -> str:
+    choices = text.split(", ")
+    return "; ".join(re.sub(r"(?<=\d)\.(?=\d)", ",", choice).replace("-", "−") if re.fullmatch(r"[-\d.e+]+", choice)
+                     else re.sub(r"(?<=\d)\.(?=\d)", ",", choice) for choice in choices)

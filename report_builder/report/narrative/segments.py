@@ -6,8 +6,8 @@ import math
 
 from report_builder.labels import label
 from report_builder.report.filters import NBSP, count, num, pct
-from report_builder.report.narrative.common import exact
-from report_builder.report.narrative.eda import NO_DIFFERENCE, difference, important
+from report_builder.report.narrative.common import end, exact
+from report_builder.report.narrative.eda import COHEN_LEVELS, CRAMER_LEVELS, strength
 from report_builder.results.segments import Contrast, Segmentation, SegmentStats
 
 PRIORITY_DRIVERS_SHOWN = 5  # features named as what raises the risk in the priority segment
@@ -46,16 +46,17 @@ def contrast_values(contrast: Contrast) -> tuple[str, str]:
 
 
 def contrast_difference(contrast: Contrast, alpha: float) -> str:
-    """The size of a difference in words; a difference not worth acting on is «несущественное» whatever its size."""
-    return difference(contrast) if important(contrast, alpha) else NO_DIFFERENCE
+    """The difference in words, by its size and its test («несущественное» only when small and not significant)."""
+    return strength(contrast.effect_size, contrast.p_value, alpha, COHEN_LEVELS if contrast.kind == "numeric" else CRAMER_LEVELS)
 
 
 def priority_drivers(segmentation: Segmentation, shown: int = PRIORITY_DRIVERS_SHOWN) -> str:
     """«Страниц за визит» +4,1 п. п.; … : the mean contribution of the leading features inside the segment."""
-    return "; ".join(
+    shown_drivers = sorted(segmentation.priority_drivers[:shown], key=lambda d: -d[2])  # largest contribution first
+    return end("; ".join(
         f"«{label(feature)}» {'+' if mean >= 0 else '−'}{num(abs(mean) * 100, 1)}{NBSP}п.{NBSP}п."
-        for feature, _, mean in segmentation.priority_drivers[:shown]
-    )
+        for feature, _, mean in shown_drivers
+    ))
 
 
 # --- chart captions ---------------------------------------------------------------------------
