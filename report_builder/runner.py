@@ -353,8 +353,8 @@ def run_stages(
             _step(stage, run, settings, cache)
         run.wait()
     finally:
-        if run.worker is not None:
-            run.worker.shutdown(cancel_futures=True)
+        if run.worker is not None:  # a stage failed with charts still being drawn: they are not wanted any more
+            run.worker.shutdown(kill_workers=True)  # loky's executor: its workers stopped, its pending calls dropped
     return run
 
 
