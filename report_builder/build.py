@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 import tempfile
-from collections.abc import Callable
-from contextlib import nullcontext
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, replace
 from importlib import metadata
 from pathlib import Path
@@ -92,9 +93,10 @@ def build_report(
         if store and demo and reference.snapshot is None:
             reference = _demo_quarters(config, run, cache)
             earlier = list(reference.runs)
-        done = run_pipeline(source, config, run, cache, on_stage, reference)
-        files = done.files()
-        records = [*earlier, _snapshot(done)]
+        with _demo_contacts(config, run, reference) if demo else nullcontext(source) as read_from:
+            done = run_pipeline(read_from, config, run, cache, on_stage, reference)
+            files = done.files()
+            records = [*earlier, _snapshot(done)]
         # The history changes only together with the files: a failed or interrupted build records nothing.
         with store.recording(records) if store else nullcontext():
             published = folder.publish(files)
@@ -107,12 +109,35 @@ def _snapshot(done: Run) -> object:
     return done.result(HISTORY.snapshot)
 
 
+def _offers(config: Config) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """Each offer rule's title and channels, as the demo's contacts name them."""
+    return {r.name: (r.title, tuple(r.channels)) for r in config.recommendations.rules}
+
+
+@contextmanager
+def _demo_contacts(config: Config, run: RunInfo, reference: Reference) -> Iterator[Path | str]:
+    """The demo quarter's data with what was sent of the reference run's plan (contacts.csv), in a folder of its own;
+    the demo data as it is when there is no plan to send."""
+    from report_builder.demo_data import write_contacts
+
+    last = reference.snapshot
+    listed = last.customer_list if last is not None else None  # type: ignore[attr-defined]
+    if listed is None or listed.people is None:
+        yield demo_data_dir()
+        return
+    with tempfile.TemporaryDirectory(prefix="report-builder-demo-") as tmp:
+        folder = Path(tmp) / "data"
+        shutil.copytree(demo_data_dir(), folder)
+        write_contacts(folder, listed.people, _offers(config), run.period, config.seed)
+        yield folder
+
+
 def _demo_quarters(config: Config, run: RunInfo, cache: StageCache) -> Reference:
     """A newcomer's first demo report already compares: the earlier demo quarters are built quietly first.
 
-    Only the stages whose results the history keeps run for them; each quarter's offers act on the next
-    generated quarter's labels (they work in one segment); they are recorded with this build's own run,
-    in one transaction, only if it succeeds.
+    Only the stages whose results the history keeps run for them; each quarter's offers are sent (the next
+    generated quarter gets its contacts.csv) and act on the next quarter's labels (they work in one segment
+    on the customers reached); they are recorded with this build's own run, in one transaction, only if it succeeds.
     """
     from report_builder.demo_data import earlier_quarters, simulate_offers
     from report_builder.results.segments import CustomerList
@@ -126,7 +151,6 @@ def _demo_quarters(config: Config, run: RunInfo, cache: StageCache) -> Reference
             reference = Reference((*reference.runs, _snapshot(done)))
             listed = done.result(CustomerList)
             if k + 1 < len(quarters) and listed is not None:
-                people = listed.people
-                offered = people[(people["rules"] != "") & ~people["control"]]
-                simulate_offers(quarters[k + 1][1], offered, config.seed + back)
+                simulate_offers(quarters[k + 1][1], listed.people, _offers(config), previous_period(run.period, back - 1),
+                                config.seed + back)
     return reference

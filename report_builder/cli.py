@@ -102,13 +102,14 @@ def _quarter(value: str | None) -> str | None:
 
 @app.command(cls=RussianCommand, options_metavar="[ПАРАМЕТРЫ]", help="Построить отчёт (HTML, PDF, summary.json) по папке с данными или по демо-данным.")
 def build(
-    data: Annotated[str | None, typer.Option("--data", help="Папка с market_file, market_money, market_time и money (.csv, .xlsx или .parquet) или адрес базы (sqlite:///shop.db, postgresql+psycopg://…). Без неё — демо-данные.")] = None,
+    data: Annotated[str | None, typer.Option("--data", help="Папка с market_file, market_money, market_time и money (и, если есть, contacts — что отправлено покупателям; .csv, .xlsx или .parquet) или адрес базы (sqlite:///shop.db, postgresql+psycopg://…). Без неё — демо-данные.")] = None,
     output: Annotated[Path | None, typer.Option("--output", help="Папка для файлов этого запуска. По умолчанию output/<период>. Чужие файлы в ней не трогаются.")] = None,
     period: Annotated[str | None, typer.Option("--period", callback=_quarter, help="Квартал в виде ГГГГ-QN, например 2026-Q3 (N от 1 до 4). По умолчанию последний закончившийся квартал (по UTC): 2 декабря 2026 года — 2026-Q3.")] = None,
     formats: Annotated[str, typer.Option("--format", help="Форматы через запятую: html, pdf.")] = "html,pdf",
     config_file: Annotated[Path | None, typer.Option("--config", help="Файл настроек TOML или YAML.")] = None,
     seed: Annotated[int | None, typer.Option("--seed", help="Зерно случайности (переопределяет настройки).")] = None,
     profile: Annotated[bool | None, typer.Option("--profile/--no-profile", help="Построить приложение ydata-profiling (profile.html).")] = None,
+    budget: Annotated[float | None, typer.Option("--budget", help="Бюджет на контакты за квартал в единицах прибыли (переопределяет настройку recommendations.budget).")] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Пересчитать все этапы, не используя кэш.")] = False,
     cache_dir: Annotated[Path | None, typer.Option("--cache-dir", help="Папка кэша этапов. По умолчанию — папка кэша пользователя.")] = None,
     history: Annotated[str | None, typer.Option("--history", help="История сборок: путь к файлу SQLite или адрес базы (postgresql+psycopg://…). По умолчанию history.sqlite рядом с папкой периода.")] = None,
@@ -135,7 +136,8 @@ def build(
             bad = [f for f in chosen if f not in ("html", "pdf")]
             if bad or not chosen:
                 raise InputError(f"неизвестный формат «{', '.join(bad) or formats}»; допустимы html и pdf")
-            config = load_config(config_file, seed=seed, **{"report.formats": list(chosen), "report.profile": profile})
+            config = load_config(config_file, seed=seed, **{"report.formats": list(chosen), "report.profile": profile,
+                                                            "recommendations.budget": budget})
             if with_customers and not send:
                 raise InputError("--with-customers действует только вместе с --send")
             if send:

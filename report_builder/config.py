@@ -451,6 +451,9 @@ class SourceConfig(_Frozen):
     market_money: str = Field("market_money", description="таблица или запрос SELECT для market_money")
     market_time: str = Field("market_time", description="таблица или запрос SELECT для market_time")
     money: str = Field("money", description="таблица или запрос SELECT для money")
+    contacts: str | None = Field(
+        None, description="таблица или запрос SELECT для contacts — необязательной таблицы отправленных предложений; не задана — без неё"
+    )
 
 
 class MailConfig(_Frozen):

@@ -20,11 +20,15 @@ Model in short:
   customers inactive in some months, duplicated rows) are injected at the end.
 
 Run ``python -m report_builder.demo_data --customers N --seed S --output DIR`` to write a set.
+The earlier quarters of a demo history, and what was sent of each quarter's plan (``contacts.csv``),
+are made at the end of this module.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
@@ -32,7 +36,8 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from report_builder.labels import KNOWN_VALUES
+from report_builder.labels import CHANNEL, CONTACTS, DATE, KNOWN_VALUES, OFFER
+from report_builder.periods import last_finished_quarter, quarter_days
 
 __all__ = ["DemoTables", "generate", "write_demo"]
 
@@ -681,17 +686,73 @@ def _turnover(tables: dict[str, pd.DataFrame], rng: np.random.Generator, back: i
     return out
 
 
-def simulate_offers(folder: Path, offered: pd.DataFrame, seed: int) -> int:
-    """Let one quarter's offers act on the next quarter's labels, written in `folder` (a quarter of `earlier_quarters`).
+# What the shop's CRM actually sends of a quarter's plan: most customers assigned an offer are reached, the rest are not
+# (an address missing, a campaign cut short); a few of those reached get another offer than the one assigned, and a few
+# of the control group get one all the same (a list exported before the control group was taken out).
+CONTACTED_SHARE = 0.8
+OTHER_OFFER_SHARE = 0.03
+CONTROL_BREACH_SHARE = 0.05
+DAYS_BETWEEN_CHANNELS = 2  # the messages of one offer go out over a few days
 
-    `offered`: the customers the report offered something to (index: id), with their «segment». In
-    WORKING_SEGMENT, OFFER_EFFECT of those who declined keep their level instead (and their profit with
-    it); elsewhere nothing changes. Returns how many labels changed.
+
+def write_contacts(folder: Path, people: pd.DataFrame, offers: Mapping[str, tuple[str, tuple[str, ...]]], period: str,
+                   seed: int) -> pd.DataFrame:
+    """contacts.csv in `folder`: what was sent during `period` to one quarter's plan, for the customers of `folder`.
+
+    `people`: the history's record of the plan's quarter (index: id; «control», «rules» — the offer planned, the control
+    group's too — and «offers» — the assigned offer with the channels that reach the customer). `offers`: each rule's
+    title and channels. CONTACTED_SHARE of the customers assigned an offer get it, by each of its channels, on days of
+    the quarter; OTHER_OFFER_SHARE of them get another offer instead; CONTROL_BREACH_SHARE of the control group get
+    their planned offer all the same. The offer is written by its title, as a CRM names its campaigns. Returns the
+    contacts written (id as in the files).
     """
+    present = set(pd.read_csv(folder / "market_file.csv", usecols=[ID], dtype=str)[ID])
+    plan = people[people.index.astype(str).isin(present) & people["rules"].isin(list(offers))].sort_index()
+    control = plan["control"].fillna(False).astype(bool).to_numpy()
+    rng = np.random.default_rng(seed)
+    reached = np.where(control, rng.random(len(plan)) < CONTROL_BREACH_SHARE, rng.random(len(plan)) < CONTACTED_SHARE)
+    switched = ~control & (rng.random(len(plan)) < OTHER_OFFER_SHARE) & (len(offers) > 1)
+    first, last = quarter_days(period) or quarter_days(last_finished_quarter(dt.date.today()))  # type: ignore[misc]
+    span = (last - first).days - DAYS_BETWEEN_CHANNELS * 3
+    names = sorted(offers)
+    rows = []
+    for k, (customer, row) in enumerate(plan.iterrows()):
+        day = first + dt.timedelta(days=int(rng.integers(0, span)))
+        if not reached[k]:
+            continue
+        rule = str(row["rules"])
+        title, channels = offers[rule]
+        assigned = str(row["offers"])
+        if assigned.startswith(f"{title} (") and assigned.endswith(")"):
+            channels = tuple(assigned[len(title) + 2 : -1].split(", "))  # the channels that reach this customer
+        if control[k]:
+            channels = channels[:1]  # a slip: one message, not a campaign
+        if switched[k]:
+            title, channels = offers[names[(names.index(rule) + 1 + int(rng.integers(0, len(names) - 1))) % len(names)]]
+            channels = channels[:1]
+        for n, channel in enumerate(channels):
+            rows.append((str(customer), title, channel, (day + dt.timedelta(days=n * DAYS_BETWEEN_CHANNELS)).isoformat()))
+    sent = pd.DataFrame(rows, columns=[ID, OFFER, CHANNEL, DATE]).sort_values([DATE, ID], kind="stable")
+    sent.to_csv(folder / f"{CONTACTS}.csv", index=False, lineterminator="\r\n")
+    return sent
+
+
+def simulate_offers(folder: Path, people: pd.DataFrame, offers: Mapping[str, tuple[str, tuple[str, ...]]], period: str,
+                    seed: int) -> int:
+    """Send one quarter's offers and let them act on the next quarter's labels, written in `folder` (a quarter of
+    `earlier_quarters`, `period` by its label).
+
+    `people`: the history's record of the plan's quarter, with each customer's «segment» (see `write_contacts`, which
+    writes what was sent). Of the customers an offer reached in WORKING_SEGMENT, OFFER_EFFECT of those who declined keep
+    their level instead (and their profit with it); an offer assigned but never sent does nothing, and neither does one
+    elsewhere. Returns how many labels changed.
+    """
+    sent = write_contacts(folder, people, offers, period, seed)
     path, money_path = folder / "market_file.csv", folder / "money.csv"
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     money = pd.read_csv(money_path, sep=";", dtype=str, keep_default_na=False)
-    working = {str(i) for i in offered.index[offered["segment"] == WORKING_SEGMENT]}
+    segments = people["segment"].rename(index=str)
+    working = {i for i in sent[ID].unique() if segments.get(i) == WORKING_SEGMENT}
     rng = np.random.default_rng(seed)
     candidates = frame.index[frame[ID].isin(working) & (frame[TARGET] == DECLINED)]
     kept = candidates[rng.random(len(candidates)) < OFFER_EFFECT]

@@ -103,6 +103,12 @@ SHORT_LABELS: dict[str, str] = {
 }
 
 TABLE_FILES = ("market_file", "market_money", "market_time", "money")
+# The optional fifth table: what was actually sent to customers during the quarter, one row per contact.
+CONTACTS = "contacts"
+OFFER = "offer"  # an offer rule's title or name
+CHANNEL = "channel"  # one of the configured channels
+DATE = "date"  # the day the contact was sent
+CONTACT_COLUMNS = (ID, OFFER, CHANNEL, DATE)
 
 
 def label(column: str) -> str:

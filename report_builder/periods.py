@@ -22,6 +22,16 @@ def previous_period(period: str, back: int = 1) -> str:
     return f"{index // 4}-Q{index % 4 + 1}"
 
 
+def quarter_days(period: str) -> tuple[dt.date, dt.date] | None:
+    """The first and the last day of a quarter: «2026-Q3» -> (1 July, 30 September 2026); None for a label of another shape."""
+    year, _, quarter = period.partition("-Q")
+    if not (year.isdigit() and quarter.isdigit() and 1 <= int(quarter) <= 4):
+        return None
+    first = dt.date(int(year), 3 * int(quarter) - 2, 1)
+    after = dt.date(int(year) + (int(quarter) == 4), 3 * int(quarter) % 12 + 1, 1)
+    return first, after - dt.timedelta(days=1)
+
+
 def consecutive(before: str, after: str) -> bool:
     """Whether `after` is the quarter right after `before` (labels of another shape never are)."""
     return "-Q" in after and previous_period(after) == before

@@ -35,6 +35,7 @@ from report_builder.runner import RESULTS, TIMINGS, Given, Run, Section, Stage, 
 from report_builder.stages.backtest import backtest
 from report_builder.stages.clean import clean_tables
 from report_builder.stages.compare import compare
+from report_builder.stages.contacts import contacts
 from report_builder.stages.correlate import correlate
 from report_builder.stages.effects import effects
 from report_builder.stages.evaluate import evaluate
@@ -62,6 +63,9 @@ ANALYSIS: tuple[Stage, ...] = (
         # on the cleaned content, so the same quarter from another format or a database reuses them.
         Stage("data", "Очистка данных", clean_tables, {"tables": "validated"}, {"config": "cleaning"}, content_key=True,
               section=Section("data", "Данные", figures=data_figures.section)),
+        # The optional contacts: what was sent during the quarter, to last quarter's plan; named by the offer rules.
+        Stage("contacts", "Таблица контактов", contacts, {"tables": "validated", "period": "period"},
+              {"rules": "recommendations.rules"}),
         # A page of its own that nothing else reads: drawn in the background while the models are fitted.
         Stage("profile", "Профиль данных (ydata-profiling)", profile, {"data": "data", "period": "period"},
               {"company": "report.company"}, when="report.profile", publishes="profile.html", background=True),
@@ -114,7 +118,8 @@ ANALYSIS: tuple[Stage, ...] = (
               {"config": "history", "config_hash": "analysis_hash", "settings_json": "analysis_settings",
                "forecast_config": "forecast", "model": "model", "seed": "seed"},
               section=Section("changes", "Что изменилось", part="front")),
-        Stage("backtest", "Проверка прошлого прогноза", backtest, {"reference": "reference", "data": "data", "effects": "effects"},
+        Stage("backtest", "Проверка прошлого прогноза", backtest,
+              {"reference": "reference", "data": "data", "effects": "effects", "contacts": "contacts"},
               {"config": "backtest", "bootstrap_rounds": "model.bootstrap_rounds", "seed": "seed", "months": "segments.months_at_risk"},
               section=Section("backtest", "Проверка прошлого прогноза", part="front", figures=backtest_figures.section)),
         Stage("dynamics", "Динамика по кварталам", dynamics,

@@ -1,4 +1,5 @@
-"""The four tables from the shop's database: any SQLAlchemy URL, a table name or a query per table.
+"""The four tables from the shop's database: any SQLAlchemy URL, a table name or a query per table; the contacts too
+when the settings name their table or query.
 
 The rows are read as a frame and then validated and cleaned exactly like the rows of a file. The
 manifest records the row count and a hash of the rows instead of a file hash, and every message
@@ -15,12 +16,12 @@ import sqlalchemy as sa
 from report_builder.config import SourceConfig
 from report_builder.databases import create_engine, shown_url
 from report_builder.errors import InputError
-from report_builder.labels import TABLE_FILES
+from report_builder.labels import CONTACTS, TABLE_FILES
 from report_builder.results.data import SourceFile
 
 
 def read_database(url: str, mapping: SourceConfig) -> list[tuple[pd.DataFrame, SourceFile]]:
-    """Each table as a frame (index: row number from 1) with its SourceFile."""
+    """Each table as a frame (index: row number from 1) with its SourceFile (which names the table)."""
     shown = shown_url(url)
     if url.startswith("sqlite") and not _sqlite_exists(url):
         raise InputError(f"файл базы не найден: {shown}", hint="Проверьте путь: базу SQLite программа не создаёт")
@@ -28,8 +29,9 @@ def read_database(url: str, mapping: SourceConfig) -> list[tuple[pd.DataFrame, S
     found = []
     try:
         with engine.connect() as connection:
-            for table in TABLE_FILES:
-                found.append(_read_table(connection, table, getattr(mapping, table), shown))
+            for table in (*TABLE_FILES, CONTACTS):
+                if (source := getattr(mapping, table)) is not None:
+                    found.append(_read_table(connection, table, source, shown))
     except sa.exc.OperationalError as exc:
         if not found and _connecting(exc):
             raise InputError(f"нет подключения к базе {_where(url)}: {_reason(exc)}",

@@ -2,7 +2,8 @@
 
 Each formula is statsmodels': Newcombe's hybrid score interval for one quarter, inverse-variance
 (fixed-effect) pooling for several, and the normal-approximation power of two proportions
-(Cohen's h) for the size a control group needs.
+(Cohen's h) for the size a control group needs. The effect per contacted customer is Bloom's
+estimator (the complier average causal effect): the difference by assignment over the share contacted.
 """
 
 from __future__ import annotations
@@ -70,6 +71,23 @@ def _variance(arm: Arm) -> float:
     """The variance of a share; for a share of 0 or 1, that of (declined + ½) / (customers + 1)."""
     share = arm.rate if 0 < arm.declined < arm.customers else (arm.declined + 0.5) / (arm.customers + 1)
     return share * (1 - share) / arm.customers
+
+
+def per_contacted(
+    uplift: float, ci95: tuple[float, float], contacted: float, control_contacted: float = 0.0
+) -> tuple[float, tuple[float, float]] | None:
+    """The effect per customer actually contacted, from the effect of assigning an offer (intention to treat).
+
+    Bloom's estimator: the difference between the groups divided by the share of the offered group that was contacted,
+    when the control group got nothing; contacts sent to the control group all the same are taken off that share (the
+    Wald estimator, which Bloom's is when there are none). The interval is the difference's interval divided alike.
+    It assumes an offer does nothing to those it never reached. None when no more of the offered group than of the
+    control group was contacted: then nothing can be put down to the contacts.
+    """
+    reached = contacted - control_contacted
+    if reached <= 0:
+        return None
+    return uplift / reached, (ci95[0] / reached, ci95[1] / reached)
 
 
 def effect_size(base_rate: float, relative_effect: float) -> float:

@@ -346,3 +346,33 @@ def test_the_same_closeness_rule_for_commands_and_settings() -> None:
     assert closest("buld", ["build", "demo-data", "history", "config", "send"]) == "build"
     assert closest("segment", ["segments", "report"]) == "segments"
     assert closest("zzz", ["build", "history"]) is None
+
+
+def test_budget_option_sets_the_contact_budget(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """--budget reaches recommendations.budget, over a settings file; no build runs."""
+    import report_builder.build as build
+
+    budgets: list[float | None] = []
+
+    def build_report(config, *args: object, **kwargs: object) -> build.BuildOutcome:
+        budgets.append(config.recommendations.budget)
+        return build.BuildOutcome([], None, ())  # type: ignore[arg-type]
+
+    monkeypatch.setattr(build, "build_report", build_report)
+    settings = tmp_path / "settings.toml"
+    settings.write_text("[recommendations]\nbudget = 10\n", encoding="utf-8")
+    base = ["build", "--output", str(tmp_path / "out"), "--format", "html", "--no-history"]
+    for extra in (["--budget", "1500,5"], ["--budget", "1500.5"], ["--config", str(settings), "--budget", "20"],
+                  ["--config", str(settings)], []):
+        result = runner.invoke(app, [*base, *extra])
+        if extra[:2] == ["--budget", "1500,5"]:
+            assert result.exit_code == 2 and "--budget: ожидается число" in flat(result.output)
+            continue
+        assert result.exit_code == 0, result.output
+    assert budgets == [1500.5, 20.0, 10.0, None]
+    result = runner.invoke(app, [*base, "--budget", "0"])
+    assert result.exit_code == 2 and "Ошибка в настройках." in flat(result.output)
+    assert "«recommendations.budget»: значение должно быть больше 0" in flat(result.output)
+    assert budgets == [1500.5, 20.0, 10.0, None]
+    help_text = flat(runner.invoke(app, ["build", "--help"]).output)
+    assert "--budget" in help_text and "Бюджет на контакты за квартал в единицах прибыли" in help_text

@@ -28,6 +28,31 @@ class SegmentUplift:
 
 
 @dataclass(frozen=True)
+class Compliance:
+    """Last quarter's offers as they were carried out: this quarter's contacts set beside the at-risk customers' groups.
+
+    The comparison of the groups measures the effect of assigning an offer (intention to treat); divided by the share
+    of the offered group actually contacted it becomes the effect per contacted customer (`uplift.per_contacted`).
+    """
+
+    assigned: Annotated[int, Out()]  # at-risk customers assigned an offer (the control group aside), in both quarters
+    contacted: Annotated[int, Out()]  # of them, sent at least one contact
+    other_offer: Annotated[int, Out()]  # of those contacted, sent only offers other than the one assigned
+    control: Annotated[int, Out()]  # the at-risk control group
+    control_contacted: Annotated[int, Out()]  # control customers sent a contact all the same: a breach of the experiment
+    per_contacted: Annotated[float | None, Out(digits=4)]  # the drop in decline per contacted customer; None: nobody reached
+    per_contacted_ci95: Annotated[tuple[float, float] | None, Out(digits=4)]
+
+    @published(Out(digits=4))
+    def contacted_share(self) -> float:
+        return self.contacted / self.assigned if self.assigned else 0.0
+
+    @published(Out(digits=4))
+    def control_contacted_share(self) -> float:
+        return self.control_contacted / self.control if self.control else 0.0
+
+
+@dataclass(frozen=True)
 class PlanCheck:
     """Last quarter's plan: the gain it promised against what its control group shows, on the customers still here."""
 
@@ -72,6 +97,7 @@ class Backtest:
     by_segment: tuple[SegmentUplift, ...]
     verdict: Annotated[Verdict, Out()]  # what the offers of the reference quarter did, or why it cannot be said yet
     plan: Annotated[PlanCheck | None, Out(history=True)] = None  # None: last quarter's record holds no plan, or no control group
+    compliance: Annotated[Compliance | None, Out()] = None  # None: this quarter's data has no contacts table
 
     @published
     def retrain(self) -> bool:

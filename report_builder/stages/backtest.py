@@ -9,18 +9,19 @@ from report_builder.calibration import reliability
 from report_builder.config import BacktestConfig
 from report_builder.features import bootstrap_auc
 from report_builder.labels import AT_RISK_SEGMENTS, DECLINED, TARGET
-from report_builder.results.backtest import Backtest, Group, PlanCheck, SegmentUplift
+from report_builder.results.backtest import Backtest, Compliance, Group, PlanCheck, SegmentUplift
 from report_builder.results.effects import Effects
-from report_builder.results.data import CleanData
+from report_builder.results.data import CleanData, Contacts
 from report_builder.results.history import Reference
-from report_builder.uplift import Arm, newcombe
+from report_builder.uplift import Arm, newcombe, per_contacted
 from report_builder.uplift import verdict as reading
 
 def backtest(
     reference: Reference, data: CleanData, config: BacktestConfig, bootstrap_rounds: int, seed: int, months: int = 3,
-    effects: Effects | None = None,
+    effects: Effects | None = None, contacts: Contacts | None = None,
 ) -> Backtest | None:
-    """None when no earlier run shares customers with this one."""
+    """None when no earlier run shares customers with this one. `contacts`: what this quarter's data says was sent, that
+    is, to the reference run's plan."""
     from sklearn.metrics import brier_score_loss, roc_auc_score
 
     old = reference.snapshot
@@ -75,6 +76,7 @@ def backtest(
         by_segment=by_segment,
         verdict=reading(groups[0].customers, groups[1].customers, ci, config.min_group, config.max_ci_width),
         plan=_plan_check(then, actual, months, effects.loss.share if effects is not None else 1.0, config),
+        compliance=_compliance(then, threshold, contacts, uplift, ci) if contacts is not None else None,
     )
 
 
@@ -109,6 +111,26 @@ def _plan_check(then: pd.DataFrame, actual: np.ndarray, months: int, loss: float
     )
 
 
+def _compliance(then: pd.DataFrame, threshold: float, contacts: Contacts, uplift: float | None,
+                ci: tuple[float, float] | None) -> Compliance:
+    """The groups of `_uplift` against what was sent: who was reached, who got another offer, who in the control group
+    got one all the same; the effect per contacted customer beside the effect of assignment."""
+    offered, control = _arms(then, threshold)
+    reached = contacts.contacted(then.index)
+    assigned = then["rules"].fillna("").astype(str) if "rules" in then else pd.Series("", index=then.index)
+    sent = contacts.offers_sent(then.index)
+    elsewhere = np.array([rule not in got for rule, got in zip(assigned, sent)], dtype=bool)
+    other = reached & offered & (assigned != "").to_numpy() & elsewhere
+    share = float(reached[offered].mean()) if offered.any() else 0.0
+    breach = float(reached[control].mean()) if control.any() else 0.0
+    effect = per_contacted(uplift, ci, share, breach) if uplift is not None and ci is not None else None
+    return Compliance(
+        assigned=int(offered.sum()), contacted=int((reached & offered).sum()), other_offer=int(other.sum()),
+        control=int(control.sum()), control_contacted=int((reached & control).sum()),
+        per_contacted=effect[0] if effect is not None else None, per_contacted_ci95=effect[1] if effect is not None else None,
+    )
+
+
 def _calibration_gap(predicted: np.ndarray, observed: np.ndarray, counts: np.ndarray, config: BacktestConfig) -> float:
     full = counts >= config.min_bin
     gaps = np.abs(predicted - observed)[full]
@@ -119,9 +141,7 @@ def _uplift(
     then: pd.DataFrame, actual: np.ndarray, threshold: float, config: BacktestConfig
 ) -> tuple[tuple[Group, ...], float | None, tuple[float, float] | None, tuple[SegmentUplift, ...]]:
     """At-risk customers of the reference run: those who got an offer against the control group."""
-    at_risk = (then["probability"] >= threshold).to_numpy()
-    control = then["control"].to_numpy(dtype=bool) & at_risk
-    offered = (then["offers"].astype(str).str.len().to_numpy() > 0) & at_risk & ~control
+    offered, control = _arms(then, threshold)
     groups = (_group("offer", actual[offered]), _group("control", actual[control]))
     if not offered.any() or not control.any():
         return groups, None, None, ()
@@ -135,6 +155,14 @@ def _uplift(
             value, interval = newcombe(_arm(a), _arm(b), config.alpha)
             by_segment.append(SegmentUplift(name, _group("offer", b), _group("control", a), value, interval))
     return groups, uplift, ci, tuple(by_segment)
+
+
+def _arms(then: pd.DataFrame, threshold: float) -> tuple[np.ndarray, np.ndarray]:
+    """(offered, control) among the reference run's at-risk customers: assigned an offer, and held back."""
+    at_risk = (then["probability"] >= threshold).to_numpy()
+    control = then["control"].to_numpy(dtype=bool) & at_risk
+    offered = (then["offers"].astype(str).str.len().to_numpy() > 0) & at_risk & ~control
+    return offered, control
 
 
 def _arm(outcomes: np.ndarray) -> Arm:

@@ -5,6 +5,10 @@ group); the next quarter's labels show how many of each group declined. The diff
 everyone, for each segment and for each offer, per quarter (Newcombe's interval) and pooled over
 the quarters (inverse-variance). What a decline costs is the profit change from one quarter to the
 next of customers who declined, against those who kept their level.
+
+Whether an offer was actually sent does not enter here: this is the effect of assigning it (intention to
+treat), which is what a plan decides, so the money of the next plan rests on it. The back-test sets it
+beside the effect per contacted customer when a quarter's data has its contacts table.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Read the four tables from a folder, whatever their separator, decimal mark and encoding."""
+"""Read the four tables, and the contacts when there are any, from a folder, whatever their separator, decimal mark and
+encoding."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from charset_normalizer import from_bytes
 
 from report_builder.config import LimitsConfig, SourceConfig
 from report_builder.errors import InputError
-from report_builder.labels import TABLE_FILES
+from report_builder.labels import CONTACTS, TABLE_FILES
 from report_builder.results.data import SourceFile, Tables
 from report_builder.databases import is_url
 from report_builder.sources import read_database
@@ -34,13 +35,14 @@ _MANGLED = re.compile(r"(.+)\.(\d+)")  # how pandas renames a repeated column na
 
 
 def load_tables(source: Path | str, mapping: SourceConfig = SourceConfig(), limits: LimitsConfig = LimitsConfig()) -> Tables:
-    """market_file, market_money, market_time and money from a folder, or from a database URL via `mapping`.
+    """market_file, market_money, market_time and money from a folder, or from a database URL via `mapping`; the
+    optional contacts too (a file `contacts.*` in the folder, or `mapping.contacts`).
 
     Files beyond `limits` are refused before they are read.
     """
     if isinstance(source, str) and is_url(source):
         read = read_database(source, mapping)
-        frames = {table: frame for table, (frame, _) in zip(TABLE_FILES, read)}
+        frames = {s.table: frame for frame, s in read}
         return Tables(**frames, sources=tuple(s for _, s in read))
     data_dir = Path(source)
     if data_dir.is_file():
@@ -53,8 +55,10 @@ def load_tables(source: Path | str, mapping: SourceConfig = SourceConfig(), limi
         raise InputError(f"папка с данными не найдена: {data_dir}")
     frames: dict[str, pd.DataFrame] = {}
     sources: list[SourceFile] = []
-    for table in TABLE_FILES:
-        path = _find(data_dir, table)
+    for table in (*TABLE_FILES, CONTACTS):
+        path = _find(data_dir, table) if table != CONTACTS else _find_optional(data_dir, table)
+        if path is None:
+            continue
         try:
             frame, read = _read(path, limits)
         except OSError as exc:  # no permission, a broken disk or network share
@@ -70,14 +74,17 @@ def _os_problem(exc: OSError) -> str:
     return f"не читается: ошибка системы {exc.errno or exc.__class__.__name__}"
 
 
-def _find(data_dir: Path, table: str) -> Path:
+def _find_optional(data_dir: Path, table: str) -> Path | None:
     try:
         by_name = {p.name.lower(): p for p in data_dir.iterdir() if p.is_file()}
     except OSError as exc:
         raise InputError(f"папка с данными {data_dir}: {_os_problem(exc)}") from exc
-    for suffix in SUFFIXES:
-        if (found := by_name.get(table + suffix)) is not None:
-            return found
+    return next((found for suffix in SUFFIXES if (found := by_name.get(table + suffix)) is not None), None)
+
+
+def _find(data_dir: Path, table: str) -> Path:
+    if (found := _find_optional(data_dir, table)) is not None:
+        return found
     raise InputError(
         "таблица не найдена",
         file=f"{table}.csv, {table}.xlsx или {table}.parquet",

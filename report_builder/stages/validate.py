@@ -1,7 +1,9 @@
-"""Check the four tables against their declared schemas and give them canonical columns."""
+"""Check the four tables, and the contacts when there are any, against their declared schemas and give them canonical
+columns."""
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import functools
 import warnings
@@ -14,12 +16,18 @@ import pandas as pd
 from report_builder.errors import InputError
 from report_builder.labels import (
     CATEGORICAL,
+    CHANNEL,
+    CONTACT_COLUMNS,
+    CONTACTS,
+    DATE,
     ID,
     MINUTES,
     NUMERIC_FILE,
+    OFFER,
     PERIOD,
     PROFIT,
     REVENUE,
+    TABLE_FILES,
     TARGET,
 )
 from report_builder.results.data import Fix, Tables
@@ -55,6 +63,8 @@ def schemas() -> dict[str, pa.DataFrameSchema]:
         "market_money": pa.DataFrameSchema({ID: identifier, PERIOD: text(), REVENUE: numeric()}, unique=[ID, PERIOD]),
         "market_time": pa.DataFrameSchema({ID: identifier, PERIOD: text(), MINUTES: numeric()}, unique=[ID, PERIOD]),
         "money": pa.DataFrameSchema({ID: pa.Column("int64", coerce=True, nullable=False, unique=True), PROFIT: numeric()}),
+        # A day as text: its formats are read after the schema (`_days`), which names the rows it cannot read.
+        CONTACTS: pa.DataFrameSchema({ID: identifier, OFFER: text(), CHANNEL: text(), DATE: text()}),
     }
 
 
@@ -73,17 +83,99 @@ _CHECK_TEXT = {
 
 
 def validate_tables(tables: Tables) -> Tables:
-    """Canonical column names, coerced types, schema checks and cross-table id consistency."""
+    """Canonical column names, coerced types, schema checks and cross-table id consistency; the contacts, when there
+    are any, with their days read and their customers known to market_file."""
     fixes: list[Fix] = []
     frames: dict[str, pd.DataFrame] = {}
-    for table, schema in schemas().items():
+    for table in TABLE_FILES:
+        schema = schemas()[table]
         file = tables.source_name(table)
         frame = _canonical_columns(getattr(tables, table), list(schema.columns), file, fixes)
         if table == "market_file":
             frame = _drop_exact_duplicates(frame, file, fixes)
         frames[table] = _check(schema, frame, file)
     _check_ids(frames, tables, fixes)
+    if tables.contacts is not None:
+        frames[CONTACTS] = _contacts(tables.contacts, frames["market_file"], tables.source_name(CONTACTS), fixes)
     return replace(tables, **frames, fixes=tables.fixes + tuple(fixes))
+
+
+# Russian names a shop's export may give the contacts' columns.
+_CONTACT_ALIASES = {"предложение": OFFER, "канал": CHANNEL, "дата": DATE, "id покупателя": ID, "id клиента": ID}
+
+
+def _contacts(frame: pd.DataFrame, market_file: pd.DataFrame, file: str, fixes: list[Fix]) -> pd.DataFrame:
+    """The contacts table: its four columns, no empty value, a day in every row, each customer one of market_file's.
+
+    A row repeated in every column (the same offer by the same channel on the same day) is dropped and counted.
+    Offers and channels are named by the settings: that is the contacts stage's to check.
+    """
+    present = {_key(c) for c in frame.columns}
+    renamed = {c: _CONTACT_ALIASES[_key(c)] for c in frame.columns
+               if _key(c) in _CONTACT_ALIASES and _CONTACT_ALIASES[_key(c)] not in present}  # the own name wins
+    frame = _canonical_columns(frame.rename(columns=renamed), list(CONTACT_COLUMNS), file, fixes)
+    frame = frame.assign(**{DATE: frame[DATE].map(_iso)})
+    frame = _check(schemas()[CONTACTS], frame, file)
+    frame = frame.assign(**{DATE: _days(frame[DATE], file), OFFER: frame[OFFER].str.strip(), CHANNEL: frame[CHANNEL].str.strip()})
+    same = pd.DataFrame({ID: frame[ID], OFFER: frame[OFFER].map(_key), CHANNEL: frame[CHANNEL].map(_key), DATE: frame[DATE]})
+    repeated = same.duplicated(keep="first")
+    if repeated.any():
+        fixes.append(Fix("полностью повторяющиеся строки удалены (то же предложение тем же каналом в тот же день)", ID,
+                         int(repeated.sum()), "удалено", file))
+        frame = frame[~repeated]
+    unknown = ~frame[ID].isin(market_file[ID])
+    if unknown.any():
+        ids = frame.loc[unknown, ID].astype(str).unique()
+        raise InputError(
+            f"покупателей с id {', '.join(ids[:5])}{' и другими' if len(ids) > 5 else ''} нет в market_file",
+            file=file,
+            column=ID,
+            rows=list(frame.index[unknown]),
+            hint="В таблице контактов должны быть только покупатели из market_file этого квартала: проверьте, что "
+            "выгружен тот же квартал, и уберите строки покупателей, которых в нём нет",
+        )
+    return frame
+
+
+def _iso(value: object) -> object:
+    """A day an Excel cell or a typed column gives as a date, as text; anything else as it is."""
+    if isinstance(value, dt.datetime | dt.date) and not pd.isna(value):
+        return value.isoformat()
+    return value
+
+
+_DAY_FORMATS = ("%d.%m.%Y", "%d.%m.%y", "%d/%m/%Y")
+
+
+def _days(values: pd.Series, file: str) -> pd.Series:
+    """Each value as a day: ISO 8601 (2026-07-15, with or without a time) or the Russian 15.07.2026."""
+    parsed = {text: _day(text) for text in values.unique()}
+    bad = values.map(lambda text: parsed[text] is None)
+    if bad.any():
+        shown = ", ".join(f"«{v}»" for v in values[bad].unique()[:3])
+        raise InputError(
+            f"даты не читаются: {shown}",
+            file=file,
+            column=DATE,
+            rows=list(values.index[bad]),
+            hint="Ожидается дата вида 2026-07-15 или 15.07.2026",
+        )
+    return pd.to_datetime(values.map(parsed))
+
+
+def _day(text: str) -> dt.date | None:
+    text = text.strip()
+    try:
+        return dt.datetime.fromisoformat(text).date()
+    except ValueError:
+        pass
+    day = text.split(" ", 1)[0]
+    for shape in _DAY_FORMATS:
+        try:
+            return dt.datetime.strptime(day, shape).date()
+        except ValueError:
+            continue
+    return None
 
 
 def _key(name: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from report_builder.report.filters import NBSP, count, num
 from report_builder.report.narrative.common import end, interval_points, percent, period_label, points, signed_points
 from report_builder.report.narrative.models import auc_interval
-from report_builder.results.backtest import Backtest, Group, PlanCheck
+from report_builder.results.backtest import Backtest, Compliance, Group, PlanCheck
 from report_builder.uplift import Verdict
 
 GROUP_NAMES = {"offer": "назначены предложения", "control": "контрольная группа"}
@@ -91,6 +91,47 @@ def plan_check(check: PlanCheck, unit: str) -> str:
         f"доля снизивших у них {direction} на {points(abs(check.uplift))}, то есть выгода {num(check.measured)} {unit} "
         f"(95{NBSP}% ДИ от {num(low)} до {num(high)} {unit})."
     )
+
+
+def assigned_or_sent(backtest: Backtest) -> str:
+    """That an assigned offer need not have been sent, and whether this quarter's data says what was."""
+    head = "Назначены — не значит отправлены: что ушло на самом деле,"
+    if backtest.compliance is not None:
+        return f"{head} показывает таблица контактов этого квартала — её итог ниже, после сравнения групп."
+    return (f"{head} отчёт знает только из таблицы контактов (contacts.csv в папке данных), а в данных этого квартала её нет. "
+            "Поэтому ниже — эффект назначения предложений: в группу с предложениями входят все, кому они назначены, "
+            "отправлены они или нет.")
+
+
+def _to(customers: int) -> str:
+    return count(customers, "покупателю", "покупателям", "покупателям")
+
+
+def compliance_sent(c: Compliance) -> str:
+    """How many of the customers assigned an offer were actually sent one, how many got another offer, and whether the
+    control group got any: a breach of the experiment."""
+    rest = f", остальным {num(c.assigned - c.contacted)} — нет" if c.contacted < c.assigned else ""
+    other = f" Из получивших {_to(c.other_offer)} отправлено не то предложение, которое было назначено." if c.other_offer else ""
+    group = f"В контрольной группе ({count(c.control, 'покупатель', 'покупателя', 'покупателей')})"
+    breach = (f"{group} предложения всё же отправлены {_to(c.control_contacted)} ({percent(c.control_contacted_share)}) — это "
+              "нарушение эксперимента: контрольная группа должна оставаться без предложений, иначе разница между группами "
+              "занижает эффект предложений." if c.control_contacted else f"{group} предложений не отправлено никому, как и должно быть.")
+    return (f"По таблице контактов из {count(c.assigned, 'покупателя', 'покупателей', 'покупателей')} зоны риска, которым были "
+            f"назначены предложения, отправлены они {_to(c.contacted)} ({percent(c.contacted_share)}){rest}.{other} {breach}")
+
+
+def per_contacted_effect(backtest: Backtest) -> str:
+    """The effect per contacted customer beside the effect of assignment, with what the estimate assumes."""
+    c = backtest.compliance
+    if c is None or c.per_contacted is None or c.per_contacted_ci95 is None:
+        why = "в одной из групп никого нет" if backtest.uplift is None else "в группе с предложениями их получили не чаще, чем в контрольной"
+        return f"Эффект на одного получившего предложение не оценить: {why}."
+    share = (f"разницу долей получивших: {percent(c.contacted_share)} в группе с предложениями и {percent(c.control_contacted_share)} "
+             "в контрольной" if c.control_contacted else f"долю получивших ({percent(c.contacted_share)})")
+    return ("Разница выше — эффект назначения: она посчитана на всех, кому предложения назначены, отправлены они или нет. "
+            f"На одного покупателя, которому предложение действительно отправлено, приходится {signed_points(c.per_contacted)} "
+            f"п.{NBSP}п. (95{NBSP}% ДИ {interval_points(c.per_contacted_ci95)}) — это разница, делённая на {share}. "
+            "Это оценка в предположении, что на тех, кому предложение не отправили, оно не действует.")
 
 
 def reference_quarter(backtest: Backtest) -> str:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 from collections.abc import Sequence
 from typing import TypeVar
 
+from babel.dates import format_date
+
 from report_builder.periods import ROMAN
 from report_builder.periods import period_label as _period_label
-from report_builder.report.filters import NBSP, num
+from report_builder.report.filters import LOCALE, NBSP, num
 from report_builder.results.report import RunInfo
 
 _T = TypeVar("_T")
@@ -76,6 +79,19 @@ def quarter_as(period: str, case: str) -> str | None:
     """«IV квартале 2026 г.» for case «квартале»; None for a label that is not a quarter."""
     label_ = period_label(period)
     return label_.replace(" квартал ", f" {case} ", 1) if label_ != period else None
+
+
+def day_span(first: str, last: str) -> str:
+    """Two ISO days as a span: «с 3 июля по 29 сентября 2026 г.», the year said once when both days share it."""
+    start, stop = _dt.date.fromisoformat(first), _dt.date.fromisoformat(last)
+    if start == stop:
+        return _day(start, True)
+    return f"с {_day(start, start.year != stop.year)} по {_day(stop, True)}"
+
+
+def _day(day: _dt.date, year: bool) -> str:
+    text = format_date(day, "d MMMM", locale=LOCALE)
+    return f"{text} {day.year}{NBSP}г." if year else text
 
 
 def build_day(run: RunInfo) -> str:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from report_builder.labels import DECLINED
-from report_builder.report.filters import pct
-from report_builder.results.data import CleanData
+from report_builder.report.filters import count, pct
+from report_builder.report.narrative.common import day_span
+from report_builder.results.backtest import Backtest
+from report_builder.results.data import CleanData, Contacts
 
 SEPARATORS = {",": "запятая", ";": "точка с запятой", "\t": "табуляция", "|": "черта", "": "—"}
 DECIMAL_MARKS = {",": "запятая", ".": "точка"}
@@ -21,6 +23,22 @@ def decimal_name(decimal: str) -> str:
 def kept_share(data: CleanData) -> str:
     """The share of the source's customers that entered the analysis, with one decimal: «99,2 %»."""
     return pct(data.customers_used / data.customers_in, 1)
+
+
+def contacts_read(contacts: Contacts, backtest: Backtest | None) -> str:
+    """What the contacts table holds: how many contacts to how many customers, over which days, by which channels; where
+    it is set beside last quarter's plan; and a warning when some are dated outside this quarter."""
+    channels = ", ".join(f"{c.name} — {count(c.contacts, 'контакт', 'контакта', 'контактов')}" for c in contacts.by_channel)
+    text = (f"Таблица контактов {contacts.file} — что на самом деле отправлено покупателям за квартал: "
+            f"{count(contacts.rows, 'контакт', 'контакта', 'контактов')} "
+            f"{count(contacts.customers, 'покупателю', 'покупателям', 'покупателям')} {day_span(contacts.first_day, contacts.last_day)}"
+            f" (по каналам: {channels}). "
+            + ("Её итог — в разделе «Проверка прошлого прогноза»." if backtest is not None
+               else "Сопоставить её не с чем: в истории нет плана прошлого квартала на тех же покупателях."))
+    if contacts.outside_quarter:
+        text += (f" {count(contacts.outside_quarter, 'контакт датирован', 'контакта датированы', 'контактов датированы')} "
+                 "не этим кварталом — проверьте, что таблица выгружена за тот же квартал, что и остальные.")
+    return text
 
 
 # --- chart captions ---------------------------------------------------------------------------
