@@ -96,7 +96,7 @@ report: python-ok $(STAMP)
 	@echo 'Открыть: $(OPEN)'
 
 test: python-ok $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile  # two workers, each test file on one: its module fixtures built once
 
 bench: python-ok $(STAMP)
 	$(BIN)/python -m report_builder.bench

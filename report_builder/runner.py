@@ -310,9 +310,7 @@ def planned_files(stages: tuple[Stage, ...], settings: BaseModel) -> list[str]:
     for stage in stages:
         if stage.when is not None and not setting(settings, stage.when):
             continue
-        parameters = inspect.signature(stage.fn).parameters
-        if all(source in on or source not in {s.name for s in stages} or parameters[p].default is None
-               for p, source in stage.inputs.items()):
+        if all(source in on or source not in {s.name for s in stages} or _optional(stage, p) for p, source in stage.inputs.items()):
             on.add(stage.name)
     return [s.publishes for s in stages if s.publishes and s.name in on
             and (s.publish_when is None or setting(settings, s.publish_when))]
@@ -411,21 +409,25 @@ def _input_key(source: str, run: Run) -> str:
     return run.keys[source]
 
 
+def _optional(stage: Stage, parameter: str) -> bool:
+    """Whether the stage can do without this input: a default of None, or one of its **parts."""
+    parameters = inspect.signature(stage.fn).parameters
+    declared = parameters.get(parameter)
+    if declared is None:
+        return any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values())
+    return declared.default is None
+
+
 def _runs(stage: Stage, run: Run, settings: BaseModel) -> bool:
     """Off when its switch is off, or when a required input is missing (switched off or None)."""
     if stage.when is not None and not setting(settings, stage.when):
         return False
-    parameters = inspect.signature(stage.fn).parameters
-    open_ended = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values())
     for parameter, source in stage.inputs.items():
         if isinstance(run.values.get(source), Pending):
             run.value(source)  # the reader needs it anyway: whether it came is known once it is done
         if source in MADE_BY_RUNNER or run.values.get(source) is not None:
             continue
-        declared = parameters.get(parameter)
-        if declared is None and open_ended:  # taken by **parts: each one may be absent
-            continue
-        if declared is None or declared.default is not None:  # required: the stage cannot do without it
+        if not _optional(stage, parameter):  # required: the stage cannot do without it
             return False
     return True
 

@@ -242,3 +242,35 @@ def draw_every_chart(results: object, unit: str = "ед.") -> object:
         values[f"charts_{section.key}"] = section.figures(**{p: unit if p == "unit" else values[p] for p in parameters})
     drawn = type("Drawn", (SimpleNamespace,), {"sections": type(results).sections})  # type: ignore[attr-defined]
     return drawn(**values)
+
+
+# --- words of the main text --------------------------------------------------------------------------
+
+CODE_WORDS = [
+    (re.compile(r"п\.\s?п\.\."), "«п. п..»: две точки"),
+    (re.compile(r"\d\.\d"), "десятичная точка вместо запятой"),
+    (re.compile(r"\b\d{4}-Q\d\b"), "период в виде кода («2026-Q3»)"),
+    (re.compile(r"\b[a-z]+(?:_[a-z]+)+\b"), "идентификатор из кода"),
+    (re.compile(r"\b(?:recommendations|segments|backtest|forecast|history|report|model|explain|source)\.[a-z_]+"),
+     "имя настройки вне «Методики»"),
+    (re.compile(r"\b(?:knn|svc|logreg|extra_trees|random_forest|gradient_boosting)\b"), "код семейства моделей"),
+    (re.compile(r"(?<!«)\b[А-Яа-яЁё]+_[А-Яа-яЁё_]+"), "имя столбца с подчёркиванием"),  # a value quoted from the data may have one
+]
+
+
+def main_text(html: str) -> str:
+    """What a director reads of report.html: every section before the appendix, without charts, styles and data URIs
+    (file names such as customers.xlsx and summary.json are allowed words)."""
+    html = re.sub(r"<(script|style|svg)[^>]*>.*?</\1>", " ", html, flags=re.S)
+    end = html.find('id="methodology"')
+    text = re.sub(r"<[^>]+>", " ", html[: end if end > 0 else None])
+    from html import unescape
+
+    text = re.sub(r"\b[\w-]+\.(?:xlsx|csv|json|html|pdf|sqlite)\b", " ", unescape(text))
+    return re.sub(r"\s+", " ", text)
+
+
+def code_words(html: str) -> list[tuple[str, str]]:
+    """(what is wrong, where) for each code word, decimal point or typo in the main text."""
+    text = main_text(html)
+    return [(why, text[max(0, m.start() - 60) : m.end() + 20]) for pattern, why in CODE_WORDS for m in pattern.finditer(text)]

@@ -29,7 +29,7 @@ from report_builder.report.narrative.common import period_label
 pytestmark = [pytest.mark.slow, pytest.mark.real_data]
 runner = CliRunner()
 ANALYSIS = ("exploration", "correlation", "folds", "search", "evaluation", "explanation", "scores", "segmentation",
-            "recommendations", "customer_list", "comparison", "backtest", "economics", "customers_csv", "customers_xlsx")
+            "recommendations", "effects", "plan", "customer_list", "comparison", "backtest", "customers_csv", "customers_xlsx")
 
 
 def flat(text: str) -> str:

@@ -244,13 +244,13 @@ def test_no_customer_without_consent_is_offered_a_message(real_report: Path) -> 
         rows = list(csv.DictReader(handle, delimiter=";"))
     refused = [r for r in rows if r["Согласие на рассылки"] == "нет"]
     assert refused, "the real data has customers without consent"
-    offered = [r for r in refused if r["Предложения"]]
+    offered = [r for r in refused if r["Предложение"]]
     assert offered, "customers without consent still get offers on the site"
     for row in offered:
-        for offer in row["Предложения"].split("; "):
+        for offer in row["Предложение"].split("; "):
             channels = offer.rsplit("(", 1)[1].rstrip(")").split(", ")
             assert channels == ["сайт"], (row["id"], offer)
-    agreed = [r for r in rows if r["Согласие на рассылки"] == "да" and "email" in r["Предложения"]]
+    agreed = [r for r in rows if r["Согласие на рассылки"] == "да" and "email" in r["Предложение"]]
     assert agreed  # the others do get messages
 
 

@@ -10,6 +10,8 @@ import numpy as np
 import pytest
 
 from layout import (
+    CODE_WORDS,
+    code_words,
     draw_every_chart,
     drawn_charts,
     empty_pages,
@@ -186,3 +188,23 @@ def test_demo_report_charts_have_no_clipped_text_and_no_twins(demo_build: tuple[
 @pytest.mark.slow
 def test_demo_report_pages(demo_build: tuple[Path, BuildOutcome], tmp_path: Path) -> None:
     _check_pages(demo_build[0], tmp_path)
+
+
+def test_code_words_are_found_in_the_main_text_only() -> None:
+    page = ('<section id="summary"><p>Итог: +0,8 п. п.. Модель extra_trees, 2026-Q3, порог 0.5, '
+            'recommendations.budget и Популярная_категория; файл customers.xlsx.</p></section>'
+            '<section id="methodology"><p>recommendations.budget = 0.5</p></section>')
+    found = {why for why, _ in code_words(page)}
+    assert found == {why for _, why in CODE_WORDS}
+    assert code_words('<p>Итог: +0,8 п. п. Модель — сверхслучайный лес; файл customers.xlsx.</p>') == []
+
+
+@pytest.mark.slow
+@pytest.mark.real_data
+def test_the_real_reports_main_text_has_no_code_words(real_build: tuple[Path, BuildOutcome]) -> None:
+    assert code_words((real_build[0] / "report.html").read_text(encoding="utf-8")) == []
+
+
+@pytest.mark.slow
+def test_the_demo_reports_main_text_has_no_code_words(demo_build: tuple[Path, BuildOutcome]) -> None:
+    assert code_words((demo_build[0] / "report.html").read_text(encoding="utf-8")) == []

@@ -70,7 +70,7 @@ build_report(config, out_dir=Path({str(out)!r}), cache_dir=None, use_history=Fal
     assert len(summary["revenue_trend"]["declined"]) == 3
     html = (out / "report.html").read_text(encoding="utf-8")
     assert re.search(r'<section class="section" id="trend">\s*<h2>Выручка по месяцам</h2>', html)
-    assert "Выручка три месяца назад" in html  # the partial's table, months printed by their labels
+    assert "Выручка в позапрошлом месяце" in html  # the partial's table, months printed by their labels
     from pypdf import PdfReader
 
     text = " ".join(page.extract_text() for page in PdfReader(out / "report.pdf").pages)

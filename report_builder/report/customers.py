@@ -209,11 +209,13 @@ def _write_sheet(book: xlsxwriter.Workbook, sheet: xlsxwriter.worksheet.Workshee
     numeric = [COLUMNS[k][1] != "@" for k in keys]
     for row, record in enumerate(table[keys].itertuples(index=False), start=1):
         for column, value in enumerate(record):
-            if numeric[column]:
-                if value is None or value != value:  # NaN: an empty cell
+            if numeric[column] and isinstance(value, int | float | np.number) and not isinstance(value, bool):
+                if value != value:  # NaN: an empty cell
                     sheet.write_blank(row, column, None)
                 else:
                     sheet.write_number(row, column, value)
+            elif value is None:
+                sheet.write_blank(row, column, None)
             else:
                 sheet.write_string(row, column, "" if value is None else str(value))  # never a formula, whatever the text
     sheet.freeze_panes(1, 0)

@@ -131,7 +131,7 @@ def _read(path: Path, limits: LimitsConfig) -> tuple[pd.DataFrame, SourceFile]:
             frame = pd.read_excel(io.BytesIO(raw), sheet_name=0, engine="openpyxl")
         except Exception as exc:  # openpyxl raises many types for corrupt files
             raise InputError(f"файл Excel не читается ({exc.__class__.__name__})", file=path.name) from exc
-        encoding, separator, decimal = "xlsx", "", "."
+        encoding, separator, decimal = "xlsx", "", ""  # a binary format: no encoding, separator or decimal mark to guess
         first_line = 1
     else:
         text, encoding = _decode(raw, path.name)

@@ -6,10 +6,21 @@ from report_builder.labels import DECLINED
 from report_builder.report.filters import count, pct
 from report_builder.report.narrative.common import day_span
 from report_builder.results.backtest import Backtest
-from report_builder.results.data import CleanData, Contacts
+from report_builder.results.data import CleanData, Contacts, SourceFile
 
 SEPARATORS = {",": "запятая", ";": "точка с запятой", "\t": "табуляция", "|": "черта", "": "—"}
 DECIMAL_MARKS = {",": "запятая", ".": "точка"}
+
+
+BINARY_FORMATS = {"xlsx": "файл Excel", "parquet": "файл Parquet", "база данных": "таблица базы данных"}
+
+
+def source_format(source: SourceFile) -> tuple[str, str, str]:
+    """The cells «Кодировка», «Разделитель», «Дробная часть»: guessed for a text file; for Excel, Parquet or a database
+    table the format instead, and dashes (nothing was guessed)."""
+    if source.encoding in BINARY_FORMATS:
+        return BINARY_FORMATS[source.encoding], "—", "—"
+    return source.encoding, separator_name(source.separator), decimal_name(source.decimal)
 
 
 def separator_name(separator: str) -> str:

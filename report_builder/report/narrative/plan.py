@@ -31,7 +31,8 @@ class ValueCells(NamedTuple):
     channels: str
     who: str
     customers: str
-    gain: str  # expected profit kept, with its range
+    gain: str  # expected profit kept
+    gain_range: str  # its range by the measured effect's interval, on a line of its own («по измерению: от −131 до 151»)
     money: str  # net gain when prices are known; else the break-even price per contact
     effect: str  # the share of declines prevented the money assumes, and where it comes from
 
@@ -80,14 +81,20 @@ def _range(interval: tuple[float, float] | None, unit: str) -> str:
 def _range_note(interval: tuple[float, float] | None, customers: int, unit: str) -> str:
     if interval is None or not customers:
         return " (при допущенном эффекте; измерений ещё нет)"
-    return f"; по границам измеренного эффекта — от {num(interval[0] / customers, 2)} до {num(interval[1] / customers, 2)} {unit}"
+    low, high = interval[0] / customers, interval[1] / customers
+    if high <= 0:
+        return "; по измеренному эффекту предложения не сохраняют ничего — контакт не окупается ни при какой цене"
+    if low <= 0:
+        return (f"; по измеренному эффекту — не больше {num(high, 2)} {unit}, а на нижней границе его интервала "
+                "контакт не окупается ни при какой цене")
+    return f"; по границам измеренного эффекта — от {num(low, 2)} до {num(high, 2)} {unit}"
 
 
 def value_cells(value: Value, unit: str) -> ValueCells:
-    gain = num(value.gain)
+    gain, gain_range = num(value.gain), ""
     if value.gain_range is not None:
         low, high = num(value.gain_range[0]), num(value.gain_range[1])
-        gain += f" ({low}…{high})" if value.effect_source == "measured" else f"; по измерению {low}…{high}"
+        gain_range = f"от {low} до {high}" if value.effect_source == "measured" else f"по измерению: от {low} до {high}"
     money = f"{num(value.net)} за {num(value.cost or 0.0)}" if value.net is not None else f"дешевле {num(value.break_even_cost, 2)}"
     return ValueCells(
         title=value.title,
@@ -96,6 +103,7 @@ def value_cells(value: Value, unit: str) -> ValueCells:
         who=f"{value.owner}, {value.start}" if value.owner else "",
         customers=num(value.customers),
         gain=gain,
+        gain_range=gain_range,
         money=money,
         effect=f"{percent(value.effect)}, {SOURCE_WORDS[value.effect_source]}",
     )
