@@ -65,7 +65,7 @@ ANALYSIS: tuple[Stage, ...] = (
               section=Section("data", "Данные", figures=data_figures.section)),
         # The optional contacts: what was sent during the quarter, to last quarter's plan; named by the offer rules.
         Stage("contacts", "Таблица контактов", contacts, {"tables": "validated", "period": "period"},
-              {"rules": "recommendations.rules"}),
+              {"rules": "recommendations.rules"}, content_key=True),
         # A page of its own that nothing else reads: drawn in the background while the models are fitted.
         Stage("profile", "Профиль данных (ydata-profiling)", profile, {"data": "data", "period": "period"},
               {"company": "report.company"}, when="report.profile", publishes="profile.html", background=True),

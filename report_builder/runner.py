@@ -95,7 +95,8 @@ def check_table(stages: Iterable[Stage], given: Iterable[str], settings: BaseMod
                 f"stage {stage.name!r} does not match {stage.fn.__qualname__}: "
                 f"unknown {unknown}, missing {missing}, both input and setting {sorted(twice)}"
             )
-        if stage.content_key and not hasattr(stage.returns, "fingerprint"):
+        kinds = [k for k in (typing.get_args(stage.returns) or (stage.returns,)) if k is not type(None)]
+        if stage.content_key and not all(hasattr(k, "fingerprint") for k in kinds):
             raise DeclarationError(f"stage {stage.name!r} is keyed on its content, but its result has no fingerprint")
         for parameter, source in stage.inputs.items():
             if source not in known and source not in MADE_BY_RUNNER:

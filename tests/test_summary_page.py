@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from scored_demo import small_config
 
 from report_builder.build import BuildOutcome, build_report
+from report_builder.config import Config
 from report_builder.report.filters import num, pct
 from report_builder.stages.segment import BASE
-from scored_demo import small_config
 
 pytestmark = pytest.mark.slow
 
@@ -101,12 +102,15 @@ def test_main_page_states_the_key_numbers(build, summary: dict, main_page: str) 
     assert "факт" in main_page.lower() and "прогноз" in main_page.lower()
 
 
-def test_main_page_names_the_first_three_actions(summary: dict, main_page: str) -> None:
-    actions = summary["actions"]
-    assert len(actions) >= 3
-    for action in actions[:3]:
-        assert action["title"] in main_page, action["title"]
-    positions = [main_page.index(a["title"]) for a in actions[:3]]
-    assert positions == sorted(positions)  # largest profit at stake first
-    for action in actions[3:]:
-        assert action["title"] not in main_page, action["title"]
+def test_main_page_names_the_plans_first_offers(summary: dict, main_page: str) -> None:
+    offers = summary["plan_offers"]
+    shown = Config().recommendations.top_actions
+    assert len(offers) >= shown
+    for offer in offers[:shown]:
+        assert offer["title"] in main_page, offer["title"]
+    positions = [main_page.index(o["title"]) for o in offers[:shown]]
+    assert positions == sorted(positions)  # the plan's order: largest expected gain first
+    gains = [o["gain"] for o in offers]
+    assert gains == sorted(gains, reverse=True)
+    for offer in offers[shown:]:
+        assert offer["title"] not in main_page, offer["title"]

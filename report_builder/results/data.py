@@ -152,3 +152,10 @@ class Contacts:
         """The offers (rule names) sent to each of these customers, as a set; empty for those not contacted."""
         grouped = self.sent.groupby(ID)[OFFER].agg(lambda v: frozenset(v))
         return grouped.reindex(ids).map(lambda v: v if isinstance(v, frozenset) else frozenset())
+
+    @property
+    def fingerprint(self) -> str:
+        """What was sent, not where it was read from: the same contacts from a file or a database key the back-test alike."""
+        digest = hashlib.sha256(pd.util.hash_pandas_object(self.sent, index=False).to_numpy().tobytes())
+        digest.update(json.dumps([self.rows, self.customers, self.first_day, self.last_day, self.outside_quarter]).encode())
+        return digest.hexdigest()

@@ -8,7 +8,7 @@ from report_builder.report.filters import count, num
 from report_builder.report.narrative.backtest import verdict_reason
 from report_builder.report.narrative.common import percent, period_label, points
 from report_builder.results.effects import Effect, Effects
-from report_builder.results.plan import Power
+from report_builder.results.plan import Plan, Power
 
 
 class EffectCells(NamedTuple):
@@ -95,3 +95,11 @@ def power_sentence(power: Power) -> str:
 def any_measured(effects: Effects) -> bool:
     overall = effects.overall
     return overall is not None and bool(overall.quarters)
+
+
+def dropped_sentence(plan: Plan, effects: Effects) -> str:
+    """The offers the measurements show not working, which the plan leaves out."""
+    if not plan.dropped:
+        return ""
+    names = ", ".join(f"«{e.title or e.offer}»" for name in plan.dropped if (e := effects.for_offer(name)) is not None)
+    return f"Не работают по измерениям и исключены из плана: {names}."

@@ -7,9 +7,8 @@ from typing import NamedTuple
 from report_builder.report.filters import NBSP, count, num
 from report_builder.report.narrative.common import end, percent
 from report_builder.report.narrative.recommendations import channels_phrase
-from report_builder.results.effects import Effects, Loss
+from report_builder.results.effects import Loss
 from report_builder.results.plan import Plan, Value
-
 
 UNCOVERED = {
     "no_rule": "ни одно правило предложений им не подходит",
@@ -121,13 +120,6 @@ def uncovered_sentence(plan: Plan, at_risk: int) -> str:
     parts = "; ".join(f"{count(u.customers, 'покупатель', 'покупателя', 'покупателей')} — {UNCOVERED[u.reason]}" for u in plan.uncovered)
     missing = sum(u.customers for u in plan.uncovered)
     return f"Из {count(at_risk, 'покупателя', 'покупателей', 'покупателей')} зоны риска в план не вошли {num(missing)}: {parts}."
-
-
-def dropped_sentence(plan: Plan, effects: Effects) -> str:
-    if not plan.dropped:
-        return ""
-    names = ", ".join(f"«{e.title or e.offer}»" for name in plan.dropped if (e := effects.for_offer(name)) is not None)
-    return f"Не работают по измерениям и исключены из плана: {names}."
 
 
 def plan_chart_title(plan: Plan, unit: str) -> str:

@@ -59,6 +59,15 @@ def priority_drivers(segmentation: Segmentation, shown: int = PRIORITY_DRIVERS_S
     ))
 
 
+def priority_line(segmentation: Segmentation, unit: str) -> str:
+    """The priority segment in one sentence for «Главное»: who they are and what is at stake."""
+    top = segmentation.stats(segmentation.priority)
+    return (
+        f"Приоритетный сегмент — «{segmentation.priority}»: {count(top.customers, 'покупатель', 'покупателя', 'покупателей')}, "
+        f"{num(top.profit_at_risk)} {unit} прибыли под риском за {segmentation.months} мес."
+    )
+
+
 # --- chart captions ---------------------------------------------------------------------------
 
 def scatter_title(segmentation: Segmentation, unit: str) -> str:
