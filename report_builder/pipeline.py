@@ -68,7 +68,7 @@ ANALYSIS: tuple[Stage, ...] = (
               {"rules": "recommendations.rules"}, content_key=True),
         # A page of its own that nothing else reads: drawn in the background while the models are fitted.
         Stage("profile", "Профиль данных (ydata-profiling)", profile, {"data": "data", "period": "period"},
-              {"company": "report.company"}, when="report.profile", publishes="profile.html", background=True),
+              {"company": "report.company", "seed": "seed"}, when="report.profile", publishes="profile.html", background=True),
         Stage("exploration", "Исследовательский анализ", explore, {"data": "data"},
               section=Section("eda", "Исследовательский анализ", figures=eda_figures.section)),
         Stage("correlation", "Корреляция phik", correlate, {"data": "data"},

@@ -12,12 +12,21 @@ from report_builder.results.analysis import Profile
 from report_builder.results.data import CleanData
 
 
-def profile(data: CleanData, company: str, period: str) -> Profile:
-    """The appendix page (the build switches the library's analytics and progress bars off beforehand)."""
+ROWS_MAX = 100_000  # a larger quarter is profiled on a random sample of this many customers
+
+
+def profile(data: CleanData, company: str, period: str, seed: int) -> Profile:
+    """The appendix page (the build switches the library's analytics and progress bars off beforehand).
+
+    Distributions read the same on a sample of ROWS_MAX customers as on a million, in a fraction of the time and memory;
+    the title says when the page shows a sample."""
     from ydata_profiling import ProfileReport
 
-    title = f"Профиль данных — {company}, {period_label(period)}"
     frame = data.customers.rename(columns=label).reset_index(names="id")
+    title = f"Профиль данных — {company}, {period_label(period)}"
+    if len(frame) > ROWS_MAX:
+        frame = frame.sample(ROWS_MAX, random_state=seed)
+        title += f" (случайная выборка: {ROWS_MAX:,} из {len(data.customers):,} покупателей)".replace(",", "\u00a0")
     # The library draws progress bars on stderr whatever its settings say; they are noise here.
     with warnings.catch_warnings(), contextlib.redirect_stderr(io.StringIO()):
         warnings.simplefilter("ignore")

@@ -1,0 +1,23 @@
+"""The ydata-profiling appendix: its title names the quarter, and a large quarter is profiled on a sample."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+import report_builder.stages.profile as profile_stage
+from report_builder.results.data import CleanData
+
+
+@pytest.fixture(autouse=True)
+def _offline(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(os.environ, "YDATA_PROFILING_NO_ANALYTICS", "true")
+
+
+def test_a_large_quarter_is_profiled_on_a_sample_the_title_names(demo_data: CleanData, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(profile_stage, "ROWS_MAX", 300)
+    page = profile_stage.profile(demo_data, "«В один клик»", "2026-Q3", seed=1).html
+    assert "Профиль данных — «В один клик», III квартал 2026" in page
+    assert f"случайная выборка: 300 из {len(demo_data.customers):,} покупателей".replace(",", "\u00a0") in page
+    assert "2026-Q3" not in page
