@@ -104,7 +104,7 @@ def _quarter(value: str | None) -> str | None:
 def build(
     data: Annotated[str | None, typer.Option("--data", help="Папка с market_file, market_money, market_time и money (и, если есть, contacts — что отправлено покупателям; .csv, .xlsx или .parquet) или адрес базы (sqlite:///shop.db, postgresql+psycopg://…). Без неё — демо-данные.")] = None,
     output: Annotated[Path | None, typer.Option("--output", help="Папка для файлов этого запуска. По умолчанию output/<период>. Чужие файлы в ней не трогаются.")] = None,
-    period: Annotated[str | None, typer.Option("--period", callback=_quarter, help="Квартал в виде ГГГГ-QN, например 2026-Q3 (N от 1 до 4). По умолчанию последний закончившийся квартал (по UTC): 2 декабря 2026 года — 2026-Q3.")] = None,
+    period: Annotated[str | None, typer.Option("--period", callback=_quarter, help="Квартал в виде ГГГГ-QN, например 2026-Q3 (N от 1 до 4). По умолчанию последний закончившийся квартал (по UTC; например, 2 декабря 2026 года это 2026-Q3).")] = None,
     formats: Annotated[str, typer.Option("--format", help="Форматы через запятую: html, pdf.")] = "html,pdf",
     config_file: Annotated[Path | None, typer.Option("--config", help="Файл настроек TOML или YAML.")] = None,
     seed: Annotated[int | None, typer.Option("--seed", help="Зерно случайности (переопределяет настройки).")] = None,

@@ -101,6 +101,20 @@ def test_a_wide_interval_is_named_as_the_reason() -> None:
     assert overall.verdict in ("wide_interval", "effect") and overall.used == "assumed"
 
 
+def test_offers_that_harm_are_measured_however_wide_the_interval() -> None:
+    rng = np.random.default_rng(5)
+    assigned = quarter_of_offers(rng, control_share=0.03)  # about 60 controls per segment: a wide interval
+    rate = np.where(assigned["segment"] == VALUABLE_AT_RISK, np.where(assigned["control"], 0.40, 0.75), 0.5)
+    after = pd.Series((rng.random(len(rate)) < rate).astype(int), index=assigned.index)
+    reference = Reference((snapshot("2026-Q1", clean(pd.Series(0, index=assigned.index)), assigned),))
+    found = effects(reference, clean(after), BacktestConfig(), RecommendationsConfig(), 0)
+    harmful = found.for_segment(VALUABLE_AT_RISK)
+    assert harmful.verdict == "harm" and harmful.uplift_ci95[1] - harmful.uplift_ci95[0] > BacktestConfig().max_ci_width
+    assert harmful.used == "measured"
+    effect, interval, source = found.applied("cart", VALUABLE_AT_RISK)
+    assert source == "measured" and effect < 0 and interval[1] < 0  # the money sees a loss, never the assumed gain
+
+
 def test_no_history_measures_nothing() -> None:
     current = clean(pd.Series([1, 0, 1], index=[1, 2, 3]))
     found = effects(Reference(), current, BacktestConfig(), RecommendationsConfig(), 0)

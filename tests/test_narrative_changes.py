@@ -24,7 +24,9 @@ def test_headline_changes() -> None:
     assert say.change_text(_metric("customers", "relative", -0.04)) == f"−4{NB}%"
     assert say.metric_value(_metric("declined_share", "pp", 0), 0.38, "ед.") == f"38{NB}%"
     assert say.metric_value(_metric("profit_at_risk", "relative", 0), 5897, "ед.") == f"5{NB}897 ед."
-    assert [say.verdict_words(_metric("x", "pp", 0, v)) for v in ("good", "bad", "noise")] == ["к лучшему", "к худшему", "в пределах случайных колебаний"]
+    assert [say.verdict_note(_metric("x", "pp", 0.5, v)) for v in ("good", "bad", "noise")] == [" (к лучшему)", " (к худшему)", " (в пределах случайных колебаний)"]
+    unchanged = _metric("customers", "relative", 0.0)
+    assert (say.change_text(unchanged), say.verdict_note(unchanged)) == ("без изменений", "")
 
 
 def test_the_migration_table_has_a_cell_for_every_pair() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import small_results as make
 from report_builder.report.narrative import effects, plan, recommendations as say
 from report_builder.results.segments import Offer
@@ -62,3 +64,15 @@ def test_the_power_sentence_says_when_a_verdict_comes() -> None:
     made = make.plan()
     text = effects.power_sentence(made.power)
     assert "контрольной группы нет — вывода не будет никогда".lower() in text.lower() or "вывод — через" in text
+
+
+def test_the_power_sentence_asks_for_a_larger_share_only_when_the_present_one_is_too_slow() -> None:
+    from report_builder.results.plan import Power
+
+    slow = Power(min_effect=0.2, base_rate=0.55, control_needed=183, control_now=40, control_share=0.05,
+                 quarters_to_verdict=5, recommended_share=0.12, target_quarters=2, detection=0.8, auto=False)
+    text = effects.power_sentence(slow)
+    assert f"нужно 183{NB}покупателя за все кварталы вместе" in text and f"вывод — через 5{NB}кварталов" in text
+    assert f"Чтобы вывод был через 2{NB}квартала, в контрольную группу нужно отбирать 12{NB}% плана." in text
+    enough = effects.power_sentence(replace(slow, quarters_to_verdict=2, recommended_share=0.10, control_share=0.10))
+    assert enough.endswith("Нынешней доли контрольной группы для этого хватает.") and "нужно отбирать" not in enough

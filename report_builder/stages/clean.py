@@ -73,7 +73,8 @@ def _periods(long: pd.DataFrame, own: Sequence[str], file: str, config: Cleaning
                 tuple((int(i), None) for i in long.loc[foreign, ID].head(5)))
         )
         long = long[~foreign].copy()
-    long[PERIOD], _ = _repair(long[PERIOD], own, config, file, fixes, strict=True)
+    repaired, _ = _repair(long[PERIOD], own, config, file, fixes, strict=True)
+    long = long.assign(**{PERIOD: repaired})
     return long
 
 

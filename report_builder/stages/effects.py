@@ -134,7 +134,8 @@ def _effect(segment: str | None, rule: str | None, title: str | None, trials: li
         uplift=uplift,
         uplift_ci95=ci,
         verdict=verdict,
-        used="measured" if verdict != "small_groups" and narrow else "assumed",
+        # an interval wholly below zero is used however wide: every value in it says the offers lose
+        used="measured" if verdict != "small_groups" and (narrow or verdict == "harm") else "assumed",
         by_quarter=tuple(quarters),
     )
 

@@ -35,7 +35,7 @@ def trend(dynamics: Dynamics) -> Figure:
     right.set_xticks(x, labels, fontsize=7)
     right.set_xlim(-0.5, len(rows) - 0.5)
     right.set_title("ROC-AUC прогноза квартала", loc="center", fontsize=9)
-    right.legend(fontsize=7, loc="lower left")
+    right.legend(fontsize=7, loc="best", framealpha=0.9)
     style.title(fig, "Квартал за кварталом")
     return Figure("dynamics_trend", dynamics_title(dynamics), "Доля снизивших и точность прогнозов по кварталам", style.to_svg(fig))
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from report_builder.report.filters import NBSP, count, num
-from report_builder.report.narrative.common import end, interval_points, percent, period_label, points, signed_points
+from report_builder.report.narrative.common import end, interval_points, percent, period_label, points, pp, signed_points
 from report_builder.report.narrative.models import auc_interval
 from report_builder.results.backtest import Backtest, Compliance, Group, PlanCheck
 from report_builder.uplift import Verdict
@@ -84,11 +84,14 @@ def group_name(group: Group) -> str:
 def plan_check(check: PlanCheck, unit: str) -> str:
     """Last quarter's plan: the gain it promised against what its control group shows."""
     low, high = check.measured_ci95
-    direction = "ниже" if check.uplift >= 0 else "выше"
+    control = f"в контрольной группе ({count(check.control, 'покупатель', 'покупателя', 'покупателей')})"
+    if round(abs(check.uplift) * 100, 1) == 0:
+        gap = f"Доля снизивших среди них та же, что {control}"
+    else:
+        gap = f"Доля снизивших среди них на {pp(abs(check.uplift))} {'ниже' if check.uplift > 0 else 'выше'}, чем {control}"
     return (
-        f"План прошлого квартала обещал {num(check.promised)} {unit} выгоды на {count(check.offered, 'покупателе', 'покупателях', 'покупателях')}, "
-        f"которым были назначены предложения. По контрольной группе ({count(check.control, 'покупатель', 'покупателя', 'покупателей')}) "
-        f"доля снизивших у них {direction} на {points(abs(check.uplift))}, то есть выгода {num(check.measured)} {unit} "
+        f"План прошлого квартала обещал {num(check.promised)} {unit} выгоды от {count(check.offered, 'покупателя', 'покупателей', 'покупателей')}, "
+        f"которым были назначены предложения. {gap}, то есть выгода {num(check.measured)} {unit} "
         f"(95{NBSP}% ДИ от {num(low)} до {num(high)} {unit})."
     )
 

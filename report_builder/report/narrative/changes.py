@@ -34,7 +34,9 @@ def first_report() -> str:
 
 
 def change_text(metric: MetricChange) -> str:
-    """«+2,1 п. п.» for shares, «−4 %» for counts and money."""
+    """«+2,1 п. п.» for shares, «−4 %» for counts and money; «без изменений» when nothing moved."""
+    if metric.change == 0:
+        return "без изменений"
     if metric.unit == "pp":
         return f"{'+' if metric.change >= 0 else '−'}{num(abs(metric.change), 1)}{NBSP}п.{NBSP}п."
     return f"{'+' if metric.change >= 0 else '−'}{num(abs(metric.change) * 100)}{NBSP}%"
@@ -48,8 +50,9 @@ def metric_value(metric: MetricChange, value: float, unit: str) -> str:
     return num(value)
 
 
-def verdict_words(metric: MetricChange) -> str:
-    return VERDICT_WORDS[metric.verdict]
+def verdict_note(metric: MetricChange) -> str:
+    """« (к лучшему)» after a change; nothing after «без изменений»."""
+    return "" if metric.change == 0 else f" ({VERDICT_WORDS[metric.verdict]})"
 
 
 def sparkline(values: tuple[float, ...], width: int = 84, height: int = 18) -> str:

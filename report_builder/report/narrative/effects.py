@@ -51,7 +51,8 @@ def effects_lead(effects: Effects) -> str:
     return (
         f"Эффект измерен по контрольным группам кварталов: {quarters} (каждый проверен следующим кварталом; оценки "
         f"кварталов объединены с весами по их точности). Деньги считаются по измеренному эффекту группы, если его "
-        f"интервал уже {points(effects.max_ci_width)}; иначе — по допущению "
+        f"интервал уже {points(effects.max_ci_width)} или целиком ниже нуля (там, где предложения вредят, они выходят из "
+        f"плана); иначе — по допущению "
         f"({percent(effects.assumed)} предотвращённых снижений), с суммами и на границах измеренного интервала. "
         f"Групп в таблице — {len(effects.groups)}: при стольких сравнениях одно-два «эффект есть» или «вредят» "
         "ожидаемы и случайно, поэтому надёжнее всего строка «все предложения»."
@@ -71,8 +72,8 @@ def power_sentence(power: Power) -> str:
         return "Без покупателей в плане контрольная группа не нужна."
     head = (
         f"Чтобы с вероятностью {percent(power.detection)} заметить эффект в {percent(power.min_effect)} предотвращённых снижений "
-        f"(при доле снизивших {percent(power.base_rate)}), контрольной группе нужно всего "
-        f"{count(power.control_needed, 'покупатель', 'покупателя', 'покупателей')} за все кварталы"
+        f"(при доле снизивших {percent(power.base_rate)}), контрольной группе нужно "
+        f"{count(power.control_needed, 'покупатель', 'покупателя', 'покупателей')} за все кварталы вместе"
     )
     now = f"; сейчас в неё отобрано {count(power.control_now, 'покупатель', 'покупателя', 'покупателей')} ({percent(power.control_share)} плана)"
     if power.quarters_to_verdict is None:
@@ -81,6 +82,8 @@ def power_sentence(power: Power) -> str:
         when = f", вывод — через {count(power.quarters_to_verdict, 'квартал', 'квартала', 'кварталов')}"
     if power.recommended_share is None:
         target = f". Даже половина плана не даст вывода за {count(power.target_quarters, 'квартал', 'квартала', 'кварталов')}."
+    elif power.quarters_to_verdict is not None and power.quarters_to_verdict <= power.target_quarters:
+        target = ". Нынешней доли контрольной группы для этого хватает."
     elif power.auto:
         target = f". Доля контрольной группы подобрана так, чтобы вывод был через {count(power.target_quarters, 'квартал', 'квартала', 'кварталов')}."
     else:

@@ -80,8 +80,8 @@ def forecast_headline(forecast: Forecast) -> str:
     if forecast.kind == "same_quarter":
         return (
             f"Прогноз на следующий квартал ещё не проверен. Модель обучена на одном квартале и отличает покупателей, "
-            f"чья активность уже снизилась, от остальных (ROC-AUC {auc_with_interval(forecast.roc_auc, forecast.roc_auc_ci95)} "
-            "на отложенных покупателях этого квартала); насколько хорошо она предсказывает следующий квартал, "
+            f"чья активность уже снизилась, от остальных: на отложенных покупателях этого квартала ROC-AUC "
+            f"{auc_with_interval(forecast.roc_auc, forecast.roc_auc_ci95)}. Насколько хорошо она предсказывает следующий квартал, "
             "станет известно через квартал."
         )
     assert forecast.persistence is not None
