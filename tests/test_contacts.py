@@ -10,7 +10,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-import sqlalchemy as sa
 
 import small_results as make
 from conftest import read_table
@@ -20,7 +19,7 @@ from report_builder.errors import InputError
 from report_builder.labels import CHANNEL, DATE, ID, OFFER
 from report_builder.report.narrative import backtest as say
 from report_builder.results.backtest import Compliance
-from report_builder.results.data import Contacts, Tables
+from report_builder.results.data import Contacts
 from report_builder.results.history import Reference
 from report_builder.stages.backtest import backtest
 from report_builder.stages.clean import clean_tables

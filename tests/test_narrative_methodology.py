@@ -7,6 +7,8 @@ from report_builder.report.narrative import eda, summary
 from report_builder.report.narrative import methodology as say
 from report_builder.results.report import RunInfo
 
+NB = "\u00a0"
+
 
 def test_the_effect_size_scale_is_the_one_applied() -> None:
     assert say.effect_scale(eda.COHEN_LEVELS) == "от 0,2 — слабое, от 0,5 — заметное, от 0,8 — сильное"
@@ -33,3 +35,12 @@ def test_the_data_source() -> None:
     run = RunInfo("2026-Q3", "2026-10-02T08:15:00+00:00", 42, {}, "/data/market", False)
     assert say.data_source(run) == "/data/market"
     assert say.data_source(RunInfo("2026-Q3", "2026-10-02T08:15:00+00:00", 42, {}, "demo", True)) == "встроенные демо-данные"
+
+
+def test_the_customers_own_drivers_name_their_method_and_reach() -> None:
+    from report_builder.report.narrative.methodology import drivers_method
+
+    trees = drivers_method("TreeExplainer (пути деревьев)", 5000)
+    assert f"для 5{NB}000 покупателей" in trees and "путей деревьев" in trees
+    other = drivers_method("Перестановка признаков в обе стороны", 300)
+    assert "для 300 покупателей" in other and "перестановка признаков" in other and "деревьев" not in other

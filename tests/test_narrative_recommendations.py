@@ -76,3 +76,19 @@ def test_the_power_sentence_asks_for_a_larger_share_only_when_the_present_one_is
     assert f"Чтобы вывод был через 2{NB}квартала, в контрольную группу нужно отбирать 12{NB}% плана." in text
     enough = effects.power_sentence(replace(slow, quarters_to_verdict=2, recommended_share=0.10, control_share=0.10))
     assert enough.endswith("Нынешней доли контрольной группы для этого хватает.") and "нужно отбирать" not in enough
+
+
+def test_a_segment_the_offers_harm_is_named_as_left_out_of_the_plan() -> None:
+    from report_builder.labels import VALUABLE_AT_RISK, VALUABLE_STABLE
+    from report_builder.results.effects import Effect, Effects, Loss
+
+    def harmful(segment: str) -> Effect:
+        return Effect(segment=segment, offer=None, title=None, quarters=("2026-Q1",), offered=300, control=40,
+                      offered_rate=0.34, control_rate=0.18, uplift=-0.191, uplift_ci95=(-0.305, -0.076), verdict="harm",
+                      used="measured", by_quarter=())
+
+    made = make.plan()  # its only segment is VALUABLE_AT_RISK
+    text = effects.dropped_sentence(made, Effects((harmful(VALUABLE_STABLE), harmful(VALUABLE_AT_RISK)), Loss(1.0, "assumed"), 0.2, 0.2))
+    assert text == (f"Сегмент «{VALUABLE_STABLE}» в план не вошёл: по контрольным группам предложения там вредят — "
+                    f"разница −19,1{NB}п.{NB}п. (95{NB}% ДИ от −30,5 до −7,6{NB}п.{NB}п.).")
+    assert effects.dropped_sentence(made, Effects((), Loss(1.0, "assumed"), 0.2, 0.2)) == ""

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from report_builder.report.filters import count, num
+from report_builder.report.filters import NBSP, count, num
 from report_builder.report.narrative.backtest import verdict_reason
-from report_builder.report.narrative.common import percent, period_label, points
+from report_builder.report.narrative.common import interval_points, percent, period_label, points, signed_points
 from report_builder.results.effects import Effect, Effects
 from report_builder.results.plan import Plan, Power
 
@@ -101,8 +101,17 @@ def any_measured(effects: Effects) -> bool:
 
 
 def dropped_sentence(plan: Plan, effects: Effects) -> str:
-    """The offers the measurements show not working, which the plan leaves out."""
-    if not plan.dropped:
-        return ""
-    names = ", ".join(f"«{e.title or e.offer}»" for name in plan.dropped if (e := effects.for_offer(name)) is not None)
-    return f"Не работают по измерениям и исключены из плана: {names}."
+    """The offers, and the segments, that the measurements show not working, which the plan leaves out."""
+    parts = []
+    if plan.dropped:
+        names = ", ".join(f"«{e.title or e.offer}»" for name in plan.dropped if (e := effects.for_offer(name)) is not None)
+        parts.append(f"Не работают по измерениям и исключены из плана: {names}.")
+    planned = {v.segment for v in plan.by_segment}
+    for e in effects.groups:
+        if e.offer is None and e.segment is not None and not e.works and e.segment not in planned and e.uplift_ci95:
+            parts.append(
+                f"Сегмент «{e.segment}» в план не вошёл: по контрольным группам предложения там "
+                f"{'вредят' if e.verdict == 'harm' else 'не действуют'} — разница {signed_points(e.uplift or 0.0)}{NBSP}п.{NBSP}п. "
+                f"(95{NBSP}% ДИ {interval_points(e.uplift_ci95)})."
+            )
+    return " ".join(parts)

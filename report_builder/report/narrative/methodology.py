@@ -68,3 +68,15 @@ def _russian_numbers(text: str) -> str:
     choices = text.split(", ")
     return "; ".join(re.sub(r"(?<=\d)\.(?=\d)", ",", choice).replace("-", "−") if re.fullmatch(r"[-\d.e+]+", choice)
                      else re.sub(r"(?<=\d)\.(?=\d)", ",", choice) for choice in choices)
+
+
+def drivers_method(explainer: str, customers_max: int) -> str:
+    """How each customer's own risk factors in customers.xlsx were found, and on how many customers."""
+    how = ("вклады признаков вдоль путей деревьев модели" if explainer.startswith("TreeExplainer") else
+           "одна случайная перестановка признаков, пройденная в обе стороны (как PermutationExplainer из пакета SHAP, "
+           "только для всех покупателей сразу)")
+    return (
+        f"Три главных фактора риска каждого покупателя в customers.xlsx посчитаны для {num(customers_max)} покупателей "
+        f"с наибольшей ожидаемой потерей: {how}. Это приближённый расчёт — его хватает, чтобы назвать главные причины "
+        "покупателя; раздел «Важность признаков» считает SHAP отдельно, средствами пакета SHAP."
+    )
