@@ -20,6 +20,13 @@ def test_phik_is_printed_so_that_number_and_strength_agree() -> None:
     assert say.phik_value(0.69996) == "0,69996"
 
 
+def test_a_column_of_phik_has_one_count_of_digits() -> None:
+    links = Correlation(None, (("a", 0.75), ("b", 0.4974), ("c", 0.31)), (), (("a", 1.0),), 0.9, 5.0)  # type: ignore[arg-type]
+    assert say.phik_rows(links) == (("a", "0,750", "высокая"), ("b", "0,497", "умеренная"), ("c", "0,310", "умеренная"))
+    plain = Correlation(None, (("a", 0.75), ("c", 0.31)), (), (("a", 1.0),), 0.9, 5.0)  # type: ignore[arg-type]
+    assert [text for _, text, _ in say.phik_rows(plain)] == ["0,75", "0,31"]
+
+
 def test_the_table_lists_the_strongest_links_only() -> None:
     many = Correlation(None, tuple((f"f{i}", 1 - i / 20) for i in range(12)), (), (("f0", 1.0),), 0.9, 5.0)  # type: ignore[arg-type]
     assert say.strongest_links(many) == many.with_target[: say.TARGET_ROWS] and say.TARGET_ROWS == 8

@@ -110,3 +110,17 @@ def test_an_automatic_control_share_comes_from_the_power_calculation() -> None:
     power = made.power
     assert power.auto and power.control_share == (power.recommended_share or 0.5)
     assert power.base_rate == pytest.approx(sum(p for p, _, _ in CUSTOMERS.values()) / 5)
+
+
+def test_an_offer_without_a_price_is_named_when_others_have_one() -> None:
+    from report_builder.report.narrative.plan import plan_line
+
+    promo = RULE.model_copy(update={"name": "promo", "title": "Промокоды", "discount": None})  # its size is not set
+    eligible = pd.DataFrame({"pages": True, "promo": [True, True, False, False, False]}, index=pd.Index(list(CUSTOMERS)))
+    config = RecommendationsConfig(rules=(RULE, promo), control_share=0.0, channel_costs=PRICES)
+    made = plan(segmentation(), Recommendations((), (), (), eligible), NOTHING_MEASURED, config, BacktestConfig(), 0)
+    assert not made.headline.costs_known and made.headline.unpriced == ("Промокоды",)
+    line = plan_line(made, "ед.")
+    assert line.startswith("Цена известна не для всех предложений: у «Промокоды» не задана цена канала или размер скидки")
+    assert make().headline.unpriced == ()  # nothing priced at all: no list, prices are simply not set
+    assert plan_line(make(), "ед.").startswith("Цены контактов не заданы")

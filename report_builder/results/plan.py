@@ -79,6 +79,8 @@ class PlanSummary:
     break_even_cost: Annotated[float, Out(digits=2)]
     costs_known: Annotated[bool, Out()]
     best_spend: Annotated[float | None, Out(digits=2)]  # the spend with the largest expected net gain (costs known)
+    # the offers whose price is unknown (a channel's price, a discount's size or the unit rate not set), when others have one
+    unpriced: Annotated[tuple[str, ...], Out()] = ()
 
 
 @dataclass(frozen=True)

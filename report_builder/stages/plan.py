@@ -48,7 +48,7 @@ def plan(
     chosen["control"] = chosen.index.isin(_control(chosen[chosen["in_plan"]], frame, power.control_share, seed))
     offered = chosen[chosen["in_plan"] & ~chosen["control"]]
     return Plan(
-        headline=_headline(offered, config.budget, costs_known, ordered),
+        headline=_headline(offered, config.budget, costs_known, ordered, _unpriced(chosen)),
         power=_counted(power, int(chosen["control"].sum())),
         uncovered=_uncovered(segmentation, recommendations, chosen, dropped),
         by_segment=_sorted(_value(part, str(name), None, costs_known) for name, part in offered.groupby(frame.loc[offered.index, SEGMENT])),
@@ -175,7 +175,14 @@ def _control(planned: pd.DataFrame, frame: pd.DataFrame, share: float, seed: int
     return chosen
 
 
-def _headline(offered: pd.DataFrame, budget: float | None, costs_known: bool, ordered: pd.DataFrame) -> PlanSummary:
+def _unpriced(chosen: pd.DataFrame) -> tuple[str, ...]:
+    """The offers without a price, when some offers have one (none priced: no prices are set at all)."""
+    missing = chosen["cost"].isna()
+    return tuple(sorted(set(chosen.loc[missing, "title"]))) if missing.any() and not missing.all() else ()
+
+
+def _headline(offered: pd.DataFrame, budget: float | None, costs_known: bool, ordered: pd.DataFrame,
+              unpriced: tuple[str, ...]) -> PlanSummary:
     gain = float(offered["gain"].sum())
     cost = float(offered["cost"].sum()) if costs_known else None
     has_range = len(offered) and offered["gain_low"].notna().all()
@@ -189,6 +196,7 @@ def _headline(offered: pd.DataFrame, budget: float | None, costs_known: bool, or
         break_even_cost=gain / len(offered) if len(offered) else 0.0,
         costs_known=costs_known,
         best_spend=float(ordered["cost"].sum()) if costs_known else None,
+        unpriced=unpriced,
     )
 
 

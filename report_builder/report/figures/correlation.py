@@ -8,7 +8,7 @@ from report_builder.labels import label, short_label
 from report_builder.report import style
 from report_builder.report.figure import Figure
 from report_builder.report.filters import num
-from report_builder.report.narrative.correlation import heatmap_title, phik_strength, phik_value, target_links_title
+from report_builder.report.narrative.correlation import heatmap_title, phik_digits, phik_strength, phik_value, target_links_title
 from report_builder.results.analysis import Correlation
 
 _LEVEL_COLOURS = {"высокая": style.DECLINED, "заметная": style.DECLINED, "умеренная": style.STABLE, "слабая": style.NEUTRAL}
@@ -39,8 +39,9 @@ def with_target(corr: Correlation) -> Figure:
     values = np.array([v for _, v in pairs])
     colours = [_LEVEL_COLOURS[phik_strength(v)] for v in values]
     ax.barh([label(f) for f, _ in pairs], values, color=colours, height=0.65)
+    digits = phik_digits(list(values))
     for i, v in enumerate(values):
-        ax.text(v, i, f" {phik_value(v)}", va="center", fontsize=7)
+        ax.text(v, i, f" {phik_value(v, digits)}", va="center", fontsize=7)
     ax.set_xlim(0, 1)
     ax.set_xlabel("φK с покупательской активностью")
     ax.grid(axis="y", visible=False)

@@ -17,14 +17,27 @@ def phik_strength(value: float) -> str:
     return level(value, PHIK_LEVELS)
 
 
-def phik_value(value: float) -> str:
-    """φK with enough digits that the number and its strength agree: 0.4974 is «0,497», not «0,50»."""
+def phik_digits(values: tuple[float, ...] | list[float]) -> int:
+    """Digits enough for every value's number and strength to agree (0.4974 needs «0,497», not «0,50»); one count
+    for a whole column, so that no value stands out with more digits than its neighbours."""
     bounds = [b for b, _ in PHIK_LEVELS if b > 0]
-    for digits in (2, 3, 4, 5):
-        shown = round(value, digits)
-        if all((shown >= b) == (value >= b) for b in bounds):
-            return num(value, digits)
-    return num(value, 4)
+
+    def needed(value: float) -> int:
+        return next((d for d in (2, 3, 4, 5) if all((round(value, d) >= b) == (value >= b) for b in bounds)), 5)
+
+    return max((needed(v) for v in values), default=2)
+
+
+def phik_value(value: float, digits: int | None = None) -> str:
+    """φK with `digits` digits, by default as many as this value needs (`phik_digits`)."""
+    return num(value, digits if digits is not None else phik_digits([value]))
+
+
+def phik_rows(correlation: Correlation) -> tuple[tuple[str, str, str], ...]:
+    """The table of the strongest links: (feature, φK with one count of digits for the column, strength)."""
+    links = strongest_links(correlation)
+    digits = phik_digits([v for _, v in links])
+    return tuple((name, phik_value(v, digits), phik_strength(v)) for name, v in links)
 
 
 def strongest_links(correlation: Correlation) -> tuple[tuple[str, float], ...]:

@@ -64,8 +64,14 @@ def plan_line(plan: Plan, unit: str) -> str:
             f"ожидаемая выгода за вычетом затрат {num(head.expected_gain)} {unit}{_range(head.expected_gain_range, unit)}"
         )
     ignored = " Бюджет не применён: без цен нельзя сказать, сколько контактов он оплатит." if head.budget is not None else ""
+    if head.unpriced:
+        names = ", ".join(f"«{t}»" for t in head.unpriced)
+        why = (f"Цена известна не для всех предложений: у {names} не задана цена канала или размер скидки, "
+               "поэтому окупаемость не оценивается.")
+    else:
+        why = "Цены контактов не заданы, поэтому окупаемость не оценивается."
     return end(
-        f"Цены контактов не заданы, поэтому окупаемость не оценивается. План: предложения назначены {who}; "
+        f"{why} План: предложения назначены {who}; "
         f"контакт окупается, если обходится дешевле {num(head.break_even_cost, 2)} {unit} на покупателя — "
         f"столько в среднем сохраняет одно предложение{_range_note(head.expected_gain_range, head.customers, unit)}"
     ) + ignored
@@ -142,5 +148,6 @@ def plan_formula(plan: Plan) -> str:
     return (
         f"Ожидаемая выгода предложения для покупателя — вероятность снижения × прибыль в месяц × "
         f"{percent(plan.loss_share)} × {plan.months} мес. × доля снижений, которую предложение предотвращает"
-        + ("; за вычетом цены контакта и скидки." if plan.headline.costs_known else "; цены контактов не заданы.")
+        + ("; за вычетом цены контакта и скидки." if plan.headline.costs_known else
+           "; цены известны не для всех предложений." if plan.headline.unpriced else "; цены контактов не заданы.")
     )
