@@ -94,8 +94,9 @@ def _permutation_walk(
     one per row. Exactly additive: each row's values sum to its prediction minus the mean over the background."""
     rng = np.random.default_rng(seed)
     columns = list(FEATURES)
-    background = X_train[columns].sample(min(background_size, len(X_train)), random_state=seed)
-    x = rows[columns]
+    # without the customers' ids: the model sees plain rows, none of them passed off as a customer scored
+    background = X_train[columns].sample(min(background_size, len(X_train)), random_state=seed).reset_index(drop=True)
+    x = rows[columns].reset_index(drop=True)
     n, m, b = len(x), len(columns), len(background)
     ranks = np.argsort(np.argsort(rng.random((n, m)), axis=1), axis=1)  # each row's random order of the features
 

@@ -117,4 +117,4 @@ def test_shap_rows_for_the_customers_with_the_largest_expected_loss(scored: Scor
     values = shap.loc[explained].to_numpy()
     assert np.isfinite(values).all()
     assert (np.abs(values).sum(axis=1) > 0).all()
-    assert scored.scores.explainer in {"TreeExplainer (пути деревьев)", "PermutationExplainer"}
+    assert scored.scores.explainer in {"TreeExplainer (пути деревьев)", "Перестановка признаков в обе стороны"}

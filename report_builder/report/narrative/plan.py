@@ -64,12 +64,9 @@ def plan_line(plan: Plan, unit: str) -> str:
             f"ожидаемая выгода за вычетом затрат {num(head.expected_gain)} {unit}{_range(head.expected_gain_range, unit)}"
         )
     ignored = " Бюджет не применён: без цен нельзя сказать, сколько контактов он оплатит." if head.budget is not None else ""
-    if head.unpriced:
-        names = ", ".join(f"«{t}»" for t in head.unpriced)
-        why = (f"Цена известна не для всех предложений: у {names} не задана цена канала или размер скидки, "
-               "поэтому окупаемость не оценивается.")
-    else:
-        why = "Цены контактов не заданы, поэтому окупаемость не оценивается."
+    names = ", ".join(f"«{t}»" for t in head.unpriced)
+    why = (f"Цена известна не для всех предложений: у {names} не задана цена канала или размер скидки, поэтому окупаемость "
+           "не оценивается." if head.unpriced else "Цены контактов не заданы, поэтому окупаемость не оценивается.")
     return end(
         f"{why} План: предложения назначены {who}; "
         f"контакт окупается, если обходится дешевле {num(head.break_even_cost, 2)} {unit} на покупателя — "
