@@ -19,6 +19,7 @@ from typer._click import exceptions as click  # typer ships its own copy of clic
 import typer
 import typer.rich_utils
 from rich.console import Console
+from rich.markup import escape
 from typer.core import TyperCommand, TyperGroup
 
 from report_builder.errors import InputError, Interrupted
@@ -156,7 +157,7 @@ def build(
     except InputError as exc:
         if debug:
             raise
-        errors.print(f"[bold red]{exc.headline}[/] {exc.message}")
+        errors.print(f"[bold red]{exc.headline}[/] {escape(exc.message)}")
         errors.print("Отчёт не построен; прежние файлы в папке вывода не тронуты.")
         raise typer.Exit(2) from None
     except Interrupted as exc:
@@ -167,16 +168,16 @@ def build(
         if debug:
             raise
         if exc.errno == errno.ENOSPC:
-            where = f" ({exc.filename})" if exc.filename else ""
+            where = f" ({escape(str(exc.filename))})" if exc.filename else ""
             errors.print(f"[bold red]Недостаточно места на диске[/]{where}. Освободите место и запустите сборку снова.")
         else:
-            errors.print(f"[bold red]Ошибка ввода-вывода:[/] {exc.strerror or exc}" + (f" ({exc.filename})" if exc.filename else ""))
+            errors.print(f"[bold red]Ошибка ввода-вывода:[/] {escape(str(exc.strerror or exc))}" + (f" ({escape(str(exc.filename))})" if exc.filename else ""))
         errors.print("Отчёт не построен; прежние файлы в папке вывода не тронуты.")
         raise typer.Exit(1) from None
     except Exception as exc:
         if debug:
             raise
-        errors.print(f"[bold red]Внутренняя ошибка:[/] {exc.__class__.__name__}: {exc}")
+        errors.print(f"[bold red]Внутренняя ошибка:[/] {exc.__class__.__name__}: {escape(str(exc))}")
         errors.print("Отчёт не построен; запустите с --debug, чтобы увидеть подробности.")
         raise typer.Exit(1) from None
     result.print("Готово:")
@@ -259,7 +260,7 @@ def history_list(
 
         found = listing(History(history_url(location)).runs())
     except InputError as exc:
-        errors.print(f"[bold red]{exc.headline}[/] {exc.message}")
+        errors.print(f"[bold red]{exc.headline}[/] {escape(exc.message)}")
         raise typer.Exit(2) from None
     if not found:
         out.print("Пока нет ни одной сборки.", markup=False)
@@ -306,7 +307,7 @@ def send_command(
     try:
         config = load_config(config_file)
     except InputError as exc:
-        errors.print(f"[bold red]{exc.headline}[/] {exc.message}")
+        errors.print(f"[bold red]{exc.headline}[/] {escape(exc.message)}")
         raise typer.Exit(2) from None
     code = _send(folder or default_output(last_finished_quarter(today_utc())), config, with_customers, errors, out)
     if code:
@@ -321,11 +322,11 @@ def _send(folder: Path, config: Config, with_customers: bool, errors: Console, o
     try:
         sent = send_report(folder, config.mail, config.report, with_customers)
     except InputError as exc:
-        errors.print(f"[bold red]{exc.headline}[/] {exc.message}")
+        errors.print(f"[bold red]{exc.headline}[/] {escape(exc.message)}")
         errors.print("Письмо не отправлено; файлы отчёта не изменены.", markup=False)
         return 2
     except MailError as exc:
-        errors.print(f"[bold red]{exc.headline}[/] {exc.message}")
+        errors.print(f"[bold red]{exc.headline}[/] {escape(exc.message)}")
         errors.print("Файлы отчёта не изменены; повторите отправку командой report-builder send, когда сервер будет доступен.", markup=False)
         return 1
     out.print(f"Отправлено через {sent.server}: {', '.join(sent.attachments)} → {', '.join(sent.recipients)}", markup=False)
@@ -349,7 +350,7 @@ def show_config(
     try:
         config = load_config(config_file)
     except InputError as exc:
-        errors.print(f"[bold red]{exc.headline}[/] {exc.message}")
+        errors.print(f"[bold red]{exc.headline}[/] {escape(exc.message)}")
         raise typer.Exit(2) from None
     if example:
         text = example_toml(config)
@@ -363,7 +364,7 @@ def show_config(
             with output.open("x", encoding="utf-8") as handle:  # «x»: never over a file that appeared meanwhile
                 handle.write(text)
         except OSError as exc:
-            errors.print(f"[bold red]Образец не записан:[/] {output}: {exc.strerror or exc}")
+            errors.print(f"[bold red]Образец не записан:[/] {escape(str(output))}: {escape(str(exc.strerror or exc))}")
             raise typer.Exit(2) from None
         out.print(f"Записан образец настроек: {output}")
         return

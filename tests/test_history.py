@@ -40,27 +40,34 @@ def quarters(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return folders
 
 
+@pytest.fixture(scope="module")
+def stages_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One stage cache for the builds of these quarters with the same settings: a store that reads back the same
+    snapshots gives the same keys, so only what differs between the history stores is computed again."""
+    return tmp_path_factory.mktemp("stages")
+
+
 def config():
     c = small_config(("logreg",))
     return c.model_copy(update={"report": c.report.model_copy(update={"profile": False, "formats": ("html",)})})
 
 
-def build(quarters: dict[str, Path], period: str, root: Path, history: str) -> dict:
+def build(quarters: dict[str, Path], period: str, root: Path, history: str, cache: Path) -> dict:
     out = root / "reports" / period
-    build_report(config(), data_dir=quarters[period], out_dir=out, period=period, cache_dir=root / "cache", history=history)
+    build_report(config(), data_dir=quarters[period], out_dir=out, period=period, cache_dir=cache, history=history)
     return json.loads((out / "summary.json").read_text(encoding="utf-8"))
 
 
-def _quarter_after_quarter(quarters: dict[str, Path], root: Path, history: str) -> None:
-    first = build(quarters, "2026-Q2", root, history)
+def _quarter_after_quarter(quarters: dict[str, Path], root: Path, history: str, cache: Path) -> None:
+    first = build(quarters, "2026-Q2", root, history, cache)
     assert first["comparison"] is None
     html = (root / "reports" / "2026-Q2" / "report.html").read_text(encoding="utf-8")
     assert "первый отчёт в истории — сравнивать не с чем" in html
     assert 'id="changes"' not in html  # no empty section: the line stands in «Главное»
 
-    second = build(quarters, "2026-Q3", root, history)
-    third = build(quarters, "2026-Q4", root, history)
-    again = build(quarters, "2026-Q3", root, history)  # the second quarter rebuilt: still compared with the first
+    second = build(quarters, "2026-Q3", root, history, cache)
+    third = build(quarters, "2026-Q4", root, history, cache)
+    again = build(quarters, "2026-Q3", root, history, cache)  # the second quarter rebuilt: still compared with the first
     assert second["comparison"]["reference_period"] == "2026-Q2"
     assert third["comparison"]["reference_period"] == "2026-Q3"
     assert again["comparison"]["reference_period"] == "2026-Q2"
@@ -119,35 +126,35 @@ def _forecast_grows_with_the_history(first: dict, second: dict, third: dict, roo
 
 
 @pytest.mark.slow
-def test_three_quarters_in_sqlite(quarters: dict[str, Path], tmp_path: Path) -> None:
-    _quarter_after_quarter(quarters, tmp_path, str(tmp_path / "history.sqlite"))
+def test_three_quarters_in_sqlite(quarters: dict[str, Path], tmp_path: Path, stages_cache: Path) -> None:
+    _quarter_after_quarter(quarters, tmp_path, str(tmp_path / "history.sqlite"), stages_cache)
 
 
 @pytest.mark.slow
-def test_three_quarters_in_postgresql(quarters: dict[str, Path], tmp_path: Path, postgres_url: str) -> None:
-    _quarter_after_quarter(quarters, tmp_path, postgres_url)
+def test_three_quarters_in_postgresql(quarters: dict[str, Path], tmp_path: Path, postgres_url: str, stages_cache: Path) -> None:
+    _quarter_after_quarter(quarters, tmp_path, postgres_url, stages_cache)
 
 
 @pytest.mark.slow
-def test_the_default_history_sits_beside_the_period_folders(quarters: dict[str, Path], tmp_path: Path) -> None:
+def test_the_default_history_sits_beside_the_period_folders(quarters: dict[str, Path], tmp_path: Path, stages_cache: Path) -> None:
     out = tmp_path / "reports" / "2026-Q2"
-    build_report(config(), data_dir=quarters["2026-Q2"], out_dir=out, period="2026-Q2", cache_dir=tmp_path / "cache")
+    build_report(config(), data_dir=quarters["2026-Q2"], out_dir=out, period="2026-Q2", cache_dir=stages_cache)
     assert (tmp_path / "reports" / "history.sqlite").is_file()
     runs = History(history_url(str(tmp_path / "reports" / "history.sqlite"))).runs()
     assert [(r["dataset"], r["period"]) for r in runs] == [("В один клик", "2026-Q2")]
 
 
 @pytest.mark.slow
-def test_a_failed_publish_records_nothing(quarters: dict[str, Path], tmp_path: Path, monkeypatch) -> None:
+def test_a_failed_publish_records_nothing(quarters: dict[str, Path], tmp_path: Path, monkeypatch, stages_cache: Path) -> None:
     history = str(tmp_path / "history.sqlite")
-    build(quarters, "2026-Q2", tmp_path, history)
+    build(quarters, "2026-Q2", tmp_path, history, stages_cache)
 
     def full(path: Path, content: bytes) -> None:
         raise OSError(errno.ENOSPC, "No space left on device", str(path))
 
     monkeypatch.setattr(output, "write_file", full)
     with pytest.raises(OSError):
-        build(quarters, "2026-Q3", tmp_path, history)
+        build(quarters, "2026-Q3", tmp_path, history, stages_cache)
     assert [r["period"] for r in History(history_url(history)).runs()] == ["2026-Q2"]
 
 

@@ -145,7 +145,7 @@ def test_a_server_without_starttls_is_not_sent_to_in_clear_text(tmp_path: Path) 
 @pytest.mark.parametrize(
     ("mail", "remove", "expected"),
     [
-        ({"host": None}, None, "Не задан SMTP-сервер: настройка mail.host"),
+        ({"host": None}, None, "Не задан SMTP-сервер: настройка mail.host (раздел [mail] файла настроек)"),  # brackets kept
         ({"recipients": []}, None, "Не заданы получатели: настройка mail.recipients"),
         ({"sender": None}, None, "Не задан адрес отправителя: настройка mail.sender"),
         ({"user": "analyst", "password_env": "NO_SUCH_PASSWORD_VARIABLE"}, None,
