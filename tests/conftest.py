@@ -150,18 +150,13 @@ def demo_fit(demo_data: CleanData) -> tuple[ModelSearch, Evaluation]:
 
 @pytest.fixture(scope="session")
 def real_build(real_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, BuildOutcome]:
-    """One full build on the real data (default models, HTML and PDF): its output folder and its outcome.
-
-    Its stage cache sits beside the test workers' own folders, so a worker that needs the build after another one
-    made it reads the stages instead of computing them again (writes to the cache are atomic)."""
+    """One full build on the real data (default models, HTML and PDF): its output folder and its outcome."""
     from report_builder.build import build_report
 
     config = Config()
     config = config.model_copy(update={"report": config.report.model_copy(update={"profile": False})})
     out = tmp_path_factory.mktemp("real") / "report"
-    base = tmp_path_factory.getbasetemp()
-    shared = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "real-build-cache"  # this session's only
-    outcome = build_report(config, data_dir=real_dir, out_dir=out, cache_dir=shared)
+    outcome = build_report(config, data_dir=real_dir, out_dir=out, cache_dir=None)
     return out, outcome
 
 
