@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -275,5 +276,6 @@ def _default_cell(value: object) -> str:
 
 
 def _first_clause(description: str) -> str:
-    """What a setting means, without the remark after «;» (which may name other settings)."""
-    return description.split(";")[0].strip()
+    """What a setting means, without the remark after «;» and without a bracket that names other settings."""
+    clause = description.split(";")[0]
+    return re.sub(r"\s*\([^()]*\b[a-z_]+\.[a-z_.\[\]]+[^()]*\)", "", clause).strip()

@@ -416,3 +416,14 @@ def test_parse_errors_are_russian_with_line_and_column(tmp_path: Path, name: str
     assert "файл настроек не читается: " in message and expected in message, message
     own = message.replace(name, "").replace("true", "").replace("false", "")
     assert not re.search(r"[A-Za-z]{3,}", own), message  # no library text in English
+
+
+def test_a_setting_described_in_the_main_text_names_no_other_setting() -> None:
+    """«Что изменилось» says a changed setting in words: its description, without a bracket naming another setting."""
+    from report_builder.settings_doc import described, settings
+
+    code = re.compile(r"\b(%s)\.[a-z_]+" % "|".join(Config.model_fields))  # «section.key» of a real section
+    paths = [s.path for s in settings(Config())]
+    assert "recommendations.rules.cart.discount" in paths and len(paths) > 80
+    for path in paths:
+        assert not code.search(described(path)), (path, described(path))

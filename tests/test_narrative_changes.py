@@ -56,3 +56,13 @@ def test_drift() -> None:
 
 def test_sparkline_needs_two_points() -> None:
     assert say.sparkline((1.0,)) == "" and say.sparkline((1.0, 2.0)).startswith('<svg class="spark"')
+
+
+def test_a_category_row_compares_shares_and_names_the_category_in_its_own_column() -> None:
+    row = Drift("Популярная_категория", "psi", 1.07, "сильный", ("Мелкая бытовая техника и электроника",), ("Книги",),
+                then=0.0, now=0.14, category="Мелкая бытовая техника и электроника")
+    assert drift.drift_values(row) == (f"0{NB}%", f"14{NB}%")
+    assert drift.drift_categories(row) == ("доля «Мелкая бытовая техника и электроника»; новые: Мелкая бытовая техника и "
+                                           "электроника; исчезли: Книги")
+    number = Drift("Страниц_за_визит", "wasserstein", 0.26, "сильный", (), (), then=9.21, now=8.18)
+    assert drift.drift_values(number) == ("9,21", "8,18") and drift.drift_categories(number) == ""

@@ -31,10 +31,21 @@ def drift_summary(drift: tuple[Drift, ...]) -> str:
 
 
 def drift_values(drift: Drift) -> tuple[str, str]:
-    """Then and now in the feature's own units (a category: the share of the one that moved most)."""
+    """Then and now in the feature's own units (a category: the share of the one that moved most, named in
+    `drift_categories`)."""
     if drift.category is not None:
-        return f"«{drift.category}»: {percent(drift.then)}", percent(drift.now)
+        return percent(drift.then), percent(drift.now)
     return _amount(drift.then), _amount(drift.now)
+
+
+def drift_categories(drift: Drift) -> str:
+    """The last column: whose share the row compares, the categories that appeared and those that vanished."""
+    parts = [f"доля «{drift.category}»"] if drift.category is not None else []
+    if drift.new_categories:
+        parts.append("новые: " + ", ".join(drift.new_categories))
+    if drift.vanished_categories:
+        parts.append("исчезли: " + ", ".join(drift.vanished_categories))
+    return "; ".join(parts)
 
 
 
