@@ -42,3 +42,20 @@ def test_chart_captions() -> None:
     assert say.calibration_title(ev) == (
         f"В среднем прогноз расходится с фактической долей снизивших на 6{NB}п.{NB}п. (оценка Брайера 0,143 против 0,236 у константы)"
     )
+
+
+
+def test_the_caps_of_the_search_and_what_they_took_are_said() -> None:
+    from dataclasses import replace
+
+    import pandas as pd
+
+    from report_builder.report.narrative.models import held_out_share, samples_sentence
+
+    small = make.search()  # 80 trained, 20 held out, nothing sampled
+    text = samples_sentence(small, 5000, 20000)
+    assert f"не больше чем на 5{NB}000 покупателях" in text and "выборки не понадобились — обучение на всех 80, проверка на всех 20" in text
+    large = replace(small, train_index=pd.Index(range(5000)), train_available=750_000, test_index=pd.Index(range(250_000)), checked=20_000)
+    assert text != samples_sentence(large, 5000, 20000)
+    assert f"обучение на 5{NB}000 из 750{NB}000, проверка на 20{NB}000 из 250{NB}000" in samples_sentence(large, 5000, 20000)
+    assert held_out_share(large) == f"25{NB}%"  # of all customers, not of the sample

@@ -88,6 +88,7 @@ class ModelSearch:
     test_index: pd.Index
     dummy_test_roc_auc: float
     train_available: int  # rows of the training part; more than train_index when it was sampled
+    checked: int = 0  # held-out customers the families were scored on (a stratified sample of test_index when large)
 
     @property
     def best_score(self) -> ModelScore:

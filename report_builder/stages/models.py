@@ -179,6 +179,7 @@ def search_models(data: CleanData, cv: Splitter, config: ModelConfig, seed: int)
         estimator=fitted[scores[0].family],
         train_index=X_train.index,
         train_available=available,
+        checked=len(check_index),
         test_index=X_test.index,
         dummy_test_roc_auc=float(roc_auc_score(y_check, dummy.predict_proba(X_check)[:, 1])),
     )

@@ -49,9 +49,20 @@ def folds_phrase(folds: int) -> str:
 
 
 def held_out_share(search: ModelSearch) -> str:
-    """The share of customers held out for the final check: «20 %»."""
-    held, trained = len(search.test_index), len(search.train_index)
-    return pct(held / (held + trained))
+    """The share of customers held out for the final check: «20 %» (of all, also when the training part was sampled)."""
+    held = len(search.test_index)
+    return pct(held / (held + search.train_available))
+
+
+def samples_sentence(search: ModelSearch, max_fit: int, max_check: int) -> str:
+    """The caps that keep the search from growing with the shop, and what they took this quarter."""
+    caps = (f"Модели обучаются не больше чем на {num(max_fit)} покупателях обучающей части, а семейства сравниваются "
+            f"не больше чем на {num(max_check)} отложенных (стратифицированные выборки: подбор не растёт вместе с магазином)")
+    fitted, checked = len(search.train_index), search.checked or len(search.test_index)
+    if fitted == search.train_available and checked == len(search.test_index):
+        return f"{caps}; в этом квартале выборки не понадобились — обучение на всех {num(fitted)}, проверка на всех {num(checked)}."
+    return (f"{caps}; в этом квартале — обучение на {num(fitted)} из {num(search.train_available)}, "
+            f"проверка на {num(checked)} из {num(len(search.test_index))}.")
 
 
 def is_chosen(score: ModelScore, search: ModelSearch) -> bool:
