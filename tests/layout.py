@@ -97,7 +97,7 @@ class ChartProblems:
 def drawn_charts() -> Iterator[ChartProblems]:
     """Check every chart converted to SVG inside the block, named by the function that drew it."""
     problems = ChartProblems()
-    original = style.to_svg
+    original = style.rendered
 
     def checked(fig: Figure) -> str:
         name = sys._getframe(1).f_code.co_name
@@ -108,11 +108,11 @@ def drawn_charts() -> Iterator[ChartProblems]:
             problems.twins.setdefault(name, []).extend(twins)
         return original(fig)
 
-    style.to_svg = checked
+    style.rendered = checked
     try:
         yield problems
     finally:
-        style.to_svg = original
+        style.rendered = original
 
 
 # --- pages of the PDF ------------------------------------------------------------------------------

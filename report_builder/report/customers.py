@@ -217,7 +217,7 @@ def _write_sheet(book: xlsxwriter.Workbook, sheet: xlsxwriter.worksheet.Workshee
             elif value is None:
                 sheet.write_blank(row, column, None)
             else:
-                sheet.write_string(row, column, "" if value is None else str(value))  # never a formula, whatever the text
+                sheet.write_string(row, column, str(value))  # never a formula, whatever the text
     sheet.freeze_panes(1, 0)
     sheet.autofilter(0, 0, len(table), len(keys) - 1)
 

@@ -91,7 +91,7 @@ class Drawing:
     png: bytes
 
 
-def to_svg(fig: Figure) -> Drawing:
+def rendered(fig: Figure) -> Drawing:
     """The chart as SVG and as PNG, then closed."""
     import matplotlib.pyplot as plt
 

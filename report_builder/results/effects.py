@@ -52,7 +52,8 @@ class Effect:
 
     @property
     def works(self) -> bool:
-        """False when a precise measurement finds no gain: the estimate at or below zero with a narrow interval."""
+        """False when a measurement the money uses finds no gain: the estimate at or below zero, with a narrow interval
+        or one wholly below zero."""
         return not (self.used == "measured" and self.uplift is not None and self.uplift <= 0)
 
 
@@ -97,8 +98,8 @@ class Effects:
         """(relative effect the money uses, its range from a measured interval, "measured" | "assumed") for one offer in one segment.
 
         From the most specific group to the broadest (the offer in this segment, the offer, the segment, everyone):
-        a precise measurement is used; one whose interval excludes zero but is still wide keeps the assumption, with
-        its own interval as the range; one that shows nothing yet passes to the broader group. Without any, the
+        a measurement the money uses (`Effect.used`: a narrow interval, or one wholly below zero) is used; one whose
+        interval excludes zero but is still wide keeps the assumption, with its own interval as the range; one that shows nothing yet passes to the broader group. Without any, the
         assumption, with the most specific interval measured as the range (None: nothing measured).
         """
         candidates = [e for e in (self._find(segment, rule), self._find(None, rule), self._find(segment, None), self.overall)

@@ -145,12 +145,7 @@ def make_pipeline(family: Family, extra_numeric: Sequence[str] = ()) -> Pipeline
 
 
 def search_models(data: CleanData, cv: Splitter, config: ModelConfig, seed: int) -> ModelSearch:
-    """Every family searched on the training part; the choice by cross-validated ROC-AUC only.
-
-    Successive halving over the families: each first tries a third of its candidates, and only the better half of the
-    families (rounded down, at least one) go on to the rest; a family dropped early keeps the best of what it tried. The candidates are those a
-    random search of `search_iterations` draws, so a family searched to the end is searched exactly as in full.
-    """
+    """Every family searched on the training part (`search_families`); the choice by cross-validated ROC-AUC only."""
     from sklearn.dummy import DummyClassifier
     from sklearn.metrics import roc_auc_score
     from sklearn.model_selection import train_test_split
@@ -218,7 +213,7 @@ class FamilySearch:
 
     @property
     def best_score(self) -> float:
-        return max(mean for mean, _, _ in self.results)
+        return self.best[0]
 
     @property
     def best(self) -> tuple[float, tuple[float, ...], dict[str, object]]:

@@ -20,7 +20,7 @@ def calibration(backtest: Backtest) -> Figure:
     ax.yaxis.set_major_formatter(lambda v, _: pct(v))
     ax.legend(fontsize=7, loc="upper left")
     style.title(fig, "Прогноз прошлого квартала и факт")
-    return Figure("backtest_calibration", backtest_calibration_title(backtest), "Калибровка прогноза прошлого квартала по фактическим исходам", style.to_svg(fig))
+    return Figure("backtest_calibration", backtest_calibration_title(backtest), "Калибровка прогноза прошлого квартала по фактическим исходам", style.rendered(fig))
 
 
 def section(backtest: Backtest) -> list[Figure]:

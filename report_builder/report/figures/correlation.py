@@ -29,7 +29,7 @@ def heatmap(corr: Correlation) -> Figure:
             ax.text(j, i, num(value, 2)[1:] if value < 1 else "1", ha="center", va="center", fontsize=5.5, color="white" if value > 0.6 else "#333333")
     fig.colorbar(image, ax=ax, shrink=0.6, label="φK")
     style.title(fig, "Матрица φK всех признаков и целевого признака")
-    return Figure("phik_heatmap", heatmap_title(corr), "Тепловая карта коэффициентов φK между всеми признаками", style.to_svg(fig))
+    return Figure("phik_heatmap", heatmap_title(corr), "Тепловая карта коэффициентов φK между всеми признаками", style.rendered(fig))
 
 
 @style.chart
@@ -47,7 +47,7 @@ def with_target(corr: Correlation) -> Figure:
     ax.grid(axis="y", visible=False)
     ax.tick_params(axis="y", labelsize=7.5)
     style.title(fig, "Связь каждого признака с активностью, φK")
-    return Figure("phik_target", target_links_title(corr), "Столбчатая диаграмма φK каждого признака с целевым", style.to_svg(fig))
+    return Figure("phik_target", target_links_title(corr), "Столбчатая диаграмма φK каждого признака с целевым", style.rendered(fig))
 
 
 def section(correlation: Correlation) -> list[Figure]:

@@ -29,7 +29,7 @@ def class_balance(data: CleanData) -> Figure:
         "class_balance",
         title,
         f"Столбчатая диаграмма: прежний уровень — {num(counts[STABLE])}, снизилась — {num(counts[DECLINED])}",
-        style.to_svg(fig),
+        style.rendered(fig),
     )
 
 

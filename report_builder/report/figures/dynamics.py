@@ -37,7 +37,7 @@ def trend(dynamics: Dynamics) -> Figure:
     right.set_title("ROC-AUC прогноза квартала", loc="center", fontsize=9)
     right.legend(fontsize=7, loc="best", framealpha=0.9)
     style.title(fig, "Квартал за кварталом")
-    return Figure("dynamics_trend", dynamics_title(dynamics), "Доля снизивших и точность прогнозов по кварталам", style.to_svg(fig))
+    return Figure("dynamics_trend", dynamics_title(dynamics), "Доля снизивших и точность прогнозов по кварталам", style.rendered(fig))
 
 
 def section(dynamics: Dynamics) -> list[Figure]:

@@ -35,7 +35,7 @@ def numeric_distribution(feature: NumericFeature) -> Figure:
         f"Распределение «{title}» по классам: медиана {num(feature.median_declined, 1)} у снизивших активность "
         f"и {num(feature.median_stable, 1)} у остальных"
     )
-    return Figure(f"eda_{column}", title, alt, style.to_svg(fig))
+    return Figure(f"eda_{column}", title, alt, style.rendered(fig))
 
 
 @style.chart
@@ -55,7 +55,7 @@ def categorical_rates(feature: CategoricalFeature, overall: float) -> Figure:
     style.title(fig, _wrap(f"{title}: доля снизивших", 32))
     top = rates.index[-1]
     alt = f"Доля клиентов со сниженной активностью по значениям «{title}»; выше всего у «{top}» ({pct(rates.iloc[-1])})"
-    return Figure(f"eda_{feature.feature}", title, alt, style.to_svg(fig))
+    return Figure(f"eda_{feature.feature}", title, alt, style.rendered(fig))
 
 
 def _wrap(text: str, width: int = 22) -> str:

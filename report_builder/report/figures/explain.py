@@ -34,7 +34,7 @@ def beeswarm(explanation: Explanation) -> Figure:
     bar.ax.set_yticklabels(["мало", "много"])
     bar.set_label("Значение признака", fontsize=7)
     style.title(fig, "Вклад признаков в прогноз каждого покупателя")
-    return Figure("shap_beeswarm", beeswarm_title(explanation), "Диаграмма SHAP-вкладов признаков для выборки покупателей", style.to_svg(fig))
+    return Figure("shap_beeswarm", beeswarm_title(explanation), "Диаграмма SHAP-вкладов признаков для выборки покупателей", style.rendered(fig))
 
 
 @style.chart
@@ -51,7 +51,7 @@ def importance(explanation: Explanation) -> Figure:
     for ax in (left, right):
         ax.grid(axis="y", visible=False)
         ax.tick_params(axis="y", labelsize=7.5)
-    return Figure("importance", importance_title(explanation), "Средний модуль SHAP и перестановочная важность признаков", style.to_svg(fig))
+    return Figure("importance", importance_title(explanation), "Средний модуль SHAP и перестановочная важность признаков", style.rendered(fig))
 
 
 def _colour_scale(values: pd.Series, categorical: bool) -> np.ndarray:

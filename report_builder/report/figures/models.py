@@ -29,7 +29,7 @@ def comparison(search: ModelSearch) -> Figure:
     ax.grid(axis="y", visible=False)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.28), ncols=2, fontsize=7)
     style.title(fig, "ROC-AUC моделей: кросс-валидация и отложенная выборка")
-    return Figure("model_comparison", comparison_title(search), "Сравнение ROC-AUC всех моделей", style.to_svg(fig))
+    return Figure("model_comparison", comparison_title(search), "Сравнение ROC-AUC всех моделей", style.rendered(fig))
 
 
 @style.chart
@@ -49,7 +49,7 @@ def roc_pr(evaluation: Evaluation, search: ModelSearch, base_rate: float) -> Fig
     right.set_ylim(0, 1.02)
     right.set_title("Точность и полнота")
     right.legend(fontsize=7, loc="lower left")
-    return Figure("roc_pr", roc_title(search), "ROC-кривая и кривая точность–полнота на отложенной выборке", style.to_svg(fig))
+    return Figure("roc_pr", roc_title(search), "ROC-кривая и кривая точность–полнота на отложенной выборке", style.rendered(fig))
 
 
 @style.chart
@@ -81,7 +81,7 @@ def confusion(evaluation: Evaluation) -> Figure:
         alt = f"Матрица ошибок: порог {threshold} и порог наилучшей F1-меры {best} дают одни и те же числа"
     else:
         alt = f"Матрицы ошибок при пороге {threshold} и при пороге наилучшей F1-меры {best}"
-    return Figure("confusion", confusion_title(evaluation), alt, style.to_svg(fig))
+    return Figure("confusion", confusion_title(evaluation), alt, style.rendered(fig))
 
 
 @style.chart
@@ -93,7 +93,7 @@ def calibration(evaluation: Evaluation) -> Figure:
     ax.set_ylabel("Фактическая доля снизивших")
     ax.legend(fontsize=7)
     style.title(fig, "Калибровка вероятностей")
-    return Figure("calibration", calibration_title(evaluation), "Калибровочная кривая модели", style.to_svg(fig))
+    return Figure("calibration", calibration_title(evaluation), "Калибровочная кривая модели", style.rendered(fig))
 
 
 def section(search: ModelSearch, evaluation: Evaluation, exploration: Exploration) -> list[Figure]:

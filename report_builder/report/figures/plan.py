@@ -38,7 +38,7 @@ def returns(plan: Plan, unit: str) -> Figure:
     ax.axhline(0, color=style.NEUTRAL, linewidth=0.8)
     ax.legend(fontsize=7, loc="best")
     style.title(fig, "Что даёт план контактов" if known else "Сколько может стоить контакт, чтобы окупиться")
-    return Figure("plan_returns", plan_chart_title(plan, unit), "Ожидаемая выгода плана контактов", style.to_svg(fig))
+    return Figure("plan_returns", plan_chart_title(plan, unit), "Ожидаемая выгода плана контактов", style.rendered(fig))
 
 
 def section(plan: Plan, unit: str) -> list[Figure]:

@@ -49,7 +49,7 @@ def scatter(seg: Segmentation, unit: str) -> Figure:
     ax.xaxis.set_major_formatter(lambda v, _: pct(v))
     ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncols=2)
     style.title(fig, "Покупатели по риску снижения и прибыли")
-    return Figure("segments_scatter", scatter_title(seg, unit), "Диаграмма рассеяния: вероятность снижения против прибыли, с порогами сегментов", style.to_svg(fig))
+    return Figure("segments_scatter", scatter_title(seg, unit), "Диаграмма рассеяния: вероятность снижения против прибыли, с порогами сегментов", style.rendered(fig))
 
 
 @style.chart
@@ -64,7 +64,7 @@ def profit_at_risk(seg: Segmentation, unit: str) -> Figure:
     ax.set_xlabel(f"Прибыль под риском за {seg.months} мес., {unit}")
     ax.grid(axis="y", visible=False)
     style.title(fig, "Прибыль под риском по сегментам")
-    return Figure("segments_profit", profit_share_title(seg), "Столбчатая диаграмма прибыли под риском по сегментам", style.to_svg(fig))
+    return Figure("segments_profit", profit_share_title(seg), "Столбчатая диаграмма прибыли под риском по сегментам", style.rendered(fig))
 
 
 @style.chart
@@ -86,7 +86,7 @@ def contrasts(seg: Segmentation) -> Figure:
     ax.grid(axis="y", visible=False)
     ax.tick_params(axis="y", labelsize=7.5)
     style.title(fig, "Чем приоритетный сегмент отличается от стабильных покупателей")
-    return Figure("segments_contrast", contrast_title(seg), "Размер различий признаков между приоритетным сегментом и стабильными покупателями", style.to_svg(fig))
+    return Figure("segments_contrast", contrast_title(seg), "Размер различий признаков между приоритетным сегментом и стабильными покупателями", style.rendered(fig))
 
 
 def section(segmentation: Segmentation, unit: str) -> list[Figure]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from report_builder.report.filters import NBSP, count, num
-from report_builder.report.narrative.common import end, interval_points, percent, period_label, points, pp, signed_points
+from report_builder.report.narrative.common import end, interval_points, percent, period_label, points, pp, signed_points, uplift_difference
 from report_builder.report.narrative.models import auc_interval
 from report_builder.results.backtest import Backtest, Compliance, Group, PlanCheck
 from report_builder.uplift import Verdict
@@ -59,7 +59,7 @@ def verdict_reason(verdict: Verdict, uplift: float | None, ci95: tuple[float, fl
     """What a comparison with the control group allows one to say, with its real reason (no full stop at the end)."""
     if uplift is None or ci95 is None:
         return "сравнивать не с чем: в одной из групп никого нет"
-    numbers = f"разница {signed_points(uplift)} п.{NBSP}п. (95{NBSP}% ДИ {interval_points(ci95)})"
+    numbers = uplift_difference(uplift, ci95)
     if verdict == "small_groups":
         return f"группы пока малы (меньше {count(min_group, 'покупателя', 'покупателей', 'покупателей')} в одной из них), {numbers}"
     if verdict == "effect":

@@ -52,6 +52,11 @@ def interval_points(ci95: tuple[float, float]) -> str:
     return f"от {signed_points(ci95[0])} до {signed_points(ci95[1])}{NBSP}п.{NBSP}п."
 
 
+def uplift_difference(uplift: float, ci95: tuple[float, float]) -> str:
+    """«разница −19,1 п. п. (95 % ДИ от −30,5 до −7,6 п. п.)»: offered against control, with its interval."""
+    return f"разница {signed_points(uplift)}{NBSP}п.{NBSP}п. (95{NBSP}% ДИ {interval_points(ci95)})"
+
+
 def end(text: str) -> str:
     """A sentence with one full stop at its end, also after an abbreviation such as «п. п.» or «ед.»."""
     text = text.rstrip()

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from report_builder.report.filters import NBSP, count, num
+from report_builder.report.filters import count, num
 from report_builder.report.narrative.backtest import verdict_reason
-from report_builder.report.narrative.common import interval_points, percent, period_label, points, signed_points
+from report_builder.report.narrative.common import percent, period_label, points, uplift_difference
 from report_builder.results.effects import Effect, Effects
 from report_builder.results.plan import Plan, Power
 
@@ -111,7 +111,6 @@ def dropped_sentence(plan: Plan, effects: Effects) -> str:
         if e.offer is None and e.segment is not None and not e.works and e.segment not in planned and e.uplift_ci95:
             parts.append(
                 f"Сегмент «{e.segment}» в план не вошёл: по контрольным группам предложения там "
-                f"{'вредят' if e.verdict == 'harm' else 'не действуют'} — разница {signed_points(e.uplift or 0.0)}{NBSP}п.{NBSP}п. "
-                f"(95{NBSP}% ДИ {interval_points(e.uplift_ci95)})."
+                f"{'вредят' if e.verdict == 'harm' else 'не действуют'} — {uplift_difference(e.uplift or 0.0, e.uplift_ci95)}."
             )
     return " ".join(parts)
