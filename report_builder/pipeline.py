@@ -66,15 +66,13 @@ ANALYSIS: tuple[Stage, ...] = (
         # The optional contacts: what was sent during the quarter, to last quarter's plan; named by the offer rules.
         Stage("contacts", "Таблица контактов", contacts, {"tables": "validated", "period": "period"},
               {"rules": "recommendations.rules"}, content_key=True),
-        # A page of its own that nothing else reads: drawn in the background while the models are fitted.
-        Stage("profile", "Профиль данных (ydata-profiling)", profile, {"data": "data", "period": "period"},
-              {"company": "report.company", "seed": "seed"}, when="report.profile", publishes="profile.html", background=True),
         Stage("exploration", "Исследовательский анализ", explore, {"data": "data"},
               section=Section("eda", "Исследовательский анализ", figures=eda_figures.section)),
-        Stage("correlation", "Корреляция phik", correlate, {"data": "data"},
+        Stage("correlation", "Корреляция phik", correlate, {"data": "data"}, background=True,  # beside the model search
               section=Section("correlation", "Корреляционный анализ", figures=correlation_figures.section)),
         Stage("folds", "Разбиение на блоки", cross_validation, settings={"folds": "model.cv_folds", "seed": "seed"}),
         Stage("search", "Подбор моделей", search_models, {"data": "data", "cv": "folds"}, {"config": "model", "seed": "seed"},
+              meanwhile=("shap", "weasyprint"),  # for the explanation and the PDF, while the search's workers fit
               section=Section("methodology", "Приложение. Методика", part="appendix")),
         Stage(
             "evaluation", "Оценка лучшей модели", evaluate, {"search": "search", "data": "data", "cv": "folds"},
@@ -84,7 +82,7 @@ ANALYSIS: tuple[Stage, ...] = (
         Stage(
             "explanation", "Важность признаков (SHAP)", explain, {"search": "search", "evaluation": "evaluation", "data": "data"},
             {"sample": "explain.sample", "agnostic_sample": "explain.agnostic_sample", "background": "explain.background",
-             "repeats": "explain.permutation_repeats", "seed": "seed"},
+             "repeats": "explain.permutation_repeats", "seed": "seed", "n_jobs": "model.n_jobs"},
             when="stages.explain",
             section=Section("explain", "Важность признаков", figures=explain_figures.section),
         ),
@@ -126,6 +124,10 @@ ANALYSIS: tuple[Stage, ...] = (
               {"reference": "reference", "period": "period", "data": "data", "forecast": "forecast",
                "segmentation": "segmentation", "backtest": "backtest"},
               section=Section("dynamics", "Динамика по кварталам", part="front", figures=dynamics_figures.section)),
+        # A page of its own that nothing else reads: drawn in the background last, after every chart the documents
+        # wait for, so that it runs beside the PDF layout rather than delaying the charts.
+        Stage("profile", "Профиль данных (ydata-profiling)", profile, {"data": "data", "period": "period"},
+              {"company": "report.company", "seed": "seed"}, when="report.profile", publishes="profile.html", background=True),
     )
 # What a quarter keeps for the next one: every result with attributes marked for the history.
 HISTORY = HistorySchema({"run": RunInfo, **{s.name: kind for s in ANALYSIS if isinstance(kind := optional(s.returns)[0], type)}})
@@ -168,7 +170,8 @@ STAGES: tuple[Stage, ...] = check_table(
         *_with_charts(ANALYSIS),
         Stage("record", "Запись для истории", _record, {part: part for part in HISTORY.parts}, output=True),
         # The documents: every result above reaches them as one object, RESULTS.
-        Stage("sections", "Разделы и рисунки", arrange_sections, {"results": RESULTS}),
+        Stage("sections", "Разделы и рисунки", arrange_sections, {"results": RESULTS},
+              meanwhile=("weasyprint",)),  # for the PDF, while the charts are drawn in the background
         Stage("html", "Вёрстка HTML", render_html, {"results": RESULTS, "sections": "sections"}, {"settings": ""},
               publishes="report.html", publish_when="report.html"),
         Stage("customers_csv", "Список покупателей (CSV)", customer_files.to_csv, {"table": "customer_list"},
@@ -177,12 +180,13 @@ STAGES: tuple[Stage, ...] = check_table(
               {"money_unit": "report.money_unit"}, publishes="customers.xlsx"),
         # summary.json: its content is cached with the results it is made of; the build's time and timings join it last.
         Stage("summary_content", "Сводка summary.json", summary_content, {"results": RESULTS}),
-        Stage("summary", "Время сборки в сводке", summary_json, {"content": "summary_content", "run": "run", "timings": TIMINGS},
-              cached=False, publishes="summary.json"),
         # The PDF is laid out once per content (charts as images); this build's summary.json is attached to it after.
         Stage("print_html", "Страница для печати", render_print_html, {"results": RESULTS, "sections": "sections"},
               {"settings": ""}, when="report.pdf"),
         Stage("pdf_layout", "Вёрстка PDF", render_pdf, {"html": "print_html"}, when="report.pdf", tolerate=(PdfEngineMissing,)),
+        # After the layout: the timings are complete only when the background stages (the profile) are done.
+        Stage("summary", "Время сборки в сводке", summary_json, {"content": "summary_content", "run": "run", "timings": TIMINGS},
+              cached=False, publishes="summary.json"),
         Stage("pdf", "Сводка внутри PDF", attach_summary, {"layout": "pdf_layout", "summary": "summary"}, cached=False,
               when="report.pdf", publishes="report.pdf"),
     ),

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import importlib
 import inspect
 import json
 import sys
+import threading
 import time
 import types
 import typing
@@ -70,6 +72,9 @@ class Stage:
     draws: str | None = None  # the key of the section whose charts this stage draws
     output: bool = False  # the build itself reads the result (what the history records of a run)
     background: bool = False  # run in a worker process beside the others; waited for when its result is needed
+    # Modules later stages import, imported in a thread while this stage runs and its main thread mostly waits (on its
+    # own worker processes, or on background results): the import is then off the build's critical path.
+    meanwhile: tuple[str, ...] = ()
 
     @property
     def returns(self) -> object:
@@ -191,10 +196,30 @@ def found_title(stages: tuple[Stage, ...], name: str) -> str:
     return next(s.title for s in stages if s.name == name)
 
 
-def _timed(fn: Callable[..., object], arguments: dict[str, object]) -> tuple[object, float]:
+@dataclass(frozen=True)
+class InWorker:
+    """An argument that is the result of an earlier background stage, taken from the worker's memory: the one worker
+    runs its stages in order, so the earlier one is done, and the main process need not wait for it to pass it on."""
+
+    name: str
+
+
+_KEPT: dict[str, object] = {}  # in the worker process: results that a later background stage reads
+
+
+def _timed(fn: Callable[..., object], arguments: dict[str, object], name: str, keep: bool) -> tuple[object, float]:
     """Run a stage in the worker and say how long it took there."""
     start = time.perf_counter()
-    return fn(**arguments), time.perf_counter() - start
+    found = {p: _KEPT[a.name] if isinstance(a, InWorker) else a for p, a in arguments.items()}
+    value = fn(**found)
+    if keep:
+        _KEPT[name] = value
+    return value, time.perf_counter() - start
+
+
+def _certain(stage: Stage) -> bool:
+    """A stage that either gives a result or stops the build: never None, no failure tolerated."""
+    return not stage.tolerate and type(None) not in typing.get_args(stage.returns)
 
 
 @dataclass
@@ -240,11 +265,11 @@ class Run:
         self.on_stage(timing)
 
     def wait(self) -> None:
-        """Every background stage finished; the worker process stopped."""
+        """Every background stage finished; the worker process told to stop (it exits on its own: not waited for)."""
         for name in [n for n, v in self.values.items() if isinstance(v, Pending)]:
             self.value(name)
         if self.worker is not None:
-            self.worker.shutdown()
+            self.worker.shutdown(wait=False)
             self.worker = None
 
     def submit(self, stage: Stage, key: str) -> None:
@@ -254,16 +279,22 @@ class Run:
             from joblib.externals.loky import ProcessPoolExecutor
 
             self.worker = ProcessPoolExecutor(max_workers=1)
-        self.values[stage.name] = Pending(stage, key, self.worker.submit(_timed, stage.fn, self.arguments(stage)))
+        keep = any(stage.name in s.inputs.values() for s in self.stages if s.background)
+        arguments = self.arguments(stage, in_worker=True)
+        self.values[stage.name] = Pending(stage, key, self.worker.submit(_timed, stage.fn, arguments, stage.name, keep))
 
-    def arguments(self, stage: Stage) -> dict[str, object]:
-        """What the stage is called with: its inputs (loaded), the runner's own values and its settings."""
+    def arguments(self, stage: Stage, in_worker: bool = False) -> dict[str, object]:
+        """What the stage is called with: its inputs (loaded), the runner's own values and its settings.
+
+        `in_worker`: for a background stage, an input still being computed in the worker is passed as InWorker."""
         arguments: dict[str, object] = {}
         for parameter, source in stage.inputs.items():
             if source == RESULTS:
                 arguments[parameter] = self.results
             elif source == TIMINGS:
                 arguments[parameter] = tuple(self.timings)
+            elif in_worker and isinstance(self.values.get(source), Pending):
+                arguments[parameter] = InWorker(source)
             else:
                 arguments[parameter] = self.value(source)
         arguments.update({p: setting(self.settings, path) for p, path in stage.settings.items()})
@@ -373,6 +404,8 @@ def _step(stage: Stage, run: Run, settings: BaseModel, cache: StageCache) -> Non
         run.submit(stage, key)
         return
     else:
+        if stage.meanwhile:
+            _import_meanwhile(stage.meanwhile)
         try:
             value = stage.fn(**run.arguments(stage))
         except stage.tolerate as problem:
@@ -390,6 +423,19 @@ def _step(stage: Stage, run: Run, settings: BaseModel, cache: StageCache) -> Non
         key = _digest(stage.name, _content(stage, key, run, cache))
     run.keys[stage.name] = key
     run._timed(StageTiming(stage.name, stage.title, time.perf_counter() - start, found is not MISS))
+
+
+def _import_meanwhile(modules: tuple[str, ...]) -> None:
+    """Import the modules in a daemon thread; a module that fails to import is left for its stage to report."""
+
+    def load() -> None:
+        for module in modules:
+            try:
+                importlib.import_module(module)
+            except Exception:  # noqa: BLE001 - the stage that needs the module imports it again and says what failed
+                pass
+
+    threading.Thread(target=load, name="import-meanwhile", daemon=True).start()
 
 
 CONTENT = ".content"  # the cache entry beside a content-keyed stage's result: its fingerprint
@@ -424,7 +470,10 @@ def _runs(stage: Stage, run: Run, settings: BaseModel) -> bool:
     if stage.when is not None and not setting(settings, stage.when):
         return False
     for parameter, source in stage.inputs.items():
-        if isinstance(run.values.get(source), Pending):
+        pending = run.values.get(source)
+        if isinstance(pending, Pending):
+            if stage.background and stage.cached and _certain(pending.stage):
+                continue  # it will come, and the worker passes it on (InWorker)
             run.value(source)  # the reader needs it anyway: whether it came is known once it is done
         if source in MADE_BY_RUNNER or run.values.get(source) is not None:
             continue

@@ -225,3 +225,65 @@ def test_a_stage_that_needs_a_failed_background_result_is_off(tmp_path: Path) ->
     settings = Settings()
     done = run_stages(check_table(table, ["number"], settings), {"number": Given(5, "5")}, settings, StageCache(tmp_path))
     assert done.value("shift") is None and done.keys["shift"] == "off"
+
+
+def wait_for(flag: str) -> str:
+    """Returns once the file exists; gives up after a minute (then the test fails rather than hangs)."""
+    import time
+
+    for _ in range(600):
+        if Path(flag).exists():
+            return "a"
+        time.sleep(0.1)
+    raise TimeoutError(flag)
+
+
+def after(a: str) -> str:
+    return a + "b"
+
+
+def make_flag(flag: str) -> bool:
+    Path(flag).touch()
+    return True
+
+
+def test_a_background_stage_reads_an_earlier_background_result_without_the_main_process_waiting(tmp_path: Path) -> None:
+    # "a" finishes only after "flag" (a stage of the main process) has run: had the main process waited for "a" to
+    # hand it to "b", it would never have reached "flag".
+    table = (
+        Stage("a", "Ожидание", wait_for, {"flag": "flag"}, background=True),
+        Stage("b", "После", after, {"a": "a"}, background=True),
+        Stage("made", "Флажок", make_flag, {"flag": "flag"}),
+        Stage("both", "Вместе", lambda b, made: (b, made), {"b": "b", "made": "made"}),
+    )
+    settings = Settings()
+    flag = str(tmp_path / "flag")
+    done = run_stages(check_table(table, ["flag"], settings), {"flag": Given(flag, "flag")}, settings, StageCache(tmp_path / "c"))
+    assert done.value("both") == ("ab", True)
+    assert {t.stage for t in done.timings} == {"a", "b", "made", "both"}
+    again = run_stages(check_table(table, ["flag"], settings), {"flag": Given(flag, "flag")}, settings, StageCache(tmp_path / "c"))
+    assert again.value("b") == "ab" and all(t.cached for t in again.timings)
+
+
+def imported(name: str) -> bool:
+    """Whether the module turns up in this process within a minute (a thread of the runner imports it)."""
+    import time
+
+    for _ in range(600):
+        if name in sys.modules:
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_a_stage_imports_what_later_stages_need_while_it_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "rb_meanwhile_probe.py").write_text("VALUE = 1\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "rb_meanwhile_probe", raising=False)
+    table = (
+        Stage("waits", "Ожидание", imported, {"name": "name"}, meanwhile=("rb_meanwhile_probe", "rb_no_such_module")),
+    )
+    settings = Settings()
+    done = run_stages(check_table(table, ["name"], settings), {"name": Given("rb_meanwhile_probe", "probe")}, settings,
+                      StageCache(None))
+    assert done.value("waits") is True  # the module that does not exist is left for its stage to report

@@ -23,6 +23,7 @@ FACES = {  # file stem -> (weight, style)
     "DejaVuSans-Oblique": ("normal", "italic"),
 }
 # Basic Latin, Latin-1, Cyrillic, punctuation, currency, arrows, maths, geometric shapes.
+FLAVORS = ("woff2", "ttf")  # the page's own faces; the files the PDF layout reads
 UNICODES = "U+0020-007E,U+00A0-00FF,U+0400-045F,U+2000-206F,U+20AC,U+20BD,U+2116,U+2190-2199,U+2212-2264,U+25A0-25CF"
 
 
@@ -39,30 +40,34 @@ def make_subsets(out_dir: Path) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for stem in FACES:
-        options = subset.Options()
-        options.flavor = "woff2"
-        options.layout_features = ["kern", "liga"]
-        font = subset.load_font(str(source / f"{stem}.ttf"), options)
-        subsetter = subset.Subsetter(options)
-        subsetter.populate(unicodes=subset.parse_unicodes(UNICODES))
-        subsetter.subset(font)
-        buffer = io.BytesIO()
-        subset.save_font(font, buffer, options)
-        path = out_dir / f"{stem}.woff2"
-        path.write_bytes(buffer.getvalue())
-        written.append(path)
+        for flavor in FLAVORS:
+            options = subset.Options()
+            options.flavor = None if flavor == "ttf" else flavor
+            options.layout_features = ["kern", "liga"]
+            font = subset.load_font(str(source / f"{stem}.ttf"), options)
+            subsetter = subset.Subsetter(options)
+            subsetter.populate(unicodes=subset.parse_unicodes(UNICODES))
+            subsetter.subset(font)
+            buffer = io.BytesIO()
+            subset.save_font(font, buffer, options)
+            path = out_dir / f"{stem}.{flavor}"
+            path.write_bytes(buffer.getvalue())
+            written.append(path)
     return written
 
 
 @functools.lru_cache(maxsize=None)
-def font_face_css() -> str:
+def font_face_css(for_print: bool = False) -> str:
+    """The faces inside the page (WOFF2, the HTML stays one file), or for the PDF by their TrueType files beside the
+    templates: WeasyPrint reads those as they are, where a WOFF2 face would be unpacked on every layout."""
     rules = []
     for stem, (weight, style) in FACES.items():
-        data = base64.b64encode((fonts_dir() / f"{stem}.woff2").read_bytes()).decode()
-        rules.append(
-            f"@font-face {{ font-family: '{FAMILY}'; font-weight: {weight}; font-style: {style}; "
-            f"src: url(data:font/woff2;base64,{data}) format('woff2'); }}"
-        )
+        if for_print:
+            source = f"url(fonts/{stem}.ttf) format('truetype')"
+        else:
+            data = base64.b64encode((fonts_dir() / f"{stem}.woff2").read_bytes()).decode()
+            source = f"url(data:font/woff2;base64,{data}) format('woff2')"
+        rules.append(f"@font-face {{ font-family: '{FAMILY}'; font-weight: {weight}; font-style: {style}; src: {source}; }}")
     return "\n".join(rules)
 
 

@@ -50,7 +50,7 @@ def _rendered(results: object, sections: tuple[DrawnSection, ...], settings: Con
     # The stylesheet and fonts are the project's own files, not data: trusted markup.
     css = Markup((templates_dir() / "report.css").read_text(encoding="utf-8"))
     template = environment().get_template("report.html.j2")
-    return template.render(v=view, r=view.results, css=css, fonts_css=Markup(font_face_css()), for_print=for_print)
+    return template.render(v=view, r=view.results, css=css, fonts_css=Markup(font_face_css(for_print)), for_print=for_print)
 
 
 def import_weasyprint() -> ModuleType:

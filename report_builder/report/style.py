@@ -98,20 +98,24 @@ def rendered(fig: Figure) -> Drawing:
     _localise_ticks(fig)
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg", metadata={"Date": None}, dpi=PRINT_DPI)  # dpi: rasterized layers only
-    raster = io.BytesIO()
-    # Opaque RGB: an alpha channel would be split off and compressed again when the PDF is written.
-    fig.savefig(raster, format="png", dpi=PRINT_DPI, metadata={"Software": None}, facecolor="white", pil_kwargs={"optimize": False})
+    raster = _raster(fig)
     plt.close(fig)
-    raster = _opaque(raster.getvalue())
     text = buffer.getvalue()
     return Drawing(text[text.index("<svg") :], raster)
 
 
-def _opaque(png: bytes) -> bytes:
+def _raster(fig: Figure) -> bytes:
+    """The figure drawn once at PRINT_DPI, its pixels saved as an opaque RGB PNG (an alpha channel would be split off
+    and compressed again when the PDF is written). Fast compression: the PDF writer compresses the pixels anew."""
     from PIL import Image
 
+    fig.patch.set_facecolor("white")
+    fig.patch.set_alpha(1.0)
+    fig.set_dpi(PRINT_DPI)
+    fig.canvas.draw()
+    pixels = Image.frombuffer("RGBA", fig.canvas.get_width_height(physical=True), fig.canvas.buffer_rgba())
     out = io.BytesIO()
-    Image.open(io.BytesIO(png)).convert("RGB").save(out, format="PNG")
+    pixels.convert("RGB").save(out, format="PNG", compress_level=1)
     return out.getvalue()
 
 

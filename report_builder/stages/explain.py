@@ -22,6 +22,7 @@ def explain(
     background: int,
     repeats: int,
     seed: int,
+    n_jobs: int = 1,
 ) -> Explanation:
     """SHAP on a sample of held-out customers: `sample` for tree models, `agnostic_sample` for the others."""
     from sklearn.inspection import permutation_importance
@@ -37,8 +38,8 @@ def explain(
     additivity = float(np.max(np.abs(base + values.sum(axis=1) - output)))
 
     importance = permutation_importance(
-        model, X_test, y_test, scoring="roc_auc", n_repeats=repeats, random_state=seed, n_jobs=1
-    )
+        model, X_test, y_test, scoring="roc_auc", n_repeats=repeats, random_state=seed, n_jobs=n_jobs
+    )  # the same values whatever n_jobs: every feature is shuffled with the same seed
     drivers = [
         _driver(f, values[:, i], rows[f], importance.importances_mean[i], importance.importances_std[i])
         for i, f in enumerate(FEATURES)
