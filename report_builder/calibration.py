@@ -13,14 +13,15 @@ from report_builder.features import Splitter
 Method = Literal["none", "sigmoid", "isotonic"]
 
 
-def calibrated(estimator: object, cv: Splitter, method: Method) -> object:
-    """The estimator as is, or wrapped so one calibrator is fitted on out-of-fold scores (ensemble=False)."""
+def calibrated(estimator: object, cv: Splitter, method: Method, n_jobs: int | None = None) -> object:
+    """The estimator as is, or wrapped so one calibrator is fitted on out-of-fold scores (ensemble=False); `n_jobs`
+    processes fit the folds (the result does not depend on it)."""
     from sklearn.base import clone
     from sklearn.calibration import CalibratedClassifierCV
 
     if method == "none":
         return clone(estimator)
-    return CalibratedClassifierCV(clone(estimator), method=method, cv=cv, ensemble=False)
+    return CalibratedClassifierCV(clone(estimator), method=method, cv=cv, ensemble=False, n_jobs=n_jobs)
 
 
 def base_estimator(model: object) -> object:

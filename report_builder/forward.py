@@ -152,7 +152,7 @@ def refitted(
         return None
     used = _capped(np.arange(len(rows.y)), rows.y, model.max_fit_rows, seed)
     folds = GroupedFolds(rows.y[used], rows.customer[used], model.cv_folds, seed)
-    fitted = calibrated(pipeline, folds, calibration).fit(rows.X.iloc[used], rows.y[used])  # type: ignore[arg-type]
+    fitted = calibrated(pipeline, folds, calibration, model.n_jobs).fit(rows.X.iloc[used], rows.y[used])  # type: ignore[arg-type]
     return lambda customers: fitted.predict_proba(_features(customers))[:, 1]  # type: ignore[attr-defined]
 
 

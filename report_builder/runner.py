@@ -265,11 +265,11 @@ class Run:
         self.on_stage(timing)
 
     def wait(self) -> None:
-        """Every background stage finished; the worker process told to stop (it exits on its own: not waited for)."""
+        """Every background stage finished; the worker process stopped."""
         for name in [n for n, v in self.values.items() if isinstance(v, Pending)]:
             self.value(name)
         if self.worker is not None:
-            self.worker.shutdown(wait=False)
+            self.worker.shutdown(wait=False)  # it exits on its own; the build goes on meanwhile
             self.worker = None
 
     def submit(self, stage: Stage, key: str) -> None:

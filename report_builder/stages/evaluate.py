@@ -29,7 +29,7 @@ def evaluate(search: ModelSearch, data: CleanData, cv: Splitter, threshold: floa
     # Threshold that maximises F1, chosen on out-of-fold training probabilities (not on the test part).
     best_threshold = _best_f1_threshold(y_train.to_numpy(), oof)
 
-    model = calibration.calibrated(search.estimator, cv, method).fit(X_train, y_train)
+    model = calibration.calibrated(search.estimator, cv, method, n_jobs).fit(X_train, y_train)
     proba = model.predict_proba(X_test)[:, 1]
     fpr, tpr, _ = roc_curve(y_test, proba)
     precision, recall, _ = precision_recall_curve(y_test, proba)
