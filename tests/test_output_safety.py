@@ -376,7 +376,7 @@ def test_cli_interrupted_mid_build_leaves_the_previous_report(tmp_path: Path, cl
     )
     assert process.stderr is not None
     for line in process.stderr:  # wait until the model search is under way
-        if "Корреляция" in line:
+        if "Разбиение на блоки" in line:  # the last stage before the search, in the main process
             break
     time.sleep(0.5)
     process.send_signal(number)
