@@ -217,6 +217,12 @@ def _timed(fn: Callable[..., object], arguments: dict[str, object], name: str, k
     return value, time.perf_counter() - start
 
 
+def _in_worker(stage: Stage) -> bool:
+    """Whether the stage, when it runs, runs in the worker process (a content-keyed one runs here: what follows needs
+    its fingerprint at once)."""
+    return stage.background and stage.cached and not stage.content_key
+
+
 def _certain(stage: Stage) -> bool:
     """A stage that either gives a result or stops the build: never None, no failure tolerated."""
     return not stage.tolerate and type(None) not in typing.get_args(stage.returns)
@@ -265,7 +271,7 @@ class Run:
         self.on_stage(timing)
 
     def wait(self) -> None:
-        """Every background stage finished; the worker process stopped."""
+        """Every background stage finished; the worker process told to stop (its exit is not waited for here)."""
         for name in [n for n, v in self.values.items() if isinstance(v, Pending)]:
             self.value(name)
         if self.worker is not None:
@@ -399,7 +405,7 @@ def _step(stage: Stage, run: Run, settings: BaseModel, cache: StageCache) -> Non
     found = cache.find(stage.name, key) if stage.cached else MISS
     if found is not MISS:
         run.values[stage.name] = None if found is None else Stored(key)
-    elif stage.background and stage.cached and not stage.content_key:
+    elif _in_worker(stage):
         run.keys[stage.name] = key
         run.submit(stage, key)
         return
@@ -472,7 +478,7 @@ def _runs(stage: Stage, run: Run, settings: BaseModel) -> bool:
     for parameter, source in stage.inputs.items():
         pending = run.values.get(source)
         if isinstance(pending, Pending):
-            if stage.background and stage.cached and _certain(pending.stage):
+            if _in_worker(stage) and _certain(pending.stage):
                 continue  # it will come, and the worker passes it on (InWorker)
             run.value(source)  # the reader needs it anyway: whether it came is known once it is done
         if source in MADE_BY_RUNNER or run.values.get(source) is not None:

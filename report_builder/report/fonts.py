@@ -22,8 +22,8 @@ FACES = {  # file stem -> (weight, style)
     "DejaVuSans-Bold": ("bold", "normal"),
     "DejaVuSans-Oblique": ("normal", "italic"),
 }
-# Basic Latin, Latin-1, Cyrillic, punctuation, currency, arrows, maths, geometric shapes.
 FLAVORS = ("woff2", "ttf")  # the page's own faces; the files the PDF layout reads
+# Basic Latin, Latin-1, Cyrillic, punctuation, currency, arrows, maths, geometric shapes.
 UNICODES = "U+0020-007E,U+00A0-00FF,U+0400-045F,U+2000-206F,U+20AC,U+20BD,U+2116,U+2190-2199,U+2212-2264,U+25A0-25CF"
 
 
@@ -40,14 +40,14 @@ def make_subsets(out_dir: Path) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for stem in FACES:
-        for flavor in FLAVORS:
-            options = subset.Options()
+        options = subset.Options()
+        options.layout_features = ["kern", "liga"]
+        font = subset.load_font(str(source / f"{stem}.ttf"), options)
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(unicodes=subset.parse_unicodes(UNICODES))
+        subsetter.subset(font)
+        for flavor in FLAVORS:  # one subset, saved in each form
             options.flavor = None if flavor == "ttf" else flavor
-            options.layout_features = ["kern", "liga"]
-            font = subset.load_font(str(source / f"{stem}.ttf"), options)
-            subsetter = subset.Subsetter(options)
-            subsetter.populate(unicodes=subset.parse_unicodes(UNICODES))
-            subsetter.subset(font)
             buffer = io.BytesIO()
             subset.save_font(font, buffer, options)
             path = out_dir / f"{stem}.{flavor}"
