@@ -1,3 +1,3 @@
-from report_builder.cli import app
+from report_builder.cli import main
 
-app(prog_name="report-builder")
+main()

@@ -22,6 +22,7 @@ from rich.console import Console
 from rich.markup import escape
 from typer.core import TyperCommand, TyperGroup
 
+from report_builder import ending
 from report_builder.errors import InputError, Interrupted
 from report_builder.messages import russian_usage_error
 
@@ -82,6 +83,15 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+def main() -> None:
+    """The installed command (`report-builder`, `python -m report_builder`): the app, then the quick exit (`ending`)."""
+    try:
+        app(prog_name="report-builder")
+    except SystemExit as done:
+        ending.finished(done.code)
+        raise
 
 
 def _console(stderr: bool, quiet: bool = False) -> Console:

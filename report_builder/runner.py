@@ -217,6 +217,16 @@ def _timed(fn: Callable[..., object], arguments: dict[str, object], name: str, k
     return value, time.perf_counter() - start
 
 
+def _import_all(modules: tuple[str, ...]) -> None:
+    """Import the modules (in the worker, before its first stage arrives; or in a thread): a module that fails to import
+    is left for its stage to report."""
+    for module in modules:
+        try:
+            importlib.import_module(module)
+        except Exception:  # noqa: BLE001 - the stage that needs the module imports it again and says what failed
+            pass
+
+
 def _in_worker(stage: Stage) -> bool:
     """Whether the stage, when it runs, runs in the worker process (a content-keyed one runs here: what follows needs
     its fingerprint at once)."""
@@ -279,15 +289,34 @@ class Run:
             self.worker = None
 
     def submit(self, stage: Stage, key: str) -> None:
+        keep = any(stage.name in s.inputs.values() for s in self.stages if s.background)
+        arguments = self.arguments(stage, in_worker=True)
+        self.values[stage.name] = Pending(stage, key, self.started().submit(_timed, stage.fn, arguments, stage.name, keep))
+
+    def started(self) -> Executor:
+        """The worker process, started on first use."""
         if self.worker is None:
             # loky's (joblib's) executor: a fresh process, not a fork of one that may hold the model libraries'
             # threads, and one that never runs the caller's main script again (a script needs no __main__ guard).
             from joblib.externals.loky import ProcessPoolExecutor
 
             self.worker = ProcessPoolExecutor(max_workers=1)
-        keep = any(stage.name in s.inputs.values() for s in self.stages if s.background)
-        arguments = self.arguments(stage, in_worker=True)
-        self.values[stage.name] = Pending(stage, key, self.worker.submit(_timed, stage.fn, arguments, stage.name, keep))
+        return self.worker
+
+    def start_early(self, stage: Stage) -> None:
+        """About to compute `stage` here: when background stages read its result, directly or not, the worker starts
+        now and imports their modules while this stage and the next run, so that they do not wait for a process
+        to start. A build whose results all come from the cache never starts it."""
+        if self.worker is not None:
+            return
+        reached, modules = {stage.name}, []
+        for later in self.stages[self.stages.index(stage) + 1 :]:
+            if reached.intersection(later.inputs.values()):
+                reached.add(later.name)
+                if _in_worker(later) and (later.when is None or setting(self.settings, later.when)):
+                    modules.append(later.fn.__module__)
+        if modules:
+            self.started().submit(_import_all, tuple(dict.fromkeys(modules)))
 
     def arguments(self, stage: Stage, in_worker: bool = False) -> dict[str, object]:
         """What the stage is called with: its inputs (loaded), the runner's own values and its settings.
@@ -382,11 +411,13 @@ def run_stages(
     that does run, a published file or the build asks for it."""
     run = Run(stages, settings, {name: g.value for name, g in given.items()}, {name: g.key for name, g in given.items()},
               [], [], results, cache, on_stage)
+    visited = [s for s in stages if only is None or s.name in only]
+    last_background = max((i for i, s in enumerate(visited) if _in_worker(s)), default=-1)
     try:
-        for stage in stages:
-            if only is not None and stage.name not in only:
-                continue
+        for i, stage in enumerate(visited):
             _step(stage, run, settings, cache)
+            if i == last_background and run.worker is not None:
+                run.worker.shutdown(wait=False)  # nothing more to send: it exits once what it holds is done
         run.wait()
     finally:
         if run.worker is not None:  # the build failed: what is still drawn in the background is not needed
@@ -410,6 +441,8 @@ def _step(stage: Stage, run: Run, settings: BaseModel, cache: StageCache) -> Non
         run.submit(stage, key)
         return
     else:
+        if stage.cached:
+            run.start_early(stage)
         if stage.meanwhile:
             _import_meanwhile(stage.meanwhile)
         try:
@@ -432,16 +465,9 @@ def _step(stage: Stage, run: Run, settings: BaseModel, cache: StageCache) -> Non
 
 
 def _import_meanwhile(modules: tuple[str, ...]) -> None:
-    """Import the modules in a daemon thread; a module that fails to import is left for its stage to report."""
+    """Import the modules in a daemon thread."""
 
-    def load() -> None:
-        for module in modules:
-            try:
-                importlib.import_module(module)
-            except Exception:  # noqa: BLE001 - the stage that needs the module imports it again and says what failed
-                pass
-
-    threading.Thread(target=load, name="import-meanwhile", daemon=True).start()
+    threading.Thread(target=_import_all, args=(modules,), name="import-meanwhile", daemon=True).start()
 
 
 CONTENT = ".content"  # the cache entry beside a content-keyed stage's result: its fingerprint

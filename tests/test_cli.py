@@ -183,6 +183,37 @@ def test_installed_script_prints_no_traceback(tmp_path: Path, tiny_tables, edit_
     assert (out / "report.html").read_bytes() == OLD_REPORT
 
 
+@pytest.mark.parametrize("command", [[str(CLI)], [sys.executable, "-m", "report_builder"]], ids=["script", "module"])
+def test_the_quick_exit_keeps_the_code_and_what_was_printed(tmp_path: Path, command: list[str]) -> None:
+    """The installed command skips the interpreter's teardown: its exit code and what it printed survive that."""
+    if not Path(command[0]).exists():
+        pytest.skip("the report-builder script is not installed")
+    folder = tmp_path / "demo"
+    made = subprocess.run([*command, "demo-data", "--output", str(folder), "--customers", "120"],
+                          capture_output=True, text=True, timeout=60)
+    assert made.returncode == 0, made.stderr
+    assert str(folder) in flat(made.stdout)
+    again = subprocess.run([*command, "demo-data", "--output", str(folder), "--customers", "120"],
+                           capture_output=True, text=True, timeout=60)
+    assert again.returncode == 2, again.stderr
+    assert "--overwrite" in flat(again.stderr + again.stdout) and "Traceback" not in again.stderr
+
+
+def test_the_quick_exit_comes_after_every_librarys_exit_handler(tmp_path: Path) -> None:
+    """A library imported on the way (joblib, logging) registers its exit handler after the package: it still runs."""
+    probe = tmp_path / "exit_handler_ran"
+    code = (
+        "import atexit, pathlib, sys\n"
+        "import report_builder.cli as cli\n"
+        f"atexit.register(lambda: pathlib.Path({str(probe)!r}).write_text('ok'))\n"
+        f"sys.argv = ['report-builder', 'demo-data', '--output', {str(tmp_path / 'demo')!r}, '--customers', '120']\n"
+        "cli.main()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert probe.read_text(encoding="utf-8") == "ok"
+
+
 @pytest.mark.parametrize(
     ("args", "expected"),
     [

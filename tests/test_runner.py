@@ -287,3 +287,43 @@ def test_a_stage_imports_what_later_stages_need_while_it_runs(tmp_path: Path, mo
     done = run_stages(check_table(table, ["name"], settings), {"name": Given("rb_meanwhile_probe", "probe")}, settings,
                       StageCache(None))
     assert done.value("waits") is True  # the module that does not exist is left for its stage to report
+
+
+def seen_in_another_process(folder: str) -> int:
+    """1 once the probe module has been imported by another process (it leaves `imported-<pid>`), within 30 s."""
+    import os
+    import time
+
+    for _ in range(300):
+        if any(p.name != f"imported-{os.getpid()}" for p in Path(folder).glob("imported-*")):
+            return 1
+        time.sleep(0.1)
+    return 0
+
+
+def test_the_worker_starts_while_the_stage_that_feeds_it_runs_and_never_for_a_cached_build(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    probe = tmp_path / "probe"
+    probe.mkdir()
+    (probe / "rb_worker_probe.py").write_text(
+        "import os, pathlib\n"
+        "pathlib.Path(__file__).with_name(f'imported-{os.getpid()}').touch()\n"
+        "def drawn(number: int) -> int:\n    return number + 1\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(probe))
+    monkeypatch.delitem(sys.modules, "rb_worker_probe", raising=False)
+    drawn = importlib.import_module("rb_worker_probe").drawn
+    table = (
+        # The background stage is submitted only after this one returns: the worker must have started (and imported
+        # the background stage's module) while it ran.
+        Stage("feeds", "Подготовка", seen_in_another_process, {"folder": "folder"}),
+        Stage("drawn", "Рисунок", drawn, {"number": "feeds"}, background=True),
+    )
+    settings = Settings()
+    given = {"folder": Given(str(probe), "probe")}
+    done = run_stages(check_table(table, ["folder"], settings), given, settings, StageCache(tmp_path / "c"))
+    assert done.value("drawn") == 2
+    for flag in probe.glob("imported-*"):
+        flag.unlink()
+    again = run_stages(check_table(table, ["folder"], settings), given, settings, StageCache(tmp_path / "c"))
+    assert again.value("drawn") == 2 and all(t.cached for t in again.timings)
+    assert list(probe.glob("imported-*")) == []  # no worker process was started
