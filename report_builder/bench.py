@@ -14,6 +14,7 @@ Commands are timed as the analyst runs them (`python -m report_builder build …
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import resource
 import shutil
@@ -54,6 +55,26 @@ def _in_process(data: Path, out: Path, cache: Path | None, history: Path | None,
     return timings, time.perf_counter() - start
 
 
+def _fresh(data: Path, out: Path, history: Path | None = None) -> tuple[list[StageTiming], float]:
+    """`_in_process` without a cache in a new Python process, so that no build finds the libraries another one
+    imported (a second build in the same process would seem faster by their import time)."""
+    command = [sys.executable, "-m", "report_builder.bench", "--one-build", str(data), str(out),
+               *([str(history)] if history else [])]
+    facts = json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1])
+    return [StageTiming(**t) for t in facts["timings"]], facts["build"]
+
+
+def one_build(data: Path, out: Path, history: Path | None) -> None:
+    """One build without a cache; its timings as one JSON line."""
+    timings, seconds = _in_process(data, out, None, history)
+    print(json.dumps({"build": seconds, "timings": [dataclasses.asdict(t) for t in timings]}))
+
+
+def _middle(runs: list[tuple[list[StageTiming], float]]) -> tuple[list[StageTiming], float]:
+    """The run of median length (the upper one of an even count)."""
+    return sorted(runs, key=lambda run: run[1])[len(runs) // 2]
+
+
 def _median(values: Sequence[float]) -> str:
     return f"{statistics.median(values):.1f} с (из {len(values)}: {', '.join(f'{v:.1f}' for v in values)})"
 
@@ -61,11 +82,24 @@ def _median(values: Sequence[float]) -> str:
 def cases(data: Path, repeats: int) -> None:
     """Cold, warm, one changed setting and the history case, each a command as the analyst runs it."""
     from report_builder.demo_data import earlier_quarters
+    from report_builder.periods import previous_period
 
     work = Path(tempfile.mkdtemp(prefix="rb-bench-"))
     try:
         cache = work / "cache"
-        cold_stages, cold_in_process = _in_process(data, work / "stages", None, None)
+        # A quarter with a history: two earlier quarters made from this one are built first.
+        history = work / "history.sqlite"
+        for back, folder in earlier_quarters(data, work / "earlier", quarters=2):
+            subprocess.run([sys.executable, "-m", "report_builder", "build", "--data", str(folder), "--output",
+                            str(work / f"q-{back}"), "--period", previous_period(PERIOD, back), "--quiet",
+                            "--history", str(history), "--cache-dir", str(cache / "earlier")], check=True)
+        # This quarter cold in one process, without and with the history, alternately (the machine's drift falls on
+        # both); each with-history build gets the two earlier quarters only.
+        plain, quarterly = [], []
+        for k in range(min(repeats, 3)):
+            plain.append(_fresh(data, work / f"plain-{k}"))
+            shutil.copy(history, work / f"history-{k}.sqlite")
+            quarterly.append(_fresh(data, work / f"quarterly-{k}", work / f"history-{k}.sqlite"))
         cold = [_command(data, work / f"cold-{k}", "--no-cache", "--no-history") for k in range(min(repeats, 3))]
         _command(data, work / "warm", "--cache-dir", str(cache), "--no-history")
         warm = [_command(data, work / "warm", "--cache-dir", str(cache), "--no-history") for _ in range(repeats)]
@@ -75,23 +109,15 @@ def cases(data: Path, repeats: int) -> None:
             settings = work / f"settings-{k}.toml"
             settings.write_text(f"[segments]\nvalue_quantile = {0.70 + 0.01 * k:.2f}\n", encoding="utf-8")
             changed.append(_command(data, work / "warm", "--cache-dir", str(cache), "--no-history", "--config", str(settings)))
-        # A quarter with a history: two earlier quarters made from this one are built first, then this one, cold.
-        earlier = earlier_quarters(data, work / "earlier", quarters=2)
-        history = work / "history.sqlite"
-        for back, folder in earlier:
-            from report_builder.periods import previous_period
-
-            subprocess.run([sys.executable, "-m", "report_builder", "build", "--data", str(folder), "--output",
-                            str(work / f"q-{back}"), "--period", previous_period(PERIOD, back), "--quiet",
-                            "--history", str(history), "--cache-dir", str(cache)], check=True)
-        with_history_stages, with_history = _in_process(data, work / "with-history", None, history)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print(f"Данные: {data}")
-    print("\nЭтапы холодной сборки в одном процессе (HTML, PDF, профиль, файлы покупателей), с:")
-    _stage_table({"без истории": cold_stages, "с историей (2 квартала)": with_history_stages})
-    print(f"\nВся холодная сборка в одном процессе: {cold_in_process:.1f} с; с историей: {with_history:.1f} с "
-          f"(квартальные этапы добавляют {with_history - cold_in_process:+.1f} с)")
+    print("\nЭтапы холодной сборки в одном процессе (HTML, PDF, профиль, файлы покупателей; сборка с медианным "
+          "временем), с:")
+    _stage_table({"без истории": _middle(plain)[0], "с историей (2 квартала)": _middle(quarterly)[0]})
+    alone, with_history = (statistics.median(seconds for _, seconds in runs) for runs in (plain, quarterly))
+    print(f"\nВся холодная сборка в одном процессе: {_median([s for _, s in plain])}; с историей: "
+          f"{_median([s for _, s in quarterly])}; квартальные этапы добавляют {with_history - alone:+.1f} с (по медианам)")
     print(f"Команда, холодная сборка (--no-cache): {_median(cold)}")
     print(f"Команда, повторная сборка без изменений: {_median(warm)}")
     print(f"Повторная сборка в одном процессе: {_median(warm_in_process)}")
@@ -201,7 +227,7 @@ def one_scale(customers: int) -> None:
         "generate": generate, "build": seconds, "together_gib": together,
         "peak_gib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / kib,
         "children_peak_gib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / kib,
-        "timings": [{"stage": t.stage, "title": t.title, "seconds": t.seconds, "cached": t.cached} for t in timings],
+        "timings": [dataclasses.asdict(t) for t in timings],
     }))
 
 
@@ -211,6 +237,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--customers", type=int, default=None, help="the scale table up to this many generated customers")
     parser.add_argument("--one-scale", type=int, default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--one-build", type=Path, nargs="+", default=None, help=argparse.SUPPRESS)  # data, out[, history]
     parser.add_argument("--history", action="store_true", help="the run history at scale")
     args = parser.parse_args(argv)
     if args.history:
@@ -219,6 +246,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         history_bench()
     elif args.one_scale:
         one_scale(args.one_scale)
+    elif args.one_build:
+        one_build(args.one_build[0], args.one_build[1], args.one_build[2] if len(args.one_build) > 2 else None)
     elif args.customers:
         scale(args.customers)
     else:
