@@ -174,10 +174,12 @@ STAGES: tuple[Stage, ...] = check_table(
               meanwhile=("weasyprint",)),  # for the PDF, while the charts are drawn in the background
         Stage("html", "Вёрстка HTML", render_html, {"results": RESULTS, "sections": "sections"}, {"settings": ""},
               publishes="report.html", publish_when="report.html"),
+        # The customer files: nothing else reads them, so they are written in the background beside the PDF layout
+        # (at a million customers the workbook alone takes minutes).
         Stage("customers_csv", "Список покупателей (CSV)", customer_files.to_csv, {"table": "customer_list"},
-              {"money_unit": "report.money_unit"}, publishes="customers.csv"),
+              {"money_unit": "report.money_unit"}, publishes="customers.csv", background=True),
         Stage("customers_xlsx", "Список покупателей (Excel)", customer_files.to_xlsx, {"table": "customer_list"},
-              {"money_unit": "report.money_unit"}, publishes="customers.xlsx"),
+              {"money_unit": "report.money_unit"}, publishes="customers.xlsx", background=True),
         # summary.json: its content is cached with the results it is made of; the build's time and timings join it last.
         Stage("summary_content", "Сводка summary.json", summary_content, {"results": RESULTS}),
         # The PDF is laid out once per content (charts as images); this build's summary.json is attached to it after.
