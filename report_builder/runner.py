@@ -257,6 +257,9 @@ class Run:
         """A stage's (or a given value's) result, loaded from the cache if it was left there, or waited for."""
         found = self.values.get(name)
         if isinstance(found, Pending):
+            for source in found.stage.inputs.values():  # one it took inside the worker: a failure of that one comes first
+                if isinstance(self.values.get(source), Pending):
+                    self.value(source)
             try:
                 value, seconds = found.future.result()
             except found.stage.tolerate as problem:

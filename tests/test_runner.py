@@ -327,3 +327,20 @@ def test_the_worker_starts_while_the_stage_that_feeds_it_runs_and_never_for_a_ca
     again = run_stages(check_table(table, ["folder"], settings), given, settings, StageCache(tmp_path / "c"))
     assert again.value("drawn") == 2 and all(t.cached for t in again.timings)
     assert list(probe.glob("imported-*")) == []  # no worker process was started
+
+
+def broken(number: int) -> int:
+    raise ValueError(f"сломано на {number}")
+
+
+def test_a_failed_background_stage_is_reported_not_its_background_reader(tmp_path: Path) -> None:
+    """The reader gets its input inside the worker (InWorker), where a failed stage left nothing: the build must stop
+    with the first stage's own error, not with the reader's missing input."""
+    table = (
+        Stage("broken", "Сбой", broken, {"number": "number"}, background=True),
+        Stage("after", "После", double, {"number": "broken"}, {"factor": "part.factor"}, background=True),
+        Stage("total", "Сумма", optional_sum, {"doubled": "after"}),
+    )
+    settings = Settings()
+    with pytest.raises(ValueError, match="сломано на 5"):
+        run_stages(check_table(table, ["number"], settings), {"number": Given(5, "5")}, settings, StageCache(tmp_path))
