@@ -41,7 +41,7 @@ def test_the_offers_verdict_names_its_reason() -> None:
     hurt = replace(bt, verdict="harm", uplift=-0.03, uplift_ci95=(-0.05, -0.01))
     assert "предложения вредят" in say.uplift_verdict(hurt, 30, 0.2)
     none = replace(bt, verdict="no_effect", uplift=0.01, uplift_ci95=(-0.05, 0.07))
-    assert "эффекта нет — интервал узкий" in say.uplift_verdict(none, 30, 0.2)
+    assert "эффект не обнаружен — интервал накрывает ноль" in say.uplift_verdict(none, 30, 0.2)
 
 
 def test_group_names() -> None:

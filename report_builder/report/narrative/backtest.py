@@ -68,7 +68,7 @@ def verdict_reason(verdict: Verdict, uplift: float | None, ci95: tuple[float, fl
         return f"предложения вредят — доля снизивших выше, чем в контрольной группе: {numbers}"
     if verdict == "wide_interval":
         return f"интервал шире {points(max_width)}, вывода пока нет: {numbers}"
-    return f"эффекта нет — интервал узкий и накрывает ноль: {numbers}"
+    return f"эффект не обнаружен — интервал накрывает ноль: {numbers}"
 
 
 def uplift_verdict(backtest: Backtest, min_group: int, max_width: float) -> str:
