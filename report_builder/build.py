@@ -7,7 +7,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import closing, contextmanager, nullcontext
 from dataclasses import dataclass, replace
 from importlib import metadata
 from pathlib import Path
@@ -87,19 +87,20 @@ def build_report(
         folder.check_names(planned_files(STAGES, config))  # a user's file in the way stops the build before any work
         location = history_location(folder.path, history or config.history.url)
         store = History(history_url(location), HISTORY) if use_history else None
-        reference = store.reference(dataset, period, compare_with) if store else Reference()
-        cache = StageCache(cache_dir)
-        earlier: list[object] = []
-        if store and demo and reference.snapshot is None:
-            reference = _demo_quarters(config, run, cache)
-            earlier = list(reference.runs)
-        with _demo_contacts(config, run, reference) if demo else nullcontext(source) as read_from:
-            done = run_pipeline(read_from, config, run, cache, on_stage, reference)
-            files = done.files()
-            records = [*earlier, _snapshot(done)]
-        # The history changes only together with the files: a failed or interrupted build records nothing.
-        with store.recording(records) if store else nullcontext():
-            published = folder.publish(files)
+        with closing(store) if store else nullcontext():  # its connections closed when the build ends, however it ends
+            reference = store.reference(dataset, period, compare_with) if store else Reference()
+            cache = StageCache(cache_dir)
+            earlier: list[object] = []
+            if store and demo and reference.snapshot is None:
+                reference = _demo_quarters(config, run, cache)
+                earlier = list(reference.runs)
+            with _demo_contacts(config, run, reference) if demo else nullcontext(source) as read_from:
+                done = run_pipeline(read_from, config, run, cache, on_stage, reference)
+                files = done.files()
+                records = [*earlier, _snapshot(done)]
+            # The history changes only together with the files: a failed or interrupted build records nothing.
+            with store.recording(records) if store else nullcontext():
+                published = folder.publish(files)
     problems = tuple(str(p) for p in done.problems)
     return BuildOutcome(published, done, tuple(done.timings), problems)
 

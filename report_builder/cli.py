@@ -268,7 +268,8 @@ def history_list(
             return
         from report_builder.history import History, history_url, listing  # the stage table loads with the history's schema
 
-        found = listing(History(history_url(location)).runs())
+        with contextlib.closing(History(history_url(location))) as store:
+            found = listing(store.runs())
     except InputError as exc:
         errors.print(f"[bold red]{exc.headline}[/] {escape(exc.message)}")
         raise typer.Exit(2) from None

@@ -13,6 +13,7 @@ from typing import Annotated
 import numpy as np
 import pandas as pd
 import pytest
+import sqlalchemy as sa
 from conftest import small_config
 
 import report_builder.output as output
@@ -91,7 +92,9 @@ def _quarter_after_quarter(quarters: dict[str, Path], root: Path, history: str, 
     page = (root / "reports" / "2026-Q4" / "report.html").read_text(encoding="utf-8")
     assert "Что изменилось" in page and "Переходы между сегментами" in page and "<svg class=\"spark\"" in page
 
-    runs = History(history_url(history)).runs()
+    store = History(history_url(history))
+    runs = store.runs()
+    store.close()
     assert [r["period"] for r in runs] == list(PERIODS)  # each period once
     _forecast_grows_with_the_history(first, second, third, root)
 
@@ -133,6 +136,16 @@ def test_three_quarters_in_sqlite(quarters: dict[str, Path], tmp_path: Path, sta
 @pytest.mark.slow
 def test_three_quarters_in_postgresql(quarters: dict[str, Path], tmp_path: Path, postgres_url: str, stages_cache: Path) -> None:
     _quarter_after_quarter(quarters, tmp_path, postgres_url, stages_cache)
+    # Every build closed its connections: the server sees none but the one asking.
+    engine = sa.create_engine(postgres_url)
+    try:
+        with engine.connect() as connection:
+            others = connection.execute(sa.text(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )).scalar_one()
+    finally:
+        engine.dispose()
+    assert others == 0
 
 
 @pytest.mark.slow
