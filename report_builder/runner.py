@@ -423,8 +423,13 @@ def run_stages(
                 run.worker.shutdown(wait=False)  # nothing more to send: it exits once what it holds is done
         run.wait()
     finally:
-        if run.worker is not None:  # the build failed: what is still drawn in the background is not needed
-            run.worker.shutdown(wait=False, kill_workers=True)  # type: ignore[call-arg]
+        if run.worker is not None:  # the build failed: what is still queued for the background is not needed
+            for value in run.values.values():
+                if isinstance(value, Pending):
+                    value.future.cancel()
+            # What the worker has begun (at most two stages) ends, then it exits. Not loky's kill_workers: with work
+            # still queued, its manager thread then fails on a work item it has already dropped (KeyError).
+            run.worker.shutdown(wait=False)
     return run
 
 

@@ -344,3 +344,37 @@ def test_a_failed_background_stage_is_reported_not_its_background_reader(tmp_pat
     settings = Settings()
     with pytest.raises(ValueError, match="сломано на 5"):
         run_stages(check_table(table, ["number"], settings), {"number": Given(5, "5")}, settings, StageCache(tmp_path))
+
+
+def slow(number: int) -> int:
+    import time
+
+    time.sleep(0.5)
+    return number
+
+
+def broken_later(number: int) -> int:
+    """Fails once the worker has started and taken its first stage (it then has room for one more in its queue)."""
+    import time
+
+    time.sleep(2)
+    return broken(number)
+
+
+def test_a_failed_build_stops_the_worker_without_an_error_in_its_thread(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Background work still queued when the build fails is dropped (cancelled, not killed): the build reports the
+    failure itself and the worker's manager thread does not fail on the dropped work."""
+    import threading
+    import time
+
+    failures: list[BaseException | None] = []
+    monkeypatch.setattr(threading, "excepthook", lambda args: failures.append(args.exc_value))
+    table = (
+        *(Stage(f"slow{k}", "Медленно", slow, {"number": "number"}, background=True) for k in range(10)),
+        Stage("broken", "Сбой", broken_later, {"number": "number"}),
+    )
+    settings = Settings()
+    with pytest.raises(ValueError, match="сломано"):
+        run_stages(check_table(table, ["number"], settings), {"number": Given(5, "5")}, settings, StageCache(tmp_path))
+    time.sleep(2)  # the worker ends what it has begun and its manager thread stops
+    assert failures == []
