@@ -58,10 +58,18 @@ def _in_process(data: Path, out: Path, cache: Path | None, history: Path | None,
 def _fresh(data: Path, out: Path, history: Path | None = None) -> tuple[list[StageTiming], float]:
     """`_in_process` without a cache in a new Python process, so that no build finds the libraries another one
     imported (a second build in the same process would seem faster by their import time)."""
-    command = [sys.executable, "-m", "report_builder.bench", "--one-build", str(data), str(out),
-               *([str(history)] if history else [])]
-    facts = json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1])
-    return [StageTiming(**t) for t in facts["timings"]], facts["build"]
+    facts = _in_new_process("--one-build", str(data), str(out), *([str(history)] if history else []))
+    return _timings(facts), facts["build"]
+
+
+def _in_new_process(*args: str) -> dict:
+    """This module run with `args` in a new Python process: the JSON line it prints last."""
+    result = subprocess.run([sys.executable, "-m", "report_builder.bench", *args], check=True, capture_output=True, text=True)
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def _timings(facts: dict) -> list[StageTiming]:
+    return [StageTiming(**t) for t in facts["timings"]]
 
 
 def one_build(data: Path, out: Path, history: Path | None) -> None:
@@ -115,9 +123,9 @@ def cases(data: Path, repeats: int) -> None:
     print("\nЭтапы холодной сборки в одном процессе (HTML, PDF, профиль, файлы покупателей; сборка с медианным "
           "временем), с:")
     _stage_table({"без истории": _middle(plain)[0], "с историей (2 квартала)": _middle(quarterly)[0]})
-    alone, with_history = (statistics.median(seconds for _, seconds in runs) for runs in (plain, quarterly))
-    print(f"\nВся холодная сборка в одном процессе: {_median([s for _, s in plain])}; с историей: "
-          f"{_median([s for _, s in quarterly])}; квартальные этапы добавляют {with_history - alone:+.1f} с (по медианам)")
+    alone, with_history = ([seconds for _, seconds in runs] for runs in (plain, quarterly))
+    print(f"\nВся холодная сборка в одном процессе: {_median(alone)}; с историей: {_median(with_history)}; "
+          f"квартальные этапы добавляют {statistics.median(with_history) - statistics.median(alone):+.1f} с (по медианам)")
     print(f"Команда, холодная сборка (--no-cache): {_median(cold)}")
     print(f"Команда, повторная сборка без изменений: {_median(warm)}")
     print(f"Повторная сборка в одном процессе: {_median(warm_in_process)}")
@@ -143,10 +151,8 @@ def scale(largest: int) -> None:
     found: dict[str, list[StageTiming]] = {}
     lines = []
     for size in sizes:
-        result = subprocess.run([sys.executable, "-m", "report_builder.bench", "--one-scale", str(size)],
-                                check=True, capture_output=True, text=True)
-        facts = json.loads(result.stdout.strip().splitlines()[-1])
-        found[f"{size:,}".replace(",", " ")] = [StageTiming(**t) for t in facts["timings"]]
+        facts = _in_new_process("--one-scale", str(size))
+        found[f"{size:,}".replace(",", " ")] = _timings(facts)
         lines.append(f"{size:>10,} покупателей: данные созданы за {facts['generate']:.0f} с; сборка {facts['build']:.0f} с "
                      f"({facts['build'] / 60:.1f} мин); пик памяти всех процессов сборки вместе "
                      f"{facts['together_gib']:.2f} ГиБ (сама сборка до {facts['peak_gib']:.2f} ГиБ; "

@@ -6,6 +6,7 @@ import errno
 import json
 import re
 import sqlite3
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
@@ -92,9 +93,8 @@ def _quarter_after_quarter(quarters: dict[str, Path], root: Path, history: str, 
     page = (root / "reports" / "2026-Q4" / "report.html").read_text(encoding="utf-8")
     assert "Что изменилось" in page and "Переходы между сегментами" in page and "<svg class=\"spark\"" in page
 
-    store = History(history_url(history))
-    runs = store.runs()
-    store.close()
+    with closing(History(history_url(history))) as store:
+        runs = store.runs()
     assert [r["period"] for r in runs] == list(PERIODS)  # each period once
     _forecast_grows_with_the_history(first, second, third, root)
 
