@@ -29,6 +29,7 @@ from typing import Literal, TypeVar
 
 from pydantic import BaseModel
 
+from report_builder import ending
 from report_builder.cache import MISS, StageCache, environment
 from report_builder.records import attributes
 from report_builder.results.report import StageTiming
@@ -303,7 +304,7 @@ class Run:
             # threads, and one that never runs the caller's main script again (a script needs no __main__ guard).
             from joblib.externals.loky import ProcessPoolExecutor
 
-            self.worker = ProcessPoolExecutor(max_workers=1)
+            self.worker = ProcessPoolExecutor(max_workers=1, initializer=ending.worker_started)
         return self.worker
 
     def start_early(self, stage: Stage) -> None:
@@ -417,10 +418,11 @@ def run_stages(
     visited = [s for s in stages if only is None or s.name in only]
     last_background = max((i for i, s in enumerate(visited) if _in_worker(s)), default=-1)
     try:
-        for i, stage in enumerate(visited):
-            _step(stage, run, settings, cache)
-            if i == last_background and run.worker is not None:
-                run.worker.shutdown(wait=False)  # nothing more to send: it exits once what it holds is done
+        with _model_workers():
+            for i, stage in enumerate(visited):
+                _step(stage, run, settings, cache)
+                if i == last_background and run.worker is not None:
+                    run.worker.shutdown(wait=False)  # nothing more to send: it exits once what it holds is done
         run.wait()
     finally:
         if run.worker is not None:  # the build failed: what is still queued for the background is not needed
@@ -431,6 +433,14 @@ def run_stages(
             # still queued, its manager thread then fails on a work item it has already dropped (KeyError).
             run.worker.shutdown(wait=False)
     return run
+
+
+def _model_workers() -> typing.ContextManager[object]:
+    """The stages' own parallel work (the model search, the calibration, permutation importance) in joblib's loky
+    processes that end without the interpreter's teardown once the command is done, as the background worker does."""
+    import joblib
+
+    return joblib.parallel_config(backend="loky", initializer=ending.worker_started)
 
 
 def _step(stage: Stage, run: Run, settings: BaseModel, cache: StageCache) -> None:

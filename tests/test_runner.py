@@ -378,3 +378,81 @@ def test_a_failed_build_stops_the_worker_without_an_error_in_its_thread(tmp_path
         run_stages(check_table(table, ["number"], settings), {"number": Given(5, "5")}, settings, StageCache(tmp_path))
     time.sleep(2)  # the worker ends what it has begun and its manager thread stops
     assert failures == []
+
+
+class Witness:
+    """Writes `teardown-<pid>` when the interpreter clears the module that holds it, i.e. only in a full teardown."""
+
+    def __init__(self, folder: str) -> None:
+        import os
+
+        # Built-in functions and a plain string: nothing the teardown may have cleared already when this runs.
+        self.path, self.open, self.close, self.flags = f"{folder}/teardown-{os.getpid()}", os.open, os.close, os.O_CREAT | os.O_WRONLY
+
+    def __del__(self) -> None:
+        self.close(self.open(self.path, self.flags))
+
+
+def leave_witnesses(folder: str) -> int:
+    """In the worker: an exit handler (it must run: the worker ends normally) and a module-level Witness."""
+    import atexit
+    import os
+
+    pid = os.getpid()
+    atexit.register(lambda: (Path(folder) / f"exited-{pid}").write_text("ok", encoding="utf-8"))
+    globals()[f"witness_{pid}"] = Witness(folder)
+    return pid
+
+
+def _ended(pid: int) -> bool:
+    status = Path(f"/proc/{pid}/status")
+    try:
+        return "zombie" in status.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return True
+
+
+def test_the_background_worker_ends_without_the_interpreters_teardown(tmp_path: Path) -> None:
+    """Told to stop, the worker runs its exit handlers and ends without clearing its modules (about a second with the
+    report's libraries loaded), as the command itself does."""
+    import time
+
+    table = (Stage("witness", "Свидетель", leave_witnesses, {"folder": "folder"}, background=True),)
+    settings = Settings()
+    done = run_stages(check_table(table, ["folder"], settings), {"folder": Given(str(tmp_path), "w")}, settings,
+                      StageCache(None))
+    pid = done.value("witness")
+    for _ in range(300):
+        if _ended(pid):
+            break
+        time.sleep(0.1)
+    assert _ended(pid), "the worker did not end within 30 s"
+    assert (tmp_path / f"exited-{pid}").exists()  # it ended normally: not killed
+    assert not (tmp_path / f"teardown-{pid}").exists()  # and skipped the teardown
+
+
+def ending_codes(count: int) -> list[tuple[int, list[int]]]:
+    """Each joblib worker's process and the exit code it will end with at once (`ending.finished`)."""
+    import os
+
+    from joblib import Parallel, delayed
+
+    from report_builder import ending
+
+    return Parallel(n_jobs=2)(delayed(lambda: (os.getpid(), list(ending._CODE)))() for _ in range(count))
+
+
+def test_the_stages_parallel_workers_end_without_the_teardown_too() -> None:
+    """The model search's processes (joblib's loky pool, as the stages use it) end as the background worker does;
+    the main process is not marked as finished."""
+    import os
+
+    from report_builder import ending
+
+    before = list(ending._CODE)
+    table = (Stage("codes", "Процессы", ending_codes, {"count": "count"}),)
+    settings = Settings()
+    done = run_stages(check_table(table, ["count"], settings), {"count": Given(4, "4")}, settings, StageCache(None))
+    codes = done.value("codes")
+    assert codes and all(pid != os.getpid() and code == [0] for pid, code in codes)
+    assert ending._CODE == before
