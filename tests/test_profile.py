@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 
 import pytest
 
@@ -21,3 +22,16 @@ def test_a_large_quarter_is_profiled_on_a_sample_the_title_names(demo_data: Clea
     assert "Профиль данных — «В один клик», III квартал 2026" in page
     assert f"случайная выборка: 300 из {len(demo_data.customers):,} покупателей".replace(",", "\u00a0") in page
     assert "2026-Q3" not in page
+
+
+def test_missing_values_are_drawn_only_when_a_column_has_some(demo_data: CleanData, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(profile_stage, "ROWS_MAX", 300)
+    whole = profile_stage.profile(demo_data, "«В один клик»", "2026-Q3", seed=1).html
+    assert demo_data.customers.notna().all().all()
+    assert "Missing values" not in whole  # three diagrams of full columns would say nothing
+
+    customers = demo_data.customers.copy()
+    column = customers.columns.get_loc(customers.select_dtypes("number").columns[0])
+    customers.iloc[::10, column] = float("nan")
+    holed = profile_stage.profile(replace(demo_data, customers=customers), "«В один клик»", "2026-Q3", seed=1).html
+    assert "Missing values" in holed
