@@ -34,6 +34,9 @@ RC = {
     "svg.fonttype": "none",  # text stays text, drawn with the document's embedded DejaVu Sans
     "svg.hashsalt": "report-builder",  # stable ids: identical input gives identical SVG
     "figure.dpi": 100,
+    # Each figure chooses its layout engine (`new_figure`); a user's matplotlibrc does not add one.
+    "figure.autolayout": False,
+    "figure.constrained_layout.use": False,
 }
 
 WIDTH = 6.8  # inches: the text width of an A4 page with margins
@@ -98,8 +101,8 @@ def rendered(fig: Figure) -> Drawing:
     _localise_ticks(fig)
     raster = _raster(fig)  # the one drawing that lays the figure out (constrained layout)
     # The SVG keeps that layout: with the layout engine still on, saving would lay the figure out twice more (a
-    # draw to place the parts, then the drawing itself), about a quarter of a chart's time, to move its parts by a
-    # fraction of a millimetre.
+    # draw to place the parts, then the drawing itself), an eighth of a chart's time, to move its parts by a fraction
+    # of a millimetre. None is no engine at all (RC turns off the rc settings that would pick one).
     fig.set_layout_engine(None)
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg", metadata={"Date": None}, dpi=PRINT_DPI)  # dpi: rasterized layers only
