@@ -28,7 +28,7 @@ def profile(data: CleanData, company: str, period: str, seed: int) -> Profile:
         frame = frame.sample(ROWS_MAX, random_state=seed)
         title += f" (случайная выборка: {ROWS_MAX:,} из {len(data.customers):,} покупателей)".replace(",", "\u00a0")
     # Missing values are drawn only when there are any: cleaning repairs most, and three diagrams of full columns say
-    # nothing (they were a fifth of the page's time). The lengths of category names are not profiled either: a
+    # nothing (they were a tenth of the page's time). The lengths of category names are not profiled either: a
     # histogram of how many letters «премиум» has is noise.
     missing = bool(frame.isna().to_numpy().any())
     # The library draws progress bars on stderr whatever its settings say; they are noise here.
