@@ -11,7 +11,6 @@ import errno
 import re
 import signal
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -24,6 +23,7 @@ from typer.core import TyperCommand, TyperGroup
 
 from report_builder import ending
 from report_builder.errors import InputError, Interrupted
+from report_builder.interruption import interruptible
 from report_builder.messages import russian_usage_error
 
 if TYPE_CHECKING:  # the results import scikit-learn: a command that fails on its settings fails at once
@@ -142,7 +142,7 @@ def build(
         progress.print(f"[green]✓[/] {timing.title:<34} {seconds(timing.seconds):>8}{note}")
 
     try:
-        with _interruptible():
+        with interruptible():
             chosen = tuple(f.strip() for f in formats.split(",") if f.strip())
             bad = [f for f in chosen if f not in ("html", "pdf")]
             if bad or not chosen:
@@ -205,22 +205,6 @@ def build(
         if code:
             errors.print(f"Отчёт собран и лежит в {folder}; не удалась только отправка.", markup=False)
             raise typer.Exit(code)
-
-
-@contextlib.contextmanager
-def _interruptible() -> Iterator[None]:
-    """SIGTERM and Ctrl-C raise `Interrupted`, so every cleanup on the way out runs."""
-
-    def stop(number: int, _frame: object) -> None:
-        raise Interrupted(number)
-
-    previous = signal.signal(signal.SIGTERM, stop)
-    try:
-        yield
-    except KeyboardInterrupt:
-        raise Interrupted(signal.SIGINT) from None
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 @app.command("demo-data", cls=RussianCommand, options_metavar="[ПАРАМЕТРЫ]", help="Сгенерировать демонстрационный набор данных (схема и дефекты как у настоящих).")
