@@ -73,15 +73,13 @@ def _critical(frame: types.FrameType | None) -> bool:
 
 def _interruption(error: BaseException) -> Interrupted | None:
     """The interruption that `error` is, or was raised while handling (joblib, aborting the model search, joins its
-    manager thread, and fails when the signal came while that thread was starting)."""
-    seen: set[int] = set()
+    manager thread, and fails when the signal came while that thread was starting). Python keeps the chain free of
+    cycles."""
     found: BaseException | None = error
-    while found is not None and id(found) not in seen:
+    while found is not None:
         if isinstance(found, Interrupted):
             return found
         if isinstance(found, KeyboardInterrupt):  # a Ctrl-C that came before the block, or in a library's own handler
             return Interrupted(signal.SIGINT)
-        seen.add(id(found))
         found = found.__context__
     return None
-
