@@ -2,62 +2,69 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 
 from report_builder.features import Splitter
+from report_builder.results.analysis import OutOfFold
 
 Method = Literal["none", "sigmoid", "isotonic"]
 
 
 def calibrated(estimator: object, cv: Splitter, method: Method, n_jobs: int | None = None) -> object:
-    """The estimator as is, or wrapped so one calibrator is fitted on out-of-fold scores (ensemble=False); `n_jobs`
+    """The estimator as is, or wrapped so one calibrator is fitted on out-of-fold scores (`Calibrated`); `n_jobs`
     processes fit the folds (the result does not depend on it)."""
     from sklearn.base import clone
-    from sklearn.calibration import CalibratedClassifierCV
+
+    from report_builder.calibrated_model import Calibrated
 
     if method == "none":
         return clone(estimator)
-    return CalibratedClassifierCV(clone(estimator), method=method, cv=cv, ensemble=False, n_jobs=n_jobs)
+    return Calibrated(clone(estimator), cv, method, n_jobs)
 
 
 def base_estimator(model: object) -> object:
     """The fitted pipeline under a calibrator: what SHAP explains (calibration only rescales its output)."""
-    from sklearn.calibration import CalibratedClassifierCV
+    from report_builder.calibrated_model import Calibrated
 
-    if isinstance(model, CalibratedClassifierCV):
-        inner = model.calibrated_classifiers_[0].estimator
-        if hasattr(inner, "predict_proba"):  # a margin (SVC) has no probability to explain: keep the calibrated model
-            return inner
-    return model
+    if isinstance(model, Calibrated) and hasattr(model.estimator_, "predict_proba"):
+        return model.estimator_
+    return model  # a margin (SVC) has no probability to explain: the calibrated model itself
 
 
-def choose(
-    estimator: object, X: pd.DataFrame, y: pd.Series, cv: Splitter, n_jobs: int
-) -> tuple[Method, dict[str, float], np.ndarray]:
+def scores_out_of_fold(estimator: object, X: pd.DataFrame, y: pd.Series | np.ndarray, cv: Splitter,
+                       n_jobs: int | None = None) -> OutOfFold:
+    """The estimator's scores on each fold's rows by a copy fitted on the other folds (the model search keeps these
+    for every candidate; this fits them for an estimator that was not searched)."""
+    from sklearn.base import clone
+    from sklearn.model_selection import cross_val_predict
+
+    def predicted(method: str) -> np.ndarray:
+        out = cross_val_predict(clone(estimator), X, y, cv=cv, method=method, n_jobs=n_jobs)
+        return out[:, 1] if method == "predict_proba" else out
+
+    proba = predicted("predict_proba") if hasattr(estimator, "predict_proba") else None
+    raw = predicted("decision_function") if hasattr(estimator, "decision_function") else proba
+    return OutOfFold(proba, raw)  # type: ignore[arg-type]
+
+
+def choose(scores: OutOfFold, y: pd.Series | np.ndarray, cv: Splitter) -> tuple[Method, dict[str, float], np.ndarray]:
     """(method, cross-validated Brier score of each method tried, out-of-fold probabilities of the chosen one).
 
     The raw model takes part only if it gives probabilities; a calibrator is fitted on the out-of-fold
     scores of the other folds, so no score is calibrated by a mapping that saw it.
     """
-    from sklearn.base import clone
     from sklearn.metrics import brier_score_loss
-    from sklearn.model_selection import cross_val_predict
 
-    target = y.to_numpy()
+    target = np.asarray(y)
     candidates: dict[str, np.ndarray] = {}
-    if hasattr(estimator, "predict_proba"):
-        candidates["none"] = cross_val_predict(clone(estimator), X, y, cv=cv, method="predict_proba", n_jobs=n_jobs)[:, 1]
-    # The calibrators see what CalibratedClassifierCV gives them: the decision function where there is one.
-    if hasattr(estimator, "decision_function"):
-        score = cross_val_predict(clone(estimator), X, y, cv=cv, method="decision_function", n_jobs=n_jobs)
-    else:
-        score = candidates["none"]
-    for name in ("sigmoid", "isotonic"):
-        candidates[name] = cross_calibrated(score, target, cv, name)
+    if scores.proba is not None:
+        candidates["none"] = scores.proba
+    for name in ("sigmoid", "isotonic"):  # the decision function where there is one, as `Calibrated` maps it
+        candidates[name] = cross_calibrated(scores.raw, target, cv, name)
     brier = {name: float(brier_score_loss(target, p)) for name, p in candidates.items()}
     best = min(brier, key=brier.__getitem__)
     return best, brier, candidates[best]  # type: ignore[return-value]
@@ -65,32 +72,37 @@ def choose(
 
 def cross_calibrated(score: np.ndarray, y: np.ndarray, cv: Splitter, method: str) -> np.ndarray:
     """Each fold's scores mapped by a calibrator fitted on the other folds' scores."""
-    from sklearn.isotonic import IsotonicRegression
-    from sklearn.linear_model import LogisticRegression
-
     out = np.empty(len(score))
     for train, test in cv.split(score.reshape(-1, 1), y):
-        if method == "isotonic":
-            mapping = IsotonicRegression(out_of_bounds="clip", y_min=0, y_max=1).fit(score[train], y[train])
-            out[test] = mapping.predict(score[test])
-        else:
-            platt = LogisticRegression(C=1e6).fit(score[train].reshape(-1, 1), y[train])
-            out[test] = platt.predict_proba(score[test].reshape(-1, 1))[:, 1]
+        out[test] = fit_calibrator(score[train], y[train], method)(score[test])  # type: ignore[arg-type]
     return out
 
 
-def fit_calibrator(score: np.ndarray, y: np.ndarray, method: Method) -> Callable[[np.ndarray], np.ndarray]:
+@dataclass(frozen=True)
+class Calibrator:
+    """The mapping from a score to a probability: isotonic, Platt's sigmoid, or none (the score is one already)."""
+
+    method: Method
+    fitted: object | None  # IsotonicRegression or LogisticRegression on the score; None for "none"
+
+    def __call__(self, score: np.ndarray) -> np.ndarray:
+        if self.method == "isotonic":
+            return np.asarray(self.fitted.predict(score), dtype=float)  # type: ignore[union-attr]
+        if self.method == "sigmoid":
+            return self.fitted.predict_proba(np.asarray(score).reshape(-1, 1))[:, 1]  # type: ignore[union-attr]
+        return np.asarray(score, dtype=float)
+
+
+def fit_calibrator(score: np.ndarray, y: np.ndarray, method: Method) -> Calibrator:
     """The mapping from a score to a probability, fitted on all the given scores."""
     from sklearn.isotonic import IsotonicRegression
     from sklearn.linear_model import LogisticRegression
 
     if method == "isotonic":
-        mapping = IsotonicRegression(out_of_bounds="clip", y_min=0, y_max=1).fit(score, y)
-        return lambda s: np.asarray(mapping.predict(s), dtype=float)
+        return Calibrator(method, IsotonicRegression(out_of_bounds="clip", y_min=0, y_max=1).fit(score, y))
     if method == "sigmoid":
-        platt = LogisticRegression(C=1e6).fit(score.reshape(-1, 1), y)
-        return lambda s: platt.predict_proba(np.asarray(s).reshape(-1, 1))[:, 1]
-    return lambda s: np.asarray(s, dtype=float)
+        return Calibrator(method, LogisticRegression(C=1e6).fit(np.asarray(score).reshape(-1, 1), y))
+    return Calibrator(method, None)
 
 
 def reliability(y: np.ndarray, proba: np.ndarray, bins: int = 10) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -23,15 +23,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from report_builder.calibration import (
-    Method,
-    calibrated,
-    cross_calibrated,
-    fit_calibrator,
-)
+from report_builder.calibration import Method, calibrated, choose, fit_calibrator
 from report_builder.config import ForecastConfig, ModelConfig
 from report_builder.features import GroupedFolds, bootstrap_auc, stratified_cap
 from report_builder.labels import DECLINED, DECLINED_NOW, FEATURES, STABLE, TARGET
+from report_builder.results.analysis import OutOfFold
 from report_builder.results.forecast import (
     Baseline,
     ExpectedDecliners,
@@ -195,20 +191,20 @@ def _capped(positions: np.ndarray, y: np.ndarray, limit: int, seed: int) -> np.n
     return stratified_cap(index, pd.Series(y[positions], index=index), limit, seed).to_numpy()
 
 
-def _search(rows: _Rows, positions: np.ndarray, model: ModelConfig, seed: int) -> tuple[str, Pipeline, GroupedFolds]:
+def _search(rows: _Rows, positions: np.ndarray, model: ModelConfig, seed: int) -> tuple[str, Pipeline, GroupedFolds, OutOfFold]:
     """The family and candidate with the best grouped cross-validated ROC-AUC on these rows (the same successive
-    halving over the families as this quarter's search), fitted on them."""
+    halving over the families as this quarter's search), fitted on them; its out-of-fold scores on them."""
     X, y = rows.X.iloc[positions], rows.y[positions]
     folds = GroupedFolds(y, rows.customer[positions], model.cv_folds, seed)
     searches = search_families(X, y, folds, model, seed, (DECLINED_NOW,))
     best = max(searches.values(), key=lambda found: found.best_score)  # the first of equal scores, in settings order
-    return best.name, best.refit(X, y), folds
+    return best.name, best.refit(X, y), folds, best.best.out_of_fold
 
 
 def _out_of_time(rows: _Rows, latest: np.ndarray, model: ModelConfig, seed: int) -> _Checked:
     """Searched on the earlier pairs, scored on the latest pair."""
     train = _capped(np.flatnonzero(~latest), rows.y, model.max_fit_rows, seed)
-    family, estimator, _ = _search(rows, train, model, seed)
+    family, estimator, _, _ = _search(rows, train, model, seed)
     scored = np.flatnonzero(latest)
     X = rows.X.iloc[scored]
     proba = estimator.predict_proba(X)[:, 1] if hasattr(estimator, "predict_proba") else None
@@ -218,39 +214,17 @@ def _out_of_time(rows: _Rows, latest: np.ndarray, model: ModelConfig, seed: int)
 
 
 def _out_of_fold(rows: _Rows, model: ModelConfig, seed: int) -> _Checked:
-    """Searched and scored out of fold, the folds grouped by customer."""
-    from sklearn.base import clone
-    from sklearn.model_selection import cross_val_predict
-
+    """Searched and scored out of fold, the folds grouped by customer (the search's own out-of-fold scores)."""
     used = _capped(np.arange(len(rows.y)), rows.y, model.max_fit_rows, seed)
-    family, estimator, folds = _search(rows, used, model, seed)
-    X, y = rows.X.iloc[used], rows.y[used]
-
-    def predicted(method: str) -> np.ndarray:
-        out = cross_val_predict(clone(estimator), X, y, cv=folds, method=method, n_jobs=model.n_jobs)
-        return out[:, 1] if method == "predict_proba" else out
-
-    proba = predicted("predict_proba") if hasattr(estimator, "predict_proba") else None
-    raw = predicted("decision_function") if hasattr(estimator, "decision_function") else proba
+    family, estimator, folds, scores = _search(rows, used, model, seed)
     splits = [(used[train], used[test]) for train, test in folds.split()]
-    return _Checked(family, estimator, used, splits, proba, raw, folds)  # type: ignore[arg-type]
+    return _Checked(family, estimator, used, splits, scores.proba, scores.raw, folds)
 
 
 def _choose_calibration(checked: _Checked, y: np.ndarray) -> tuple[Method, dict[str, float], np.ndarray]:
-    """(method, Brier score of each method tried, the chosen one's probabilities), like calibration.choose.
-
-    A calibrator's Brier score is measured on scores it did not see (folds over the validated rows).
-    """
-    from sklearn.metrics import brier_score_loss
-
-    candidates: dict[str, np.ndarray] = {}
-    if checked.proba is not None:
-        candidates["none"] = checked.proba
-    for name in ("sigmoid", "isotonic"):
-        candidates[name] = cross_calibrated(checked.raw, y, checked.calibration_folds, name)  # type: ignore[arg-type]
-    brier = {name: float(brier_score_loss(y, p)) for name, p in candidates.items()}
-    best = min(brier, key=brier.__getitem__)
-    return best, brier, candidates[best]  # type: ignore[return-value]
+    """(method, Brier score of each method tried, the chosen one's probabilities), as `calibration.choose` measures
+    them: a calibrator's Brier score is measured on scores it did not see (folds over the validated rows)."""
+    return choose(OutOfFold(checked.proba, checked.raw), y, checked.calibration_folds)
 
 
 def _persistence(y: np.ndarray, prior: np.ndarray, proba: np.ndarray) -> Baseline:

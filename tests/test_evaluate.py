@@ -6,13 +6,13 @@ import numpy as np
 import pytest
 import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.calibration import CalibratedClassifierCV
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import auc
 from sklearn.pipeline import Pipeline
 
-from conftest import fit_small
+from conftest import SEED, fit_small, small_model_config
 from report_builder import calibration
+from report_builder.calibrated_model import Calibrated
 from report_builder.stages.folds import cross_validation
 from report_builder.features import features_and_target
 from report_builder.results.analysis import Curve, Evaluation, ModelSearch
@@ -38,7 +38,7 @@ def test_svc_is_calibrated(svc: tuple[ModelSearch, Evaluation], demo_data: Clean
     search, evaluation = svc
     assert not hasattr(search.estimator, "predict_proba")  # SVC without probabilities
     assert evaluation.calibrated
-    assert isinstance(evaluation.model, CalibratedClassifierCV)
+    assert isinstance(evaluation.model, Calibrated)
     X, _ = features_and_target(demo_data)
     proba = evaluation.model.predict_proba(X.loc[search.test_index])
     assert proba.shape == (len(search.test_index), 2)
@@ -53,9 +53,34 @@ def test_the_calibration_with_the_lowest_cross_validated_brier_is_chosen(fitted:
     assert evaluation.calibration_method == min(scores, key=scores.__getitem__)
     assert ("none" in scores) == hasattr(search.estimator, "predict_proba")  # a margin cannot stay uncalibrated
     assert {"sigmoid", "isotonic"} <= set(scores)
-    expected = Pipeline if evaluation.calibration_method == "none" else CalibratedClassifierCV
+    expected = Pipeline if evaluation.calibration_method == "none" else Calibrated
     assert isinstance(evaluation.model, expected)
     assert 0 <= evaluation.calibration_error <= 1
+
+
+def test_the_search_keeps_the_out_of_fold_scores_the_folds_give(fitted: tuple[ModelSearch, Evaluation],
+                                                                 demo_data: CleanData) -> None:
+    """The chosen candidate's scores kept by the search are those its fold models give the rows they did not see."""
+    search, _ = fitted
+    X, y = features_and_target(demo_data)
+    X_train, y_train = X.loc[search.train_index], y.loc[search.train_index]
+    again = calibration.scores_out_of_fold(search.estimator, X_train, y_train, cross_validation(small_model_config().cv_folds, SEED))
+    assert search.out_of_fold is not None
+    np.testing.assert_allclose(search.out_of_fold.raw, again.raw)
+    assert (search.out_of_fold.proba is None) == (again.proba is None)
+    if again.proba is not None:
+        np.testing.assert_allclose(search.out_of_fold.proba, again.proba)
+
+
+def test_the_calibrated_model_is_the_one_fitting_it_anew_gives(fitted: tuple[ModelSearch, Evaluation],
+                                                               demo_data: CleanData) -> None:
+    """Assembled from the search's fitted model and scores, the calibrated model predicts what one fitted from
+    scratch on the training part predicts."""
+    search, evaluation = fitted
+    X, y = features_and_target(demo_data)
+    anew = calibration.calibrated(search.estimator, cross_validation(small_model_config().cv_folds, SEED), evaluation.calibration_method)
+    anew.fit(X.loc[search.train_index], y.loc[search.train_index])
+    np.testing.assert_allclose(anew.predict_proba(X.loc[search.test_index])[:, 1], evaluation.test_probability.to_numpy())
 
 
 def test_probabilities_belong_to_the_test_part(fitted: tuple[ModelSearch, Evaluation]) -> None:
@@ -146,9 +171,9 @@ def _synthetic(n: int = 1200, seed: int = 0) -> tuple[pd.DataFrame, pd.Series]:
 def test_a_badly_calibrated_model_gets_calibrated_and_a_good_one_does_not() -> None:
     X, y = _synthetic()
     cv = cross_validation(5, 0)
-    method, scores, oof = calibration.choose(Squashed(), X, y, cv, 1)
+    method, scores, oof = calibration.choose(calibration.scores_out_of_fold(Squashed(), X, y, cv, 1), y, cv)
     assert method in ("sigmoid", "isotonic") and scores[method] < scores["none"]
-    method, scores, _ = calibration.choose(LogisticRegression(), X, y, cv, 1)
+    method, scores, _ = calibration.choose(calibration.scores_out_of_fold(LogisticRegression(), X, y, cv, 1), y, cv)
     assert method == "none" or scores[method] >= scores["none"] - 0.002  # already calibrated: nothing much to gain
     assert len(oof) == len(y) and ((oof >= 0) & (oof <= 1)).all()
 

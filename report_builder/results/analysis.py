@@ -80,6 +80,14 @@ class ModelScore:
 
 
 @dataclass(frozen=True)
+class OutOfFold:
+    """A fitted candidate's scores on the training rows, each from the model of the fold that held the row out."""
+
+    proba: np.ndarray | None  # its probability of decline, where it gives one
+    raw: np.ndarray  # what ROC-AUC ranks and a calibrator maps: the decision function where there is one, else proba
+
+
+@dataclass(frozen=True)
 class ModelSearch:
     scores: Annotated[tuple[ModelScore, ...], Out("models")]  # sorted by CV mean, best first
     best: Annotated[str, Out("best_model", history=True)]
@@ -89,6 +97,7 @@ class ModelSearch:
     dummy_test_roc_auc: float
     train_available: int  # rows of the training part; more than train_index when it was sampled
     checked: int = 0  # held-out customers the families were scored on (a stratified sample of test_index when large)
+    out_of_fold: OutOfFold | None = None  # the chosen candidate's scores on train_index, from the search's own folds
 
     @property
     def best_score(self) -> ModelScore:

@@ -25,11 +25,20 @@ def evaluate(search: ModelSearch, data: CleanData, cv: Splitter, threshold: floa
     X, y = features_and_target(data)
     X_train, y_train = X.loc[search.train_index], y.loc[search.train_index]
     X_test, y_test = X.loc[search.test_index], y.loc[search.test_index]
-    method, brier_by_method, oof = calibration.choose(search.estimator, X_train, y_train, cv, n_jobs)
+    from sklearn.base import clone
+
+    from report_builder.calibrated_model import Calibrated
+
+    # The search kept the chosen candidate's out-of-fold scores and fitted it on every training row: the calibration
+    # is chosen and fitted on those, nothing is fitted again. A search that kept no scores gets both fitted here.
+    scores, fitted = search.out_of_fold, search.estimator
+    if scores is None:
+        scores = calibration.scores_out_of_fold(search.estimator, X_train, y_train, cv, n_jobs)
+        fitted = clone(search.estimator).fit(X_train, y_train)
+    method, brier_by_method, oof = calibration.choose(scores, y_train, cv)
     # Threshold that maximises F1, chosen on out-of-fold training probabilities (not on the test part).
     best_threshold = _best_f1_threshold(y_train.to_numpy(), oof)
-
-    model = calibration.calibrated(search.estimator, cv, method, n_jobs).fit(X_train, y_train)
+    model = fitted if method == "none" else Calibrated(search.estimator, cv, method, n_jobs).assembled(fitted, scores, y_train)
     proba = model.predict_proba(X_test)[:, 1]
     fpr, tpr, _ = roc_curve(y_test, proba)
     precision, recall, _ = precision_recall_curve(y_test, proba)

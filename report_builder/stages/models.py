@@ -19,7 +19,7 @@ from report_builder.features import (
     stratified_cap,
 )
 from report_builder.labels import CATEGORICAL, NUMERIC
-from report_builder.results.analysis import ModelScore, ModelSearch
+from report_builder.results.analysis import ModelScore, ModelSearch, OutOfFold
 from report_builder.results.data import CleanData
 
 if TYPE_CHECKING:
@@ -177,6 +177,7 @@ def search_models(data: CleanData, cv: Splitter, config: ModelConfig, seed: int)
         checked=len(check_index),
         test_index=X_test.index,
         dummy_test_roc_auc=float(roc_auc_score(y_check, dummy.predict_proba(X_check)[:, 1])),
+        out_of_fold=searches[scores[0].family].best.out_of_fold,
     )
 
 
@@ -198,8 +199,22 @@ def search_families(X: pd.DataFrame, y: pd.Series, cv: object, config: ModelConf
     return searches
 
 
+@dataclass(frozen=True)
+class Tried:
+    """One candidate tried: its cross-validated ROC-AUC (the mean and each fold's) and its out-of-fold scores."""
+
+    mean: float
+    folds: tuple[float, ...]
+    parameters: dict[str, object]
+    out_of_fold: OutOfFold
+
+
 class FamilySearch:
-    """One family's random search, run in steps: the candidates are drawn once, and tried up to a count."""
+    """One family's random search, run in steps: the candidates are drawn once, and tried up to a count.
+
+    A candidate is scored as scikit-learn's GridSearchCV with `scoring="roc_auc"` scores it (each fold's model ranks
+    the rows it did not see by its decision function, else its probability), and its scores on those rows are kept:
+    the evaluation calibrates the chosen one on them instead of fitting the same folds again."""
 
     def __init__(self, name: str, family: Family, grid: dict[str, object], config: ModelConfig, seed: int,
                  extra_numeric: Sequence[str] = ()) -> None:
@@ -208,38 +223,73 @@ class FamilySearch:
         self.name, self.family, self.grid, self.extra_numeric = name, family, grid, tuple(extra_numeric)
         drawn = list(ParameterSampler(grid, config.search_iterations, random_state=seed))
         self.candidates = [c for i, c in enumerate(drawn) if c not in drawn[:i]]  # a draw repeated is not fitted twice
-        self.results: list[tuple[float, tuple[float, ...], dict[str, object]]] = []  # mean, folds, parameters
+        self.results: list[Tried] = []
         self.seconds = 0.0
 
     @property
     def best_score(self) -> float:
-        return self.best[0]
+        return self.best.mean
 
     @property
-    def best(self) -> tuple[float, tuple[float, ...], dict[str, object]]:
-        return max(self.results, key=lambda found: found[0])  # the first of equal scores, as scikit-learn picks
+    def best(self) -> Tried:
+        # The first of equal scores, as scikit-learn picks; a candidate without a score (a fold of one class) is last.
+        return max(self.results, key=lambda found: -np.inf if np.isnan(found.mean) else found.mean)
 
     def try_candidates(self, upto: int, X: pd.DataFrame, y: pd.Series | np.ndarray, cv: object, n_jobs: int) -> None:
-        from sklearn.model_selection import GridSearchCV
+        from sklearn.base import clone
+        from sklearn.utils.parallel import Parallel, delayed
 
         todo = self.candidates[len(self.results) : upto]
         if not todo:
             return
         start = time.perf_counter()
-        grid = [{key: [value] for key, value in candidate.items()} for candidate in todo]
-        search = GridSearchCV(make_pipeline(self.family, self.extra_numeric), grid, scoring="roc_auc", cv=cv, n_jobs=n_jobs,
-                              refit=False).fit(X, y)
-        splits = sum(1 for key in search.cv_results_ if key.startswith("split") and key.endswith("_test_score"))
-        for i, parameters in enumerate(search.cv_results_["params"]):
-            folds = tuple(float(search.cv_results_[f"split{k}_test_score"][i]) for k in range(splits))
-            self.results.append((float(search.cv_results_["mean_test_score"][i]), folds, parameters))
+        target = np.asarray(y)
+        splits = list(cv.split(X, target))  # type: ignore[attr-defined]
+        pipeline = make_pipeline(self.family, self.extra_numeric)
+        scored = Parallel(n_jobs=n_jobs)(
+            delayed(_held_out_scores)(clone(pipeline).set_params(**clone(candidate, safe=False)), X, target, train, test)
+            for candidate in todo for train, test in splits
+        )
+        for k, candidate in enumerate(todo):
+            parts = scored[k * len(splits) : (k + 1) * len(splits)]
+            folds = tuple(_roc_auc(target[test], raw) for (_, test), (_, raw) in zip(splits, parts))
+            self.results.append(Tried(float(np.mean(folds)), folds, candidate, _joined(parts, splits, len(target))))
         self.seconds += time.perf_counter() - start
 
     def refit(self, X: pd.DataFrame, y: pd.Series | np.ndarray) -> Pipeline:
         start = time.perf_counter()
-        fitted = make_pipeline(self.family, self.extra_numeric).set_params(**self.best[2]).fit(X, y)
+        fitted = make_pipeline(self.family, self.extra_numeric).set_params(**self.best.parameters).fit(X, y)
         self.seconds += time.perf_counter() - start
         return fitted
+
+
+def _held_out_scores(model: Pipeline, X: pd.DataFrame, y: np.ndarray, train: np.ndarray,
+                     test: np.ndarray) -> tuple[np.ndarray | None, np.ndarray]:
+    """(probability or None, raw score) of the rows `test`, by the model fitted on the rows `train`."""
+    model.fit(X.iloc[train], y[train])
+    held_out = X.iloc[test]
+    proba = model.predict_proba(held_out)[:, 1] if hasattr(model, "predict_proba") else None
+    raw = model.decision_function(held_out) if hasattr(model, "decision_function") else proba
+    return proba, raw  # type: ignore[return-value]
+
+
+def _roc_auc(y: np.ndarray, score: np.ndarray) -> float:
+    """ROC-AUC of one fold; NaN for a fold of one class, as GridSearchCV scores a fold it cannot score."""
+    from sklearn.metrics import roc_auc_score
+
+    return float(roc_auc_score(y, score)) if len(np.unique(y)) == 2 else float("nan")
+
+
+def _joined(parts: list[tuple[np.ndarray | None, np.ndarray]], splits: list[tuple[np.ndarray, np.ndarray]],
+            rows: int) -> OutOfFold:
+    """The folds' scores put back in row order."""
+    raw = np.empty(rows)
+    proba = None if parts[0][0] is None else np.empty(rows)
+    for (_, test), (fold_proba, fold_raw) in zip(splits, parts):
+        raw[test] = fold_raw
+        if proba is not None:
+            proba[test] = fold_proba
+    return OutOfFold(proba, raw)
 
 
 def checked_families(config: ModelConfig, seed: int) -> dict[str, Family]:
@@ -266,7 +316,8 @@ def _model_score(search: FamilySearch, fitted: Pipeline, X_check: pd.DataFrame, 
     from sklearn.metrics import roc_auc_score
 
     check_score = _score(fitted, X_check)
-    mean, folds, parameters = search.best
+    best = search.best
+    mean, folds, parameters = best.mean, best.folds, best.parameters
     return ModelScore(
         family=search.name,
         title=search.family.title,
