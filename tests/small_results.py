@@ -29,6 +29,7 @@ from report_builder.results.analysis import (
     Evaluation,
     Explanation,
     Exploration,
+    FittedModel,
     ModelScore,
     ModelSearch,
     NumericFeature,
@@ -75,7 +76,7 @@ def _score(family: str, title: str, cv: float, test: float) -> ModelScore:
 def search() -> ModelSearch:
     """Two families, logistic regression chosen; 20 of 100 customers held out (20 %)."""
     scores = (_score("logreg", "Логистическая регрессия (L2)", 0.895, 0.865), _score("tree", "Дерево решений (CART)", 0.85, 0.84))
-    return ModelSearch(scores, "logreg", None, pd.Index(range(80)), pd.Index(range(80, 100)), 0.5, 80)  # type: ignore[arg-type]
+    return ModelSearch(scores, "logreg", FittedModel(None), pd.Index(range(80)), pd.Index(range(80, 100)), 0.5, 80)
 
 
 def evaluation(threshold: float = 0.5, best_f1: float = 0.42) -> Evaluation:
@@ -83,7 +84,7 @@ def evaluation(threshold: float = 0.5, best_f1: float = 0.42) -> Evaluation:
     curve = Curve(np.array([0.0, 0.2, 1.0]), np.array([0.0, 0.7, 1.0]))
     confusion = np.array([[50, 10], [8, 32]])
     return Evaluation(
-        None, "sigmoid", {"none": 0.1452, "sigmoid": 0.1431, "isotonic": 0.1467}, pd.Series([0.2, 0.8]), pd.Series([0.3, 0.7]),
+        FittedModel(None), "sigmoid", {"none": 0.1452, "sigmoid": 0.1431, "isotonic": 0.1467}, pd.Series([0.2, 0.8]), pd.Series([0.3, 0.7]),
         curve, curve, 0.8,
         Curve(np.array([0.1, 0.5, 0.9]), np.array([0.15, 0.45, 0.85])), np.array([30, 40, 30]),
         0.06, 0.07, 0.143, 0.236, threshold, best_f1, confusion, np.array([[45, 15], [5, 35]]), 32 / 42, 32 / 40,

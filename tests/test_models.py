@@ -156,3 +156,30 @@ def test_beats_a_dummy_classifier(search: ModelSearch, demo_data: CleanData) -> 
     assert search.best_score.test_roc_auc > dummy_auc + 0.2
     assert search.best_score.test_roc_auc > search.dummy_test_roc_auc + 0.2
     assert search.dummy_test_roc_auc == pytest.approx(0.5)
+
+
+def test_a_pickled_search_unpickles_its_model_only_when_read(demo_fit: tuple[ModelSearch, Evaluation],
+                                                            demo_data: CleanData, tmp_path) -> None:
+    """The cache and the background worker get the results pickled: a process that reads only their other fields
+    (a chart of the scores, a stage reading the chosen family) never imports scikit-learn for the fitted models."""
+    import pickle
+    import subprocess
+    import sys
+
+    search, evaluation = demo_fit
+    X, _ = features_and_target(demo_data)
+    rows = X.loc[search.test_index[:5]]
+    path = tmp_path / "results.pkl"
+    path.write_bytes(pickle.dumps((search, evaluation, rows)))
+    script = (
+        "import pickle, sys\n"
+        f"search, evaluation, rows = pickle.loads(open({str(path)!r}, 'rb').read())\n"
+        "print(search.best, len(search.scores), evaluation.calibration_method, 'sklearn' in sys.modules)\n"
+        "print(search.estimator.predict_proba(rows).shape, evaluation.model.predict_proba(rows).shape, 'sklearn' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    before, after = result.stdout.splitlines()
+    assert before == f"{search.best} {len(search.scores)} {evaluation.calibration_method} False"
+    assert after == "(5, 2) (5, 2) True"
+    again = pickle.loads(pickle.dumps(search))  # pickled a second time before it was read: the same model
+    np.testing.assert_allclose(again.estimator.predict_proba(rows), search.estimator.predict_proba(rows))

@@ -199,6 +199,33 @@ def test_one_changed_setting_recomputes_only_its_readers_and_what_follows(second
     assert {"search", "evaluation", "explanation", "correlation"} & computed == set()
 
 
+def test_a_rebuild_after_a_segment_setting_needs_no_scikit_learn(second: Built, config: Config, workspace: Path) -> None:
+    """The model results come back from the cache for the documents without their fitted models being unpickled, so a
+    new process that only segments again never imports scikit-learn (a third of a second of such a rebuild)."""
+    import subprocess
+    import sys
+
+    changed = config.model_copy(update={"segments": config.segments.model_copy(update={"value_quantile": 0.71})})
+    settings = workspace / "segments.json"
+    settings.write_text(with_report(changed, formats=("html",)).model_dump_json(), encoding="utf-8")
+    script = (
+        "import json, sys\n"
+        "from pathlib import Path\n"
+        "from report_builder.build import build_report\n"
+        "from report_builder.config import Config\n"
+        "config = Config.model_validate_json(Path(sys.argv[1]).read_text(encoding='utf-8'))\n"
+        "timings = []\n"
+        "build_report(config, data_dir=None, out_dir=Path(sys.argv[2]), cache_dir=Path(sys.argv[3]), on_stage=timings.append,"
+        " use_history=False)\n"
+        "print(json.dumps({'sklearn': 'sklearn' in sys.modules, 'computed': [t.stage for t in timings if not t.cached]}))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script, str(settings), str(workspace / "segments"), str(workspace / "cache")],
+                            capture_output=True, text=True, check=True)
+    facts = json.loads(result.stdout.strip().splitlines()[-1])
+    assert "segmentation" in facts["computed"] and "search" not in facts["computed"]
+    assert facts["sklearn"] is False
+
+
 def test_profile_appendix(first: Built, config: Config, workspace: Path) -> None:
     built = build(with_report(config, profile=True, formats=("html",)), workspace / "profiled", workspace / "cache")
     profile_html = built.out / "profile.html"

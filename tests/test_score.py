@@ -11,6 +11,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, clone
 
 from report_builder.features import features_and_target
 from report_builder.labels import FEATURES, PROFIT
+from report_builder.results.analysis import FittedModel
 from conftest import fit_small, score_small
 from report_builder.stages.evaluate import evaluate
 from report_builder.stages.folds import cross_validation
@@ -63,7 +64,8 @@ def test_no_customer_is_scored_by_a_model_trained_on_it(scored: Scored) -> None:
     """Every prediction that can reach a customer's probability comes from a model fitted without that customer."""
     PREDICTIONS.clear()
     # Without the search's kept scores, so that every model the evaluation and the scoring use is fitted here.
-    search = dataclasses.replace(scored.search, estimator=RecordingClassifier(scored.search.estimator), out_of_fold=None)
+    search = dataclasses.replace(scored.search, fitted=FittedModel(RecordingClassifier(scored.search.estimator)),
+                                 out_of_fold=None)
     evaluation = evaluate(search, scored.data, cross_validation(FOLDS, SEED), 0.5, 1)
     scores = score_small(search, evaluation, scored.data, customers_max=10)
     assert PREDICTIONS, "the recording classifier was used"
@@ -100,7 +102,7 @@ def test_a_memorising_model_cannot_score_in_sample(demo_data) -> None:
     memoriser = make_pipeline(Family("1-NN", KNeighborsClassifier(n_neighbors=1), {}, ("standard",))).fit(X, y)
     assert roc_auc_score(y, memoriser.predict_proba(X)[:, 1]) == 1.0  # in sample: perfect
     search = fit_small(demo_data, ("logreg",))[0]
-    search = dataclasses.replace(search, estimator=memoriser, out_of_fold=None)
+    search = dataclasses.replace(search, fitted=FittedModel(memoriser), out_of_fold=None)
     evaluation = evaluate(search, demo_data, cross_validation(FOLDS, SEED), 0.5, 1)
     scores = score_small(search, evaluation, demo_data, customers_max=10)
     assert roc_auc_score(y, scores.probability.loc[y.index]) < 0.95

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
@@ -79,6 +80,25 @@ class ModelScore:
     search_space: dict[str, str]  # parameter -> distribution or choices searched
 
 
+class FittedModel:
+    """A fitted scikit-learn model inside a result. It is pickled (into the cache, to the background worker) as bytes
+    and unpickled only when first read, so a process that draws the result's charts, or a stage that reads the
+    result's other fields from the cache, never imports scikit-learn for it."""
+
+    def __init__(self, model: object) -> None:
+        self._model, self._pickled = model, None
+
+    def get(self) -> object:
+        if self._model is None and self._pickled is not None:
+            self._model = pickle.loads(self._pickled)
+        return self._model
+
+    def __getstate__(self) -> dict[str, object]:
+        if self._pickled is None and self._model is not None:
+            self._pickled = pickle.dumps(self._model, protocol=pickle.HIGHEST_PROTOCOL)
+        return {"_model": None, "_pickled": self._pickled}
+
+
 @dataclass(frozen=True)
 class OutOfFold:
     """A fitted candidate's scores on the training rows, each from the model of the fold that held the row out."""
@@ -91,13 +111,17 @@ class OutOfFold:
 class ModelSearch:
     scores: Annotated[tuple[ModelScore, ...], Out("models")]  # sorted by CV mean, best first
     best: Annotated[str, Out("best_model", history=True)]
-    estimator: object  # best family's pipeline (scikit-learn Pipeline), fitted on the training part
+    fitted: FittedModel  # best family's pipeline (scikit-learn Pipeline), fitted on the training part: `estimator`
     train_index: pd.Index  # rows the models were fitted on
     test_index: pd.Index
     dummy_test_roc_auc: float
     train_available: int  # rows of the training part; more than train_index when it was sampled
     checked: int = 0  # held-out customers the families were scored on (a stratified sample of test_index when large)
     out_of_fold: OutOfFold | None = None  # the chosen candidate's scores on train_index, from the search's own folds
+
+    @property
+    def estimator(self) -> object:
+        return self.fitted.get()
 
     @property
     def best_score(self) -> ModelScore:
@@ -116,7 +140,7 @@ class Curve:
 
 @dataclass(frozen=True)
 class Evaluation:
-    model: object  # fitted on the training part: the pipeline, or the pipeline with its calibrator
+    fitted: FittedModel  # fitted on the training part: the pipeline, or the pipeline with its calibrator (`model`)
     calibration_method: Annotated[Literal["none", "sigmoid", "isotonic"], Out("calibration")]  # lowest cross-validated Brier score
     brier_by_method: dict[str, float]  # cross-validated Brier score of each method tried
     test_probability: pd.Series  # index: customer id
@@ -136,6 +160,10 @@ class Evaluation:
     confusion_best: np.ndarray
     precision: float
     recall: float
+
+    @property
+    def model(self) -> object:
+        return self.fitted.get()
 
     @published
     def calibrated(self) -> bool:

@@ -8,7 +8,7 @@ import pandas as pd
 from report_builder import calibration
 from report_builder.features import Splitter, features_and_target
 from report_builder.labels import PROBABILITY
-from report_builder.results.analysis import Curve, Evaluation, ModelSearch
+from report_builder.results.analysis import Curve, Evaluation, FittedModel, ModelSearch
 from report_builder.results.data import CleanData
 
 
@@ -47,7 +47,7 @@ def evaluate(search: ModelSearch, data: CleanData, cv: Splitter, threshold: floa
     confusion = confusion_matrix(y_test, (proba >= threshold).astype(int), labels=[0, 1])
     tn, fp, fn, tp = confusion.ravel()
     return Evaluation(
-        model=model,
+        fitted=FittedModel(model),
         calibration_method=method,
         brier_by_method=brier_by_method,
         test_probability=pd.Series(proba, index=X_test.index, name=PROBABILITY),

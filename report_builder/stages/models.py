@@ -19,7 +19,7 @@ from report_builder.features import (
     stratified_cap,
 )
 from report_builder.labels import CATEGORICAL, NUMERIC
-from report_builder.results.analysis import ModelScore, ModelSearch, OutOfFold
+from report_builder.results.analysis import FittedModel, ModelScore, ModelSearch, OutOfFold
 from report_builder.results.data import CleanData
 
 if TYPE_CHECKING:
@@ -171,7 +171,7 @@ def search_models(data: CleanData, cv: Splitter, config: ModelConfig, seed: int)
     return ModelSearch(
         scores=tuple(scores),
         best=scores[0].family,
-        estimator=fitted[scores[0].family],
+        fitted=FittedModel(fitted[scores[0].family]),
         train_index=X_train.index,
         train_available=available,
         checked=len(check_index),
