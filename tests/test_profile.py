@@ -35,3 +35,18 @@ def test_missing_values_are_drawn_only_when_a_column_has_some(demo_data: CleanDa
     customers.iloc[::10, column] = float("nan")
     holed = profile_stage.profile(replace(demo_data, customers=customers), "«В один клик»", "2026-Q3", seed=1).html
     assert "Missing values" in holed
+
+
+def test_histograms_take_as_many_bins_as_the_data_supports(demo_data: CleanData, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A column of six values drawn over a few hundred customers gets a handful of bars, not a comb of fifty."""
+    import re
+
+    import numpy as np
+
+    monkeypatch.setattr(profile_stage, "ROWS_MAX", 300)
+    column = demo_data.customers.select_dtypes("number").columns[0]
+    six = np.random.default_rng(0).integers(1, 7, len(demo_data.customers)).astype(float)
+    customers = demo_data.customers[[column]].assign(**{column: six})
+    page = profile_stage.profile(replace(demo_data, customers=customers), "«В один клик»", "2026-Q3", seed=1).html
+    bars = [len(re.findall(r"id=\"?patch_\d+", svg)) for svg in re.findall(r"<svg.*?</svg>", page, re.S)]
+    assert bars and max(bars) < 30
