@@ -23,7 +23,7 @@ class Calibrated(ClassifierMixin, BaseEstimator):
     def fit(self, X: pd.DataFrame, y: pd.Series | np.ndarray) -> Calibrated:
         from sklearn.base import clone
 
-        scores = scores_out_of_fold(self.estimator, X, y, self.cv, self.n_jobs)
+        scores = scores_out_of_fold(self.estimator, X, y, self.cv, self.n_jobs, proba=False)
         return self.assembled(clone(self.estimator).fit(X, y), scores, y)
 
     def assembled(self, fitted: object, scores: OutOfFold, y: pd.Series | np.ndarray) -> Calibrated:

@@ -36,9 +36,10 @@ def base_estimator(model: object) -> object:
 
 
 def scores_out_of_fold(estimator: object, X: pd.DataFrame, y: pd.Series | np.ndarray, cv: Splitter,
-                       n_jobs: int | None = None) -> OutOfFold:
+                       n_jobs: int | None = None, proba: bool = True) -> OutOfFold:
     """The estimator's scores on each fold's rows by a copy fitted on the other folds (the model search keeps these
-    for every candidate; this fits them for an estimator that was not searched)."""
+    for every candidate; this fits them for an estimator that was not searched). `proba=False`: only the score a
+    calibrator maps (a model with both a probability and a decision function is then fitted on the folds once)."""
     from sklearn.base import clone
     from sklearn.model_selection import cross_val_predict
 
@@ -46,9 +47,11 @@ def scores_out_of_fold(estimator: object, X: pd.DataFrame, y: pd.Series | np.nda
         out = cross_val_predict(clone(estimator), X, y, cv=cv, method=method, n_jobs=n_jobs)
         return out[:, 1] if method == "predict_proba" else out
 
-    proba = predicted("predict_proba") if hasattr(estimator, "predict_proba") else None
-    raw = predicted("decision_function") if hasattr(estimator, "decision_function") else proba
-    return OutOfFold(proba, raw)  # type: ignore[arg-type]
+    if hasattr(estimator, "decision_function"):
+        probability = predicted("predict_proba") if proba and hasattr(estimator, "predict_proba") else None
+        return OutOfFold(probability, predicted("decision_function"))
+    probability = predicted("predict_proba")
+    return OutOfFold(probability if proba else None, probability)
 
 
 def choose(scores: OutOfFold, y: pd.Series | np.ndarray, cv: Splitter) -> tuple[Method, dict[str, float], np.ndarray]:
