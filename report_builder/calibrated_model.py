@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin
 
-from report_builder.calibration import Method, fit_calibrator, scores_out_of_fold
+from report_builder.calibration import Method, fit_calibrator, raw_score, scores_out_of_fold
 from report_builder.features import Splitter
 from report_builder.results.analysis import OutOfFold
 
@@ -34,9 +34,7 @@ class Calibrated(ClassifierMixin, BaseEstimator):
         return self
 
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
-        model = self.estimator_
-        raw = model.decision_function(X) if hasattr(model, "decision_function") else model.predict_proba(X)[:, 1]  # type: ignore[attr-defined]
-        p = np.clip(self.calibrator_(raw), 0.0, 1.0)
+        p = np.clip(self.calibrator_(raw_score(self.estimator_, X)), 0.0, 1.0)
         return np.column_stack([1 - p, p])
 
     def predict(self, X: pd.DataFrame) -> np.ndarray:

@@ -35,6 +35,20 @@ def base_estimator(model: object) -> object:
     return model  # a margin (SVC) has no probability to explain: the calibrated model itself
 
 
+def model_scores(model: object, X: pd.DataFrame) -> OutOfFold:
+    """A fitted model's scores of the rows X: its probability where it gives one, and what a calibrator maps."""
+    proba = model.predict_proba(X)[:, 1] if hasattr(model, "predict_proba") else None  # type: ignore[attr-defined]
+    raw = model.decision_function(X) if hasattr(model, "decision_function") else proba  # type: ignore[attr-defined]
+    return OutOfFold(proba, raw)  # type: ignore[arg-type]
+
+
+def raw_score(model: object, X: pd.DataFrame) -> np.ndarray:
+    """What a calibrator maps and ROC-AUC ranks: the decision function where the model has one, else its probability."""
+    if hasattr(model, "decision_function"):
+        return model.decision_function(X)  # type: ignore[attr-defined]
+    return model.predict_proba(X)[:, 1]  # type: ignore[attr-defined]
+
+
 def scores_out_of_fold(estimator: object, X: pd.DataFrame, y: pd.Series | np.ndarray, cv: Splitter,
                        n_jobs: int | None = None, proba: bool = True) -> OutOfFold:
     """The estimator's scores on each fold's rows by a copy fitted on the other folds (the model search keeps these

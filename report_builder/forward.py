@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from report_builder.calibration import Method, calibrated, choose, fit_calibrator
+from report_builder.calibration import Method, calibrated, choose, fit_calibrator, model_scores, raw_score
 from report_builder.config import ForecastConfig, ModelConfig
 from report_builder.features import GroupedFolds, bootstrap_auc, stratified_cap
 from report_builder.labels import DECLINED, DECLINED_NOW, FEATURES, STABLE, TARGET
@@ -88,7 +88,8 @@ def forward_forecast(
 
     y = rows.y[checked.rows]
     prior = rows.X[DECLINED_NOW].to_numpy()[checked.rows]
-    method, tried, calibrated = _choose_calibration(checked, y)
+    # A calibrator's Brier score is measured on scores it did not see (folds over the validated rows).
+    method, tried, calibrated = choose(OutOfFold(checked.proba, checked.raw), y, checked.calibration_folds)
     model_auc = float(roc_auc_score(y, checked.raw))
     persistence_proba, constant_proba = _out_of_sample_rates(rows, checked)
     persistence = _persistence(y, prior, persistence_proba)
@@ -206,11 +207,9 @@ def _out_of_time(rows: _Rows, latest: np.ndarray, model: ModelConfig, seed: int)
     train = _capped(np.flatnonzero(~latest), rows.y, model.max_fit_rows, seed)
     family, estimator, _, _ = _search(rows, train, model, seed)
     scored = np.flatnonzero(latest)
-    X = rows.X.iloc[scored]
-    proba = estimator.predict_proba(X)[:, 1] if hasattr(estimator, "predict_proba") else None
-    raw = estimator.decision_function(X) if hasattr(estimator, "decision_function") else proba
+    held_out = model_scores(estimator, rows.X.iloc[scored])
     folds = GroupedFolds(rows.y[scored], rows.customer[scored], model.cv_folds, seed)
-    return _Checked(family, estimator, scored, [(np.flatnonzero(~latest), scored)], proba, raw, folds)  # type: ignore[arg-type]
+    return _Checked(family, estimator, scored, [(np.flatnonzero(~latest), scored)], held_out.proba, held_out.raw, folds)
 
 
 def _out_of_fold(rows: _Rows, model: ModelConfig, seed: int) -> _Checked:
@@ -219,12 +218,6 @@ def _out_of_fold(rows: _Rows, model: ModelConfig, seed: int) -> _Checked:
     family, estimator, folds, scores = _search(rows, used, model, seed)
     splits = [(used[train], used[test]) for train, test in folds.split()]
     return _Checked(family, estimator, used, splits, scores.proba, scores.raw, folds)
-
-
-def _choose_calibration(checked: _Checked, y: np.ndarray) -> tuple[Method, dict[str, float], np.ndarray]:
-    """(method, Brier score of each method tried, the chosen one's probabilities), as `calibration.choose` measures
-    them: a calibrator's Brier score is measured on scores it did not see (folds over the validated rows)."""
-    return choose(OutOfFold(checked.proba, checked.raw), y, checked.calibration_folds)
 
 
 def _persistence(y: np.ndarray, prior: np.ndarray, proba: np.ndarray) -> Baseline:
@@ -266,6 +259,4 @@ def _refit(estimator: Pipeline, rows: _Rows, model: ModelConfig, seed: int) -> P
 
 
 def _proba_or_raw(estimator: Pipeline, X: pd.DataFrame, method: Method) -> np.ndarray:
-    if method == "none" or not hasattr(estimator, "decision_function"):
-        return estimator.predict_proba(X)[:, 1]
-    return estimator.decision_function(X)
+    return estimator.predict_proba(X)[:, 1] if method == "none" else raw_score(estimator, X)

@@ -14,6 +14,7 @@ from report_builder.results.data import CleanData
 
 def evaluate(search: ModelSearch, data: CleanData, cv: Splitter, threshold: float, n_jobs: int) -> Evaluation:
     """The chosen model, calibrated the way that gives the lowest cross-validated Brier score, on the held-out part."""
+    from sklearn.base import clone
     from sklearn.metrics import (
         average_precision_score,
         brier_score_loss,
@@ -22,13 +23,11 @@ def evaluate(search: ModelSearch, data: CleanData, cv: Splitter, threshold: floa
         roc_curve,
     )
 
+    from report_builder.calibrated_model import Calibrated
+
     X, y = features_and_target(data)
     X_train, y_train = X.loc[search.train_index], y.loc[search.train_index]
     X_test, y_test = X.loc[search.test_index], y.loc[search.test_index]
-    from sklearn.base import clone
-
-    from report_builder.calibrated_model import Calibrated
-
     # The search kept the chosen candidate's out-of-fold scores and fitted it on every training row: the calibration
     # is chosen and fitted on those, nothing is fitted again. A search that kept no scores gets both fitted here.
     scores, fitted = search.out_of_fold, search.estimator

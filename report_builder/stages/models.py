@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from report_builder.calibration import model_scores
 from report_builder.config import ModelConfig
 from report_builder.errors import InputError
 from report_builder.features import (
@@ -252,7 +253,7 @@ class FamilySearch:
         )
         for k, candidate in enumerate(todo):
             parts = scored[k * len(splits) : (k + 1) * len(splits)]
-            folds = tuple(_roc_auc(target[test], raw) for (_, test), (_, raw) in zip(splits, parts))
+            folds = tuple(_roc_auc(target[test], part.raw) for (_, test), part in zip(splits, parts))
             self.results.append(Tried(float(np.mean(folds)), folds, candidate, _joined(parts, splits, len(target))))
         self.seconds += time.perf_counter() - start
 
@@ -263,14 +264,9 @@ class FamilySearch:
         return fitted
 
 
-def _held_out_scores(model: Pipeline, X: pd.DataFrame, y: np.ndarray, train: np.ndarray,
-                     test: np.ndarray) -> tuple[np.ndarray | None, np.ndarray]:
-    """(probability or None, raw score) of the rows `test`, by the model fitted on the rows `train`."""
-    model.fit(X.iloc[train], y[train])
-    held_out = X.iloc[test]
-    proba = model.predict_proba(held_out)[:, 1] if hasattr(model, "predict_proba") else None
-    raw = model.decision_function(held_out) if hasattr(model, "decision_function") else proba
-    return proba, raw  # type: ignore[return-value]
+def _held_out_scores(model: Pipeline, X: pd.DataFrame, y: np.ndarray, train: np.ndarray, test: np.ndarray) -> OutOfFold:
+    """The scores of the rows `test` by the model fitted on the rows `train`."""
+    return model_scores(model.fit(X.iloc[train], y[train]), X.iloc[test])
 
 
 def _roc_auc(y: np.ndarray, score: np.ndarray) -> float:
@@ -280,15 +276,14 @@ def _roc_auc(y: np.ndarray, score: np.ndarray) -> float:
     return float(roc_auc_score(y, score)) if len(np.unique(y)) == 2 else float("nan")
 
 
-def _joined(parts: list[tuple[np.ndarray | None, np.ndarray]], splits: list[tuple[np.ndarray, np.ndarray]],
-            rows: int) -> OutOfFold:
+def _joined(parts: list[OutOfFold], splits: list[tuple[np.ndarray, np.ndarray]], rows: int) -> OutOfFold:
     """The folds' scores put back in row order."""
     raw = np.empty(rows)
-    proba = None if parts[0][0] is None else np.empty(rows)
-    for (_, test), (fold_proba, fold_raw) in zip(splits, parts):
-        raw[test] = fold_raw
+    proba = None if parts[0].proba is None else np.empty(rows)
+    for (_, test), part in zip(splits, parts):
+        raw[test] = part.raw
         if proba is not None:
-            proba[test] = fold_proba
+            proba[test] = part.proba
     return OutOfFold(proba, raw)
 
 
