@@ -19,7 +19,7 @@ from report_builder.features import features_and_target
 from report_builder.results.analysis import Evaluation, ModelScore, ModelSearch
 from report_builder.results.data import CleanData
 from report_builder.stages.folds import cross_validation
-from report_builder.stages.models import families, search_models
+from report_builder.stages.models import families, search_families, search_models
 
 FAMILIES = ("logreg", "tree")
 
@@ -156,6 +156,27 @@ def test_beats_a_dummy_classifier(search: ModelSearch, demo_data: CleanData) -> 
     assert search.best_score.test_roc_auc > dummy_auc + 0.2
     assert search.best_score.test_roc_auc > search.dummy_test_roc_auc + 0.2
     assert search.dummy_test_roc_auc == pytest.approx(0.5)
+
+
+def test_every_candidate_is_scored_as_cross_validation_scores_it(demo_data: CleanData) -> None:
+    """All the families' folds run in one parallel pass, in two worker processes: each candidate's fold scores are
+    still those scikit-learn's cross-validation gives its own pipeline, and the better family went on searching."""
+    from sklearn.model_selection import cross_val_score
+
+    X, y = features_and_target(demo_data)
+    X, y = X.iloc[:400], y.iloc[:400]
+    config = small_model_config(("knn", "logreg", "tree"), search_iterations=6, cv_folds=3, n_jobs=2)
+    cv = cross_validation(config.cv_folds, SEED)
+    searches = search_families(X, y, cv, config, SEED)
+    tried = {name: len(search.results) for name, search in searches.items()}
+    assert sorted(tried.values())[:2] == [2, 2] and max(tried.values()) > 2
+    assert max(tried, key=tried.__getitem__) == max(searches, key=lambda name: searches[name].best_score)
+    for name, search in searches.items():
+        for candidate in search.results:
+            pipeline = search.pipeline(candidate.parameters)
+            expected = cross_val_score(pipeline, X, y, cv=cv, scoring="roc_auc")
+            np.testing.assert_allclose(candidate.folds, expected, err_msg=f"{name} {candidate.parameters}")
+        assert search.seconds > 0
 
 
 def test_a_pickled_search_unpickles_its_model_only_when_read(demo_fit: tuple[ModelSearch, Evaluation],

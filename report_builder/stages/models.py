@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from report_builder.calibration import model_scores
+from report_builder.calibration import held_out_scores
 from report_builder.config import ModelConfig
 from report_builder.errors import InputError
 from report_builder.features import (
@@ -130,7 +130,9 @@ def with_params(family: Family, params: Params, extra_numeric: Sequence[str] = (
 
 
 def make_pipeline(family: Family, extra_numeric: Sequence[str] = ()) -> Pipeline:
-    """One-hot categories, scaled numbers, the family's classifier; `extra_numeric` columns join the numbers."""
+    """One-hot categories, scaled numbers, a fresh copy of the family's classifier; `extra_numeric` columns join the
+    numbers."""
+    from sklearn.base import clone
     from sklearn.compose import ColumnTransformer
     from sklearn.pipeline import Pipeline
     from sklearn.preprocessing import OneHotEncoder
@@ -142,7 +144,7 @@ def make_pipeline(family: Family, extra_numeric: Sequence[str] = ()) -> Pipeline
         ],
         verbose_feature_names_out=False,
     )
-    return Pipeline([("prep", prep), ("clf", family.estimator)])
+    return Pipeline([("prep", prep), ("clf", clone(family.estimator))])
 
 
 def search_models(data: CleanData, cv: Splitter, config: ModelConfig, seed: int) -> ModelSearch:
@@ -192,12 +194,32 @@ def search_families(X: pd.DataFrame, y: pd.Series, cv: object, config: ModelConf
     searches = {name: FamilySearch(name, catalogue[name], search_space(name, catalogue[name], config), config, seed, extra_numeric)
                 for name in config.families}
     first = max(2, -(-config.search_iterations // 3))
-    for search in searches.values():
-        search.try_candidates(first, X, y, cv, config.n_jobs)
+    target = np.asarray(y)
+    splits = list(cv.split(X, target))  # type: ignore[attr-defined]
+    _try(list(searches.values()), first, X, target, splits, config.n_jobs)
     ranked = sorted(searches.values(), key=lambda found: -found.best_score)
-    for search in ranked[: max(1, len(ranked) // 2)]:
-        search.try_candidates(config.search_iterations, X, y, cv, config.n_jobs)
+    _try(ranked[: max(1, len(ranked) // 2)], config.search_iterations, X, target, splits, config.n_jobs)
     return searches
+
+
+def _try(searches: list[FamilySearch], upto: int, X: pd.DataFrame, y: np.ndarray,
+         splits: list[tuple[np.ndarray, np.ndarray]], n_jobs: int) -> None:
+    """Every search's candidates up to `upto`, the folds of all of them fitted in one parallel run: no worker waits for
+    the last fold of one family before the next family starts. A forest's folds go first (each fits a hundred trees),
+    so that the run ends on short tasks."""
+    from sklearn.utils.parallel import Parallel, delayed
+
+    todo = [(search, candidate) for search in sorted(searches, key=_forest_first) for candidate in search.untried(upto)]
+    scored = Parallel(n_jobs=n_jobs)(
+        delayed(held_out_scores)(search.pipeline(candidate), X, y, train, test)
+        for search, candidate in todo for train, test in splits
+    )
+    for k, (search, candidate) in enumerate(todo):
+        search.record(candidate, scored[k * len(splits) : (k + 1) * len(splits)], splits, y)
+
+
+def _forest_first(search: FamilySearch) -> bool:
+    return "n_estimators" not in search.family.estimator.get_params()
 
 
 @dataclass(frozen=True)
@@ -211,7 +233,7 @@ class Tried:
 
 
 class FamilySearch:
-    """One family's random search, run in steps: the candidates are drawn once, and tried up to a count.
+    """One family's random search, run in steps: the candidates are drawn once, and tried up to a count (`_try`).
 
     A candidate is scored as scikit-learn's GridSearchCV with `scoring="roc_auc"` scores it (each fold's model ranks
     the rows it did not see by its decision function, else its probability), and its scores on those rows are kept:
@@ -225,7 +247,7 @@ class FamilySearch:
         drawn = list(ParameterSampler(grid, config.search_iterations, random_state=seed))
         self.candidates = [c for i, c in enumerate(drawn) if c not in drawn[:i]]  # a draw repeated is not fitted twice
         self.results: list[Tried] = []
-        self.seconds = 0.0
+        self.seconds = 0.0  # spent fitting: every fold of every candidate tried, and the refit
 
     @property
     def best_score(self) -> float:
@@ -236,37 +258,27 @@ class FamilySearch:
         # The first of equal scores, as scikit-learn picks; a candidate without a score (a fold of one class) is last.
         return max(self.results, key=lambda found: -np.inf if np.isnan(found.mean) else found.mean)
 
-    def try_candidates(self, upto: int, X: pd.DataFrame, y: pd.Series | np.ndarray, cv: object, n_jobs: int) -> None:
-        from sklearn.base import clone
-        from sklearn.utils.parallel import Parallel, delayed
+    def untried(self, upto: int) -> list[dict[str, object]]:
+        return self.candidates[len(self.results) : upto]
 
-        todo = self.candidates[len(self.results) : upto]
-        if not todo:
-            return
-        start = time.perf_counter()
-        target = np.asarray(y)
-        splits = list(cv.split(X, target))  # type: ignore[attr-defined]
-        pipeline = make_pipeline(self.family, self.extra_numeric)
-        scored = Parallel(n_jobs=n_jobs)(
-            delayed(_held_out_scores)(clone(pipeline).set_params(**clone(candidate, safe=False)), X, target, train, test)
-            for candidate in todo for train, test in splits
-        )
-        for k, candidate in enumerate(todo):
-            parts = scored[k * len(splits) : (k + 1) * len(splits)]
-            folds = tuple(_roc_auc(target[test], part.raw) for (_, test), part in zip(splits, parts))
-            self.results.append(Tried(float(np.mean(folds)), folds, candidate, _joined(parts, splits, len(target))))
-        self.seconds += time.perf_counter() - start
+    def pipeline(self, candidate: dict[str, object]) -> Pipeline:
+        from sklearn.base import clone
+
+        return make_pipeline(self.family, self.extra_numeric).set_params(**clone(candidate, safe=False))
+
+    def record(self, candidate: dict[str, object], parts: list[tuple[OutOfFold, float]],
+               splits: list[tuple[np.ndarray, np.ndarray]], y: np.ndarray) -> None:
+        """A candidate's fold scores (`held_out_scores`, one per split) kept as tried."""
+        folds = tuple(_roc_auc(y[test], scores.raw) for (_, test), (scores, _) in zip(splits, parts))
+        joined = _joined([scores for scores, _ in parts], splits, len(y))
+        self.results.append(Tried(float(np.mean(folds)), folds, candidate, joined))
+        self.seconds += sum(seconds for _, seconds in parts)
 
     def refit(self, X: pd.DataFrame, y: pd.Series | np.ndarray) -> Pipeline:
         start = time.perf_counter()
         fitted = make_pipeline(self.family, self.extra_numeric).set_params(**self.best.parameters).fit(X, y)
         self.seconds += time.perf_counter() - start
         return fitted
-
-
-def _held_out_scores(model: Pipeline, X: pd.DataFrame, y: np.ndarray, train: np.ndarray, test: np.ndarray) -> OutOfFold:
-    """The scores of the rows `test` by the model fitted on the rows `train`."""
-    return model_scores(model.fit(X.iloc[train], y[train]), X.iloc[test])
 
 
 def _roc_auc(y: np.ndarray, score: np.ndarray) -> float:
