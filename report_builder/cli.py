@@ -155,15 +155,18 @@ def build(
                 if "pdf" not in chosen:
                     raise InputError("--send отправляет report.pdf, а он не строится: добавьте pdf в --format")
                 config.mail.check_sendable()  # a mail that cannot go stops the build before any work
-            from report_builder.build import build_report  # the analysis libraries load once the settings are good
-            from report_builder.cache import default_cache_dir
+            from report_builder.worker import started_ahead
 
-            cache = None if no_cache else (cache_dir or default_cache_dir())
-            source = data if data is None or "://" in data else Path(data)
-            outcome = build_report(
-                config, source, output, period, cache, on_stage=show_stage,
-                history=history, use_history=not no_history, compare_with=compare_with,
-            )
+            with started_ahead():  # the worker's imports on the second core while the analysis libraries load here
+                from report_builder.build import build_report  # the analysis libraries load once the settings are good
+                from report_builder.cache import default_cache_dir
+
+                cache = None if no_cache else (cache_dir or default_cache_dir())
+                source = data if data is None or "://" in data else Path(data)
+                outcome = build_report(
+                    config, source, output, period, cache, on_stage=show_stage,
+                    history=history, use_history=not no_history, compare_with=compare_with,
+                )
     except InputError as exc:
         if debug:
             raise

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import importlib
 import inspect
 import json
 import sys
@@ -29,10 +28,12 @@ from typing import Literal, TypeVar
 
 from pydantic import BaseModel
 
-from report_builder import ending
 from report_builder.cache import MISS, StageCache, environment
 from report_builder.records import attributes
 from report_builder.results.report import StageTiming
+from report_builder.worker import InWorker, import_all, timed
+from report_builder import ending
+from report_builder import worker as background
 
 RESULTS = "<results>"  # input: every result so far, as one object of the table's results class
 TIMINGS = "<timings>"  # input: the timings of the stages so far
@@ -197,37 +198,6 @@ def found_title(stages: tuple[Stage, ...], name: str) -> str:
     return next(s.title for s in stages if s.name == name)
 
 
-@dataclass(frozen=True)
-class InWorker:
-    """An argument that is the result of an earlier background stage, taken from the worker's memory: the one worker
-    runs its stages in order, so the earlier one is done, and the main process need not wait for it to pass it on."""
-
-    name: str
-
-
-_KEPT: dict[str, object] = {}  # in the worker process: results that a later background stage reads
-
-
-def _timed(fn: Callable[..., object], arguments: dict[str, object], name: str, keep: bool) -> tuple[object, float]:
-    """Run a stage in the worker and say how long it took there."""
-    start = time.perf_counter()
-    found = {p: _KEPT[a.name] if isinstance(a, InWorker) else a for p, a in arguments.items()}
-    value = fn(**found)
-    if keep:
-        _KEPT[name] = value
-    return value, time.perf_counter() - start
-
-
-def _import_all(modules: tuple[str, ...]) -> None:
-    """Import the modules (in the worker, before its first stage arrives; or in a thread): a module that fails to import
-    is left for its stage to report."""
-    for module in modules:
-        try:
-            importlib.import_module(module)
-        except Exception:  # noqa: BLE001 - the stage that needs the module imports it again and says what failed
-            pass
-
-
 def _in_worker(stage: Stage) -> bool:
     """Whether the stage, when it runs, runs in the worker process (a content-keyed one runs here: what follows needs
     its fingerprint at once)."""
@@ -295,16 +265,12 @@ class Run:
     def submit(self, stage: Stage, key: str) -> None:
         keep = any(stage.name in s.inputs.values() for s in self.stages if s.background)
         arguments = self.arguments(stage, in_worker=True)
-        self.values[stage.name] = Pending(stage, key, self.started().submit(_timed, stage.fn, arguments, stage.name, keep))
+        self.values[stage.name] = Pending(stage, key, self.started().submit(timed, stage.fn, arguments, stage.name, keep))
 
     def started(self) -> Executor:
         """The worker process, started on first use."""
         if self.worker is None:
-            # loky's (joblib's) executor: a fresh process, not a fork of one that may hold the model libraries'
-            # threads, and one that never runs the caller's main script again (a script needs no __main__ guard).
-            from joblib.externals.loky import ProcessPoolExecutor
-
-            self.worker = ProcessPoolExecutor(max_workers=1, initializer=ending.worker_started)
+            self.worker = background.start()
         return self.worker
 
     def start_early(self, stage: Stage) -> None:
@@ -320,7 +286,7 @@ class Run:
                 if _in_worker(later) and (later.when is None or setting(self.settings, later.when)):
                     modules.append(later.fn.__module__)
         if modules:
-            self.started().submit(_import_all, tuple(dict.fromkeys(modules)))
+            self.started().submit(import_all, tuple(dict.fromkeys(modules)))
 
     def arguments(self, stage: Stage, in_worker: bool = False) -> dict[str, object]:
         """What the stage is called with: its inputs (loaded), the runner's own values and its settings.
@@ -485,7 +451,7 @@ def _step(stage: Stage, run: Run, settings: BaseModel, cache: StageCache) -> Non
 def _import_meanwhile(modules: tuple[str, ...]) -> None:
     """Import the modules in a daemon thread."""
 
-    threading.Thread(target=_import_all, args=(modules,), name="import-meanwhile", daemon=True).start()
+    threading.Thread(target=import_all, args=(modules,), name="import-meanwhile", daemon=True).start()
 
 
 CONTENT = ".content"  # the cache entry beside a content-keyed stage's result: its fingerprint

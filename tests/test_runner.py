@@ -206,6 +206,28 @@ def test_a_background_stage_runs_in_another_process_and_is_cached(tmp_path: Path
     assert again.value("pid") == (5, worker)  # from the cache, not drawn again
 
 
+def test_a_worker_started_ahead_runs_the_background_stages(tmp_path: Path) -> None:
+    """The command starts the worker before it loads the analysis libraries; the build's background stages then run
+    in that process, not in a second one, and a later build starts its own."""
+    import os
+
+    from report_builder import worker
+
+    table = (Stage("pid", "Процесс", pid_of, {"number": "number"}, background=True),)
+    settings = Settings()
+    with worker.started_ahead():
+        started_pid = worker._STARTED[0].submit(os.getpid).result()
+        assert started_pid != os.getpid()
+        done = run_stages(check_table(table, ["number"], settings), {"number": Given(5, "5")}, settings, StageCache(tmp_path))
+        assert done.value("pid") == (5, started_pid)
+        assert worker._STARTED == []
+    with worker.started_ahead():  # a build that takes nothing: the worker is told to stop when it ends
+        unused = worker._STARTED[0]
+    assert worker._STARTED == [] and unused._flags.shutdown
+    later = run_stages(check_table(table, ["number"], settings), {"number": Given(6, "6")}, settings, StageCache(tmp_path))
+    assert later.value("pid")[1] not in (started_pid, os.getpid())
+
+
 def test_a_tolerated_failure_in_the_background_leaves_its_readers_off(tmp_path: Path) -> None:
     table = (
         Stage("refused", "Отказ", refuse, {"number": "number"}, background=True, tolerate=(Refused,)),

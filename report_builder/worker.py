@@ -1,0 +1,75 @@
+"""The background worker: one fresh process that runs the background stages in the order they are sent.
+
+A light module, so that the command can start the process before it loads the analysis libraries: the worker then
+imports what its stages need on the second core while the command's own imports run on the first.
+"""
+
+from __future__ import annotations
+
+import importlib
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from report_builder import ending
+
+_KEPT: dict[str, object] = {}  # in the worker process: results that a later background stage reads
+_STARTED: list[Executor] = []  # in the command: a worker started ahead of the build (`started_ahead`)
+COMMON = ("pandas",)  # what every background stage reads its inputs with
+
+
+@dataclass(frozen=True)
+class InWorker:
+    """An argument that is the result of an earlier background stage, taken from the worker's memory: the one worker
+    runs its stages in order, so the earlier one is done, and the main process need not wait for it to pass it on."""
+
+    name: str
+
+
+def timed(fn: Callable[..., object], arguments: dict[str, object], name: str, keep: bool) -> tuple[object, float]:
+    """Run a stage in the worker and say how long it took there."""
+    start = time.perf_counter()
+    found = {p: _KEPT[a.name] if isinstance(a, InWorker) else a for p, a in arguments.items()}
+    value = fn(**found)
+    if keep:
+        _KEPT[name] = value
+    return value, time.perf_counter() - start
+
+
+def import_all(modules: tuple[str, ...]) -> None:
+    """Import the modules (in the worker, before its first stage arrives; or in a thread): a module that fails to import
+    is left for its stage to report."""
+    for module in modules:
+        try:
+            importlib.import_module(module)
+        except Exception:  # noqa: BLE001 - the stage that needs the module imports it again and says what failed
+            pass
+
+
+def start() -> Executor:
+    """The worker started ahead of the build, else a new one."""
+    if _STARTED:
+        return _STARTED.pop()
+    # loky's (joblib's) executor: a fresh process, not a fork of one that may hold the model libraries' threads, and
+    # one that never runs the caller's main script again (a script needs no __main__ guard).
+    from joblib.externals.loky import ProcessPoolExecutor
+
+    return ProcessPoolExecutor(max_workers=1, initializer=ending.worker_started)
+
+
+@contextmanager
+def started_ahead() -> Iterator[None]:
+    """The worker started now, before the build loads its libraries, importing what every background stage needs; the
+    build takes it when it first sends a stage (`start`). One the build did not take (all its results came from the
+    cache, or it failed first) is told to stop when the block ends."""
+    executor = start()
+    executor.submit(import_all, COMMON)
+    _STARTED.append(executor)
+    try:
+        yield
+    finally:
+        if executor in _STARTED:
+            _STARTED.remove(executor)
+            executor.shutdown(wait=False)
