@@ -66,6 +66,11 @@ ANALYSIS: tuple[Stage, ...] = (
         # The optional contacts: what was sent during the quarter, to last quarter's plan; named by the offer rules.
         Stage("contacts", "Таблица контактов", contacts, {"tables": "validated", "period": "period"},
               {"rules": "recommendations.rules"}, content_key=True),
+        # A page of its own that nothing else reads: from the start, at the lowest priority, so that it fills the time
+        # a core would otherwise wait (the start-up, the end of the model search, the PDF layout) and delays nothing.
+        Stage("profile", "Профиль данных (ydata-profiling)", profile, {"data": "data", "period": "period"},
+              {"company": "report.company", "seed": "seed"}, when="report.profile", publishes="profile.html",
+              background=True, idle=True),
         Stage("exploration", "Исследовательский анализ", explore, {"data": "data"},
               section=Section("eda", "Исследовательский анализ", figures=eda_figures.section)),
         Stage("correlation", "Корреляция phik", correlate, {"data": "data"}, background=True,  # beside the model search
@@ -124,10 +129,6 @@ ANALYSIS: tuple[Stage, ...] = (
               {"reference": "reference", "period": "period", "data": "data", "forecast": "forecast",
                "segmentation": "segmentation", "backtest": "backtest"},
               section=Section("dynamics", "Динамика по кварталам", part="front", figures=dynamics_figures.section)),
-        # A page of its own that nothing else reads: drawn in the background last, after every chart the documents
-        # wait for, so that it runs beside the PDF layout rather than delaying the charts.
-        Stage("profile", "Профиль данных (ydata-profiling)", profile, {"data": "data", "period": "period"},
-              {"company": "report.company", "seed": "seed"}, when="report.profile", publishes="profile.html", background=True),
     )
 # What a quarter keeps for the next one: every result with attributes marked for the history.
 HISTORY = HistorySchema({"run": RunInfo, **{s.name: kind for s in ANALYSIS if isinstance(kind := optional(s.returns)[0], type)}})

@@ -74,6 +74,9 @@ class Stage:
     draws: str | None = None  # the key of the section whose charts this stage draws
     output: bool = False  # the build itself reads the result (what the history records of a run)
     background: bool = False  # run in a worker process beside the others; waited for when its result is needed
+    # With background: in a process of its own at the lowest priority, for a page that nothing else reads. It takes the
+    # processor time the rest of the build leaves idle (while one stage waits for another) and never delays them.
+    idle: bool = False
     # Modules later stages import, imported in a thread while this stage runs and its main thread mostly waits (on its
     # own worker processes, or on background results): the import is then off the build's critical path.
     meanwhile: tuple[str, ...] = ()
@@ -105,6 +108,8 @@ def check_table(stages: Iterable[Stage], given: Iterable[str], settings: BaseMod
         kinds = [k for k in (typing.get_args(stage.returns) or (stage.returns,)) if k is not type(None)]
         if stage.content_key and not all(hasattr(k, "fingerprint") for k in kinds):
             raise DeclarationError(f"stage {stage.name!r} is keyed on its content, but its result has no fingerprint")
+        if stage.idle and not stage.background:
+            raise DeclarationError(f"stage {stage.name!r}: idle is a kind of background stage (background=True)")
         for parameter, source in stage.inputs.items():
             if source not in known and source not in MADE_BY_RUNNER:
                 raise DeclarationError(f"stage {stage.name!r}: input {parameter!r} comes from {source!r}, not declared before it")
@@ -223,6 +228,7 @@ class Run:
     cache: StageCache | None = None
     on_stage: Callable[[StageTiming], None] = lambda _: None
     worker: Executor | None = None
+    idle_worker: Executor | None = None
 
     def value(self, name: str) -> object:
         """A stage's (or a given value's) result, loaded from the cache if it was left there, or waited for."""
@@ -258,14 +264,20 @@ class Run:
         """Every background stage finished; the worker process told to stop (its exit is not waited for here)."""
         for name in [n for n, v in self.values.items() if isinstance(v, Pending)]:
             self.value(name)
-        if self.worker is not None:
-            self.worker.shutdown(wait=False)  # it exits on its own; the build goes on meanwhile
-            self.worker = None
+        for executor in (self.worker, self.idle_worker):
+            if executor is not None:
+                executor.shutdown(wait=False)  # it exits on its own; the build goes on meanwhile
+        self.worker = self.idle_worker = None
 
     def submit(self, stage: Stage, key: str) -> None:
-        keep = any(stage.name in s.inputs.values() for s in self.stages if s.background)
-        arguments = self.arguments(stage, in_worker=True)
-        self.values[stage.name] = Pending(stage, key, self.started().submit(timed, stage.fn, arguments, stage.name, keep))
+        if stage.idle:  # its inputs are results of this process: the idle worker keeps nothing of the other's
+            if self.idle_worker is None:
+                self.idle_worker = background.start(idle=True)
+            future = self.idle_worker.submit(timed, stage.fn, self.arguments(stage), stage.name, False, True)
+        else:
+            keep = any(stage.name in s.inputs.values() for s in self.stages if s.background and not s.idle)
+            future = self.started().submit(timed, stage.fn, self.arguments(stage, in_worker=True), stage.name, keep)
+        self.values[stage.name] = Pending(stage, key, future)
 
     def started(self) -> Executor:
         """The worker process, started on first use."""
@@ -283,7 +295,7 @@ class Run:
         for later in self.stages[self.stages.index(stage) + 1 :]:
             if reached.intersection(later.inputs.values()):
                 reached.add(later.name)
-                if _in_worker(later) and (later.when is None or setting(self.settings, later.when)):
+                if _in_worker(later) and not later.idle and (later.when is None or setting(self.settings, later.when)):
                     modules.append(later.fn.__module__)
         if modules:
             self.started().submit(import_all, tuple(dict.fromkeys(modules)))
@@ -298,7 +310,7 @@ class Run:
                 arguments[parameter] = self.results
             elif source == TIMINGS:
                 arguments[parameter] = tuple(self.timings)
-            elif in_worker and isinstance(self.values.get(source), Pending):
+            elif in_worker and isinstance(found := self.values.get(source), Pending) and not found.stage.idle:
                 arguments[parameter] = InWorker(source)
             else:
                 arguments[parameter] = self.value(source)
@@ -382,7 +394,7 @@ def run_stages(
     run = Run(stages, settings, {name: g.value for name, g in given.items()}, {name: g.key for name, g in given.items()},
               [], [], results, cache, on_stage)
     visited = [s for s in stages if only is None or s.name in only]
-    last_background = max((i for i, s in enumerate(visited) if _in_worker(s)), default=-1)
+    last_background = max((i for i, s in enumerate(visited) if _in_worker(s) and not s.idle), default=-1)
     try:
         with _model_workers():
             for i, stage in enumerate(visited):
@@ -398,6 +410,8 @@ def run_stages(
             # What the worker has begun (at most two stages) ends, then it exits. Not loky's kill_workers: with work
             # still queued, its manager thread then fails on a work item it has already dropped (KeyError).
             run.worker.shutdown(wait=False)
+        if run.idle_worker is not None:  # its one stage, begun or not, is not needed: the process ends now
+            run.idle_worker.shutdown(wait=False, kill_workers=True)
     return run
 
 

@@ -7,6 +7,7 @@ imports what its stages need on the second core while the command's own imports 
 from __future__ import annotations
 
 import importlib
+import os
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor
@@ -28,14 +29,17 @@ class InWorker:
     name: str
 
 
-def timed(fn: Callable[..., object], arguments: dict[str, object], name: str, keep: bool) -> tuple[object, float]:
-    """Run a stage in the worker and say how long it took there."""
-    start = time.perf_counter()
+def timed(fn: Callable[..., object], arguments: dict[str, object], name: str, keep: bool,
+          processor: bool = False) -> tuple[object, float]:
+    """Run a stage in the worker and say how long it took there (`processor`: the processor time it took, for the idle
+    worker, whose wall-clock time says only how long the others kept the processor busy)."""
+    clock = time.process_time if processor else time.perf_counter
+    start = clock()
     found = {p: _KEPT[a.name] if isinstance(a, InWorker) else a for p, a in arguments.items()}
     value = fn(**found)
     if keep:
         _KEPT[name] = value
-    return value, time.perf_counter() - start
+    return value, clock() - start
 
 
 def import_all(modules: tuple[str, ...]) -> None:
@@ -48,15 +52,21 @@ def import_all(modules: tuple[str, ...]) -> None:
             pass
 
 
-def start() -> Executor:
-    """The worker started ahead of the build, else a new one."""
-    if _STARTED:
+def start(idle: bool = False) -> Executor:
+    """The worker started ahead of the build, else a new one; `idle`: a new one at the lowest priority."""
+    if _STARTED and not idle:
         return _STARTED.pop()
     # loky's (joblib's) executor: a fresh process, not a fork of one that may hold the model libraries' threads, and
     # one that never runs the caller's main script again (a script needs no __main__ guard).
     from joblib.externals.loky import ProcessPoolExecutor
 
-    return ProcessPoolExecutor(max_workers=1, initializer=ending.worker_started)
+    return ProcessPoolExecutor(max_workers=1, initializer=_idle_worker_started if idle else ending.worker_started)
+
+
+def _idle_worker_started() -> None:
+    """The idle worker: the lowest priority, so that it runs only while a core would otherwise wait."""
+    os.nice(19)
+    ending.worker_started()
 
 
 @contextmanager

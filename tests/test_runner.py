@@ -14,6 +14,7 @@ from report_builder.cache import StageCache
 from report_builder.config import Config
 from report_builder.pipeline import GIVEN, STAGES
 from report_builder.runner import (
+    TIMINGS,
     DeclarationError,
     Given,
     Stage,
@@ -27,6 +28,7 @@ class Part(BaseModel):
     model_config = ConfigDict(frozen=True)
     factor: int = 2
     offset: int = 1
+    pause: float = 0.0
     on: bool = True
 
 
@@ -226,6 +228,81 @@ def test_a_worker_started_ahead_runs_the_background_stages(tmp_path: Path) -> No
     assert worker._STARTED == [] and unused._flags.shutdown
     later = run_stages(check_table(table, ["number"], settings), {"number": Given(6, "6")}, settings, StageCache(tmp_path))
     assert later.value("pid")[1] not in (started_pid, os.getpid())
+
+
+def priority_and_pid(number: int, pause: float = 0.0) -> tuple[int, int, int]:
+    import os
+    import time
+
+    time.sleep(pause)
+    return number, os.nice(0), os.getpid()
+
+
+def test_an_idle_stage_runs_in_a_process_of_its_own_at_the_lowest_priority(tmp_path: Path) -> None:
+    """A page nothing else reads runs beside the build at the lowest priority, in neither the build's process nor its
+    worker; the build waits for it at the end, caches it, and its time is the processor time it took."""
+    import os
+
+    table = (
+        Stage("idle", "Страница", priority_and_pid, {"number": "number"}, {"pause": "part.pause"},
+              background=True, idle=True),
+        Stage("pid", "Процесс", pid_of, {"number": "number"}, background=True),
+        Stage("read", "Чтение", lambda pid: pid, {"pid": "pid"}),
+        Stage("timed", "Время", lambda timings: {t.stage: t.seconds for t in timings}, {"timings": TIMINGS}, cached=False),
+    )
+    settings = Settings(part=Part(pause=1.0))
+    cache = StageCache(tmp_path)
+    done = run_stages(check_table(table, ["number"], settings), {"number": Given(5, "5")}, settings, cache)
+    number, priority, idle_pid = done.value("idle")
+    assert number == 5 and priority == 19
+    assert idle_pid not in (os.getpid(), done.value("read")[1])
+    assert done.value("timed")["idle"] < 0.5  # it slept a second: processor time, not the wall clock
+    again = run_stages(check_table(table, ["number"], settings), {"number": Given(5, "5")}, settings, cache)
+    assert again.value("idle") == (5, 19, idle_pid) and {t.stage: t.cached for t in again.timings}["idle"]
+
+
+def fail(number: int) -> int:
+    raise RuntimeError(f"сбой {number}")
+
+
+def sleep_after_saying_pid(said: str) -> int:
+    import os
+    import time
+
+    Path(said).write_text(str(os.getpid()))
+    time.sleep(60)
+    return 0
+
+
+def test_a_failed_build_ends_its_idle_stage_at_once(tmp_path: Path) -> None:
+    """The build fails while the idle stage has a minute left: the build says so at once, and the idle process ends."""
+    import os
+    import time
+
+    said = tmp_path / "pid"
+    table = (
+        Stage("idle", "Страница", sleep_after_saying_pid, {"said": "said"}, background=True, idle=True),
+        Stage("waited", "Ожидание", wait_for, {"flag": "said"}),
+        Stage("failed", "Сбой", fail, {"number": "waited"}),
+    )
+    settings = Settings()
+    with pytest.raises(RuntimeError, match="сбой"):
+        run_stages(check_table(table, ["said"], settings), {"said": Given(str(said), "said")}, settings,
+                   StageCache(tmp_path / "c"))
+    pid = int(said.read_text())
+    for _ in range(100):
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    else:
+        pytest.fail("the idle stage's process still runs 10 s after the build failed")
+
+
+def test_an_idle_stage_must_be_a_background_one() -> None:
+    with pytest.raises(DeclarationError, match="idle"):
+        check_table((Stage("idle", "Страница", pid_of, {"number": "number"}, idle=True),), ["number"], Settings())
 
 
 def test_a_tolerated_failure_in_the_background_leaves_its_readers_off(tmp_path: Path) -> None:
