@@ -28,12 +28,12 @@ from typing import Literal, TypeVar
 
 from pydantic import BaseModel
 
+from report_builder import ending
+from report_builder import worker as background
 from report_builder.cache import MISS, StageCache, environment
 from report_builder.records import attributes
 from report_builder.results.report import StageTiming
 from report_builder.worker import InWorker, import_all, timed
-from report_builder import ending
-from report_builder import worker as background
 
 RESULTS = "<results>"  # input: every result so far, as one object of the table's results class
 TIMINGS = "<timings>"  # input: the timings of the stages so far
@@ -261,7 +261,7 @@ class Run:
         self.on_stage(timing)
 
     def wait(self) -> None:
-        """Every background stage finished; the worker process told to stop (its exit is not waited for here)."""
+        """Every background stage finished; the worker processes told to stop (their exit is not waited for here)."""
         for name in [n for n, v in self.values.items() if isinstance(v, Pending)]:
             self.value(name)
         for executor in (self.worker, self.idle_worker):
