@@ -64,8 +64,15 @@ def start(idle: bool = False) -> Executor:
 
 
 def _idle_worker_started() -> None:
-    """The idle worker: the lowest priority, so that it runs only while a core would otherwise wait."""
-    os.nice(19)
+    """The idle worker: the lowest priority, so that it runs only while a core would otherwise wait (on Windows, which
+    has no `nice`, the idle priority class)."""
+    if hasattr(os, "nice"):
+        os.nice(19)
+    else:  # pragma: no cover - Windows
+        import ctypes
+
+        kernel = ctypes.windll.kernel32  # type: ignore[attr-defined]
+        kernel.SetPriorityClass(kernel.GetCurrentProcess(), 0x40)  # IDLE_PRIORITY_CLASS
     ending.worker_started()
 
 
