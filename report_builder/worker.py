@@ -6,6 +6,7 @@ imports what its stages need on the second core while the command's own imports 
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import time
@@ -65,14 +66,15 @@ def start(idle: bool = False) -> Executor:
 
 def _idle_worker_started() -> None:
     """The idle worker: the lowest priority, so that it runs only while a core would otherwise wait (on Windows, which
-    has no `nice`, the idle priority class)."""
-    if hasattr(os, "nice"):
-        os.nice(19)
-    else:  # pragma: no cover - Windows
-        import ctypes
+    has no `nice`, the idle priority class). A system that refuses leaves it at the normal priority: slower, not wrong."""
+    with contextlib.suppress(OSError, AttributeError):
+        if hasattr(os, "nice"):
+            os.nice(19)
+        else:  # pragma: no cover - Windows
+            import ctypes
 
-        kernel = ctypes.windll.kernel32  # type: ignore[attr-defined]
-        kernel.SetPriorityClass(kernel.GetCurrentProcess(), 0x40)  # IDLE_PRIORITY_CLASS
+            kernel = ctypes.windll.kernel32  # type: ignore[attr-defined]
+            kernel.SetPriorityClass(kernel.GetCurrentProcess(), 0x40)  # IDLE_PRIORITY_CLASS
     ending.worker_started()
 
 
