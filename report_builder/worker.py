@@ -1,6 +1,7 @@
-"""The background worker: one fresh process that runs the background stages in the order they are sent.
+"""The background workers: one fresh process that runs the background stages in the order they are sent, and one at
+the lowest priority for a stage whose result nothing reads (`Stage.idle`).
 
-A light module, so that the command can start the process before it loads the analysis libraries: the worker then
+A light module, so that the command can start the first before it loads the analysis libraries: the worker then
 imports what its stages need on the second core while the command's own imports run on the first.
 """
 
@@ -12,7 +13,6 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 from report_builder import ending
@@ -78,7 +78,7 @@ def _idle_worker_started() -> None:
     ending.worker_started()
 
 
-@contextmanager
+@contextlib.contextmanager
 def started_ahead() -> Iterator[None]:
     """The worker started now, before the build loads its libraries, importing what every background stage needs; the
     build takes it when it first sends a stage (`start`). One the build did not take (all its results came from the
