@@ -276,7 +276,7 @@ class FamilySearch:
 
     def refit(self, X: pd.DataFrame, y: pd.Series | np.ndarray) -> Pipeline:
         start = time.perf_counter()
-        fitted = make_pipeline(self.family, self.extra_numeric).set_params(**self.best.parameters).fit(X, y)
+        fitted = self.pipeline(self.best.parameters).fit(X, y)
         self.seconds += time.perf_counter() - start
         return fitted
 
