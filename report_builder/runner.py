@@ -203,10 +203,15 @@ def found_title(stages: tuple[Stage, ...], name: str) -> str:
     return next(s.title for s in stages if s.name == name)
 
 
-def _in_worker(stage: Stage) -> bool:
-    """Whether the stage, when it runs, runs in the worker process (a content-keyed one runs here: what follows needs
-    its fingerprint at once)."""
+def _elsewhere(stage: Stage) -> bool:
+    """Whether the stage, when it runs, runs in another process: the worker, or the idle one (a content-keyed one runs
+    here: what follows needs its fingerprint at once)."""
     return stage.background and stage.cached and not stage.content_key
+
+
+def _in_worker(stage: Stage) -> bool:
+    """Whether the stage, when it runs, runs in the worker process, which keeps results for the stages after it."""
+    return _elsewhere(stage) and not stage.idle
 
 
 def _certain(stage: Stage) -> bool:
@@ -275,7 +280,7 @@ class Run:
                 self.idle_worker = background.start(idle=True)
             future = self.idle_worker.submit(timed, stage.fn, self.arguments(stage), stage.name, False, True)
         else:
-            keep = any(stage.name in s.inputs.values() for s in self.stages if s.background and not s.idle)
+            keep = any(stage.name in s.inputs.values() for s in self.stages if _in_worker(s))
             future = self.started().submit(timed, stage.fn, self.arguments(stage, in_worker=True), stage.name, keep)
         self.values[stage.name] = Pending(stage, key, future)
 
@@ -295,7 +300,7 @@ class Run:
         for later in self.stages[self.stages.index(stage) + 1 :]:
             if reached.intersection(later.inputs.values()):
                 reached.add(later.name)
-                if _in_worker(later) and not later.idle and (later.when is None or setting(self.settings, later.when)):
+                if _in_worker(later) and (later.when is None or setting(self.settings, later.when)):
                     modules.append(later.fn.__module__)
         if modules:
             self.started().submit(import_all, tuple(dict.fromkeys(modules)))
@@ -310,7 +315,7 @@ class Run:
                 arguments[parameter] = self.results
             elif source == TIMINGS:
                 arguments[parameter] = tuple(self.timings)
-            elif in_worker and isinstance(found := self.values.get(source), Pending) and not found.stage.idle:
+            elif in_worker and isinstance(found := self.values.get(source), Pending) and _in_worker(found.stage):
                 arguments[parameter] = InWorker(source)
             else:
                 arguments[parameter] = self.value(source)
@@ -394,7 +399,7 @@ def run_stages(
     run = Run(stages, settings, {name: g.value for name, g in given.items()}, {name: g.key for name, g in given.items()},
               [], [], results, cache, on_stage)
     visited = [s for s in stages if only is None or s.name in only]
-    last_background = max((i for i, s in enumerate(visited) if _in_worker(s) and not s.idle), default=-1)
+    last_background = max((i for i, s in enumerate(visited) if _in_worker(s)), default=-1)
     try:
         with _model_workers():
             for i, stage in enumerate(visited):
@@ -434,7 +439,7 @@ def _step(stage: Stage, run: Run, settings: BaseModel, cache: StageCache) -> Non
     found = cache.find(stage.name, key) if stage.cached else MISS
     if found is not MISS:
         run.values[stage.name] = None if found is None else Stored(key)
-    elif _in_worker(stage):
+    elif _elsewhere(stage):
         run.keys[stage.name] = key
         run.submit(stage, key)
         return
