@@ -32,6 +32,7 @@ from report_builder import ending
 from report_builder import worker as background
 from report_builder.cache import MISS, StageCache, environment
 from report_builder.records import attributes
+from report_builder.resources import templates_dir
 from report_builder.results.report import StageTiming
 from report_builder.worker import InWorker, import_all, timed
 
@@ -540,14 +541,26 @@ def _digest(*parts: str) -> str:
 
 
 def code_version(fn: Callable[..., object]) -> str:
-    """Hash of the source of the function's module and of every project module it reaches by imports."""
+    """Hash of the source of the function's module and of every project module it reaches by imports, and of every
+    template file when one of those modules locates the templates (`resources`): a changed template or style sheet
+    lays the report out anew instead of serving the old layout from the cache."""
     digest = hashlib.sha256()
     package = fn.__module__.split(".")[0]
     for module in sorted(_reached(sys.modules[fn.__module__], package), key=lambda m: m.__name__):
         file = getattr(module, "__file__", None)
         if file:
             digest.update(module.__name__.encode() + b"\0" + Path(file).read_bytes())
+        if module.__name__ == f"{package}.resources":
+            digest.update(_files(templates_dir()))
     return digest.hexdigest()
+
+
+def _files(root: Path) -> bytes:
+    """Every file under the folder, by its relative path and content."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.digest()
 
 
 def _reached(start: types.ModuleType, package: str) -> set[types.ModuleType]:

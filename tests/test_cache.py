@@ -92,6 +92,24 @@ def test_library_versions_key_every_entry(monkeypatch) -> None:
     assert runner.stage_key(stage, ["abc"], Config()) != base
 
 
+def test_a_changed_template_keys_the_layout_anew_and_nothing_else(tmp_path: Path, monkeypatch) -> None:
+    """The stages that write the report from the templates are keyed on every template file; the analysis is not."""
+    import shutil
+
+    from report_builder.resources import templates_dir
+
+    copy = tmp_path / "templates"
+    shutil.copytree(templates_dir(), copy)
+    monkeypatch.setattr(runner, "templates_dir", lambda: copy)
+    stages = {s.name: s for s in STAGES}
+    before = {name: runner.stage_key(stages[name], ["abc"], Config()) for name in ("html", "print_html", "search")}
+    css = copy / "report.css"
+    css.write_text(css.read_text(encoding="utf-8") + "\nh1 { color: red; }\n", encoding="utf-8")
+    after = {name: runner.stage_key(stages[name], ["abc"], Config()) for name in before}
+    assert after["html"] != before["html"] and after["print_html"] != before["print_html"]
+    assert after["search"] == before["search"]
+
+
 def test_a_world_writable_cache_folder_is_refused(tmp_path: Path) -> None:
     shared = tmp_path / "shared"
     shared.mkdir()
