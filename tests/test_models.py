@@ -19,7 +19,7 @@ from report_builder.features import features_and_target
 from report_builder.results.analysis import Evaluation, ModelScore, ModelSearch
 from report_builder.results.data import CleanData
 from report_builder.stages.folds import cross_validation
-from report_builder.stages.models import families, search_families, search_models
+from report_builder.stages.models import FamilySearch, families, search_families, search_models, search_space
 
 FAMILIES = ("logreg", "tree")
 
@@ -177,6 +177,36 @@ def test_every_candidate_is_scored_as_cross_validation_scores_it(demo_data: Clea
             expected = cross_val_score(pipeline, X, y, cv=cv, scoring="roc_auc")
             np.testing.assert_allclose(candidate.folds, expected, err_msg=f"{name} {candidate.parameters}")
         assert search.seconds > 0
+
+
+def test_a_forest_is_screened_on_a_quarter_of_its_trees_and_its_best_third_tried_in_full(demo_data: CleanData) -> None:
+    """Every candidate of a forest is first cross-validated with 25 of its 100 trees; only the best third of them (the
+    first drawn of equal scores) are tried, and scored as cross-validation scores them with all the trees. A family of
+    another kind is not screened."""
+    from sklearn.model_selection import cross_val_score
+
+    X, y = features_and_target(demo_data)
+    X, y = X.iloc[:400], y.iloc[:400]
+    config = small_model_config(("extra_trees", "logreg"), search_iterations=9, cv_folds=3, n_jobs=2)
+    cv = cross_validation(config.cv_folds, SEED)
+    catalogue = families(SEED)
+    drawn = FamilySearch("extra_trees", catalogue["extra_trees"], search_space("extra_trees", catalogue["extra_trees"], config),
+                         config, SEED).candidates
+    assert len(drawn) >= 6
+    searches = search_families(X, y, cv, config, SEED)
+    forest = searches["extra_trees"]
+
+    def cv_mean(candidate: dict, trees: int) -> float:
+        pipeline = forest.pipeline(candidate).set_params(clf__n_estimators=trees)
+        return float(np.mean(cross_val_score(pipeline, X, y, cv=cv, scoring="roc_auc")))
+
+    screened = [cv_mean(candidate, 25) for candidate in drawn]
+    best_third = sorted(sorted(range(len(drawn)), key=lambda k: -screened[k])[: -(-len(drawn) // 3)])
+    assert forest.screened == len(drawn)
+    assert [tried.parameters for tried in forest.results] == [drawn[k] for k in best_third]
+    for tried in forest.results:
+        assert tried.mean == pytest.approx(cv_mean(tried.parameters, 100), abs=1e-12)
+    assert searches["logreg"].screened == 0 and len(searches["logreg"].results) >= 3
 
 
 def test_a_pickled_search_unpickles_its_model_only_when_read(demo_fit: tuple[ModelSearch, Evaluation],

@@ -59,3 +59,17 @@ def test_the_caps_of_the_search_and_what_they_took_are_said() -> None:
     assert text != samples_sentence(large, 5000, 20000)
     assert f"обучение на 5{NB}000 из 750{NB}000, проверка на 20{NB}000 из 250{NB}000" in samples_sentence(large, 5000, 20000)
     assert held_out_share(large) == f"25{NB}%"  # of all customers, not of the sample
+
+
+def test_the_search_and_its_screen_are_said_as_they_ran() -> None:
+    from dataclasses import replace
+
+    two = make.search()  # two families, none screened
+    text = say.search_sentence(two)
+    assert "лучшие по кросс-валидации семейства (половина)" in text and "деревьев" not in text
+    assert [say.tried_phrase(score) for score in two.scores] == ["10", "10"]
+    forest = replace(two.scores[1], candidates=3, screened=9)
+    screened = replace(two, scores=(two.scores[0], forest))
+    assert "на четверти его деревьев и полностью проверяют лучшую треть" in say.search_sentence(screened)
+    assert say.tried_phrase(forest) == "3 из 9 (отбор на четверти деревьев)"
+    assert say.search_sentence(replace(two, scores=two.scores[:1])) == ""  # one family: nothing was halved

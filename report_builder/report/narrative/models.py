@@ -48,6 +48,27 @@ def folds_phrase(folds: int) -> str:
     return f"кросс-валидация на {count(folds, 'блок', 'блока', 'блоков')}"
 
 
+def search_sentence(search: ModelSearch) -> str:
+    """How the random search spent its fits: the halving over the families and, for a forest, over its trees."""
+    parts = []
+    if len(search.scores) > 1:
+        parts.append("каждое семейство сначала пробует треть своих кандидатов, а продолжают только лучшие по "
+                     "кросс-валидации семейства (половина), остальные остаются при лучшем из найденного")
+    if any(score.screened for score in search.scores):
+        parts.append("кандидатов леса сначала сравнивают на четверти его деревьев и полностью проверяют лучшую треть")
+    if not parts:
+        return ""
+    return ("Поиск с последовательным отсевом: " + "; ".join(parts)
+            + " (сколько кандидатов проверено — в таблице ниже; повторно выпавший набор параметров не проверяется дважды).")
+
+
+def tried_phrase(score: ModelScore) -> str:
+    """How many candidates a family tried in full: «12»; a screened forest's «3 из 9 (отбор на четверти деревьев)»."""
+    if score.screened:
+        return f"{num(score.candidates)} из {num(score.screened)} (отбор на четверти деревьев)"
+    return num(score.candidates)
+
+
 def held_out_share(search: ModelSearch) -> str:
     """The share of customers held out for the final check: «20 %» (of all, also when the training part was sampled)."""
     held = len(search.test_index)
