@@ -212,8 +212,9 @@ def _screen(searches: list[FamilySearch], X: pd.DataFrame, y: np.ndarray, splits
     """Successive halving within a forest, on its trees (as scikit-learn's HalvingRandomSearchCV with
     resource="n_estimators"): every candidate is cross-validated with a quarter of the trees, and only the best third
     (rounded up) stay candidates, to be tried in full. A forest's time grows with its trees, so the screen costs about
-    what a third of the candidates would in full, and the search of a forest about half of what it did; the ranking
-    of a forest's candidates by a quarter of its trees is the ranking by all of them but for near ties."""
+    what a third of the candidates would in full, and the search of a forest about two thirds of what it did. Fewer
+    trees rank the candidates more noisily, not differently on average: one far behind with a quarter of the trees is
+    rarely the best with all of them, and a near tie may go either way."""
     screening = [search for search in searches if search.screens]
     pipelines = [search.pipeline(candidate, share=SCREEN_SHARE) for search in screening for candidate in search.candidates]
     scored = _scored(pipelines, X, y, splits, n_jobs)
