@@ -11,11 +11,11 @@ from contextlib import closing, contextmanager, nullcontext
 from dataclasses import dataclass, replace
 from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from report_builder.cache import StageCache
 from report_builder.config import Config
 from report_builder.databases import is_url, shown_url
-from report_builder.history import History, history_url
 from report_builder.locations import default_output, history_location
 from report_builder.output import claim_output
 from report_builder.periods import last_finished_quarter, previous_period
@@ -24,6 +24,9 @@ from report_builder.resources import demo_data_dir
 from report_builder.results.history import Reference
 from report_builder.results.report import RunInfo, StageTiming
 from report_builder.runner import Run, planned_files
+
+if TYPE_CHECKING:
+    from report_builder.history import History
 
 DEMO_QUARTERS = 3  # earlier demo quarters built into a new history before the demo's own
 LIBRARIES = ("report-builder", "pandas", "numpy", "scikit-learn", "shap", "phik", "matplotlib", "jinja2", "weasyprint", "ydata-profiling")
@@ -86,7 +89,7 @@ def build_report(
     with claim_output(target, None if database else Path(source)) as folder:
         folder.check_names(planned_files(STAGES, config))  # a user's file in the way stops the build before any work
         location = history_location(folder.path, history or config.history.url)
-        store = History(history_url(location), HISTORY) if use_history else None
+        store = _history(location) if use_history else None
         with closing(store) if store else nullcontext():  # its connections closed when the build ends, however it ends
             reference = store.reference(dataset, period, compare_with) if store else Reference()
             cache = StageCache(cache_dir)
@@ -103,6 +106,13 @@ def build_report(
                 published = folder.publish(files)
     problems = tuple(str(p) for p in done.problems)
     return BuildOutcome(published, done, tuple(done.timings), problems)
+
+
+def _history(location: str | Path) -> History:
+    """The run history at the location (SQLAlchemy loads only for a build that keeps one)."""
+    from report_builder.history import History, history_url
+
+    return History(history_url(location), HISTORY)
 
 
 def _snapshot(done: Run) -> object:

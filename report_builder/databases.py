@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from typing import TYPE_CHECKING
 
 from report_builder.errors import InputError
+
+if TYPE_CHECKING:  # SQLAlchemy loads when a database is used: a build from files with no history never imports it
+    from sqlalchemy.engine import Engine
 
 CONNECT_TIMEOUT = 10  # seconds before an unreachable PostgreSQL server is reported
 
@@ -17,6 +19,8 @@ def is_url(location: str) -> bool:
 
 def shown_url(url: str) -> str:
     """The URL with any password masked, for messages and the report."""
+    import sqlalchemy as sa
+
     try:
         return sa.engine.make_url(url).render_as_string(hide_password=True)
     except Exception:  # not a URL at all: say it as given
@@ -25,6 +29,8 @@ def shown_url(url: str) -> str:
 
 def create_engine(url: str, what: str, **options: object) -> Engine:
     """An engine for `url`, or InputError naming what the address was for («базы», «истории»)."""
+    import sqlalchemy as sa
+
     connect = {"connect_timeout": CONNECT_TIMEOUT} if url.startswith("postgresql") else {}
     connect.update(options.pop("connect_args", {}))  # type: ignore[arg-type]
     try:

@@ -9,17 +9,21 @@ customer and the columns the declaration names. A snapshot is the run's records,
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import re
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pandas as pd
-import sqlalchemy as sa
 
 from report_builder.records import Attribute, Record, element, optional, record_type, recorded, to_record
+
+if TYPE_CHECKING:  # the tables are made when a history is opened: a build that keeps none never loads SQLAlchemy
+    import sqlalchemy as sa
 
 RUN = "run"  # the part every snapshot has: the run's own facts (period, data set, build time)
 SEPARATOR = "__"
@@ -53,6 +57,8 @@ class Child:
 
 
 def _sql_type(hint: object) -> sa.types.TypeEngine:
+    import sqlalchemy as sa
+
     inner, _ = optional(hint)
     if inner is bool:
         return sa.Boolean()
@@ -86,50 +92,90 @@ def _flat(cls: type, prefix: tuple[str, ...]) -> tuple[list[Column], list[tuple[
     return columns, children
 
 
+def _child(metadata: sa.MetaData, part: str, path: tuple[str, ...], attribute: Attribute) -> Child:
+    """A child table of `runs`: a frame's customers, or a tuple's elements by position."""
+    import sqlalchemy as sa
+
+    name = SEPARATOR.join((part, *path))
+    inner, _ = optional(attribute.hint)
+    keys = [sa.Column("run_id", sa.Integer, sa.ForeignKey("runs.id", ondelete="CASCADE"), nullable=False, index=True)]
+    if inner is pd.DataFrame:
+        declared = attribute.out.columns or {}
+        columns = tuple(Column(column_name(c), (c,), kind | None) for c, kind in declared.items())  # type: ignore[operator]
+        keys.append(sa.Column("customer_id", sa.BigInteger, nullable=False))
+        table = sa.Table(name, metadata, *keys, *(sa.Column(c.name, _sql_type(c.hint), nullable=True) for c in columns))
+        return Child(table, part, path, None, columns)
+    item = element(inner)
+    assert isinstance(item, type)
+    flat, deeper = _flat(item, ())
+    assert not deeper, f"{name}: a tuple's elements keep plain values only"
+    keys.append(sa.Column("position", sa.Integer, nullable=False))
+    table = sa.Table(name, metadata, *keys, *(sa.Column(c.name, _sql_type(c.hint), nullable=True) for c in flat))
+    return Child(table, part, path, item, tuple(flat))
+
+
+@dataclass(frozen=True)
+class _Tables:
+    metadata: sa.MetaData
+    version: sa.Table
+    runs: sa.Table
+    columns: dict[str, list[Column]]  # each part's columns of `runs`
+    children: list[Child]
+
+
 class HistorySchema:
     """Tables and snapshot type for the parts (stage name → result class) whose results the history keeps."""
 
     def __init__(self, parts: Mapping[str, type]) -> None:
         self.parts = {name: cls for name, cls in parts.items() if recorded(cls)}
         assert RUN in self.parts, "the run's facts are part of every snapshot"
-        self.metadata = sa.MetaData()
-        self.version = sa.Table("schema_version", self.metadata, sa.Column("version", sa.Integer, nullable=False),
-                                sa.Column("fingerprint", sa.String(64), nullable=True))
-        self.columns: dict[str, list[Column]] = {}
-        self.children: list[Child] = []
-        run_columns = [sa.Column("id", sa.Integer, primary_key=True, autoincrement=True)]
-        for part, cls in self.parts.items():
-            columns, children = _flat(cls, ())
-            self.columns[part] = columns
-            run_columns.append(sa.Column(f"{part}{SEPARATOR}present", sa.Boolean, nullable=False))
-            run_columns += [sa.Column(f"{part}{SEPARATOR}{c.name}", _sql_type(c.hint), nullable=True) for c in columns]
-            for path, attribute in children:
-                self.children.append(self._child(part, path, attribute))
-        self.runs = sa.Table("runs", self.metadata, *run_columns,
-                             sa.UniqueConstraint("run__dataset", "run__period", name="one_run_per_period"))
         self.snapshot = dataclasses.make_dataclass(
             "Snapshot", [(part, record_type(cls) | None) for part, cls in self.parts.items()], frozen=True,  # type: ignore[operator]
             namespace={"period": property(lambda s: s.run.period), "__doc__": "One recorded run, a record per stage."},
         )
         self.snapshot.__module__ = __name__
 
-    def _child(self, part: str, path: tuple[str, ...], attribute: Attribute) -> Child:
-        name = SEPARATOR.join((part, *path))
-        inner, _ = optional(attribute.hint)
-        keys = [sa.Column("run_id", sa.Integer, sa.ForeignKey("runs.id", ondelete="CASCADE"), nullable=False, index=True)]
-        if inner is pd.DataFrame:
-            declared = attribute.out.columns or {}
-            columns = tuple(Column(column_name(c), (c,), kind | None) for c, kind in declared.items())  # type: ignore[operator]
-            keys.append(sa.Column("customer_id", sa.BigInteger, nullable=False))
-            table = sa.Table(name, self.metadata, *keys, *(sa.Column(c.name, _sql_type(c.hint), nullable=True) for c in columns))
-            return Child(table, part, path, None, columns)
-        item = element(inner)
-        assert isinstance(item, type)
-        flat, deeper = _flat(item, ())
-        assert not deeper, f"{name}: a tuple's elements keep plain values only"
-        keys.append(sa.Column("position", sa.Integer, nullable=False))
-        table = sa.Table(name, self.metadata, *keys, *(sa.Column(c.name, _sql_type(c.hint), nullable=True) for c in flat))
-        return Child(table, part, path, item, tuple(flat))
+    @functools.cached_property
+    def _tables(self) -> _Tables:
+        """The SQL tables, made when the history is first used."""
+        import sqlalchemy as sa
+
+        metadata = sa.MetaData()
+        version = sa.Table("schema_version", metadata, sa.Column("version", sa.Integer, nullable=False),
+                           sa.Column("fingerprint", sa.String(64), nullable=True))
+        columns: dict[str, list[Column]] = {}
+        children: list[Child] = []
+        run_columns = [sa.Column("id", sa.Integer, primary_key=True, autoincrement=True)]
+        for part, cls in self.parts.items():
+            flat, deeper = _flat(cls, ())
+            columns[part] = flat
+            run_columns.append(sa.Column(f"{part}{SEPARATOR}present", sa.Boolean, nullable=False))
+            run_columns += [sa.Column(f"{part}{SEPARATOR}{c.name}", _sql_type(c.hint), nullable=True) for c in flat]
+            for path, attribute in deeper:
+                children.append(_child(metadata, part, path, attribute))
+        runs = sa.Table("runs", metadata, *run_columns,
+                        sa.UniqueConstraint("run__dataset", "run__period", name="one_run_per_period"))
+        return _Tables(metadata, version, runs, columns, children)
+
+    @property
+    def metadata(self) -> sa.MetaData:
+        return self._tables.metadata
+
+    @property
+    def version(self) -> sa.Table:
+        return self._tables.version
+
+    @property
+    def runs(self) -> sa.Table:
+        return self._tables.runs
+
+    @property
+    def columns(self) -> dict[str, list[Column]]:
+        return self._tables.columns
+
+    @property
+    def children(self) -> list[Child]:
+        return self._tables.children
 
     @property
     def fingerprint(self) -> str:

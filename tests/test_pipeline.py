@@ -235,3 +235,26 @@ def test_profile_appendix(first: Built, config: Config, workspace: Path) -> None
     assert PROFILE_LINK.search(built.html)
     assert not built.stage("profile").cached
     assert built.stage("search").cached  # only the appendix is new
+
+
+def test_a_build_from_files_that_keeps_no_history_never_loads_sqlalchemy(first: Built, workspace: Path) -> None:
+    """Only a database source or a history needs SQLAlchemy: a build from files without a history never imports it
+    (a rebuild over the first build's cache, in a fresh process, so that nothing imported before counts)."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from conftest import small_explain_config, small_model_config\n"
+        "from report_builder.build import build_report\n"
+        "from report_builder.config import Config\n"
+        "small = Config().model_copy(update={'model': small_model_config(), 'explain': small_explain_config()})\n"
+        "config = small.model_copy(update={'report': small.report.model_copy(update={'profile': False, 'formats': ('html',)})})\n"
+        f"build_report(config, data_dir=None, out_dir={str(workspace / 'no-history')!r}, cache_dir={str(workspace / 'cache')!r},"
+        " use_history=False)\n"
+        "print('sqlalchemy' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=Path(__file__).parent, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split()[-1] == "False"
+    assert (workspace / "no-history" / "report.html").stat().st_size > 0

@@ -21,7 +21,6 @@ from report_builder.errors import InputError
 from report_builder.labels import CONTACTS, TABLE_FILES
 from report_builder.results.data import SourceFile, Tables
 from report_builder.databases import is_url
-from report_builder.sources import read_database
 
 SUFFIXES = (".csv", ".xlsx", ".parquet", ".txt")
 
@@ -41,6 +40,8 @@ def load_tables(source: Path | str, mapping: SourceConfig = SourceConfig(), limi
     Files beyond `limits` are refused before they are read.
     """
     if isinstance(source, str) and is_url(source):
+        from report_builder.sources import read_database  # SQLAlchemy only for a database
+
         read = read_database(source, mapping)
         frames = {s.table: frame for frame, s in read}
         return Tables(**frames, sources=tuple(s for _, s in read))
