@@ -21,7 +21,8 @@ from report_builder.runner import RESULTS
 pytestmark = pytest.mark.slow
 
 DOCUMENTS = ("report.html", "report.pdf", "summary.json")
-MODEL_KEYS = {"name", "cv_roc_auc_mean", "cv_roc_auc_std", "test_roc_auc", "test_roc_auc_ci95", "best_params", "fit_seconds"}
+MODEL_KEYS = {"name", "cv_roc_auc_mean", "cv_roc_auc_std", "test_roc_auc", "test_roc_auc_ci95", "best_params", "fit_seconds",
+              "candidates", "screened"}
 DRIVER_KEYS = {"feature", "mean_abs_shap", "direction"}
 PROFILE_LINK = re.compile(r"""href=["']profile\.html["']""")
 
@@ -142,6 +143,7 @@ def test_summary_analysis(first: Built, config: Config) -> None:
         low, high = model["test_roc_auc_ci95"]
         assert low <= model["test_roc_auc"] <= high
         assert isinstance(model["best_params"], dict) and model["best_params"]
+        assert model["candidates"] >= 1 and (model["screened"] == 0 or model["screened"] > model["candidates"])
         assert model["fit_seconds"] >= 0
     means = [m["cv_roc_auc_mean"] for m in models]
     assert means == sorted(means, reverse=True)

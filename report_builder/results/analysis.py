@@ -76,9 +76,9 @@ class ModelScore:
     test_roc_auc: Annotated[float, Out(digits=4)]
     test_roc_auc_ci95: Annotated[tuple[float, float], Out(digits=4)]
     fit_seconds: Annotated[float, Out(digits=2)]
-    candidates: int  # tried in full: cross-validated with all of the model's trees
+    candidates: Annotated[int, Out()]  # tried in full: cross-validated with all of the model's trees
     search_space: dict[str, str]  # parameter -> distribution or choices searched
-    screened: int = 0  # a forest's candidates compared with a quarter of its trees first (0: none were)
+    screened: Annotated[int, Out()] = 0  # a forest's candidates compared with a quarter of its trees first (0: none)
 
 
 class FittedModel:
