@@ -314,8 +314,7 @@ class FamilySearch:
                y: np.ndarray) -> None:
         """The candidates' screened fold scores (one list per candidate, in order): the best third (rounded up) stay
         candidates, in the order they were drawn; a candidate without a score (a fold of one class) goes last."""
-        means = [float(np.mean([_roc_auc(y[test], scores.raw) for (_, test), (scores, _) in zip(splits, folds)]))
-                 for folds in parts]
+        means = [float(np.mean(_fold_aucs(folds, splits, y))) for folds in parts]
         ranked = sorted(range(len(means)), key=lambda k: (np.isnan(means[k]), -np.nan_to_num(means[k]), k))
         kept = sorted(ranked[: -(-len(means) // 3)])
         self.screened = len(self.candidates)
@@ -325,7 +324,7 @@ class FamilySearch:
     def record(self, candidate: dict[str, object], parts: list[tuple[OutOfFold, float]],
                splits: list[tuple[np.ndarray, np.ndarray]], y: np.ndarray) -> None:
         """A candidate's fold scores (`held_out_scores`, one per split) kept as tried."""
-        folds = tuple(_roc_auc(y[test], scores.raw) for (_, test), (scores, _) in zip(splits, parts))
+        folds = _fold_aucs(parts, splits, y)
         joined = _joined([scores for scores, _ in parts], splits, len(y))
         self.results.append(Tried(float(np.mean(folds)), folds, candidate, joined))
         self.seconds += sum(seconds for _, seconds in parts)
@@ -335,6 +334,12 @@ class FamilySearch:
         fitted = self.pipeline(self.best.parameters).fit(X, y)
         self.seconds += time.perf_counter() - start
         return fitted
+
+
+def _fold_aucs(parts: list[tuple[OutOfFold, float]], splits: list[tuple[np.ndarray, np.ndarray]],
+               y: np.ndarray) -> tuple[float, ...]:
+    """Each fold's ROC-AUC of its held-out rows (`held_out_scores`, one part per split)."""
+    return tuple(_roc_auc(y[test], scores.raw) for (_, test), (scores, _) in zip(splits, parts))
 
 
 def _roc_auc(y: np.ndarray, score: np.ndarray) -> float:
