@@ -157,7 +157,7 @@ def _with_charts(stages: tuple[Stage, ...]) -> tuple[Stage, ...]:
         wanted = [p for p in parameters if p != "unit"]
         charts.append(Stage(f"charts_{stage.section.key}", f"Графики: {stage.section.title}", stage.section.figures,
                             {p: p for p in wanted}, {"unit": "report.unit"} if "unit" in parameters else {},
-                            draws=stage.section.key, background=True))
+                            draws=stage.section.key, background=True, loads=("matplotlib.pyplot",)))
     ordered: list[Stage] = []
     for stage in stages:
         ordered.append(stage)

@@ -81,6 +81,9 @@ class Stage:
     # Modules later stages import, imported in a thread while this stage runs and its main thread mostly waits (on its
     # own worker processes, or on background results): the import is then off the build's critical path.
     meanwhile: tuple[str, ...] = ()
+    # Heavy modules the stage's function imports when it runs (its own module defers them, so that a cached build
+    # never loads them): a worker that will run the stage imports them ahead, with the stage's module.
+    loads: tuple[str, ...] = ()
 
     @property
     def returns(self) -> object:
@@ -302,7 +305,7 @@ class Run:
             if reached.intersection(later.inputs.values()):
                 reached.add(later.name)
                 if _in_worker(later) and (later.when is None or setting(self.settings, later.when)):
-                    modules.append(later.fn.__module__)
+                    modules += [later.fn.__module__, *later.loads]
         if modules:
             self.started().submit(import_all, tuple(dict.fromkeys(modules)))
 

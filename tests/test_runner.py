@@ -431,6 +431,27 @@ def test_the_worker_starts_while_the_stage_that_feeds_it_runs_and_never_for_a_ca
     assert list(probe.glob("imported-*")) == []  # no worker process was started
 
 
+def test_the_worker_imports_ahead_what_a_background_stage_loads_when_it_runs(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A chart's module defers matplotlib; the stage's `loads` has the worker import it before the stage arrives."""
+    probe = tmp_path / "probe"
+    probe.mkdir()
+    (probe / "rb_heavy_probe.py").write_text(
+        "import os, pathlib\npathlib.Path(__file__).with_name(f'imported-{os.getpid()}').touch()\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(probe))
+    monkeypatch.delitem(sys.modules, "rb_heavy_probe", raising=False)
+    table = (
+        # `double` (this module) does not import the probe: only `loads` can bring it into the worker in time.
+        Stage("feeds", "Подготовка", seen_in_another_process, {"folder": "folder"}),
+        Stage("drawn", "Рисунок", double, {"number": "feeds"}, {"factor": "part.factor"}, background=True,
+              loads=("rb_heavy_probe",)),
+    )
+    settings = Settings()
+    done = run_stages(check_table(table, ["folder"], settings), {"folder": Given(str(probe), "probe")}, settings,
+                      StageCache(None))
+    assert done.value("feeds") == 1  # 0 when the worker never imported the probe
+
+
 def broken(number: int) -> int:
     raise ValueError(f"сломано на {number}")
 
