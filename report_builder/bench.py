@@ -97,6 +97,32 @@ def _median(values: Sequence[float]) -> str:
     return f"{statistics.median(values):.1f} с (из {len(values)}: {', '.join(f'{v:.1f}' for v in values)})"
 
 
+def reference_work() -> float:
+    """Processor seconds of a fixed piece of work like the build's own (a forest of trees fitted and its rows scored,
+    pandas grouping, plain Python): the same work every time, so that two bench runs tell how much of their difference
+    is the machine's speed at that hour (it drifts by a quarter and more) rather than the code's."""
+    import numpy as np
+    import pandas as pd
+    from sklearn.ensemble import ExtraTreesClassifier
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(1_000, 12))
+    y = (X[:, 0] + X[:, 1] * X[:, 2] + rng.normal(size=1_000) > 0).astype(int)
+    frame = pd.DataFrame(X).assign(group=rng.integers(0, 50, size=1_000))
+    start = time.process_time()
+    model = ExtraTreesClassifier(n_estimators=200, min_samples_leaf=3, random_state=0).fit(X, y)
+    model.predict_proba(X)
+    for _ in range(20):
+        frame.groupby("group").agg(["mean", "std"])
+    sum(i * i for i in range(1_000_000))
+    return time.process_time() - start
+
+
+def _reference() -> float:
+    """The median of three `reference_work` runs."""
+    return statistics.median(reference_work() for _ in range(3))
+
+
 def _timed(runs: Sequence[Timed]) -> str:
     """The median time of the runs, then the median processor time."""
     return f"{_median([r.seconds for r in runs])}; процессор {statistics.median(r.cpu for r in runs):.1f} с"
@@ -108,6 +134,7 @@ def cases(data: Path, repeats: int) -> None:
     from report_builder.periods import previous_period
 
     work = Path(tempfile.mkdtemp(prefix="rb-bench-"))
+    speed = [_reference()]
     try:
         cache = work / "cache"
         # A quarter with a history: two earlier quarters made from this one are built first.
@@ -132,6 +159,7 @@ def cases(data: Path, repeats: int) -> None:
             settings = work / f"settings-{k}.toml"
             settings.write_text(f"[segments]\nvalue_quantile = {0.70 + 0.01 * k:.2f}\n", encoding="utf-8")
             changed.append(_command(data, work / "warm", "--cache-dir", str(cache), "--no-history", "--config", str(settings)))
+        speed.append(_reference())
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print(f"Данные: {data}")
@@ -145,6 +173,8 @@ def cases(data: Path, repeats: int) -> None:
     print(f"Команда, повторная сборка без изменений: {_timed(warm)}")
     print(f"Повторная сборка в одном процессе: {_median(warm_in_process)}")
     print(f"Команда после изменения одной настройки сегментов: {_timed(changed)}")
+    print(f"Скорость машины: эталонная работа заняла {speed[0]:.2f} с процессора до замеров и {speed[1]:.2f} с после "
+          "(одна и та же работа: сравнивайте по ней прогоны в разное время)")
 
 
 def _stage_table(columns: dict[str, list[StageTiming]]) -> None:
