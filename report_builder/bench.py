@@ -37,6 +37,7 @@ PERIOD = "2026-Q3"
 class Timed:
     seconds: float  # wall-clock
     cpu: float  # processor seconds of the command and the worker processes it waited for (user + system)
+    reference: float  # processor seconds of `reference_work` just before: the machine's speed at that moment
 
 
 def _command(data: Path, out: Path, *extra: str) -> Timed:
@@ -44,12 +45,13 @@ def _command(data: Path, out: Path, *extra: str) -> Timed:
     work (both fall) from work spread better over the cores (only the time falls)."""
     command = [sys.executable, "-m", "report_builder", "build", "--data", str(data), "--output", str(out),
                "--period", PERIOD, "--quiet", *extra]
+    reference = reference_work()
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run(command, check=True)
     seconds = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return Timed(seconds, after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return Timed(seconds, after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime, reference)
 
 
 def _in_process(data: Path, out: Path, cache: Path | None, history: Path | None,
@@ -100,7 +102,7 @@ def _median(values: Sequence[float]) -> str:
 def reference_work() -> float:
     """Processor seconds of a fixed piece of work like the build's own (a forest of trees fitted and its rows scored,
     pandas grouping, plain Python): the same work every time, so that two bench runs tell how much of their difference
-    is the machine's speed at that hour (it drifts by a quarter and more) rather than the code's."""
+    is the machine's speed at that moment (it drifts by a quarter and more within an hour) rather than the code's."""
     import numpy as np
     import pandas as pd
     from sklearn.ensemble import ExtraTreesClassifier
@@ -118,14 +120,11 @@ def reference_work() -> float:
     return time.process_time() - start
 
 
-def _reference() -> float:
-    """The median of three `reference_work` runs."""
-    return statistics.median(reference_work() for _ in range(3))
-
-
 def _timed(runs: Sequence[Timed]) -> str:
-    """The median time of the runs, then the median processor time."""
-    return f"{_median([r.seconds for r in runs])}; процессор {statistics.median(r.cpu for r in runs):.1f} с"
+    """The median time of the runs, the median processor time, and the reference work's time before each run."""
+    references = ", ".join(f"{r.reference:.2f}" for r in runs)
+    return (f"{_median([r.seconds for r in runs])}; процессор {statistics.median(r.cpu for r in runs):.1f} с; "
+            f"эталон {references} с")
 
 
 def cases(data: Path, repeats: int) -> None:
@@ -134,7 +133,6 @@ def cases(data: Path, repeats: int) -> None:
     from report_builder.periods import previous_period
 
     work = Path(tempfile.mkdtemp(prefix="rb-bench-"))
-    speed = [_reference()]
     try:
         cache = work / "cache"
         # A quarter with a history: two earlier quarters made from this one are built first.
@@ -159,7 +157,6 @@ def cases(data: Path, repeats: int) -> None:
             settings = work / f"settings-{k}.toml"
             settings.write_text(f"[segments]\nvalue_quantile = {0.70 + 0.01 * k:.2f}\n", encoding="utf-8")
             changed.append(_command(data, work / "warm", "--cache-dir", str(cache), "--no-history", "--config", str(settings)))
-        speed.append(_reference())
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print(f"Данные: {data}")
@@ -173,8 +170,8 @@ def cases(data: Path, repeats: int) -> None:
     print(f"Команда, повторная сборка без изменений: {_timed(warm)}")
     print(f"Повторная сборка в одном процессе: {_median(warm_in_process)}")
     print(f"Команда после изменения одной настройки сегментов: {_timed(changed)}")
-    print(f"Скорость машины: эталонная работа заняла {speed[0]:.2f} с процессора до замеров и {speed[1]:.2f} с после "
-          "(одна и та же работа: сравнивайте по ней прогоны в разное время)")
+    print("Эталон — время одной и той же работы (лес деревьев, pandas, чистый Python) перед каждым запуском команды: "
+          "чем оно больше, тем медленнее была в тот момент машина")
 
 
 def _stage_table(columns: dict[str, list[StageTiming]]) -> None:
