@@ -8,7 +8,8 @@
         the run history at scale (8 quarters × 100,000 customers recorded and read back)
 
 Commands are timed as the analyst runs them (`python -m report_builder build …` in a new process); medians of
-`--repeats` runs. Nothing here is a test: the figures are printed, not checked.
+`--repeats` runs, each printed beside the time a fixed reference work took just before it (`reference_work`: the
+machine's speed drifts). Nothing here is a test: the figures are printed, not checked.
 """
 
 from __future__ import annotations
