@@ -137,10 +137,10 @@ def forward_forecast(
 def refitted(
     quarters: Sequence[Quarter], pipeline: Pipeline, calibration: Method, config: ForecastConfig, model: ModelConfig, seed: int,
     follows: Callable[[str, str], bool] | None = None,
-) -> Callable[[pd.DataFrame], np.ndarray] | None:
+) -> Pipeline | None:
     """A forward model with known parameters fitted again on every pair of `quarters` and calibrated out of fold
-    (folds grouped by customer): what a later quarter uses to score its customers with this quarter's model.
-    Takes customers with labels.FEATURES and labels.TARGET; None without a pair."""
+    (folds grouped by customer): what a later quarter scores its customers with (`scored`) to see them with this
+    quarter's model. None without a pair."""
     pairs = _pairs(list(quarters), config, follows)
     if not pairs:
         return None
@@ -149,8 +149,12 @@ def refitted(
         return None
     used = _capped(np.arange(len(rows.y)), rows.y, model.max_fit_rows, seed)
     folds = GroupedFolds(rows.y[used], rows.customer[used], model.cv_folds, seed)
-    fitted = calibrated(pipeline, folds, calibration, model.n_jobs).fit(rows.X.iloc[used], rows.y[used])  # type: ignore[arg-type]
-    return lambda customers: fitted.predict_proba(_features(customers))[:, 1]  # type: ignore[attr-defined]
+    return calibrated(pipeline, folds, calibration, model.n_jobs).fit(rows.X.iloc[used], rows.y[used])  # type: ignore[arg-type,return-value]
+
+
+def scored(fitted: object, customers: pd.DataFrame) -> np.ndarray:
+    """A forward model's chance of decline for customers with labels.FEATURES and labels.TARGET."""
+    return fitted.predict_proba(_features(customers))[:, 1]  # type: ignore[attr-defined]
 
 
 def _pairs(sequence: Sequence[Quarter], config: ForecastConfig, follows: Callable[[str, str], bool] | None) -> list[tuple[Quarter, Quarter]]:

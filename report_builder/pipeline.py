@@ -48,6 +48,7 @@ from report_builder.stages.load import load_tables
 from report_builder.stages.models import search_models
 from report_builder.stages.plan import plan
 from report_builder.stages.profile import profile
+from report_builder.stages.previous import previous_forecast
 from report_builder.stages.recommend import recommend
 from report_builder.stages.score import score_customers
 from report_builder.stages.segment import segment
@@ -76,6 +77,10 @@ ANALYSIS: tuple[Stage, ...] = (
         Stage("correlation", "Корреляция phik", correlate, {"data": "data"}, background=True,  # beside the model search
               section=Section("correlation", "Корреляционный анализ", figures=correlation_figures.section)),
         Stage("folds", "Разбиение на блоки", cross_validation, settings={"folds": "model.cv_folds", "seed": "seed"}),
+        # Last quarter's forecast fitted again from the history, for the comparison at the end: it reads only the
+        # history, so it is fitted beside the model search instead of holding up the end of the build.
+        Stage("previous_forecast", "Модель прошлого квартала", previous_forecast, {"reference": "reference"},
+              {"config": "forecast", "model": "model", "seed": "seed"}, background=True),
         Stage("search", "Подбор моделей", search_models, {"data": "data", "cv": "folds"}, {"config": "model", "seed": "seed"},
               meanwhile=("shap", "weasyprint"),  # for the explanation and the PDF, while the search's workers fit
               section=Section("methodology", "Приложение. Методика", part="appendix")),
@@ -117,9 +122,9 @@ ANALYSIS: tuple[Stage, ...] = (
               {"segmentation": "segmentation", "plan": "plan", "scores": "scores", "reference": "reference"}),
         Stage("comparison", "Сравнение с прошлым кварталом", compare,
               {"data": "data", "search": "search", "segmentation": "segmentation", "customer_list": "customer_list",
-               "explanation": "explanation", "reference": "reference", "forecast": "forecast"},
-              {"config": "history", "config_hash": "analysis_hash", "settings_json": "analysis_settings",
-               "forecast_config": "forecast", "model": "model", "seed": "seed"},
+               "explanation": "explanation", "reference": "reference", "forecast": "forecast",
+               "previous_forecast": "previous_forecast"},
+              {"config": "history", "config_hash": "analysis_hash", "settings_json": "analysis_settings", "seed": "seed"},
               section=Section("changes", "Что изменилось", part="front")),
         Stage("backtest", "Проверка прошлого прогноза", backtest,
               {"reference": "reference", "data": "data", "effects": "effects", "contacts": "contacts"},

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from typing import Annotated, ClassVar, Literal
 
 from report_builder.records import Out, Record
+from report_builder.results.analysis import FittedModel
+from report_builder.results.forecast import Kind
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,17 @@ class RiskZoneChange:
     def from_customers(self) -> int:
         base = self.with_old_model if self.with_old_model is not None else self.with_old_threshold
         return base - self.then
+
+
+@dataclass(frozen=True)
+class PreviousForecast:
+    """Last quarter's forecast fitted again from the history with its recorded settings
+    (`stages.previous.previous_forecast`): how last quarter's model scores this quarter's customers
+    (`stages.compare.rescored`)."""
+
+    kind: Kind
+    rates: tuple[float, float] | None = None  # persistence: the chance of decline from stable, from declining
+    model: FittedModel | None = None  # the others: the calibrated model (a forward one reads DECLINED_NOW as well)
 
 
 NEW, GONE = "новые", "ушли"  # a flow's source for customers new this quarter, its target for those who left

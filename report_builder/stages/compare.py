@@ -10,15 +10,15 @@ import numpy as np
 import pandas as pd
 
 from report_builder import __version__
-from report_builder.config import ForecastConfig, HistoryConfig, ModelConfig
-from report_builder.labels import BASE_SEGMENTS, CATEGORICAL, NUMERIC, PROBABILITY
+from report_builder.config import HistoryConfig
+from report_builder.labels import BASE_SEGMENTS, CATEGORICAL, DECLINED, FEATURES, NUMERIC, PROBABILITY, TARGET
 from report_builder.records import Record
-from report_builder.rescore import rescored
+from report_builder.forward import scored
 from report_builder.results.analysis import Explanation, ModelSearch
 from report_builder.results.data import CleanData
-from report_builder.results.forecast import Forecast
+from report_builder.results.forecast import BOUNDS, Forecast
 from report_builder.results.history import (
-    GONE, NEW, Comparison, Drift, Flow, MetricChange, Reference, RiskZoneChange, SettingChange,
+    GONE, NEW, Comparison, Drift, Flow, MetricChange, PreviousForecast, Reference, RiskZoneChange, SettingChange,
 )
 from report_builder.results.segments import CustomerList, Segmentation
 from report_builder.stages.models import families
@@ -54,11 +54,10 @@ def compare(
     config: HistoryConfig,
     config_hash: str,
     settings_json: str,
-    forecast_config: ForecastConfig,
-    model: ModelConfig,
     seed: int,
     explanation: Explanation | None = None,
     forecast: Forecast | None = None,
+    previous_forecast: PreviousForecast | None = None,
 ) -> Comparison | None:
     """None on the first run of a data set: there is nothing to compare with."""
     old = reference.snapshot
@@ -90,7 +89,7 @@ def compare(
         ),
         method_changes=_method_changes(old, config_hash),
         settings_changes=setting_changes(old.run.settings or "{}", settings_json),  # type: ignore[attr-defined]
-        risk_zone=_risk_zone(reference, data, segmentation, int(then["at_risk"]), forecast_config, model, seed),
+        risk_zone=_risk_zone(reference, data, segmentation, int(then["at_risk"]), previous_forecast),
         model_then_title=titles.get(model_then, model_then),
         model_now_title=titles.get(model_now, model_now),
     )
@@ -121,16 +120,14 @@ def _noise(name: str, then: dict[str, float], now: dict[str, float]) -> float:
 
 
 def _risk_zone(
-    reference: Reference, data: CleanData, segmentation: Segmentation, then: int,
-    forecast_config: ForecastConfig, model: ModelConfig, seed: int,
+    reference: Reference, data: CleanData, segmentation: Segmentation, then: int, previous: PreviousForecast | None,
 ) -> RiskZoneChange:
     old = reference.snapshot
     threshold_then = float(old.evaluation.threshold) if old.evaluation is not None else segmentation.threshold  # type: ignore[union-attr]
     probability = segmentation.customers[PROBABILITY]
     with_old_model = None
-    scored = rescored(reference.runs, data.customers, forecast_config, model, seed)
-    if scored is not None:
-        with_old_model = int((scored >= threshold_then).sum())
+    if previous is not None:
+        with_old_model = int((rescored(previous, data.customers) >= threshold_then).sum())
     return RiskZoneChange(
         then=then,
         now=int((probability >= segmentation.threshold).sum()),
@@ -139,6 +136,19 @@ def _risk_zone(
         threshold_then=threshold_then,
         threshold_now=segmentation.threshold,
     )
+
+
+def rescored(previous: PreviousForecast, current: pd.DataFrame) -> pd.Series:
+    """Probabilities for `current` (features and label) from last quarter's forecast."""
+    customers = current[[*FEATURES, TARGET]]
+    if previous.rates is not None:
+        from_stable, from_declining = previous.rates
+        values = np.where((customers[TARGET] == DECLINED).to_numpy(), from_declining, from_stable)
+    elif previous.kind == "forward":
+        values = scored(previous.model.get(), customers)  # type: ignore[union-attr]
+    else:
+        values = previous.model.get().predict_proba(customers[list(FEATURES)])[:, 1]  # type: ignore[union-attr,attr-defined]
+    return pd.Series(values, index=customers.index).clip(*BOUNDS)
 
 
 def setting_changes(old_json: str, new_json: str) -> tuple[SettingChange, ...]:

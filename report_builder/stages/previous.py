@@ -1,0 +1,46 @@
+"""Last quarter's forecast refitted from the history with its recorded settings.
+
+The comparison scores this quarter's customers with it, to tell apart what a change of model did to the risk zone
+from what the customers did: the same customers, last quarter's model and threshold.
+"""
+
+from __future__ import annotations
+
+from report_builder.calibration import calibrated
+from report_builder.config import ForecastConfig, ModelConfig
+from report_builder.forward import refitted
+from report_builder.labels import DECLINED, DECLINED_NOW, FEATURES, TARGET
+from report_builder.periods import consecutive
+from report_builder.results.analysis import FittedModel
+from report_builder.results.forecast import Quarter
+from report_builder.results.history import PreviousForecast, Reference
+from report_builder.stages.folds import cross_validation
+from report_builder.stages.models import families, with_params
+
+
+def previous_forecast(reference: Reference, config: ForecastConfig, model: ModelConfig, seed: int) -> PreviousForecast | None:
+    """Last quarter's forecast fitted again from the earlier runs (oldest first); None on a first run, or when the last
+    run recorded no forecast or its data is gone.
+
+    It reads only the history, so it is a background stage from the start of the build, done long before the
+    comparison needs it; it fits its folds in that one process (a pool of its own would load the libraries again)."""
+    runs = reference.runs
+    last = runs[-1] if runs else None
+    spec = getattr(last, "forecast", None)
+    if spec is None or spec.kind is None or last.data is None or last.data.customers is None:  # type: ignore[union-attr]
+        return None
+    if spec.kind == "persistence":
+        if spec.rate_from_stable is None or spec.rate_from_declining is None:
+            return None
+        return PreviousForecast("persistence", rates=(spec.rate_from_stable, spec.rate_from_declining))
+    family = families(seed)[spec.family]
+    if spec.kind == "same_quarter":
+        frame = last.data.customers  # type: ignore[union-attr]
+        y = (frame[TARGET] == DECLINED).astype(int)
+        fitted = calibrated(with_params(family, spec.params or {}), cross_validation(model.cv_folds, seed), spec.calibration)
+        return PreviousForecast("same_quarter", model=FittedModel(fitted.fit(frame[list(FEATURES)], y)))  # type: ignore[attr-defined]
+    quarters = [Quarter(r.run.period, r.data.customers[[*FEATURES, TARGET]]) for r in runs if r.data is not None]  # type: ignore[attr-defined]
+    forward = refitted(quarters, with_params(family, spec.params or {}, (DECLINED_NOW,)), spec.calibration, config,
+                       model.model_copy(update={"n_jobs": 1}), seed, follows=consecutive)
+    return None if forward is None else PreviousForecast("forward", model=FittedModel(forward))
+
