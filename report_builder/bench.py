@@ -1,7 +1,8 @@
 """How long a build takes: the cases an analyst meets, on the real data (or any folder), and growth with the shop.
 
     python -m report_builder.bench [--data DIR] [--repeats 5]
-        cold build, warm rebuild, rebuild after one changed setting, and a quarter with a history
+        cold build, warm rebuild, rebuild after one changed setting (without and with a history), a quarter with a
+        history
     python -m report_builder.bench --customers 1000000
         the stage table at 100,000, 300,000 and 1,000,000 generated customers (every size up to the one asked)
     python -m report_builder.bench --history
@@ -158,6 +159,14 @@ def cases(data: Path, repeats: int) -> None:
             settings = work / f"settings-{k}.toml"
             settings.write_text(f"[segments]\nvalue_quantile = {0.70 + 0.01 * k:.2f}\n", encoding="utf-8")
             changed.append(_command(data, work / "warm", "--cache-dir", str(cache), "--no-history", "--config", str(settings)))
+        # The same with a history of the two earlier quarters: what the analyst's usual build does (it keeps one).
+        shutil.copy(history, work / "history-changed.sqlite")
+        history_options = ("--cache-dir", str(cache), "--history", str(work / "history-changed.sqlite"))
+        _command(data, work / "warm-history", *history_options)
+        changed_with_history = [
+            _command(data, work / "warm-history", *history_options, "--config", str(work / f"settings-{k}.toml"))
+            for k in range(repeats)
+        ]
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print(f"Данные: {data}")
@@ -171,6 +180,7 @@ def cases(data: Path, repeats: int) -> None:
     print(f"Команда, повторная сборка без изменений: {_timed(warm)}")
     print(f"Повторная сборка в одном процессе: {_median(warm_in_process)}")
     print(f"Команда после изменения одной настройки сегментов: {_timed(changed)}")
+    print(f"То же с историей (2 квартала): {_timed(changed_with_history)}")
     print("Эталон — время одной и той же работы (лес деревьев, pandas, чистый Python) перед каждым запуском команды: "
           "чем оно больше, тем медленнее была в тот момент машина")
 
