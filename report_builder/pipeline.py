@@ -77,10 +77,6 @@ ANALYSIS: tuple[Stage, ...] = (
         Stage("correlation", "Корреляция phik", correlate, {"data": "data"}, background=True,  # beside the model search
               section=Section("correlation", "Корреляционный анализ", figures=correlation_figures.section)),
         Stage("folds", "Разбиение на блоки", cross_validation, settings={"folds": "model.cv_folds", "seed": "seed"}),
-        # Last quarter's forecast fitted again from the history, for the comparison at the end: it reads only the
-        # history, so it is fitted beside the model search instead of holding up the end of the build.
-        Stage("previous_forecast", "Модель прошлого квартала", previous_forecast, {"reference": "reference"},
-              {"config": "forecast", "model": "model", "seed": "seed"}, background=True),
         Stage("search", "Подбор моделей", search_models, {"data": "data", "cv": "folds"}, {"config": "model", "seed": "seed"},
               meanwhile=("shap", "weasyprint"),  # for the explanation and the PDF, while the search's workers fit
               section=Section("methodology", "Приложение. Методика", part="appendix")),
@@ -120,6 +116,11 @@ ANALYSIS: tuple[Stage, ...] = (
               section=Section("recommendations", "Рекомендации", figures=plan_figures.section)),
         Stage("customer_list", "Список покупателей", customer_files.customer_list,
               {"segmentation": "segmentation", "plan": "plan", "scores": "scores", "reference": "reference"}),
+        # Last quarter's forecast fitted again from the history, for the comparison: a stage of its own, so that a
+        # rebuild after a segment or offer setting takes it from the cache. It runs here, not in the background
+        # worker, which would have to be sent every earlier quarter's customers.
+        Stage("previous_forecast", "Модель прошлого квартала", previous_forecast, {"reference": "reference"},
+              {"config": "forecast", "model": "model", "seed": "seed"}),
         Stage("comparison", "Сравнение с прошлым кварталом", compare,
               {"data": "data", "search": "search", "segmentation": "segmentation", "customer_list": "customer_list",
                "explanation": "explanation", "reference": "reference", "forecast": "forecast",

@@ -20,10 +20,7 @@ from report_builder.stages.models import families, with_params
 
 def previous_forecast(reference: Reference, config: ForecastConfig, model: ModelConfig, seed: int) -> PreviousForecast | None:
     """Last quarter's forecast fitted again from the earlier runs (oldest first); None on a first run, or when the last
-    run recorded no forecast or its data is gone.
-
-    It reads only the history, so it is a background stage from the start of the build, done long before the
-    comparison needs it; it fits its folds in that one process (a pool of its own would load the libraries again)."""
+    run recorded no forecast or its data is gone."""
     runs = reference.runs
     last = runs[-1] if runs else None
     spec = getattr(last, "forecast", None)
@@ -41,6 +38,6 @@ def previous_forecast(reference: Reference, config: ForecastConfig, model: Model
         return PreviousForecast("same_quarter", model=FittedModel(fitted.fit(frame[list(FEATURES)], y)))  # type: ignore[attr-defined]
     quarters = [Quarter(r.run.period, r.data.customers[[*FEATURES, TARGET]]) for r in runs if r.data is not None]  # type: ignore[attr-defined]
     forward = refitted(quarters, with_params(family, spec.params or {}, (DECLINED_NOW,)), spec.calibration, config,
-                       model.model_copy(update={"n_jobs": 1}), seed, follows=consecutive)
+                       model, seed, follows=consecutive)
     return None if forward is None else PreviousForecast("forward", model=FittedModel(forward))
 
