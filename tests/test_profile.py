@@ -50,3 +50,23 @@ def test_histograms_take_as_many_bins_as_the_data_supports(demo_data: CleanData,
     page = profile_stage.profile(replace(demo_data, customers=customers), "«В один клик»", "2026-Q3", seed=1).html
     bars = [len(re.findall(r"id=\"?patch_\d+", svg)) for svg in re.findall(r"<svg.*?</svg>", page, re.S)]
     assert bars and max(bars) < 30
+
+
+def test_the_library_is_imported_without_run_time_type_checks_and_typeguard_is_left_as_it_was() -> None:
+    """In a fresh process (this one may have imported ydata-profiling already): the report class's methods are not
+    rewritten by typeguard (the rewriting was a tenth of the page's time), and typeguard's decorator is the original
+    again for any other library."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import typeguard\n"
+        "original = typeguard.typechecked\n"
+        "from report_builder.stages.profile import _profile_report_class\n"
+        "report = _profile_report_class()\n"
+        "names = report.__init__.__code__.co_names + report.to_html.__code__.co_names\n"
+        "print(any('check_argument_types' in n for n in names), typeguard.typechecked is original)\n"
+    )
+    env = {**os.environ, "YDATA_PROFILING_NO_ANALYTICS": "true"}
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, env=env).stdout
+    assert out.split() == ["False", "True"]
