@@ -14,7 +14,7 @@ import hashlib
 import json
 import re
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -225,15 +225,27 @@ def _at(value: object, path: tuple[str, ...]) -> object:
     return value
 
 
-def _encode(value: object, hint: object) -> object:
-    if value is None:
-        return None
+@functools.cache
+def _encoder(hint: object) -> Callable[[object], object]:
+    """How a value of the declared type is written: decided once per type, not for every one of a quarter's cells
+    (a frame's column holds a value per customer)."""
     if _is_json(hint):
-        return json.dumps(value, ensure_ascii=False, sort_keys=isinstance(value, dict))
-    if isinstance(value, bool):
-        return value
+        return _as_json
     inner, _ = optional(hint)
-    return inner(value) if inner in (int, float, str) else str(value)  # type: ignore[operator]
+    plain: Callable[[object], object] = inner if inner in (int, float, str) else str  # type: ignore[assignment]
+
+    def encode(value: object) -> object:
+        return value if value is None or isinstance(value, bool) else plain(value)
+
+    return encode
+
+
+def _as_json(value: object) -> object:
+    return None if value is None else json.dumps(value, ensure_ascii=False, sort_keys=isinstance(value, dict))
+
+
+def _encode(value: object, hint: object) -> object:
+    return _encoder(hint)(value)
 
 
 def _decode(value: object, hint: object) -> object:
@@ -248,9 +260,12 @@ def _child_rows(child: Child, value: object) -> list[dict[str, object]]:
         return []
     if isinstance(value, pd.DataFrame):
         frame = value[[c.path[0] for c in child.columns]]
-        records = frame.astype(object).where(frame.notna(), None).to_numpy().tolist()
-        return [{"customer_id": int(i), **{c.name: _encode(v, c.hint) for c, v in zip(child.columns, r)}}
-                for i, r in zip(frame.index, records)]
+        cells = frame.astype(object).where(frame.notna(), None)
+        # Column by column, each with its one encoder, then the columns zipped into rows.
+        columns = [list(map(_encoder(c.hint), cells[c.path[0]].tolist())) for c in child.columns]
+        names = [c.name for c in child.columns]
+        rows = zip(*columns) if columns else [()] * len(frame)
+        return [{"customer_id": int(i), **dict(zip(names, row))} for i, row in zip(frame.index, rows)]
     return [{"position": k, **{c.name: _encode(_at(item, c.path), c.hint) for c in child.columns}}
             for k, item in enumerate(value)]  # type: ignore[arg-type]
 

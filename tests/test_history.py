@@ -7,7 +7,7 @@ import json
 import re
 import sqlite3
 from contextlib import closing
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Annotated
 
@@ -23,6 +23,7 @@ from report_builder.config import HistoryConfig
 from report_builder.demo_data import NEW_CATEGORY, earlier_quarters
 from report_builder.errors import InputError
 from report_builder.history import History, history_url
+from report_builder.history_schema import column_name
 from report_builder.labels import BASE_SEGMENTS, CATEGORICAL, NUMERIC
 from report_builder.periods import previous_period
 from report_builder.records import Out
@@ -323,7 +324,17 @@ def test_a_recorded_snapshot_reads_back_as_it_was_taken(tmp_path: Path, demo_dat
     from report_builder.results.report import RunInfo
 
     run = RunInfo("2026-Q3", "2026-10-01T00:00:00+00:00", 1, {"report-builder": "0.1.0"}, "x", False, "shop", "h", "{}", "ед.")
-    taken = HISTORY.take({"run": run, "data": demo_data})
+    customers = demo_data.customers.copy()
+    number, category = customers.select_dtypes("number").columns[0], customers.select_dtypes(exclude="number").columns[0]
+    customers.loc[customers.index[:3], number] = float("nan")  # a missing value of each kind is written as NULL
+    customers.loc[customers.index[3:5], category] = None
+    data = replace(demo_data, customers=customers)
+    taken = HISTORY.take({"run": run, "data": data})
+    _, children = HISTORY.rows(taken)
+    rows = next(r for table, r in children if table.name == "data__customers")
+    assert len(rows) == len(customers) and {type(v) for row in rows for v in row.values()} <= {int, float, str, type(None)}
+    assert sum(row[column_name(number)] is None for row in rows) == 3
+    assert sum(row[column_name(category)] is None for row in rows) == 2
     store = History(history_url(str(tmp_path / "h.sqlite")))
     with store.recording([taken]):
         pass
