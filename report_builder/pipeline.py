@@ -116,16 +116,17 @@ ANALYSIS: tuple[Stage, ...] = (
               section=Section("recommendations", "Рекомендации", figures=plan_figures.section)),
         Stage("customer_list", "Список покупателей", customer_files.customer_list,
               {"segmentation": "segmentation", "plan": "plan", "scores": "scores", "reference": "reference"}),
-        # Last quarter's forecast fitted again from the history, for the comparison: a stage of its own, so that a
-        # rebuild after a segment or offer setting takes it from the cache. It runs here, not in the background
-        # worker, which would have to be sent every earlier quarter's customers.
-        Stage("previous_forecast", "Модель прошлого квартала", previous_forecast, {"reference": "reference"},
+        # Last quarter's forecast fitted again from the history, and this quarter's customers as it scores them, for
+        # the comparison: a stage of its own, so that a rebuild after a segment or offer setting takes both from the
+        # cache (and never loads scikit-learn). It runs here, not in the background worker, which would have to be
+        # sent every earlier quarter's customers.
+        Stage("previous_forecast", "Модель прошлого квартала", previous_forecast, {"reference": "reference", "data": "data"},
               {"config": "forecast", "model": "model", "seed": "seed"}),
         Stage("comparison", "Сравнение с прошлым кварталом", compare,
               {"data": "data", "search": "search", "segmentation": "segmentation", "customer_list": "customer_list",
                "explanation": "explanation", "reference": "reference", "forecast": "forecast",
                "previous_forecast": "previous_forecast"},
-              {"config": "history", "config_hash": "analysis_hash", "settings_json": "analysis_settings", "seed": "seed"},
+              {"config": "history", "config_hash": "analysis_hash", "settings_json": "analysis_settings"},
               section=Section("changes", "Что изменилось", part="front")),
         Stage("backtest", "Проверка прошлого прогноза", backtest,
               {"reference": "reference", "data": "data", "effects": "effects", "contacts": "contacts"},

@@ -31,7 +31,7 @@ from report_builder.resources import demo_data_dir
 from report_builder.results.data import CLEAN_COLUMNS
 from report_builder.results.segments import Totals
 from report_builder.results.history import Reference
-from report_builder.stages.compare import GONE, NEW, drift, migration, rescored
+from report_builder.stages.compare import GONE, NEW, drift, migration
 from report_builder.stages.previous import previous_forecast
 
 PERIODS = ("2026-Q2", "2026-Q3", "2026-Q4")
@@ -108,11 +108,11 @@ def _last_forecast_refits_as_it_was(reference: Reference) -> None:
     """Last quarter's forecast, fitted again from the history alone, scores last quarter's customers as that quarter's
     report did: the model the comparison counts the risk zone with is the one that was published."""
     settings = config()
-    previous = previous_forecast(reference, settings.forecast, settings.model, settings.seed)
     last = reference.snapshot
+    previous = previous_forecast(reference, last.data, settings.forecast, settings.model, settings.seed)
     assert previous is not None and previous.kind == last.forecast.kind
     published = last.customer_list.people["probability"]
-    again = rescored(previous, last.data.customers).reindex(published.index)
+    again = previous.probability.reindex(published.index)
     assert again.notna().all() and np.allclose(again, published, atol=1e-9)
 
 

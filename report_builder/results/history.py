@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, ClassVar, Literal
 
+import pandas as pd
+
 from report_builder.records import Out, Record
 from report_builder.results.analysis import FittedModel
 from report_builder.results.forecast import Kind
@@ -82,12 +84,12 @@ class RiskZoneChange:
 @dataclass(frozen=True)
 class PreviousForecast:
     """Last quarter's forecast fitted again from the history with its recorded settings
-    (`stages.previous.previous_forecast`): how last quarter's model scores this quarter's customers
-    (`stages.compare.rescored`)."""
+    (`stages.previous.previous_forecast`), and how it scores this quarter's customers (`stages.previous.rescored`)."""
 
     kind: Kind
     rates: tuple[float, float] | None = None  # persistence: the chance of decline from stable, from declining
     model: FittedModel | None = None  # the others: the calibrated model (a forward one reads DECLINED_NOW as well)
+    probability: pd.Series | None = None  # this quarter's customers (by id) as the forecast scores them
 
 
 NEW, GONE = "новые", "ушли"  # a flow's source for customers new this quarter, its target for those who left

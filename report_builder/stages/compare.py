@@ -11,17 +11,16 @@ import pandas as pd
 
 from report_builder import __version__
 from report_builder.config import HistoryConfig
-from report_builder.labels import BASE_SEGMENTS, CATEGORICAL, DECLINED, FEATURES, NUMERIC, PROBABILITY, TARGET
+from report_builder.labels import BASE_SEGMENTS, CATEGORICAL, NUMERIC, PROBABILITY
 from report_builder.records import Record
-from report_builder.forward import scored
 from report_builder.results.analysis import Explanation, ModelSearch
 from report_builder.results.data import CleanData
-from report_builder.results.forecast import BOUNDS, Forecast
+from report_builder.results.forecast import Forecast
 from report_builder.results.history import (
     GONE, NEW, Comparison, Drift, Flow, MetricChange, PreviousForecast, Reference, RiskZoneChange, SettingChange,
 )
 from report_builder.results.segments import CustomerList, Segmentation
-from report_builder.stages.models import families
+from report_builder.stages.models import FAMILY_TITLES
 
 TOP_DRIVERS = 5
 TRAIL = 8  # quarters on a sparkline
@@ -54,7 +53,6 @@ def compare(
     config: HistoryConfig,
     config_hash: str,
     settings_json: str,
-    seed: int,
     explanation: Explanation | None = None,
     forecast: Forecast | None = None,
     previous_forecast: PreviousForecast | None = None,
@@ -68,7 +66,7 @@ def compare(
     trail = [headline(r.data, r.segmentation) for r in reference.runs[-TRAIL:] if r.data is not None and r.segmentation is not None]  # type: ignore[attr-defined]
     drivers_now = tuple(d.feature for d in explanation.drivers) if explanation else ()
     drivers_then = tuple(d.feature for d in old.explanation.drivers) if old.explanation else ()  # type: ignore[attr-defined]
-    titles = {name: family.title.split(" (")[0] for name, family in families(seed).items()}
+    titles = {name: title.split(" (")[0] for name, title in FAMILY_TITLES.items()}
     forecast_then = getattr(old, "forecast", None)
     model_then = forecast_then.family if forecast_then is not None and forecast_then.family else old.search.best  # type: ignore[attr-defined]
     model_now = forecast.family if forecast is not None else search.best
@@ -127,7 +125,7 @@ def _risk_zone(
     probability = segmentation.customers[PROBABILITY]
     with_old_model = None
     if previous is not None:
-        with_old_model = int((rescored(previous, data.customers) >= threshold_then).sum())
+        with_old_model = int((previous.probability >= threshold_then).sum())
     return RiskZoneChange(
         then=then,
         now=int((probability >= segmentation.threshold).sum()),
@@ -136,19 +134,6 @@ def _risk_zone(
         threshold_then=threshold_then,
         threshold_now=segmentation.threshold,
     )
-
-
-def rescored(previous: PreviousForecast, current: pd.DataFrame) -> pd.Series:
-    """Probabilities for `current` (features and label) from last quarter's forecast."""
-    customers = current[[*FEATURES, TARGET]]
-    if previous.rates is not None:
-        from_stable, from_declining = previous.rates
-        values = np.where((customers[TARGET] == DECLINED).to_numpy(), from_declining, from_stable)
-    elif previous.kind == "forward":
-        values = scored(previous.model.get(), customers)  # type: ignore[union-attr]
-    else:
-        values = previous.model.get().predict_proba(customers[list(FEATURES)])[:, 1]  # type: ignore[union-attr,attr-defined]
-    return pd.Series(values, index=customers.index).clip(*BOUNDS)
 
 
 def setting_changes(old_json: str, new_json: str) -> tuple[SettingChange, ...]:

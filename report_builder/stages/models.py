@@ -37,6 +37,18 @@ class Family:
     scalers: tuple[str, ...]  # scaler choices searched for the numeric columns
 
 
+# Each family's title, known without importing scikit-learn (the comparison names last quarter's model by it).
+FAMILY_TITLES: dict[str, str] = {
+    "knn": "k ближайших соседей (KNeighborsClassifier)",
+    "tree": "Дерево решений (DecisionTreeClassifier)",
+    "logreg": "Логистическая регрессия (LogisticRegression)",
+    "svc": "Метод опорных векторов (SVC)",
+    "extra_trees": "Сверхслучайный лес (ExtraTreesClassifier)",
+    "random_forest": "Случайный лес (RandomForestClassifier)",
+    "gradient_boosting": "Градиентный бустинг (HistGradientBoostingClassifier)",
+}
+
+
 def families(seed: int) -> dict[str, Family]:
     from scipy.stats import loguniform, randint
     from sklearn.ensemble import (
@@ -51,43 +63,43 @@ def families(seed: int) -> dict[str, Family]:
 
     return {
         "knn": Family(
-            "k ближайших соседей (KNeighborsClassifier)",
+            FAMILY_TITLES["knn"],
             KNeighborsClassifier(),
             {"clf__n_neighbors": randint(5, 80), "clf__weights": ["uniform", "distance"], "clf__p": [1, 2]},
             ("standard", "minmax", "none"),
         ),
         "tree": Family(
-            "Дерево решений (DecisionTreeClassifier)",
+            FAMILY_TITLES["tree"],
             DecisionTreeClassifier(random_state=seed),
             {"clf__max_depth": randint(2, 12), "clf__min_samples_leaf": randint(1, 60), "clf__criterion": ["gini", "entropy"]},
             ("none",),
         ),
         "logreg": Family(
-            "Логистическая регрессия (LogisticRegression)",
+            FAMILY_TITLES["logreg"],
             LogisticRegression(solver="saga", max_iter=5000, random_state=seed),
             {"clf__C": loguniform(1e-2, 1e2), "clf__l1_ratio": [0.0, 0.5, 1.0]},
             ("standard", "minmax"),  # saga needs scaled inputs to converge
         ),
         "svc": Family(
-            "Метод опорных векторов (SVC)",
+            FAMILY_TITLES["svc"],
             SVC(random_state=seed),
             {"clf__C": loguniform(1e-1, 1e2), "clf__gamma": loguniform(1e-3, 1), "clf__kernel": ["rbf"]},
             ("standard", "minmax", "none"),
         ),
         "extra_trees": Family(
-            "Сверхслучайный лес (ExtraTreesClassifier)",
+            FAMILY_TITLES["extra_trees"],
             ExtraTreesClassifier(n_estimators=100, random_state=seed, n_jobs=1),
             {"clf__max_features": [0.2, 0.3, 0.5, "sqrt"], "clf__min_samples_leaf": randint(1, 8)},
             ("none",),
         ),
         "random_forest": Family(
-            "Случайный лес (RandomForestClassifier)",
+            FAMILY_TITLES["random_forest"],
             RandomForestClassifier(n_estimators=100, random_state=seed, n_jobs=1),
             {"clf__max_features": [0.2, 0.3, 0.5, "sqrt"], "clf__min_samples_leaf": randint(1, 8)},
             ("none",),
         ),
         "gradient_boosting": Family(
-            "Градиентный бустинг (HistGradientBoostingClassifier)",
+            FAMILY_TITLES["gradient_boosting"],
             HistGradientBoostingClassifier(random_state=seed),
             {
                 "clf__learning_rate": loguniform(0.02, 0.3),
