@@ -84,7 +84,7 @@ class RiskZoneChange:
 @dataclass(frozen=True)
 class PreviousForecast:
     """Last quarter's forecast fitted again from the history with its recorded settings
-    (`stages.previous.previous_forecast`), and how it scores this quarter's customers (`stages.previous.rescored`)."""
+    (`stages.previous.previous_forecast`), and how it scores this quarter's customers (`probability`)."""
 
     kind: Kind
     rates: tuple[float, float] | None = None  # persistence: the chance of decline from stable, from declining

@@ -31,10 +31,10 @@ def previous_forecast(reference: Reference, data: CleanData, config: ForecastCon
     """Last quarter's forecast fitted again from the earlier runs (oldest first), with this quarter's customers as it
     scores them; None on a first run, or when the last run recorded no forecast or its data is gone."""
     fitted = _refitted(reference, config, model, seed)
-    return None if fitted is None else replace(fitted, probability=rescored(fitted, data.customers))
+    return None if fitted is None else replace(fitted, probability=_scores(fitted, data.customers))
 
 
-def rescored(previous: PreviousForecast, current: pd.DataFrame) -> pd.Series:
+def _scores(previous: PreviousForecast, current: pd.DataFrame) -> pd.Series:
     """Probabilities for `current` (features and label) from last quarter's forecast."""
     customers = current[[*FEATURES, TARGET]]
     if previous.rates is not None:
