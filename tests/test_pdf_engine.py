@@ -61,6 +61,26 @@ def test_weasyprint_with_pango_imports() -> None:
     assert hasattr(import_weasyprint(), "HTML")
 
 
+def test_the_pdf_leaves_no_temporary_folder(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """WeasyPrint copies the report's fonts into a temporary folder it removes only when collected; the command ends
+    without a last collection, so each build left one behind in /tmp until render_pdf removed it itself."""
+    import gc
+    import tempfile
+
+    from report_builder.report.fonts import font_face_css
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    html = f"<html><head><style>{font_face_css(True)}</style></head><body><p>Отчёт</p></body></html>"
+    gc.disable()  # as at the command's end: nothing is collected behind the test's back
+    try:
+        pdf = render_pdf(html)
+        left = sorted(p.name for p in tmp_path.iterdir())
+    finally:
+        gc.enable()
+    assert pdf.startswith(b"%PDF")
+    assert left == []
+
+
 def test_html_side_never_imports_weasyprint() -> None:
     """A build with --format html must work on a machine with no Pango at all."""
     code = textwrap.dedent(

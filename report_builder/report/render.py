@@ -95,8 +95,17 @@ def render_pdf(html: str) -> bytes:
     creation date of the XMP metadata come from the page's <title> and <meta> tags.
     """
     weasyprint = import_weasyprint()
-    document = weasyprint.HTML(string=html, base_url=str(templates_dir()), url_fetcher=local_fetcher())
-    return document.write_pdf(pdf_variant=PDF_VARIANT, pdf_tags=True)
+    from weasyprint.text.fonts import FontConfiguration
+
+    # WeasyPrint copies the @font-face files into a temporary folder of its own and removes it only when the font
+    # configuration is garbage-collected; the laid-out document holds it in reference cycles, and the command ends
+    # without a last collection (`ending`), so the folder is removed here, once the PDF is written.
+    fonts = FontConfiguration()
+    try:
+        document = weasyprint.HTML(string=html, base_url=str(templates_dir()), url_fetcher=local_fetcher())
+        return document.write_pdf(pdf_variant=PDF_VARIANT, pdf_tags=True, font_config=fonts)
+    finally:
+        fonts.__del__()  # its own clean-up: removes the folder, and does nothing when no font was copied
 
 
 def attach_summary(layout: bytes, summary: bytes | None = None) -> bytes:
