@@ -15,6 +15,7 @@ from report_builder.report import narrative
 from report_builder.errors import PdfEngineMissing
 from report_builder.report.filters import FILTERS
 from report_builder.report.fonts import font_face_css
+from report_builder.report.png_passthrough import pass_png_through
 from report_builder.report.structure import DrawnSection, ReportView
 from report_builder.resources import templates_dir
 
@@ -65,6 +66,9 @@ def import_weasyprint() -> ModuleType:
             import weasyprint
     except OSError as exc:
         raise PdfEngineMissing.from_os_error(exc) from exc
+    import weasyprint.images
+
+    pass_png_through(weasyprint.images)
     return weasyprint
 
 

@@ -1,0 +1,66 @@
+"""PNG charts go into the PDF with their own compressed rows: the same pixels, without a second compression."""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import numpy as np
+import pikepdf
+import pytest
+from PIL import Image
+
+from report_builder.report.png_passthrough import plain_png_rows
+from report_builder.report.render import render_pdf
+
+
+def _png(mode: str, **save: object) -> tuple[bytes, np.ndarray]:
+    rng = np.random.default_rng(7)
+    shape = (90, 140, 3) if mode == "RGB" else (90, 140) if mode == "L" else (90, 140, 4)
+    pixels = rng.integers(0, 256, size=shape, dtype=np.uint8)
+    pixels[20:60, 30:100] = 255  # a flat part, as charts have
+    out = io.BytesIO()
+    Image.fromarray(pixels).save(out, format="PNG", **save)  # the mode follows the shape
+    return out.getvalue(), pixels
+
+
+def _pdf_image(png: bytes) -> tuple[bytes, np.ndarray]:
+    """The stored bytes and the pixels of the one image on a PDF page showing the PNG."""
+    uri = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+    html = f'<html lang="ru"><body><p>Рисунок</p><img alt="Рисунок" src="{uri}"></body></html>'
+    with pikepdf.open(io.BytesIO(render_pdf(html))) as pdf:
+        images = list(pdf.pages[0].get_images().values())
+        assert len(images) == 1
+        return images[0].read_raw_bytes(), np.asarray(pikepdf.PdfImage(images[0]).as_pil_image())
+
+
+@pytest.mark.parametrize("mode", ["RGB", "L"])
+def test_a_plain_png_keeps_its_own_rows_and_its_pixels(mode: str) -> None:
+    png, pixels = _png(mode, compress_level=1)
+    rows = plain_png_rows(png)
+    assert rows is not None
+    stored, shown = _pdf_image(png)
+    assert stored == rows  # not compressed again
+    assert np.array_equal(shown, pixels)
+
+
+def test_any_other_png_takes_weasyprints_way_with_the_same_pixels() -> None:
+    """A palette image and one with transparency are not held as they are: WeasyPrint converts them as before."""
+    rgb, pixels = _png("RGB")
+    palette = io.BytesIO()
+    Image.open(io.BytesIO(rgb)).quantize(64).save(palette, format="PNG")
+    expected = np.asarray(Image.open(io.BytesIO(palette.getvalue())).convert("RGB"))
+    assert plain_png_rows(palette.getvalue()) is None
+    assert np.array_equal(_pdf_image(palette.getvalue())[1], expected)
+    rgba, pixels = _png("RGBA")
+    assert plain_png_rows(rgba) is None
+    assert np.array_equal(_pdf_image(rgba)[1], pixels)  # the colours and, as a mask, the transparency
+
+
+def test_files_that_are_not_plain_pngs_are_refused() -> None:
+    png, _ = _png("RGB")
+    assert plain_png_rows(b"GIF89a" + png[6:]) is None
+    assert plain_png_rows(png[: len(png) // 2]) is None  # cut short before its end
+    sixteen = io.BytesIO()
+    Image.new("I;16", (4, 4)).save(sixteen, format="PNG")
+    assert plain_png_rows(sixteen.getvalue()) is None
