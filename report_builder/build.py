@@ -6,6 +6,7 @@ import datetime as dt
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager, nullcontext
 from dataclasses import dataclass, replace
@@ -13,7 +14,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from report_builder.cache import StageCache
+from report_builder.cache import DEFAULT_MAX_MB, StageCache
 from report_builder.config import Config
 from report_builder.databases import is_url, shown_url
 from report_builder.locations import default_output, history_location
@@ -66,6 +67,7 @@ def build_report(
     out_dir: Path | None = None,
     period: str | None = None,
     cache_dir: Path | None = None,
+    cache_max_mb: float = DEFAULT_MAX_MB,
     on_stage: Callable[[StageTiming], None] = lambda _: None,
     history: str | None = None,
     use_history: bool = True,
@@ -76,6 +78,7 @@ def build_report(
     # No network while building: the profiling library's analytics and progress bars stay off.
     os.environ.setdefault("YDATA_PROFILING_NO_ANALYTICS", "true")
     os.environ.setdefault("TQDM_DISABLE", "1")
+    started = time.time()
     now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     period = period or last_finished_quarter(now.date())
     demo = data_dir is None
@@ -92,7 +95,7 @@ def build_report(
         store = _history(location) if use_history else None
         with closing(store) if store else nullcontext():  # its connections closed when the build ends, however it ends
             reference = store.reference(dataset, period, compare_with) if store else Reference()
-            cache = StageCache(cache_dir)
+            cache = StageCache(cache_dir, cache_max_mb)
             earlier: list[object] = []
             if store and demo and reference.snapshot is None:
                 reference = _demo_quarters(config, run, cache)
@@ -104,6 +107,7 @@ def build_report(
             # The history changes only together with the files: a failed or interrupted build records nothing.
             with store.recording(records) if store else nullcontext():
                 published = folder.publish(files)
+    cache.trim(started)  # what earlier builds left beyond the cache's size, least recently used first
     problems = tuple(str(p) for p in done.problems)
     return BuildOutcome(published, done, tuple(done.timings), problems)
 

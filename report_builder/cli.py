@@ -22,6 +22,7 @@ from rich.markup import escape
 from typer.core import TyperCommand, TyperGroup
 
 from report_builder import ending
+from report_builder.cache import DEFAULT_MAX_MB
 from report_builder.errors import InputError, Interrupted
 from report_builder.interruption import interruptible
 from report_builder.messages import russian_usage_error
@@ -123,6 +124,7 @@ def build(
     budget: Annotated[float | None, typer.Option("--budget", help="Бюджет на контакты за квартал в единицах прибыли (переопределяет настройку recommendations.budget).")] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Пересчитать все этапы, не используя кэш.")] = False,
     cache_dir: Annotated[Path | None, typer.Option("--cache-dir", help="Папка кэша этапов. По умолчанию — папка кэша пользователя.")] = None,
+    cache_max_mb: Annotated[float, typer.Option("--cache-max-mb", min=1, help="Размер кэша, МБ: после сборки давно не использованные записи удаляются, пока кэш больше. Записи этой сборки остаются.")] = DEFAULT_MAX_MB,
     history: Annotated[str | None, typer.Option("--history", help="История сборок: путь к файлу SQLite или адрес базы (postgresql+psycopg://…). По умолчанию history.sqlite рядом с папкой периода.")] = None,
     no_history: Annotated[bool, typer.Option("--no-history", help="Не читать и не записывать историю сборок.")] = False,
     compare_with: Annotated[str | None, typer.Option("--compare-with", help="С каким периодом сравнивать. По умолчанию — последний более ранний в истории.")] = None,
@@ -164,7 +166,7 @@ def build(
                 cache = None if no_cache else (cache_dir or default_cache_dir())
                 source = data if data is None or "://" in data else Path(data)
                 outcome = build_report(
-                    config, source, output, period, cache, on_stage=show_stage,
+                    config, source, output, period, cache, cache_max_mb, on_stage=show_stage,
                     history=history, use_history=not no_history, compare_with=compare_with,
                 )
     except InputError as exc:

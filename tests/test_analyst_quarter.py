@@ -9,8 +9,10 @@ PDF is mailed to an SMTP server on this machine.
 from __future__ import annotations
 
 import json
+import os
 import re
 import sqlite3
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,6 +61,7 @@ class AnalystQuarter:
     from_database: Path
     history: Path
     outputs: dict[str, str]  # what each build printed, by report name
+    last_started: float  # time.time() before the last build, which keeps the shared cache to 1 MB
 
 
 def summary(folder: Path) -> dict:
@@ -95,16 +98,19 @@ def analyst_quarter(real_dir: Path, sample: tuple[Path, Path]) -> AnalystQuarter
     builds = {
         "previous": (str(real_dir), before, ["--period", previous_period(period, 1)]),
         "current": (str(real_dir), settings, []),  # the default period: the last finished quarter
-        "from_database": (database, settings, []),
+        "from_database": (database, settings, ["--cache-max-mb", "1"]),
     }
     outputs = {}
     for name, (data, config, extra) in builds.items():
+        for entry in (root / "cache").glob("*"):  # the earlier builds ran an hour ago
+            os.utime(entry, (time.time() - 3600,) * 2)
+        started = time.time()
         result = runner.invoke(app, ["build", "--data", data, "--output", str(root / name), "--config", str(config), "--no-profile",
                                      "--cache-dir", str(root / "cache"), "--history", str(root / "history.sqlite"), *extra])
         assert result.exit_code == 0, (name, result.output)
         outputs[name] = result.output
     return AnalystQuarter(before, settings, period, root / "previous", root / "current", root / "from_database",
-                          root / "history.sqlite", outputs)
+                          root / "history.sqlite", outputs, started)
 
 
 def test_the_sample_settings_with_one_cost_changed_by_name_build(analyst_quarter: AnalystQuarter) -> None:
@@ -122,6 +128,14 @@ def test_the_sample_settings_with_one_cost_changed_by_name_build(analyst_quarter
     assert current["comparison"]["reference_period"] == previous_period(analyst_quarter.period, 1)
     for name in ("report.pdf", "report.html", "customers.xlsx", "customers.csv", "summary.json"):
         assert (analyst_quarter.current / name).is_file(), name
+
+
+def test_the_last_build_keeps_the_cache_to_its_size(analyst_quarter: AnalystQuarter) -> None:
+    """Over its size, the cache keeps only what the last build read or wrote: one page layout of the three builds."""
+    entries = list((analyst_quarter.current.parent / "cache").glob("*.pkl"))
+    assert entries and all(p.stat().st_mtime >= analyst_quarter.last_started - 2 for p in entries)
+    assert len([p for p in entries if p.name.startswith("pdf_layout-")]) == 1
+    assert any(p.name.startswith("search-") for p in entries)  # the analysis it took from the CSV builds
 
 
 @pytest.mark.parametrize(

@@ -7,6 +7,7 @@ import pickle
 import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -146,6 +147,69 @@ def test_a_stored_none_is_a_hit_not_a_miss(tmp_path: Path) -> None:
     assert cache.get("compare", "k") is MISS
     cache.put("compare", "k", None)
     assert cache.get("compare", "k") is None
+
+
+def _entry(cache: StageCache, stage: str, size: int, age: float) -> Path:
+    """An entry of `size` bytes last used `age` seconds ago."""
+    key = format(abs(hash((stage, size, age))), "032x")[-32:]
+    cache.put(stage, key, b"x" * size)
+    path = cache.root / f"{stage}-{key}.pkl"
+    when = time.time() - age
+    os.utime(path, (when, when))
+    return path
+
+
+def test_trim_removes_the_least_recently_used_until_the_cache_fits(tmp_path: Path) -> None:
+    cache = StageCache(tmp_path, max_mb=2.5)
+    mb = 1024 * 1024
+    oldest, old, recent = (_entry(cache, name, mb, age) for name, age in (("search", 3000), ("scores", 2000), ("html", 1000)))
+    freed = cache.trim(since=time.time())
+    assert not oldest.exists() and old.exists() and recent.exists()
+    assert mb < freed < mb + 1024  # the entry and its pickle's few bytes
+    assert cache.trim(since=time.time()) == 0  # it fits now
+
+
+def test_trim_keeps_what_this_build_used_however_large(tmp_path: Path) -> None:
+    """An entry read by this build counts as used now; whatever this build used or wrote stays, over the limit too."""
+    cache = StageCache(tmp_path, max_mb=0.5)
+    mb = 1024 * 1024
+    read = _entry(cache, "search", mb, 5000)
+    found = _entry(cache, "evaluation", mb, 4000)
+    unused = _entry(cache, "scores", mb, 3000)
+    started = time.time()
+    assert cache.get("search", read.stem.split("-", 1)[1]) == b"x" * mb
+    assert cache.find("evaluation", found.stem.split("-", 1)[1]) is True
+    cache.put("html", "f" * 32, b"y" * mb)
+    cache.trim(since=started)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([read.name, found.name, f"html-{'f' * 32}.pkl"])
+    assert not unused.exists()
+
+
+def test_trim_touches_only_the_caches_own_files(tmp_path: Path) -> None:
+    """Files the cache did not name stay (a folder given with --cache-dir may hold others); a temporary file an
+    interrupted write left goes once it is an hour old, a fresh one (a write under way) stays; a stored None's marker
+    goes with its entry."""
+    cache = StageCache(tmp_path, max_mb=0)
+    mine = [tmp_path / "notes.txt", tmp_path / "report.pkl", tmp_path / "search-notahash.pkl"]
+    for path in mine:
+        path.write_bytes(b"z" * 4096)
+        os.utime(path, (0, 0))
+    stale, writing = tmp_path / ".search-a1b2c3d4.tmp", tmp_path / ".scores-e5f6g7h8.tmp"
+    stale.write_bytes(b"half")
+    writing.write_bytes(b"half")
+    os.utime(stale, (time.time() - 7200,) * 2)
+    cache.put("compare", "c" * 32, None)
+    for name in (f"compare-{'c' * 32}.pkl", f"compare-{'c' * 32}.none"):
+        os.utime(tmp_path / name, (time.time() - 600,) * 2)
+    cache.trim(since=time.time())
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*(p.name for p in mine), writing.name])
+
+
+def test_trim_without_a_cache_or_its_folder(tmp_path: Path) -> None:
+    assert StageCache(None).trim(since=time.time()) == 0
+    cache = StageCache(tmp_path / "gone")
+    (tmp_path / "gone").rmdir()
+    assert cache.trim(since=time.time()) == 0  # a build that has succeeded does not fail on its cache
 
 
 # --- the same quarter from another source ------------------------------------------------------------

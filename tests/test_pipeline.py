@@ -201,6 +201,36 @@ def test_one_changed_setting_recomputes_only_its_readers_and_what_follows(second
     assert {"search", "evaluation", "explanation", "correlation"} & computed == set()
 
 
+def test_the_cache_keeps_its_size_and_everything_the_last_build_used(second: Built, config: Config, tmp_path: Path,
+                                                                    workspace: Path) -> None:
+    """With the cache over its size, a build removes what earlier builds left and it did not use (least recently used
+    first), and keeps all it used: built again with the same settings, it computes nothing it had cached."""
+    import os
+    import shutil
+    import time
+
+    cache = tmp_path / "cache"
+    shutil.copytree(workspace / "cache", cache)
+    for entry in cache.iterdir():  # the earlier builds ran an hour ago
+        os.utime(entry, (time.time() - 3600,) * 2)
+    before = {p.name for p in cache.iterdir()}
+    changed = with_report(config.model_copy(update={"segments": config.segments.model_copy(update={"value_quantile": 0.62})}),
+                          formats=("html",))
+    started = time.time()
+    build_report(changed, data_dir=None, out_dir=tmp_path / "a", cache_dir=cache, cache_max_mb=0, use_history=False)
+    after = {p.name for p in cache.iterdir()}
+    left = {p.name: round(started - p.stat().st_mtime) for p in cache.glob("*.pkl") if p.stat().st_mtime < started - 2}
+    assert left == {}  # what is left, this build used or wrote
+    assert all(p.with_suffix(".pkl").exists() for p in cache.glob("*.none"))  # a stored None's marker, with its entry
+    gone = before - after
+    assert any(n.startswith("segmentation-") for n in gone) and any(n.startswith("pdf_layout-") for n in gone)
+    assert not any(n.startswith(("search-", "evaluation-")) for n in gone)  # this build read them
+    timings: list[StageTiming] = []
+    build_report(changed, data_dir=None, out_dir=tmp_path / "b", cache_dir=cache, cache_max_mb=0, on_stage=timings.append,
+                 use_history=False)
+    assert [t.stage for t in timings if not t.cached] == ["tables", "summary"]  # the files are read, the build time is new
+
+
 def test_a_rebuild_after_a_segment_setting_needs_no_scikit_learn(second: Built, config: Config, workspace: Path) -> None:
     """The model results come back from the cache for the documents without their fitted models being unpickled, so a
     new process that only segments again never imports scikit-learn (a third of a second of such a rebuild)."""
