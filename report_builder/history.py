@@ -269,8 +269,25 @@ def _insert(connection: Connection, schema: HistorySchema, run: dict[str, object
         connection.execute(runs.delete().where(runs.c.id == old))
     run_id = connection.execute(runs.insert().values(**run)).inserted_primary_key[0]
     for table, rows in children:
-        for start in range(0, len(rows), 20_000):
-            connection.execute(table.insert(), [{"run_id": run_id, **r} for r in rows[start : start + 20_000]])
+        _insert_rows(connection, table, run_id, rows)
+
+
+def _insert_rows(connection: Connection, table: sa.Table, run_id: object, rows: list[dict[str, object]]) -> None:
+    """A run's child rows (all with the same keys, plain values: int, float, str, bool or None) by the driver's own
+    executemany, with the statement compiled once for the database. Through SQLAlchemy's execute every row's
+    parameters would be built and type-processed again: three quarters of the time of writing a quarter's customers."""
+    if not rows:
+        return
+    statement = table.insert().compile(dialect=connection.dialect, column_keys=["run_id", *rows[0]])
+    sql = str(statement)
+    for start in range(0, len(rows), 20_000):
+        chunk = rows[start : start + 20_000]
+        if statement.positional:  # "?" or "%s": each row's values in the statement's order
+            names = statement.positiontup or []
+            params: list[object] = [tuple(run_id if n == "run_id" else r[n] for n in names) for r in chunk]
+        else:  # named: the rows as they are, with the run
+            params = [{"run_id": run_id, **r} for r in chunk]
+        connection.exec_driver_sql(sql, params)  # type: ignore[arg-type]
 
 
 def migrate_v1(connection: Connection, schema: HistorySchema) -> list[tuple[dict[str, object], list[tuple[sa.Table, list[dict[str, object]]]]]]:
