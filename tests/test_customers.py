@@ -154,6 +154,11 @@ def test_xlsx_layout(tmp_path: Path, table: pd.DataFrame) -> None:
     probability_column = keys.index("probability") + 1
     values = [sheet.cell(row=r, column=probability_column).value for r in range(2, sheet.max_row + 1)]
     np.testing.assert_allclose(values, table["probability"].astype(float))
+    # No offer or no expected gain: an empty cell (Excel's ISBLANK, filter «(Пустые)»), not an empty text or a zero.
+    offers, gains = ([sheet.cell(row=r, column=keys.index(k) + 1).value for r in range(2, sheet.max_row + 1)]
+                     for k in ("offers", "expected_gain"))
+    assert offers == [text or None for text in table["offers"]] and None in offers and any(offers)
+    assert [g is None for g in gains] == table["expected_gain"].isna().tolist() and None in gains
 
 
 def test_csv_reads_back_with_semicolon_and_decimal_comma(tmp_path: Path, table: pd.DataFrame) -> None:

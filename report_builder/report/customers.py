@@ -209,13 +209,10 @@ def _write_sheet(book: xlsxwriter.Workbook, sheet: xlsxwriter.worksheet.Workshee
     numeric = [COLUMNS[k][1] != "@" for k in keys]
     for row, record in enumerate(table[keys].itertuples(index=False), start=1):
         for column, value in enumerate(record):
+            if value is None or value == "" or value != value:  # nothing (None, NaN, no text): the cell stays empty
+                continue
             if numeric[column] and isinstance(value, int | float | np.number) and not isinstance(value, bool):
-                if value != value:  # NaN: an empty cell
-                    sheet.write_blank(row, column, None)
-                else:
-                    sheet.write_number(row, column, value)
-            elif value is None:
-                sheet.write_blank(row, column, None)
+                sheet.write_number(row, column, value)
             else:
                 sheet.write_string(row, column, str(value))  # never a formula, whatever the text
     sheet.freeze_panes(1, 0)
