@@ -22,7 +22,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from report_builder.databases import create_engine, is_url, shown_url
 from report_builder.errors import InputError
-from report_builder.history_schema import HistorySchema, column_name
+from report_builder.history_schema import ChildRows, HistorySchema, column_name
 from report_builder.labels import DECLINED, PROFIT, STABLE, TARGET
 from report_builder.results.history import Reference
 
@@ -257,7 +257,7 @@ def _version(connection: Connection) -> int | None:
     return int(value) if value is not None else None
 
 
-def _insert(connection: Connection, schema: HistorySchema, run: dict[str, object], children: list[tuple[sa.Table, list[dict[str, object]]]]) -> None:
+def _insert(connection: Connection, schema: HistorySchema, run: dict[str, object], children: list[tuple[sa.Table, ChildRows]]) -> None:
     """One run with its child rows, replacing the period's earlier run of the same data set."""
     runs = schema.runs
     old = connection.execute(
@@ -272,25 +272,30 @@ def _insert(connection: Connection, schema: HistorySchema, run: dict[str, object
         _insert_rows(connection, table, run_id, rows)
 
 
-def _insert_rows(connection: Connection, table: sa.Table, run_id: object, rows: list[dict[str, object]]) -> None:
-    """A run's child rows (all with the same keys, plain values: int, float, str, bool or None) by the driver's own
-    executemany, with the statement compiled once for the database. Through SQLAlchemy's execute every row's
-    parameters would be built and type-processed again: three quarters of the time of writing a quarter's customers."""
-    if not rows:
+def _insert_rows(connection: Connection, table: sa.Table, run_id: object, rows: ChildRows) -> None:
+    """A run's child rows (plain values: int, float, str, bool or None) by the driver's own executemany, with the
+    statement compiled once for the database. Through SQLAlchemy's execute every row's parameters would be built and
+    type-processed again: three quarters of the time of writing a quarter's customers."""
+    if not rows.values:
         return
-    statement = table.insert().compile(dialect=connection.dialect, column_keys=["run_id", *rows[0]])
+    keys = ("run_id", *rows.names)
+    statement = table.insert().compile(dialect=connection.dialect, column_keys=list(keys))
     sql = str(statement)
-    for start in range(0, len(rows), 20_000):
-        chunk = rows[start : start + 20_000]
-        if statement.positional:  # "?" or "%s": each row's values in the statement's order
-            names = statement.positiontup or []
-            params: list[object] = [tuple(run_id if n == "run_id" else r[n] for n in names) for r in chunk]
-        else:  # named: the rows as they are, with the run
-            params = [{"run_id": run_id, **r} for r in chunk]
+    # "?" or "%s" (SQLite): the values in the statement's order, which is the table's; usually the rows' own
+    order = [keys.index(name) for name in statement.positiontup or []] if statement.positional else []
+    same = order == list(range(len(keys)))
+    for start in range(0, len(rows.values), 20_000):
+        chunk = rows.values[start : start + 20_000]
+        if not statement.positional:  # named: each row as a mapping, with the run
+            params: list[object] = [{"run_id": run_id, **dict(zip(rows.names, row))} for row in chunk]
+        elif same:
+            params = [(run_id, *row) for row in chunk]
+        else:
+            params = [tuple((run_id, *row)[i] for i in order) for row in chunk]
         connection.exec_driver_sql(sql, params)  # type: ignore[arg-type]
 
 
-def migrate_v1(connection: Connection, schema: HistorySchema) -> list[tuple[dict[str, object], list[tuple[sa.Table, list[dict[str, object]]]]]]:
+def migrate_v1(connection: Connection, schema: HistorySchema) -> list[tuple[dict[str, object], list[tuple[sa.Table, ChildRows]]]]:
     """Read a first-layout history (fixed tables) into rows of the derived layout, then drop the old tables.
 
     The first layout kept no feature rows, so those runs feed comparisons and back-tests, not the forward model.
@@ -330,7 +335,7 @@ def migrate_v1(connection: Connection, schema: HistorySchema) -> list[tuple[dict
                                           DECLINED if r["declined"] else STABLE, column_name(PROFIT): float(r["profit"])}
                                          for r in people.to_dict("records")]),
         ]
-        moved.append((row, children))
+        moved.append((row, [(table, ChildRows.of(rows)) for table, rows in children]))
     for name in V1_TABLES:
         connection.execute(sa.text(f"DROP TABLE {name}"))
     connection.execute(sa.text("DROP TABLE schema_version"))

@@ -39,6 +39,24 @@ def column_name(text: str) -> str:
 
 
 @dataclass(frozen=True)
+class ChildRows:
+    """A child table's rows without their run id: the column names, and each row's values in that order (a quarter's
+    customers as tuples, which the database driver takes as they are)."""
+
+    names: tuple[str, ...]
+    values: list[tuple[object, ...]]
+
+    @classmethod
+    def of(cls, rows: list[dict[str, object]]) -> ChildRows:
+        """Rows made as mappings, all with the same keys."""
+        names = tuple(rows[0]) if rows else ()
+        return cls(names, [tuple(row[n] for n in names) for row in rows])
+
+    def mappings(self) -> list[dict[str, object]]:
+        return [dict(zip(self.names, row)) for row in self.values]
+
+
+@dataclass(frozen=True)
 class Column:
     name: str
     path: tuple[str, ...]  # attribute names from the part's record down to the value
@@ -189,7 +207,7 @@ class HistorySchema:
         """A snapshot of this run from its results (by stage name), as the history would read it back."""
         return self.snapshot(**{part: to_record(values.get(part)) for part in self.parts})
 
-    def rows(self, snapshot: object) -> tuple[dict[str, object], list[tuple[sa.Table, list[dict[str, object]]]]]:
+    def rows(self, snapshot: object) -> tuple[dict[str, object], list[tuple[sa.Table, ChildRows]]]:
         """The `runs` row and the child rows (without their run id) of a snapshot."""
         run: dict[str, object] = {}
         for part in self.parts:
@@ -255,19 +273,18 @@ def _decode(value: object, hint: object) -> object:
     return tuple(data) if isinstance(data, list) else data
 
 
-def _child_rows(child: Child, value: object) -> list[dict[str, object]]:
+def _child_rows(child: Child, value: object) -> ChildRows:
+    names = tuple(c.name for c in child.columns)
     if value is None:
-        return []
+        return ChildRows(names, [])
     if isinstance(value, pd.DataFrame):
         frame = value[[c.path[0] for c in child.columns]]
         cells = frame.astype(object).where(frame.notna(), None)
         # Column by column, each with its one encoder, then the columns zipped into rows.
         columns = [list(map(_encoder(c.hint), cells[c.path[0]].tolist())) for c in child.columns]
-        names = [c.name for c in child.columns]
-        rows = zip(*columns) if columns else [()] * len(frame)
-        return [{"customer_id": int(i), **dict(zip(names, row))} for i, row in zip(frame.index, rows)]
-    return [{"position": k, **{c.name: _encode(_at(item, c.path), c.hint) for c in child.columns}}
-            for k, item in enumerate(value)]  # type: ignore[arg-type]
+        return ChildRows(("customer_id", *names), list(zip([int(i) for i in frame.index], *columns)))
+    return ChildRows(("position", *names), [(k, *(_encode(_at(item, c.path), c.hint) for c in child.columns))
+                                            for k, item in enumerate(value)])  # type: ignore[arg-type]
 
 
 def _read_child(child: Child, rows: list[Mapping[str, object]] | pd.DataFrame) -> object:

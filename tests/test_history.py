@@ -331,7 +331,7 @@ def test_a_recorded_snapshot_reads_back_as_it_was_taken(tmp_path: Path, demo_dat
     data = replace(demo_data, customers=customers)
     taken = HISTORY.take({"run": run, "data": data})
     _, children = HISTORY.rows(taken)
-    rows = next(r for table, r in children if table.name == "data__customers")
+    rows = next(r for table, r in children if table.name == "data__customers").mappings()
     assert len(rows) == len(customers) and {type(v) for row in rows for v in row.values()} <= {int, float, str, type(None)}
     assert sum(row[column_name(number)] is None for row in rows) == 3
     assert sum(row[column_name(category)] is None for row in rows) == 2
@@ -342,6 +342,31 @@ def test_a_recorded_snapshot_reads_back_as_it_was_taken(tmp_path: Path, demo_dat
     assert read.run == taken.run and read.segmentation is None
     assert read.data.customers_used == demo_data.customers_used
     pd.testing.assert_frame_equal(read.data.customers.sort_index(), taken.data.customers.sort_index(), check_dtype=False)
+
+
+def test_child_rows_are_written_in_the_tables_column_order_whatever_their_own(tmp_path: Path) -> None:
+    """The rows go to the driver as tuples: values named in another order than the table's land in their columns."""
+    from report_builder.history import _insert_rows
+    from report_builder.history_schema import ChildRows
+
+    metadata = sa.MetaData()
+    table = sa.Table("people", metadata, sa.Column("run_id", sa.Integer), sa.Column("customer_id", sa.Integer),
+                     sa.Column("segment", sa.Text), sa.Column("probability", sa.Float), sa.Column("control", sa.Boolean))
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'h.sqlite'}")
+    metadata.create_all(engine)
+    given = ChildRows.of([{"probability": 0.25, "control": True, "segment": "Ценные", "customer_id": 7},
+                          {"probability": None, "control": False, "segment": None, "customer_id": 8}])
+    assert given.names == ("probability", "control", "segment", "customer_id")
+    with engine.begin() as connection:
+        _insert_rows(connection, table, 3, given)
+        _insert_rows(connection, table, 4, ChildRows(given.names, []))
+        read = connection.execute(sa.select(table).order_by(table.c.customer_id)).mappings().all()
+    engine.dispose()
+    assert [dict(r) for r in read] == [
+        {"run_id": 3, "customer_id": 7, "segment": "Ценные", "probability": 0.25, "control": True},
+        {"run_id": 3, "customer_id": 8, "segment": None, "probability": None, "control": False},
+    ]
+    assert given.mappings()[0] == {"probability": 0.25, "control": True, "segment": "Ценные", "customer_id": 7}
 
 
 @dataclass(frozen=True)
