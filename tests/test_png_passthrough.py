@@ -64,3 +64,25 @@ def test_files_that_are_not_plain_pngs_are_refused() -> None:
     sixteen = io.BytesIO()
     Image.new("I;16", (4, 4)).save(sixteen, format="PNG")
     assert plain_png_rows(sixteen.getvalue()) is None
+
+
+def test_a_weasyprint_that_makes_images_another_way_is_left_as_it_is() -> None:
+    """Another version's image module (no such class, or no such static method) is not changed, and nothing fails;
+    applied twice, WeasyPrint's own method is wrapped once."""
+    import types
+
+    import weasyprint.images
+
+    from report_builder.report.png_passthrough import pass_png_through
+
+    pass_png_through(types.ModuleType("images"))
+    other = types.ModuleType("images")
+    other.RasterImage = type("RasterImage", (), {"_get_png_data": lambda self, image: b"rows"})  # type: ignore[attr-defined]
+    before = other.RasterImage.__dict__["_get_png_data"]  # type: ignore[attr-defined]
+    pass_png_through(other)
+    assert other.RasterImage.__dict__["_get_png_data"] is before  # type: ignore[attr-defined]
+    pass_png_through(weasyprint.images)
+    wrapped = weasyprint.images.RasterImage.__dict__["_get_png_data"].__func__
+    pass_png_through(weasyprint.images)
+    assert weasyprint.images.RasterImage.__dict__["_get_png_data"].__func__ is wrapped
+    assert wrapped.passes_through and wrapped.__closure__[0].cell_contents.__module__ == "weasyprint.images"

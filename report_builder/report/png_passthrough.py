@@ -41,12 +41,13 @@ def plain_png_rows(data: bytes) -> bytes | None:
 
 
 def pass_png_through(images: ModuleType) -> None:
-    """Make WeasyPrint's image module (weasyprint.images) take a plain PNG's rows from the file; once per process."""
-    raster = images.RasterImage
-    original = raster.__dict__["_get_png_data"].__func__
-    if getattr(original, "passes_through", False):
+    """Make WeasyPrint's image module (weasyprint.images) take a plain PNG's rows from the file; once per process.
+    A WeasyPrint whose images are made another way is left as it is: its PDF is the same, only slower to make."""
+    raster = getattr(images, "RasterImage", None)
+    found = getattr(raster, "__dict__", {}).get("_get_png_data")
+    if not isinstance(found, staticmethod) or getattr(found.__func__, "passes_through", False):
         return
-    raster._get_png_data = staticmethod(_through(original))
+    raster._get_png_data = staticmethod(_through(found.__func__))  # type: ignore[union-attr]
 
 
 def _through(original: Callable[[object], bytes]) -> Callable[[object], bytes]:
