@@ -157,8 +157,8 @@ class StageCache:
         return freed
 
 
-_ENTRY = re.compile(r"[\w.]+-[0-9a-f]{32,64}\.pkl")  # <stage>-<key>.pkl, as `put` names it
-_TEMPORARY = re.compile(r"\.[\w.]+-[\w]+\.tmp")  # `put`'s temporary file, renamed into place when complete
+_ENTRY = re.compile(r"[a-z0-9_.]+-[0-9a-f]{32,64}\.pkl")  # <stage>-<key>.pkl, as `put` names it
+_TEMPORARY = re.compile(r"\.[a-z0-9_.]+-[a-z0-9_]{8}\.tmp")  # `put`'s temporary file (mkstemp), renamed into place when complete
 
 
 def _used(path: Path) -> bool:

@@ -190,7 +190,7 @@ def test_trim_touches_only_the_caches_own_files(tmp_path: Path) -> None:
     interrupted write left goes once it is an hour old, a fresh one (a write under way) stays; a stored None's marker
     goes with its entry."""
     cache = StageCache(tmp_path, max_mb=0)
-    mine = [tmp_path / "notes.txt", tmp_path / "report.pkl", tmp_path / "search-notahash.pkl"]
+    mine = [tmp_path / "notes.txt", tmp_path / "report.pkl", tmp_path / "search-notahash.pkl", tmp_path / ".draft-2025.tmp"]
     for path in mine:
         path.write_bytes(b"z" * 4096)
         os.utime(path, (0, 0))
