@@ -64,18 +64,18 @@ def _in_process(data: Path, out: Path, cache: Path | None, history: Path | None,
 
     config = load_config(None, **(settings or {}))
     timings: list[StageTiming] = []
-    finished: list[float] = []
+    start = last_stage = time.perf_counter()
 
     def on_stage(timing: StageTiming) -> None:
+        nonlocal last_stage
         timings.append(timing)
-        finished.append(time.perf_counter())
+        last_stage = time.perf_counter()
 
-    start = time.perf_counter()
     build_report(config, data, out, PERIOD, cache, on_stage=on_stage,
                  history=str(history) if history else None, use_history=history is not None)
     end = time.perf_counter()
     # Recording the quarter in the history and publishing the files come after the last stage: a row of their own.
-    timings.append(StageTiming("after_stages", "После этапов: история, публикация", end - (finished[-1] if finished else start), False))
+    timings.append(StageTiming("after_stages", "После этапов: история, публикация", end - last_stage, False))
     return timings, end - start
 
 

@@ -52,9 +52,6 @@ class ChildRows:
         names = tuple(rows[0]) if rows else ()
         return cls(names, [tuple(row[n] for n in names) for row in rows])
 
-    def mappings(self) -> list[dict[str, object]]:
-        return [dict(zip(self.names, row)) for row in self.values]
-
 
 @dataclass(frozen=True)
 class Column:

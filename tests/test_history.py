@@ -331,7 +331,8 @@ def test_a_recorded_snapshot_reads_back_as_it_was_taken(tmp_path: Path, demo_dat
     data = replace(demo_data, customers=customers)
     taken = HISTORY.take({"run": run, "data": data})
     _, children = HISTORY.rows(taken)
-    rows = next(r for table, r in children if table.name == "data__customers").mappings()
+    written = next(r for table, r in children if table.name == "data__customers")
+    rows = [dict(zip(written.names, values)) for values in written.values]
     assert len(rows) == len(customers) and {type(v) for row in rows for v in row.values()} <= {int, float, str, type(None)}
     assert sum(row[column_name(number)] is None for row in rows) == 3
     assert sum(row[column_name(category)] is None for row in rows) == 2
@@ -366,7 +367,7 @@ def test_child_rows_are_written_in_the_tables_column_order_whatever_their_own(tm
         {"run_id": 3, "customer_id": 7, "segment": "Ценные", "probability": 0.25, "control": True},
         {"run_id": 3, "customer_id": 8, "segment": None, "probability": None, "control": False},
     ]
-    assert given.mappings()[0] == {"probability": 0.25, "control": True, "segment": "Ценные", "customer_id": 7}
+    assert dict(zip(given.names, given.values[0])) == {"probability": 0.25, "control": True, "segment": "Ценные", "customer_id": 7}
 
 
 @dataclass(frozen=True)
