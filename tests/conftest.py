@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import functools
 import os
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -12,7 +16,7 @@ import cffi
 import pandas as pd
 import pytest
 
-from report_builder.config import Config, ExplainConfig, ModelConfig
+from report_builder.config import Config, ExplainConfig, ModelConfig, load_config
 from report_builder.demo_data import write_demo
 from report_builder.stages.folds import cross_validation
 from report_builder.resources import demo_data_dir
@@ -118,6 +122,38 @@ def small_config(families: tuple[str, ...] = ("logreg", "tree"), **sections: obj
     return Config().model_copy(update={"model": small_model_config(families), "explain": small_explain_config(), **sections})
 
 
+# Whole builds: the small search and explanation with the fits on the build's usual processes, and no profile. One
+# text for the command line and, read by the same loader, for builds in the test process, so that builds of the same
+# data in either way find each other's stages in `shared_cache`.
+SMALL_BUILD = """
+[model]
+families = ["logreg", "tree"]
+search_iterations = 2
+bootstrap_rounds = 200
+[explain]
+sample = 40
+agnostic_sample = 20
+background = 10
+permutation_repeats = 2
+customers_max = 30
+[report]
+profile = false
+"""
+
+
+@functools.cache
+def settings_from(text: str) -> Config:
+    """A settings file's text as `report-builder build --config` reads it."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "settings.toml"
+        path.write_text(text, encoding="utf-8")
+        return load_config(path)
+
+
+def small_build_config() -> Config:
+    return settings_from(SMALL_BUILD)
+
+
 def fit_small(data: CleanData, families: tuple[str, ...], seed: int = SEED, **update: object) -> tuple[ModelSearch, Evaluation]:
     """Search the given families with the small settings and evaluate the chosen model."""
     config = small_model_config(families, **update)
@@ -149,14 +185,40 @@ def demo_fit(demo_data: CleanData) -> tuple[ModelSearch, Evaluation]:
 
 
 @pytest.fixture(scope="session")
-def real_build(real_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, BuildOutcome]:
+def shared_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One stage cache for the whole run, shared by its xdist workers, for the builds whose subject is not the cache.
+
+    An entry is keyed by the stage's inputs, settings and code, so a build that finds one gets what it would have
+    computed; a build with other data or settings computes its own. The cache's own behaviour (keys, misses, trim,
+    concurrent writers) is tested on caches of their own.
+    """
+    base = tmp_path_factory.getbasetemp()
+    folder = (base.parent if "PYTEST_XDIST_WORKER" in os.environ else base) / "shared-stage-cache"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+@contextlib.contextmanager
+def exclusive(lock: Path) -> Iterator[None]:
+    """Held by one process at a time: a second worker waits, then finds the first one's results in the shared cache."""
+    with lock.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@pytest.fixture(scope="session")
+def real_build(real_dir: Path, tmp_path_factory: pytest.TempPathFactory, shared_cache: Path) -> tuple[Path, BuildOutcome]:
     """One full build on the real data (default models, HTML and PDF): its output folder and its outcome."""
     from report_builder.build import build_report
 
     config = Config()
     config = config.model_copy(update={"report": config.report.model_copy(update={"profile": False})})
     out = tmp_path_factory.mktemp("real") / "report"
-    outcome = build_report(config, data_dir=real_dir, out_dir=out, cache_dir=None)
+    with exclusive(shared_cache / "real-build.lock"):
+        outcome = build_report(config, data_dir=real_dir, out_dir=out, cache_dir=shared_cache)
     return out, outcome
 
 

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import sqlalchemy as sa
-from conftest import small_config
+from conftest import settings_from
 
 import report_builder.output as output
 from report_builder.build import build_report
@@ -52,9 +52,28 @@ def stages_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("stages")
 
 
+# One family, fits in this process, HTML only; the command-line test reads the same file, so its builds find the
+# stages of the builds in this process in `stages_cache`.
+SETTINGS = """
+[model]
+families = ["logreg"]
+search_iterations = 2
+bootstrap_rounds = 200
+n_jobs = 1
+[explain]
+sample = 40
+agnostic_sample = 20
+background = 10
+permutation_repeats = 2
+customers_max = 30
+[report]
+profile = false
+formats = ["html"]
+"""
+
+
 def config():
-    c = small_config(("logreg",))
-    return c.model_copy(update={"report": c.report.model_copy(update={"profile": False, "formats": ("html",)})})
+    return settings_from(SETTINGS)
 
 
 def build(quarters: dict[str, Path], period: str, root: Path, history: str, cache: Path) -> dict:
@@ -273,24 +292,19 @@ def test_previous_period(period: str, back: int, expected: str) -> None:
 
 
 @pytest.mark.slow
-def test_command_line_history_options(quarters: dict[str, Path], tmp_path: Path) -> None:
+def test_command_line_history_options(quarters: dict[str, Path], tmp_path: Path, stages_cache: Path) -> None:
     from typer.testing import CliRunner
 
     from report_builder.cli import app
 
     settings = tmp_path / "small.toml"
-    settings.write_text(
-        '[model]\nfamilies = ["logreg"]\nsearch_iterations = 2\nbootstrap_rounds = 200\nn_jobs = 1\n'
-        "[explain]\nagnostic_sample = 20\nbackground = 10\npermutation_repeats = 2\ncustomers_max = 20\n"
-        "[report]\nprofile = false\n",
-        encoding="utf-8",
-    )
+    settings.write_text(SETTINGS, encoding="utf-8")
     history = tmp_path / "team" / "history.sqlite"
     runner = CliRunner()
 
     def run(period: str, *extra: str):
         args = ["build", "--data", str(quarters[period]), "--output", str(tmp_path / "r" / period), "--period", period,
-                "--format", "html", "--config", str(settings), "--cache-dir", str(tmp_path / "cache"), *extra]
+                "--format", "html", "--config", str(settings), "--cache-dir", str(stages_cache), *extra]
         return runner.invoke(app, args)
 
     assert run("2026-Q2", "--history", str(history)).exit_code == 0

@@ -27,7 +27,7 @@ from report_builder.build import BuildOutcome, build_report
 from report_builder.report import style
 from report_builder.report.figures import models as model_figures
 from report_builder.report.figures import segments as segment_figures
-from conftest import small_config
+from conftest import small_build_config
 
 poppler = pytest.mark.skipif(needs_poppler() is not None, reason=str(needs_poppler()))
 
@@ -170,12 +170,11 @@ def test_real_report_pages(real_build: tuple[Path, BuildOutcome], tmp_path: Path
 
 
 @pytest.fixture(scope="module")
-def demo_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, BuildOutcome]:
+def demo_build(tmp_path_factory: pytest.TempPathFactory, shared_cache: Path) -> tuple[Path, BuildOutcome]:
     """The demo data with its two earlier quarters in a fresh history, with the small model search."""
-    config = small_config()
-    config = config.model_copy(update={"report": config.report.model_copy(update={"profile": False})})
+    config = small_build_config()
     root = tmp_path_factory.mktemp("demo")
-    outcome = build_report(config, out_dir=root / "report", history=str(root / "history.sqlite"), cache_dir=None)
+    outcome = build_report(config, out_dir=root / "report", history=str(root / "history.sqlite"), cache_dir=shared_cache)
     return root / "report", outcome
 
 

@@ -30,7 +30,7 @@ def readme_blocks() -> dict[str, str]:
     return found
 
 
-def test_the_readme_stage_takes_four_touches_and_appears_everywhere(tmp_path: Path) -> None:
+def test_the_readme_stage_takes_four_touches_and_appears_everywhere(tmp_path: Path, shared_cache: Path) -> None:
     blocks = readme_blocks()
     assert set(blocks) == {"report_builder/results/trend.py", "report_builder/stages/trend.py",
                            "report_builder/pipeline.py", "templates/partials/trend.html.j2"}
@@ -56,11 +56,10 @@ def test_the_readme_stage_takes_four_touches_and_appears_everywhere(tmp_path: Pa
 import sys
 sys.path.insert(0, {str(ROOT / 'tests')!r})
 from pathlib import Path
-from conftest import small_config
+from conftest import small_build_config
 from report_builder.build import build_report
-config = small_config()
-config = config.model_copy(update={{"report": config.report.model_copy(update={{"profile": False}})}})
-build_report(config, out_dir=Path({str(out)!r}), cache_dir=None, use_history=False)
+config = small_build_config()
+build_report(config, out_dir=Path({str(out)!r}), cache_dir=Path({str(shared_cache)!r}), use_history=False)
 """
     env = {**os.environ, "PYTHONPATH": str(copy)}
     done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, cwd=tmp_path)

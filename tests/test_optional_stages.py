@@ -7,25 +7,18 @@ from pathlib import Path
 
 import pytest
 
-from conftest import small_explain_config, small_model_config
+from conftest import small_build_config
 from report_builder.build import build_report
-from report_builder.config import Config
 from report_builder.results.report import StageTiming
 
 pytestmark = pytest.mark.slow
 
 
-def test_build_without_explanation_and_segments(tmp_path: Path) -> None:
-    config = Config().model_copy(
-        update={
-            "model": small_model_config(),
-            "explain": small_explain_config(),
-            "stages": Config().stages.model_copy(update={"explain": False, "segments": False}),
-            "report": Config().report.model_copy(update={"profile": False}),
-        }
-    )
+def test_build_without_explanation_and_segments(tmp_path: Path, shared_cache: Path) -> None:
+    config = small_build_config()
+    config = config.model_copy(update={"stages": config.stages.model_copy(update={"explain": False, "segments": False})})
     timings: list[StageTiming] = []
-    build_report(config, data_dir=None, out_dir=tmp_path / "out", cache_dir=None, on_stage=timings.append)
+    build_report(config, data_dir=None, out_dir=tmp_path / "out", cache_dir=shared_cache, on_stage=timings.append)
     out = tmp_path / "out"
     assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == ["report.html", "report.pdf", "summary.json"]
     ran = {t.stage for t in timings}

@@ -14,25 +14,12 @@ from pathlib import Path
 
 import pytest
 
+from conftest import SMALL_BUILD
 import report_builder.output as output
 from report_builder.errors import BuildBusy, Interrupted, OutputError
 from report_builder.output import OWN_DIR, claim_output
 
 CLI = [sys.executable, "-m", "report_builder"]
-SMALL_CONFIG = """
-[model]
-families = ["logreg", "tree"]
-search_iterations = 2
-bootstrap_rounds = 200
-[explain]
-sample = 40
-agnostic_sample = 20
-background = 10
-permutation_repeats = 2
-customers_max = 30
-[report]
-profile = false
-"""
 
 
 def tree(folder: Path) -> dict[str, str]:
@@ -319,11 +306,11 @@ def test_a_second_build_into_a_locked_folder_is_refused_naming_the_holder(tmp_pa
 
 
 @pytest.fixture(scope="module")
-def cli_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+def cli_env(tmp_path_factory: pytest.TempPathFactory, shared_cache: Path) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("cli")
     config = root / "small.toml"
-    config.write_text(SMALL_CONFIG, encoding="utf-8")
-    return {"config": config, "cache": root / "cache"}
+    config.write_text(SMALL_BUILD, encoding="utf-8")
+    return {"config": config, "cache": shared_cache}
 
 
 def run_cli(args: list[str], cli_env: dict[str, Path], **kwargs) -> subprocess.CompletedProcess:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from scored_demo import small_config
+from conftest import small_build_config
 
 from report_builder.build import BuildOutcome, build_report
 from report_builder.config import Config
@@ -23,14 +23,12 @@ SEGMENT_KEYS = {"name", "customers", "share", "mean_probability", "mean_profit",
 
 
 @pytest.fixture(scope="module")
-def build(tmp_path_factory: pytest.TempPathFactory) -> tuple[BuildOutcome, Path]:
+def build(tmp_path_factory: pytest.TempPathFactory, shared_cache: Path) -> tuple[BuildOutcome, Path]:
     root = tmp_path_factory.mktemp("build")
-    config = small_config()
-    config = config.model_copy(
-        update={"report": config.report.model_copy(update={"profile": False, "formats": ("html",)})}
-    )
+    config = small_build_config()
+    config = config.model_copy(update={"report": config.report.model_copy(update={"formats": ("html",)})})
     out = root / "out"
-    outcome = build_report(config, out_dir=out, period="2026-Q1", cache_dir=root / "cache")
+    outcome = build_report(config, out_dir=out, period="2026-Q1", cache_dir=shared_cache)
     return outcome, out
 
 
