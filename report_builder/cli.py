@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import os
 import re
 import signal
 import sys
 from pathlib import Path
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Annotated
 
 from typer._click import exceptions as click  # typer ships its own copy of click
@@ -112,6 +114,20 @@ def _quarter(value: str | None) -> str | None:
     return value
 
 
+@contextlib.contextmanager
+def _compiled_code_in(cache: Path | None) -> Iterator[None]:
+    """numba keeps the code it compiles for the build (shap's masking, `shap_values._compiled_once`) in the stage
+    cache's `numba` folder, unless its own variable says where; without a cache, nowhere. Set for this build only."""
+    if cache is None or "NUMBA_CACHE_DIR" in os.environ:
+        yield
+        return
+    os.environ["NUMBA_CACHE_DIR"] = os.path.join(os.path.abspath(cache), "numba")
+    try:
+        yield
+    finally:
+        del os.environ["NUMBA_CACHE_DIR"]
+
+
 @app.command(cls=RussianCommand, options_metavar="[ПАРАМЕТРЫ]", help="Построить отчёт (HTML, PDF, summary.json) по папке с данными или по демо-данным.")
 def build(
     data: Annotated[str | None, typer.Option("--data", help="Папка с market_file, market_money, market_time и money (и, если есть, contacts — что отправлено покупателям; .csv, .xlsx или .parquet) или адрес базы (sqlite:///shop.db, postgresql+psycopg://…). Без неё — демо-данные.")] = None,
@@ -165,10 +181,11 @@ def build(
 
                 cache = None if no_cache else (cache_dir or default_cache_dir())
                 source = data if data is None or "://" in data else Path(data)
-                outcome = build_report(
-                    config, source, output, period, cache, cache_max_mb, on_stage=show_stage,
-                    history=history, use_history=not no_history, compare_with=compare_with,
-                )
+                with _compiled_code_in(cache):
+                    outcome = build_report(
+                        config, source, output, period, cache, cache_max_mb, on_stage=show_stage,
+                        history=history, use_history=not no_history, compare_with=compare_with,
+                    )
     except InputError as exc:
         if debug:
             raise

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
+import os
+from types import ModuleType
+
 import numpy as np
 import pandas as pd
 
@@ -63,6 +67,7 @@ def _permutation_shap(
     """Model-agnostic SHAP on the original features over a bounded background sample."""
     import shap
 
+    _compiled_once(shap)
     codes = {c: sorted(set(X_train[c]) | set(rows[c])) for c in CATEGORICAL}
 
     def encode(frame: pd.DataFrame) -> np.ndarray:
@@ -84,6 +89,34 @@ def _permutation_shap(
     return np.asarray(result.values), float(np.mean(result.base_values))
 
 
+
+
+# What shap's PermutationExplainer compiles with numba the first time a process masks with it (shap 0.4x–0.5x names).
+_MASKING = (("maskers._tabular", "_delta_masking"), ("maskers._tabular", "_single_delta_mask"), ("links", "identity"))
+_KEPT_IN: dict[str, str] = {}  # each of them → the folder numba keeps its compiled code in
+
+
+def _compiled_once(shap: ModuleType) -> None:
+    """Let numba keep shap's masking code between processes, where it is given a folder for that (NUMBA_CACHE_DIR: the
+    command gives one in its stage cache). shap compiles it without a cache, in every process that explains a model
+    that is not a tree: about 6 of the 16 s a k-nearest-neighbours model's explanation took on two cores, every build.
+    Without a folder nothing changes (numba would otherwise write beside shap's own files); a shap whose functions
+    have other names is left as it is."""
+    folder = os.environ.get("NUMBA_CACHE_DIR")
+    if not folder:
+        return
+    from numba.core import config
+    from numba.core.dispatcher import Dispatcher
+
+    previous, config.CACHE_DIR = config.CACHE_DIR, folder  # numba reads the variable once, when it is imported
+    try:
+        for module, name in _MASKING:
+            found = getattr(importlib.import_module(f"{shap.__name__}.{module}"), name, None)
+            if isinstance(found, Dispatcher) and _KEPT_IN.get(f"{module}.{name}") != folder:
+                found.enable_caching()  # where numba keeps it is read from its settings here
+                _KEPT_IN[f"{module}.{name}"] = folder
+    finally:
+        config.CACHE_DIR = previous
 
 
 def _permutation_walk(

@@ -407,3 +407,20 @@ def test_budget_option_sets_the_contact_budget(tmp_path: Path, monkeypatch: pyte
     assert budgets == [1500.5, 20.0, 10.0, None]
     help_text = flat(runner.invoke(app, ["build", "--help"]).output)
     assert "--budget" in help_text and "Бюджет на контакты за квартал в единицах прибыли" in help_text
+
+
+def test_the_build_gives_numba_a_folder_in_the_stage_cache_for_its_own_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where numba keeps shap's compiled masking (`shap_values._compiled_once`): the cache's `numba` folder while the
+    build runs, nowhere without a cache, and the user's own NUMBA_CACHE_DIR when it is set."""
+    from report_builder.cli import _compiled_code_in
+
+    monkeypatch.delenv("NUMBA_CACHE_DIR", raising=False)
+    with _compiled_code_in(tmp_path / "cache"):
+        assert os.environ["NUMBA_CACHE_DIR"] == str(tmp_path / "cache" / "numba")
+    assert "NUMBA_CACHE_DIR" not in os.environ
+    with _compiled_code_in(None):
+        assert "NUMBA_CACHE_DIR" not in os.environ
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path / "mine"))
+    with _compiled_code_in(tmp_path / "cache"):
+        assert os.environ["NUMBA_CACHE_DIR"] == str(tmp_path / "mine")
+    assert os.environ["NUMBA_CACHE_DIR"] == str(tmp_path / "mine")

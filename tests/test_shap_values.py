@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -60,3 +63,59 @@ def test_a_real_model_is_explained_additively_and_like_shaps_own_explainer(demo_
     assert np.corrcoef(fast.ravel(), reference.ravel())[0, 1] > 0.95
     assert main_drivers_agree(fast, reference) >= main_drivers_agree(other, reference) - 0.1
     assert np.abs(fast[:, [FEATURES.index(c) for c in CATEGORICAL]]).sum() > 0  # categories take part too
+
+
+# A process explaining a model that is not a tree with shap's PermutationExplainer, numba given the folder argv[2]; it
+# prints what numba did with the masking shap compiles, and where numba keeps that (before the folder is given too).
+EXPLAIN = """
+import json, os, sys
+import shap
+from shap.maskers import _tabular
+from sklearn.linear_model import LogisticRegression
+from report_builder.config import Config
+from report_builder.demo_data import write_demo
+from report_builder.features import features_and_target
+from report_builder.shap_values import _compiled_once, shap_values
+from report_builder.stages.clean import clean_tables
+from report_builder.stages.load import load_tables
+from report_builder.stages.models import Family, make_pipeline
+from report_builder.stages.validate import validate_tables
+
+_compiled_once(shap)
+without_folder = _tabular._delta_masking.stats.cache_path
+os.environ["NUMBA_CACHE_DIR"] = sys.argv[2]
+write_demo(sys.argv[1], customers=120, seed=3)
+X, y = features_and_target(clean_tables(validate_tables(load_tables(sys.argv[1])), Config().cleaning))
+model = make_pipeline(Family("logreg", LogisticRegression(max_iter=2000), {}, ("standard",))).fit(X, y)
+name, values, base = shap_values(model, X.iloc[:5], X, 10, 7)
+stats = _tabular._delta_masking.stats
+print(json.dumps({"name": name, "values": values.round(12).tolist(), "folder": stats.cache_path, "without_folder": without_folder,
+                  "hits": sum(stats.cache_hits.values()), "misses": sum(stats.cache_misses.values())}))
+"""
+
+
+def explained(data: Path, numba_folder: Path) -> dict:
+    import json
+    import subprocess
+    import sys
+
+    env = {key: value for key, value in os.environ.items() if key != "NUMBA_CACHE_DIR"}
+    done = subprocess.run([sys.executable, "-c", EXPLAIN, str(data), str(numba_folder)], env=env, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout.splitlines()[-1])
+
+
+@pytest.mark.slow
+def test_shaps_masking_is_compiled_once_where_numba_has_a_folder(tmp_path: Path) -> None:
+    """The command gives numba a folder in the stage cache (NUMBA_CACHE_DIR): the first process compiles shap's masking
+    and keeps it there, the next one reads it. Without a folder numba keeps nothing, and never beside shap's files."""
+    import shap
+
+    folder = tmp_path / "numba"
+    first, second = explained(tmp_path / "a", folder), explained(tmp_path / "b", folder)
+    assert first["name"] == "PermutationExplainer"
+    assert (first["misses"], first["hits"]) == (1, 0) and (second["misses"], second["hits"]) == (0, 1)
+    assert Path(first["folder"]).parent == folder and any(folder.rglob("*_delta_masking*.nbc"))
+    assert second["values"] == first["values"]  # the same code, read instead of compiled
+    assert first["without_folder"] is None and not any(Path(shap.__file__).parent.rglob("*.nb[ic]"))
