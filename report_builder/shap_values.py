@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import tempfile
 from types import ModuleType
 
 import numpy as np
@@ -100,10 +101,10 @@ def _compiled_once(shap: ModuleType) -> None:
     """Let numba keep shap's masking code between processes, where it is given a folder for that (NUMBA_CACHE_DIR: the
     command gives one in its stage cache). shap compiles it without a cache, in every process that explains a model
     that is not a tree: about 6 of the 16 s a k-nearest-neighbours model's explanation took on two cores, every build.
-    Without a folder nothing changes (numba would otherwise write beside shap's own files); a shap whose functions
-    have other names is left as it is."""
+    Without a folder it can write into, nothing changes (numba would fall back to writing beside shap's own files); a
+    shap whose functions have other names is left as it is."""
     folder = os.environ.get("NUMBA_CACHE_DIR")
-    if not folder:
+    if not folder or not _writable(folder):
         return
     from numba.core import config
     from numba.core.dispatcher import Dispatcher
@@ -117,6 +118,15 @@ def _compiled_once(shap: ModuleType) -> None:
                 _KEPT_IN[f"{module}.{name}"] = folder
     finally:
         config.CACHE_DIR = previous
+
+
+def _writable(folder: str) -> bool:
+    try:
+        os.makedirs(folder, exist_ok=True)
+        tempfile.TemporaryFile(dir=folder).close()
+    except OSError:
+        return False
+    return True
 
 
 def _permutation_walk(

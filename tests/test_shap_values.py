@@ -66,7 +66,8 @@ def test_a_real_model_is_explained_additively_and_like_shaps_own_explainer(demo_
 
 
 # A process explaining a model that is not a tree with shap's PermutationExplainer, numba given the folder argv[2]; it
-# prints what numba did with the masking shap compiles, and where numba keeps that (before the folder is given too).
+# prints what numba did with the masking shap compiles, and where numba keeps that before: without a folder, and with
+# one that cannot be made (argv[3]).
 EXPLAIN = """
 import json, os, sys
 import shap
@@ -83,6 +84,9 @@ from report_builder.stages.validate import validate_tables
 
 _compiled_once(shap)
 without_folder = _tabular._delta_masking.stats.cache_path
+os.environ["NUMBA_CACHE_DIR"] = sys.argv[3]
+_compiled_once(shap)
+unwritable = _tabular._delta_masking.stats.cache_path
 os.environ["NUMBA_CACHE_DIR"] = sys.argv[2]
 write_demo(sys.argv[1], customers=120, seed=3)
 X, y = features_and_target(clean_tables(validate_tables(load_tables(sys.argv[1])), Config().cleaning))
@@ -90,7 +94,7 @@ model = make_pipeline(Family("logreg", LogisticRegression(max_iter=2000), {}, ("
 name, values, base = shap_values(model, X.iloc[:5], X, 10, 7)
 stats = _tabular._delta_masking.stats
 print(json.dumps({"name": name, "values": values.round(12).tolist(), "folder": stats.cache_path, "without_folder": without_folder,
-                  "hits": sum(stats.cache_hits.values()), "misses": sum(stats.cache_misses.values())}))
+                  "unwritable": unwritable, "hits": sum(stats.cache_hits.values()), "misses": sum(stats.cache_misses.values())}))
 """
 
 
@@ -100,8 +104,10 @@ def explained(data: Path, numba_folder: Path) -> dict:
     import sys
 
     env = {key: value for key, value in os.environ.items() if key != "NUMBA_CACHE_DIR"}
-    done = subprocess.run([sys.executable, "-c", EXPLAIN, str(data), str(numba_folder)], env=env, capture_output=True,
-                          text=True, timeout=300)
+    blocked = data.parent / "a-file"
+    blocked.write_text("not a folder", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-c", EXPLAIN, str(data), str(numba_folder), str(blocked / "numba")], env=env,
+                          capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout.splitlines()[-1])
 
@@ -109,7 +115,8 @@ def explained(data: Path, numba_folder: Path) -> dict:
 @pytest.mark.slow
 def test_shaps_masking_is_compiled_once_where_numba_has_a_folder(tmp_path: Path) -> None:
     """The command gives numba a folder in the stage cache (NUMBA_CACHE_DIR): the first process compiles shap's masking
-    and keeps it there, the next one reads it. Without a folder numba keeps nothing, and never beside shap's files."""
+    and keeps it there, the next one reads it. Without a folder it can use, numba keeps nothing: never beside shap's
+    files."""
     import shap
 
     folder = tmp_path / "numba"
@@ -118,4 +125,5 @@ def test_shaps_masking_is_compiled_once_where_numba_has_a_folder(tmp_path: Path)
     assert (first["misses"], first["hits"]) == (1, 0) and (second["misses"], second["hits"]) == (0, 1)
     assert Path(first["folder"]).parent == folder and any(folder.rglob("*_delta_masking*.nbc"))
     assert second["values"] == first["values"]  # the same code, read instead of compiled
-    assert first["without_folder"] is None and not any(Path(shap.__file__).parent.rglob("*.nb[ic]"))
+    assert first["without_folder"] is None and first["unwritable"] is None
+    assert not any(Path(shap.__file__).parent.rglob("*.nb[ic]"))
