@@ -12,8 +12,8 @@ import os
 import re
 import signal
 import sys
-from pathlib import Path
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 from typer._click import exceptions as click  # typer ships its own copy of click

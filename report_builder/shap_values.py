@@ -112,7 +112,10 @@ def _compiled_once(shap: ModuleType) -> None:
     previous, config.CACHE_DIR = config.CACHE_DIR, folder  # numba reads the variable once, when it is imported
     try:
         for module, name in _MASKING:
-            found = getattr(importlib.import_module(f"{shap.__name__}.{module}"), name, None)
+            try:
+                found = getattr(importlib.import_module(f"{shap.__name__}.{module}"), name, None)
+            except ImportError:
+                continue
             if isinstance(found, Dispatcher) and _KEPT_IN.get(f"{module}.{name}") != folder:
                 found.enable_caching()  # where numba keeps it is read from its settings here
                 _KEPT_IN[f"{module}.{name}"] = folder

@@ -127,3 +127,20 @@ def test_shaps_masking_is_compiled_once_where_numba_has_a_folder(tmp_path: Path)
     assert second["values"] == first["values"]  # the same code, read instead of compiled
     assert first["without_folder"] is None and first["unwritable"] is None
     assert not any(Path(shap.__file__).parent.rglob("*.nb[ic]"))
+
+
+def test_a_shap_whose_masking_has_other_names_is_left_as_it_is(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+    import types
+
+    from report_builder import shap_values as module
+
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path / "numba"))
+    stand_in = types.ModuleType("stand_in_shap")
+    monkeypatch.setitem(sys.modules, "stand_in_shap", stand_in)
+    module._compiled_once(stand_in)  # none of its modules: nothing to keep, and no error
+    tabular = types.ModuleType("stand_in_shap.maskers._tabular")
+    tabular._delta_masking = lambda *args: None  # a plain function, not numba's
+    monkeypatch.setitem(sys.modules, "stand_in_shap.maskers._tabular", tabular)
+    module._compiled_once(stand_in)
+    assert not any(key.startswith("maskers.") and folder == str(tmp_path / "numba") for key, folder in module._KEPT_IN.items())
