@@ -28,15 +28,20 @@ def features_and_target(data: CleanData) -> tuple[pd.DataFrame, pd.Series]:
 class GroupedFolds:
     """Stratified folds in which all rows of one customer fall into the same fold (StratifiedGroupKFold).
 
+    Where every customer has one row, any stratified fold keeps customers apart, and StratifiedKFold draws it
+    without StratifiedGroupKFold's loop over every customer (a second of a quarterly build).
     The folds are drawn once, so every search, prediction and calibration given this object
     sees the same ones; it stands wherever scikit-learn takes a `cv` splitter.
     """
 
     def __init__(self, y: np.ndarray, groups: np.ndarray, folds: int, seed: int) -> None:
-        from sklearn.model_selection import StratifiedGroupKFold
+        from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 
-        splitter = StratifiedGroupKFold(folds, shuffle=True, random_state=seed)
-        self.splits = tuple(splitter.split(np.zeros(len(y)), np.asarray(y), np.asarray(groups)))
+        groups, X, y = np.asarray(groups), np.zeros(len(y)), np.asarray(y)
+        if len(np.unique(groups)) == len(groups):
+            self.splits = tuple(StratifiedKFold(folds, shuffle=True, random_state=seed).split(X, y))
+        else:
+            self.splits = tuple(StratifiedGroupKFold(folds, shuffle=True, random_state=seed).split(X, y, groups))
 
     def split(self, X: object = None, y: object = None, groups: object = None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         yield from self.splits

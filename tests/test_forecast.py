@@ -139,9 +139,10 @@ def test_observed_transition_rates_are_the_persistence_probabilities() -> None:
     assert np.allclose(result.probability[~declining], rates[False])
 
 
-def test_grouped_folds_keep_each_customer_on_one_side() -> None:
+@pytest.mark.parametrize("rows_each", [(1, 4), (1, 2)], ids=["repeated customers", "one row per customer"])
+def test_grouped_folds_keep_each_customer_on_one_side(rows_each: tuple[int, int]) -> None:
     rng = np.random.default_rng(3)
-    customers = np.repeat(np.arange(200), rng.integers(1, 4, size=200))
+    customers = rng.permutation(np.repeat(np.arange(200), rng.integers(*rows_each, size=200)))
     y = rng.integers(0, 2, size=len(customers))
     folds = GroupedFolds(y, customers, 5, SEED)
     assert folds.get_n_splits() == 5
@@ -152,6 +153,16 @@ def test_grouped_folds_keep_each_customer_on_one_side() -> None:
         assert 0.2 < y[test].mean() < 0.8
     again = GroupedFolds(y, customers, 5, SEED)
     assert all(np.array_equal(a[1], b[1]) for a, b in zip(folds.split(), again.split()))
+
+
+def test_grouped_folds_of_one_row_per_customer_are_plain_stratified_folds() -> None:
+    """Nothing to group: the folds are scikit-learn's StratifiedKFold, as even in their classes as it draws them."""
+    from sklearn.model_selection import StratifiedKFold
+
+    y = np.random.default_rng(5).integers(0, 2, size=1253)
+    customers = np.arange(len(y)) * 7
+    plain = StratifiedKFold(5, shuffle=True, random_state=SEED).split(np.zeros(len(y)), y)
+    assert all(np.array_equal(a[1], b[1]) for a, b in zip(GroupedFolds(y, customers, 5, SEED).split(), plain))
 
 
 def test_two_pairs_validate_in_time_on_the_latest_pair(forward_history: list[Quarter]) -> None:
