@@ -198,6 +198,13 @@ def shared_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+@pytest.fixture(scope="session", autouse=True)
+def compiled_once(shared_cache: Path) -> None:
+    """numba's compiled code (shap's masking) in one folder for the run, as the command keeps it in the stage cache: the
+    builds in processes of their own read it instead of compiling it again. A folder the caller set is kept."""
+    os.environ.setdefault("NUMBA_CACHE_DIR", str(shared_cache / "numba"))
+
+
 @contextlib.contextmanager
 def exclusive(lock: Path) -> Iterator[None]:
     """Held by one process at a time: a second worker waits, then finds the first one's results in the shared cache."""
