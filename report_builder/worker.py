@@ -10,10 +10,13 @@ from __future__ import annotations
 import contextlib
 import importlib
 import os
+import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor
 from dataclasses import dataclass
+from typing import TextIO
 
 from report_builder import ending
 
@@ -45,12 +48,47 @@ def timed(fn: Callable[..., object], arguments: dict[str, object], name: str, ke
 
 def import_all(modules: tuple[str, ...]) -> None:
     """Import the modules (in the worker, before its first stage arrives; or in a thread): a module that fails to import
-    is left for its stage to report."""
-    for module in modules:
-        try:
-            importlib.import_module(module)
-        except Exception:  # noqa: BLE001 - the stage that needs the module imports it again and says what failed
-            pass
+    is left for its stage to report, and what an import prints is not shown (WeasyPrint prints an English banner when
+    Pango is missing; the PDF layout then says in Russian what to install)."""
+    with _IMPORTING, _prints_of_this_thread_dropped():
+        for module in modules:
+            try:
+                importlib.import_module(module)
+            except Exception:  # noqa: BLE001 - the stage that needs the module imports it again and says what failed
+                pass
+
+
+_IMPORTING = threading.Lock()  # one import_all at a time: each puts back the sys.stdout it found
+
+
+class _ExceptFrom:
+    """A stream that drops what one thread writes and passes on everything else."""
+
+    def __init__(self, stream: TextIO, thread: int | None) -> None:
+        self.stream, self.thread = stream, thread  # thread None: nothing dropped any more
+
+    def write(self, text: str) -> int:
+        return len(text) if threading.get_ident() == self.thread else self.stream.write(text)
+
+    def __getattr__(self, name: str) -> object:  # flush, isatty, encoding…: the stream's own
+        return getattr(self.stream, name)
+
+
+@contextlib.contextmanager
+def _prints_of_this_thread_dropped() -> Iterator[None]:
+    """What this thread writes to sys.stdout is dropped while the block runs; what other threads write goes on as before.
+
+    Not contextlib.redirect_stdout, which would swallow every thread's output; nor a `print` of our own in builtins,
+    which libraries register at import (numba checks that the function is what its module names)."""
+    shown = sys.stdout
+    quiet = _ExceptFrom(shown, threading.get_ident())
+    sys.stdout = quiet  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        quiet.thread = None  # a module that kept it as its stream loses nothing later
+        if sys.stdout is quiet:  # not replaced again meanwhile by someone else
+            sys.stdout = shown
 
 
 def start(idle: bool = False) -> Executor:

@@ -110,6 +110,7 @@ def test_a_build_without_pango_publishes_the_rest_and_says_why(no_pango: None, t
     assert result.exit_code == 1, result.output
     assert "libpango-1.0-0" in result.output and "sudo apt install" in result.output
     assert "Traceback" not in result.output and "Внутренняя ошибка" not in result.output
+    assert "WeasyPrint could not import" not in result.output, result.output
     written = sorted(p.name for p in (tmp_path / "both").iterdir() if not p.name.startswith("."))
     assert written == ["customers.csv", "customers.xlsx", "report.html", "summary.json"]
     result = CliRunner().invoke(app, [*args, "--output", str(tmp_path / "html"), "--format", "html"])

@@ -391,6 +391,33 @@ def test_a_stage_imports_what_later_stages_need_while_it_runs(tmp_path: Path, mo
     assert done.value("waits") is True  # the module that does not exist is left for its stage to report
 
 
+def test_what_an_import_ahead_prints_is_dropped_and_what_the_build_prints_meanwhile_is_kept(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """WeasyPrint prints an English banner when Pango is missing; imported ahead in a thread, it must not reach the user,
+    while the build's own lines, written by the main thread at that moment, must."""
+    import threading
+    import types
+
+    from report_builder.worker import import_all
+
+    gate = types.SimpleNamespace(printed=threading.Event(), go=threading.Event())
+    monkeypatch.setitem(sys.modules, "rb_gate", gate)  # type: ignore[arg-type]
+    (tmp_path / "rb_noisy_probe.py").write_text(
+        "import rb_gate\nprint('banner')\nrb_gate.printed.set()\nrb_gate.go.wait(30)\nprint('banner again')\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "rb_noisy_probe", raising=False)
+    stream = sys.stdout
+    importing = threading.Thread(target=import_all, args=(("rb_noisy_probe",),))
+    importing.start()
+    assert gate.printed.wait(30)
+    print("✓ Сегментация")  # the main thread, while the import is still running
+    gate.go.set()
+    importing.join(30)
+    assert "rb_noisy_probe" in sys.modules
+    assert capsys.readouterr().out == "✓ Сегментация\n"
+    assert sys.stdout is stream
+
+
 def seen_in_another_process(folder: str) -> int:
     """1 once the probe module has been imported by another process (it leaves `imported-<pid>`), within 30 s."""
     import os
