@@ -29,7 +29,7 @@ class GroupedFolds:
     """Stratified folds in which all rows of one customer fall into the same fold (StratifiedGroupKFold).
 
     Where every customer has one row, any stratified fold keeps customers apart, and StratifiedKFold draws it
-    without StratifiedGroupKFold's loop over every customer (a second of a quarterly build).
+    without StratifiedGroupKFold's loop over every customer (0.6 s for 1,250 rows, three times in a quarterly build).
     The folds are drawn once, so every search, prediction and calibration given this object
     sees the same ones; it stands wherever scikit-learn takes a `cv` splitter.
     """
