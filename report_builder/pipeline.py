@@ -193,7 +193,7 @@ STAGES: tuple[Stage, ...] = check_table(
         # The PDF is laid out once per content (charts as images); this build's summary.json is attached to it after.
         Stage("print_html", "Страница для печати", render_print_html, {"results": RESULTS, "sections": "sections"},
               {"settings": ""}, when="report.pdf"),
-        Stage("pdf_layout", "Вёрстка PDF", render_pdf, {"html": "print_html"}, when="report.pdf", tolerate=(PdfEngineMissing,)),
+        Stage("pdf_layout", "Вёрстка PDF", render_pdf, {"page": "print_html"}, when="report.pdf", tolerate=(PdfEngineMissing,)),
         # After the layout: the timings are complete only when the background stages (the profile) are done.
         Stage("summary", "Время сборки в сводке", summary_json, {"content": "summary_content", "run": "run", "timings": TIMINGS},
               cached=False, publishes="summary.json"),

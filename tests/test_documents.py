@@ -161,6 +161,17 @@ def test_html_is_self_contained_and_small(html: str, real_report: Path) -> None:
     assert not re.search(r"url\((?!data:|#)", html), "внешний url() в стилях"
 
 
+def test_every_chart_of_the_report_is_in_the_pdf_once(html: str, real_report: Path) -> None:
+    """The print page names its charts and the layout serves their PNGs from memory: a chart it could not find would
+    be left out of the PDF with no more than a warning."""
+    import pikepdf
+
+    charts = re.findall(r'<figure class="chart"', html)
+    with pikepdf.open(real_report / "report.pdf") as pdf:
+        drawn = {image.objgen for page in pdf.pages for image in page.get_images().values()}
+    assert charts and len(drawn) == len(charts)
+
+
 def test_html_outline_and_alt_text(html: str) -> None:
     levels = [int(h) for h in re.findall(r"<h([1-6])\b", html)]
     assert levels.count(1) == 1 and levels[0] == 1

@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 
 from report_builder.report.png_passthrough import plain_png_rows
-from report_builder.report.render import render_pdf
+from report_builder.report.render import PrintPage, render_pdf
 
 
 def _png(mode: str, **save: object) -> tuple[bytes, np.ndarray]:
@@ -55,6 +55,23 @@ def test_any_other_png_takes_weasyprints_way_with_the_same_pixels() -> None:
     rgba, pixels = _png("RGBA")
     assert plain_png_rows(rgba) is None
     assert np.array_equal(_pdf_image(rgba)[1], pixels)  # the colours and, as a mask, the transparency
+
+
+def test_a_chart_the_print_page_names_is_laid_out_from_memory_as_the_same_image() -> None:
+    """The print page keeps its charts' PNGs beside the HTML (`PrintPage`): the PDF holds the same image as from a data
+    URI inside the page (a name in any letters: WeasyPrint asks for it %-encoded); a name the page does not carry stops
+    the layout instead of leaving a PDF short of a chart."""
+    png, pixels = _png("RGB", compress_level=1)
+    page = PrintPage('<html lang="ru"><body><p>Рисунок</p><img alt="Рисунок" src="chart:eda_Тип сервиса"></body></html>',
+                     (("eda_Тип сервиса", png),))
+    with pikepdf.open(io.BytesIO(render_pdf(page))) as pdf:
+        images = list(pdf.pages[0].get_images().values())
+        assert len(images) == 1
+        assert images[0].read_raw_bytes() == _pdf_image(png)[0]
+        assert np.array_equal(np.asarray(pikepdf.PdfImage(images[0]).as_pil_image()), pixels)
+    unknown = PrintPage(page.html.replace("chart:eda_Тип сервиса", "chart:other"), page.charts)
+    with pytest.raises(RuntimeError, match="names a chart it does not carry: 'other'"):
+        render_pdf(unknown)  # WeasyPrint itself would lay the page out without the chart
 
 
 def test_files_that_are_not_plain_pngs_are_refused() -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 from dataclasses import dataclass
 
 from markupsafe import Markup
@@ -27,5 +26,9 @@ class Figure:
         return Markup(self.drawing.svg)  # produced by matplotlib from escaped labels, never raw input
 
     @property
-    def png_uri(self) -> str:
-        return "data:image/png;base64," + base64.b64encode(self.drawing.png).decode("ascii")
+    def print_src(self) -> str:
+        """Where the print page takes the chart's PNG from: the PDF layout serves it from memory (`render.PrintPage`)."""
+        return CHART_SCHEME + self.key
+
+
+CHART_SCHEME = "chart:"
