@@ -162,8 +162,8 @@ def test_html_is_self_contained_and_small(html: str, real_report: Path) -> None:
 
 
 def test_every_chart_of_the_report_is_in_the_pdf_once(html: str, real_report: Path) -> None:
-    """The print page names its charts and the layout serves their PNGs from memory: a chart it could not find would
-    be left out of the PDF with no more than a warning."""
+    """The print page names its charts and the layout serves their PNGs from memory; WeasyPrint itself leaves out an
+    image it cannot fetch with no more than a warning (as it did with the Cyrillic names before they were decoded)."""
     import pikepdf
 
     charts = re.findall(r'<figure class="chart"', html)
