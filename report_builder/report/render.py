@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import io
-from collections.abc import Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from types import ModuleType
 from urllib.parse import unquote
@@ -88,14 +88,14 @@ def import_weasyprint() -> ModuleType:
     return weasyprint
 
 
-def local_fetcher(charts: Mapping[str, bytes] | None = None) -> object:
+def local_fetcher(charts: Iterable[tuple[str, bytes]] = ()) -> object:
     """A WeasyPrint URL fetcher that reads only inline data, the project's templates folder and the given charts' PNGs
     (`Figure.print_src`)."""
     import_weasyprint()
     from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
     root = templates_dir().resolve().as_uri() + "/"
-    drawn = dict(charts or {})
+    drawn = dict(charts)
 
     class LocalFetcher(URLFetcher):
         def fetch(self, url: str, headers: dict[str, str] | None = None) -> object:
@@ -131,7 +131,7 @@ def render_pdf(page: PrintPage | str) -> bytes:
     fonts = FontConfiguration()
     try:
         page = page if isinstance(page, PrintPage) else PrintPage(page)
-        fetcher = local_fetcher(dict(page.charts))
+        fetcher = local_fetcher(page.charts)
         document = weasyprint.HTML(string=page.html, base_url=str(templates_dir()), url_fetcher=fetcher)
         return document.write_pdf(pdf_variant=PDF_VARIANT, pdf_tags=True, font_config=fonts)
     except weasyprint.urls.FatalURLFetchingError as exc:  # a BaseException: the build reports it as any other failure
