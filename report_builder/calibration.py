@@ -43,12 +43,27 @@ def model_scores(model: object, X: pd.DataFrame) -> OutOfFold:
     return OutOfFold(proba, raw)  # type: ignore[arg-type]
 
 
-def held_out_scores(model: object, X: pd.DataFrame, y: np.ndarray, train: np.ndarray, test: np.ndarray) -> tuple[OutOfFold, float]:
-    """The scores of the rows `test` by the model fitted on the rows `train`, and the seconds that took. A task of the
-    model search's workers: this module imports neither the settings nor the stages, so neither do they."""
+@dataclass(frozen=True)
+class HeldOut:
+    """One fold of a candidate: its model's scores of the rows it did not see, their ROC-AUC, and the seconds it took."""
+
+    scores: OutOfFold
+    roc_auc: float  # NaN for a fold of one class, as GridSearchCV scores a fold it cannot score
+    seconds: float
+
+
+def held_out_scores(model: object, X: pd.DataFrame, y: np.ndarray, train: np.ndarray, test: np.ndarray) -> HeldOut:
+    """The scores of the rows `test` by the model fitted on the rows `train`, ranked as GridSearchCV with
+    `scoring="roc_auc"` ranks them (the decision function, else the probability). A task of the model search's workers,
+    so the fold's ROC-AUC is computed beside the fit rather than by the waiting command; this module imports neither
+    the settings nor the stages, so neither do they."""
+    from sklearn.metrics import roc_auc_score
+
     start = time.perf_counter()
     scores = model_scores(model.fit(X.iloc[train], y[train]), X.iloc[test])  # type: ignore[attr-defined]
-    return scores, time.perf_counter() - start
+    seen = y[test]
+    auc = float(roc_auc_score(seen, scores.raw)) if len(np.unique(seen)) == 2 else float("nan")
+    return HeldOut(scores, auc, time.perf_counter() - start)
 
 
 def raw_score(model: object, X: pd.DataFrame) -> np.ndarray:

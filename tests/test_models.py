@@ -19,7 +19,7 @@ from report_builder.features import features_and_target
 from report_builder.results.analysis import Evaluation, ModelScore, ModelSearch
 from report_builder.results.data import CleanData
 from report_builder.stages.folds import cross_validation
-from report_builder.stages.models import FamilySearch, families, search_families, search_models, search_space
+from report_builder.stages.models import FamilySearch, families, make_pipeline, search_families, search_models, search_space
 
 FAMILIES = ("logreg", "tree")
 
@@ -177,6 +177,24 @@ def test_every_candidate_is_scored_as_cross_validation_scores_it(demo_data: Clea
             expected = cross_val_score(pipeline, X, y, cv=cv, scoring="roc_auc")
             np.testing.assert_allclose(candidate.folds, expected, err_msg=f"{name} {candidate.parameters}")
         assert search.seconds > 0
+
+
+def test_a_fold_is_ranked_by_the_decision_function_and_a_fold_of_one_class_has_no_score(demo_data: CleanData) -> None:
+    """A worker's fold: the ROC-AUC of the rows it held out, by the decision function where the model has one (as
+    GridSearchCV ranks them); a fold whose held-out rows are all of one class cannot be scored: NaN, its scores kept."""
+    from report_builder.calibration import held_out_scores
+
+    X, y = features_and_target(demo_data)
+    X, y = X.iloc[:300], y.to_numpy()[:300]
+    pipeline = make_pipeline(families(SEED)["svc"])
+    train, test = np.arange(200), np.arange(200, 300)
+    fold = held_out_scores(pipeline, X, y, train, test)
+    fitted = pipeline.fit(X.iloc[train], y[train])
+    assert fold.roc_auc == pytest.approx(roc_auc_score(y[test], fitted.decision_function(X.iloc[test])))
+    assert fold.roc_auc != pytest.approx(roc_auc_score(y[test], fitted.predict(X.iloc[test])))
+    one_class = np.flatnonzero(y[200:] == y[200])[:20] + 200
+    lonely = held_out_scores(pipeline, X, y, train, one_class)
+    assert np.isnan(lonely.roc_auc) and len(lonely.scores.raw) == len(one_class) and lonely.seconds > 0
 
 
 def test_a_forest_is_screened_on_a_quarter_of_its_trees_and_its_best_third_tried_in_full(demo_data: CleanData) -> None:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from report_builder.calibration import held_out_scores
+from report_builder.calibration import HeldOut, held_out_scores
 from report_builder.config import ModelConfig
 from report_builder.errors import InputError
 from report_builder.features import (
@@ -232,7 +232,7 @@ def _screen(searches: list[FamilySearch], X: pd.DataFrame, y: np.ndarray, splits
     scored = _scored(pipelines, X, y, splits, n_jobs)
     for search in screening:
         count = len(search.candidates)
-        search.screen(scored[:count], splits, y)
+        search.screen(scored[:count])
         scored = scored[count:]
 
 
@@ -244,12 +244,12 @@ def _try(searches: list[FamilySearch], upto: int, X: pd.DataFrame, y: np.ndarray
     todo = [(search, candidate) for search in sorted(searches, key=_forest_first) for candidate in search.untried(upto)]
     scored = _scored([search.pipeline(candidate) for search, candidate in todo], X, y, splits, n_jobs)
     for (search, candidate), parts in zip(todo, scored):
-        search.record(candidate, parts, splits, y)
+        search.record(candidate, parts, splits, len(y))
 
 
 def _scored(pipelines: list[Pipeline], X: pd.DataFrame, y: np.ndarray, splits: list[tuple[np.ndarray, np.ndarray]],
-            n_jobs: int) -> list[list[tuple[OutOfFold, float]]]:
-    """Each pipeline's scores of every fold's held-out rows (`held_out_scores`), all the folds in one parallel run."""
+            n_jobs: int) -> list[list[HeldOut]]:
+    """Each pipeline's every fold (`held_out_scores`), all the folds in one parallel run."""
     from sklearn.utils.parallel import Parallel, delayed
 
     if not pipelines:
@@ -322,43 +322,29 @@ class FamilySearch:
             pipeline.set_params(clf__n_estimators=max(1, pipeline.get_params()["clf__n_estimators"] // share))
         return pipeline
 
-    def screen(self, parts: list[list[tuple[OutOfFold, float]]], splits: list[tuple[np.ndarray, np.ndarray]],
-               y: np.ndarray) -> None:
-        """The candidates' screened fold scores (one list per candidate, in order): the best third (rounded up) stay
+    def screen(self, parts: list[list[HeldOut]]) -> None:
+        """The candidates' screened folds (one list per candidate, in order): the best third (rounded up) stay
         candidates, in the order they were drawn; a candidate without a score (a fold of one class) goes last."""
-        means = [float(np.mean(_fold_aucs(folds, splits, y))) for folds in parts]
+        means = [float(np.mean([fold.roc_auc for fold in folds])) for folds in parts]
         ranked = sorted(range(len(means)), key=lambda k: (np.isnan(means[k]), -np.nan_to_num(means[k]), k))
         kept = sorted(ranked[: -(-len(means) // 3)])
         self.screened = len(self.candidates)
         self.candidates = [self.candidates[k] for k in kept]
-        self.seconds += sum(seconds for folds in parts for _, seconds in folds)
+        self.seconds += sum(fold.seconds for folds in parts for fold in folds)
 
-    def record(self, candidate: dict[str, object], parts: list[tuple[OutOfFold, float]],
-               splits: list[tuple[np.ndarray, np.ndarray]], y: np.ndarray) -> None:
-        """A candidate's fold scores (`held_out_scores`, one per split) kept as tried."""
-        folds = _fold_aucs(parts, splits, y)
-        joined = _joined([scores for scores, _ in parts], splits, len(y))
+    def record(self, candidate: dict[str, object], parts: list[HeldOut], splits: list[tuple[np.ndarray, np.ndarray]],
+               rows: int) -> None:
+        """A candidate's folds (`held_out_scores`, one per split) kept as tried."""
+        folds = tuple(fold.roc_auc for fold in parts)
+        joined = _joined([fold.scores for fold in parts], splits, rows)
         self.results.append(Tried(float(np.mean(folds)), folds, candidate, joined))
-        self.seconds += sum(seconds for _, seconds in parts)
+        self.seconds += sum(fold.seconds for fold in parts)
 
     def refit(self, X: pd.DataFrame, y: pd.Series | np.ndarray) -> Pipeline:
         start = time.perf_counter()
         fitted = self.pipeline(self.best.parameters).fit(X, y)
         self.seconds += time.perf_counter() - start
         return fitted
-
-
-def _fold_aucs(parts: list[tuple[OutOfFold, float]], splits: list[tuple[np.ndarray, np.ndarray]],
-               y: np.ndarray) -> tuple[float, ...]:
-    """Each fold's ROC-AUC of its held-out rows (`held_out_scores`, one part per split)."""
-    return tuple(_roc_auc(y[test], scores.raw) for (_, test), (scores, _) in zip(splits, parts))
-
-
-def _roc_auc(y: np.ndarray, score: np.ndarray) -> float:
-    """ROC-AUC of one fold; NaN for a fold of one class, as GridSearchCV scores a fold it cannot score."""
-    from sklearn.metrics import roc_auc_score
-
-    return float(roc_auc_score(y, score)) if len(np.unique(y)) == 2 else float("nan")
 
 
 def _joined(parts: list[OutOfFold], splits: list[tuple[np.ndarray, np.ndarray]], rows: int) -> OutOfFold:
