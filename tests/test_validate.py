@@ -184,6 +184,20 @@ def test_repeated_id_and_period(tiny_tables, edit_table) -> None:
     error = stop(folder)
     assert error.file == "market_money.csv"
     assert sorted(error.rows) == [line(3), line(600)]
+    pair = pd.read_csv(folder / "market_money.csv").iloc[3]
+    assert f"«{pair['id']} — {pair['Период']}»" in error.message and "«id» и «Период»" in error.message
+    assert error.hint is None  # its period is one of the table's: nothing more to say
+
+
+def test_pairs_repeated_because_of_an_unknown_period_say_so(tiny_tables, edit_table) -> None:
+    """Every month of the first customers renamed to one unknown period: the pairs repeat, and the message says that
+    the period is the likelier mistake, with the table's own periods."""
+    folder = tiny_tables()
+    edit_table(folder, "market_time", set_cell("Период", slice(0, 3), "позапрошлый"))  # rows 0–3: both months of two
+    error = stop(folder)
+    assert error.file == "market_time.csv" and error.rows == [line(0), line(1), line(2), line(3)]  # two customers
+    assert "Периода «позапрошлый» в этой таблице нет" in error.message
+    assert "«предыдущий_месяц», «текущий_месяц»" in error.message and "препредыдущий" not in error.message
 
 
 def test_misspelt_column_name_is_repaired_and_recorded(tiny_tables, edit_table) -> None:

@@ -7,6 +7,7 @@ import datetime as dt
 import difflib
 import functools
 import warnings
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -25,6 +26,8 @@ from report_builder.labels import (
     NUMERIC_FILE,
     OFFER,
     PERIOD,
+    PERIODS_MONEY,
+    PERIODS_TIME,
     PROFIT,
     REVENUE,
     TABLE_FILES,
@@ -68,12 +71,14 @@ def schemas() -> dict[str, pa.DataFrameSchema]:
     }
 
 
+TABLE_PERIODS = {"market_money": PERIODS_MONEY, "market_time": PERIODS_TIME}  # what a table's period may be
+
 _CHECK_TEXT = {
     "coerce_dtype": "значения не являются числами",
     "dtype": "значения не являются числами",
     "not_nullable": "пустые значения",
     "field_uniqueness": "повторяющиеся значения",
-    "multiple_fields_uniqueness": "повторяющиеся пары id и периода",
+    "multiple_fields_uniqueness": f"повторяющиеся пары значений столбцов «{ID}» и «{PERIOD}»",
     "finite": "бесконечные или слишком большие числа",
     "greater_than_or_equal_to": "отрицательные значения",
     "in_range": "значения вне диапазона от 0 до 1",
@@ -93,7 +98,7 @@ def validate_tables(tables: Tables) -> Tables:
         frame = _canonical_columns(getattr(tables, table), list(schema.columns), file, fixes)
         if table == "market_file":
             frame = _drop_exact_duplicates(frame, file, fixes)
-        frames[table] = _check(schema, frame, file)
+        frames[table] = _check(schema, frame, file, TABLE_PERIODS.get(table, ()))
     _check_ids(frames, tables, fixes)
     if tables.contacts is not None:
         frames[CONTACTS] = _contacts(tables.contacts, frames["market_file"], tables.source_name(CONTACTS), fixes)
@@ -241,7 +246,9 @@ def _drop_exact_duplicates(frame: pd.DataFrame, file: str, fixes: list[Fix]) -> 
     return frame
 
 
-def _check(schema: pa.DataFrameSchema, frame: pd.DataFrame, file: str) -> pd.DataFrame:
+def _check(schema: pa.DataFrameSchema, frame: pd.DataFrame, file: str, periods: Sequence[str] = ()) -> pd.DataFrame:
+    """The frame as the schema coerces it, or the first failed check as an InputError naming its values and rows.
+    `periods`: the table's own periods, named in the hint when a repeated (id, period) pair has another one."""
     from pandera.errors import SchemaErrors
 
     try:
@@ -260,12 +267,35 @@ def _check(schema: pa.DataFrameSchema, frame: pd.DataFrame, file: str) -> pd.Dat
         check = str(first["check"]).split("(")[0]
         values = ", ".join(f"«{v}»" for v in same["failure_case"].dropna().astype(str).unique()[:3])
         problem = _CHECK_TEXT.get(check, f"не пройдена проверка {first['check']}")
+        hint = None
+        if check == "multiple_fields_uniqueness":  # a pair: both its values, and why its rows may have met
+            pairs = cases[cases["check"] == first["check"]]
+            column, values, hint = None, _repeated_pairs(pairs), _unknown_period_hint(pairs, periods)
         raise InputError(
             f"{problem}: {values}" if values else problem,
             file=file,
             column=column,
             rows=sorted(int(i) for i in same["index"].dropna().unique()),
+            hint=hint,
         ) from None
+
+
+def _repeated_pairs(cases: pd.DataFrame) -> str:
+    """The first repeated (id, period) pairs as «id — period», each once."""
+    pairs = cases.pivot_table(index="index", columns="column", values="failure_case", aggfunc="first")
+    shown = (pairs[ID].astype(str) + " — " + pairs[PERIOD].astype(str)).unique()[:3]
+    return ", ".join(f"«{pair}»" for pair in shown)
+
+
+def _unknown_period_hint(cases: pd.DataFrame, periods: Sequence[str]) -> str | None:
+    """Rows that repeat an (id, period) pair because their period is none of the table's own: the likelier mistake."""
+    named = cases.loc[cases["column"] == PERIOD, "failure_case"].astype(str)
+    own = {_key(p) for p in periods}  # as a column's name: case, «ё» and spaces or underscores aside
+    unknown = [v for v in named.unique() if _key(v) not in own]
+    if not periods or not unknown:
+        return None
+    return (f"Периода {', '.join(f'«{v}»' for v in unknown[:3])} в этой таблице нет, поэтому строки совпали: "
+            f"допустимы {', '.join(f'«{p}»' for p in periods)}")
 
 
 def _check_ids(frames: dict[str, pd.DataFrame], tables: Tables, fixes: list[Fix]) -> None:
