@@ -56,7 +56,7 @@ def exploration() -> Exploration:
         NumericFeature(PAGES, 5.0, 9.0, 5.0, 9.0, -1.2, 1e-6, continuous),
         NumericFeature("Ошибка_сервиса", 2.0, 2.1, 2.0, 2.0, 0.05, 0.6, discrete),
     )
-    categorical = (CategoricalFeature(SERVICE, {"премиум": 0.5, "стандарт": 0.3}, {"премиум": 10, "стандарт": 20}, 0.01, 0.2),)
+    categorical = (CategoricalFeature(SERVICE, {"премиум": 0.5, "стандарт": 0.3}, {"премиум": 100, "стандарт": 200}, 0.01, 0.2),)
     return Exploration(numeric, categorical, 0.38, 0.05)
 
 

@@ -12,6 +12,7 @@ from layout import drawn_charts
 from report_builder.report.figure import Figure
 from report_builder.report.figures import backtest, correlation, data, eda, explain, models, segments
 from report_builder.report.narrative import say
+from report_builder.results.analysis import CategoricalFeature
 
 
 def _text(figure: Figure) -> str:
@@ -43,7 +44,15 @@ def test_eda_draws_a_chart_per_feature_categories_first() -> None:
     _check(figures, ["eda_Тип сервиса", "eda_Страниц_за_визит", "eda_Ошибка_сервиса"])
     assert not found.clipped
     assert [f.title for f in figures] == ["Тип сервиса", "Страниц за визит", "Сбоев сервиса"]  # the feature's name only
-    assert "50 % из 10" in _text(figures[0])
+    assert "50 % из 100" in _text(figures[0])
+    assert figures[0].alt.endswith("выше всего у «премиум» (50\u00a0%)")
+
+
+def test_a_category_of_a_few_customers_is_drawn_but_not_named_the_highest() -> None:
+    few = CategoricalFeature("Популярная_категория", {"Товары для животных": 1.0, "Техника": 0.2, "Кухня": 0.1},
+                             {"Товары для животных": 3, "Техника": 300, "Кухня": 200}, 0.01, 0.2)
+    figure = eda.categorical_rates(few, 0.3)
+    assert "100 % из 3" in _text(figure) and figure.alt.endswith("выше всего у «Техника» (20\u00a0%)")
 
 
 def test_correlation_charts_say_what_the_narrative_says() -> None:

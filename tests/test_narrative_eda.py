@@ -35,7 +35,7 @@ def test_differences_use_cohen_for_numbers_and_cramer_for_categories() -> None:
 def test_readings_name_both_groups_rightly() -> None:
     two = CategoricalFeature("Разрешить сообщать", {"да": 0.39, "нет": 0.37}, {"да": 900, "нет": 396}, 0.6, 0.02)
     assert "в обеих группах" in say.categorical_reading(two, 0.05)
-    many = CategoricalFeature("Популярная_категория", {"a": 0.5, "b": 0.3, "c": 0.2}, {"a": 1, "b": 1, "c": 1}, 0.001, 0.35)
+    many = CategoricalFeature("Популярная_категория", {"a": 0.5, "b": 0.3, "c": 0.2}, {"a": 90, "b": 60, "c": 30}, 0.001, 0.35)
     assert "«a»" in say.categorical_reading(many, 0.05) and "«c»" in say.categorical_reading(many, 0.05)
     assert "различие заметное" in say.categorical_reading(many, 0.05)
     higher = NumericFeature("Ошибка_сервиса", 4.2, 3.9, 4, 4, 0.5, 0.001, DIST)
@@ -51,3 +51,17 @@ def test_readings_name_both_groups_rightly() -> None:
     assert "заметное на вид, но проверкой не подтверждено" in large_but_unsure and "несущественное" not in large_but_unsure
     premium = CategoricalFeature("Тип_сервиса", {"премиум": 0.51, "стандарт": 0.40}, {"премиум": 376, "стандарт": 920}, 0.0004, 0.099)
     assert "различие слабое" in say.categorical_reading(premium, 0.05)  # Cramér's V 0.099 with p < 0.001 is real
+
+
+def test_a_category_of_a_few_customers_is_set_aside_not_named_the_riskiest() -> None:
+    """A new category of three customers who all declined: the reading names the riskiest among the categories of
+    at least MIN_CATEGORY customers, and says which ones it left out and how many customers they have."""
+    rates = {"Товары для животных": 1.0, "Товары для детей": 0.45, "Кухонная посуда": 0.3, "Техника": 0.16}
+    counts = {"Товары для животных": 3, "Товары для детей": 330, "Кухонная посуда": say.MIN_CATEGORY, "Техника": 170}
+    reading = say.categorical_reading(CategoricalFeature("Популярная_категория", rates, counts, 0.001, 0.2), 0.05)
+    assert reading.startswith("Чаще всего активность снижается в группе «Товары для детей» (45\u00a0%), реже всего — «Техника»")
+    assert "Группа меньше 30\u00a0покупателей («Товары для животных» — 3) в сравнение не входит: по ней вывод делать рано." in reading
+    assert say.compared(CategoricalFeature("x", rates, counts, 0.001, 0.2)) == ["Товары для детей", "Кухонная посуда", "Техника"]
+    alone = {"a": 0.9, "b": 0.5, "c": 0.2}
+    few = say.categorical_reading(CategoricalFeature("x", alone, {"a": 2, "b": 5, "c": 400}, 0.001, 0.2), 0.05)
+    assert "мало данных" in few and "«a» — 2, «b» — 5" in few and "входят: по ним" in few and "Чаще всего" not in few

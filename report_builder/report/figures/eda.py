@@ -8,6 +8,7 @@ from report_builder.labels import DECLINED, STABLE, label
 from report_builder.report import style
 from report_builder.report.figure import Figure
 from report_builder.report.filters import num, pct
+from report_builder.report.narrative.eda import compared
 from report_builder.results.analysis import CategoricalFeature, Exploration, NumericFeature
 
 SMALL = (3.3, 2.0)
@@ -53,8 +54,9 @@ def categorical_rates(feature: CategoricalFeature, overall: float) -> Figure:
     ax.tick_params(axis="y", labelsize=7)
     title = label(feature.feature)
     style.title(fig, _wrap(f"{title}: доля снизивших", 32))
-    top = rates.index[-1]
-    alt = f"Доля клиентов со сниженной активностью по значениям «{title}»; выше всего у «{top}» ({pct(rates.iloc[-1])})"
+    large = compared(feature)  # a category of a few customers is drawn, not named as the highest
+    top = f"; выше всего у «{large[0]}» ({pct(rates[large[0]])})" if large else ""
+    alt = f"Доля клиентов со сниженной активностью по значениям «{title}»{top}"
     return Figure(f"eda_{feature.feature}", title, alt, style.rendered(fig))
 
 

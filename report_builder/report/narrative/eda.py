@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from report_builder.report.filters import NBSP, num
+from report_builder.report.filters import NBSP, count, num
 from report_builder.report.narrative.common import exact, level, percent
 from report_builder.results.analysis import CategoricalFeature, NumericFeature
 from report_builder.results.segments import Contrast
@@ -42,17 +42,35 @@ def importance_rule(alpha: float) -> str:
     return f"значимо (p{NBSP}<{NBSP}{exact(alpha)}) и хотя бы слабое по размеру (|d|{NBSP}≥{NBSP}{num(MIN_EFFECT, 1)})"
 
 
+MIN_CATEGORY = 30  # customers a category needs before its share of decliners is read as telling something
+
+
+def compared(feature: CategoricalFeature) -> list[str]:
+    """The categories large enough to be named as where activity declines most or least, highest share first: a new
+    category of three customers who all declined says nothing yet about the category."""
+    return [name for name in feature.decline_rate if feature.counts[name] >= MIN_CATEGORY]
+
+
 def categorical_reading(feature: CategoricalFeature, alpha: float) -> str:
-    rates = feature.decline_rate
-    top, bottom = next(iter(rates)), list(rates)[-1]
+    rates, large = feature.decline_rate, compared(feature)
+    small = [name for name in rates if name not in large]
+    aside = (
+        f" {'Группа' if len(small) == 1 else 'Группы'} меньше {count(MIN_CATEGORY, 'покупателя', 'покупателей', 'покупателей')} "
+        f"({', '.join(f'«{name}» — {num(feature.counts[name])}' for name in small)}) в сравнение не "
+        f"{'входит: по ней' if len(small) == 1 else 'входят: по ним'} вывод делать рано."
+        if small else ""
+    )
+    if len(large) < 2:
+        return f"Для сравнения мало данных: групп хотя бы из {count(MIN_CATEGORY, 'покупателя', 'покупателей', 'покупателей')} меньше двух.{aside}"
+    top, bottom = large[0], large[-1]
     if significant(feature.p_value, alpha):
         size = strength(feature.cramer_v, feature.p_value, alpha, CRAMER_LEVELS)
         return (
             f"Чаще всего активность снижается в группе «{top}» ({percent(rates[top])}), "
-            f"реже всего — «{bottom}» ({percent(rates[bottom])}); различие {size}."
+            f"реже всего — «{bottom}» ({percent(rates[bottom])}); различие {size}.{aside}"
         )
-    groups = "в обеих группах" if len(rates) == 2 else "во всех группах"
-    return f"Доля снизивших почти одинакова {groups}: признак сам по себе риск не различает."
+    groups = "в обеих группах" if len(large) == 2 else "во всех группах"
+    return f"Доля снизивших почти одинакова {groups}: признак сам по себе риск не различает.{aside}"
 
 
 def numeric_reading(feature: NumericFeature, alpha: float) -> str:
