@@ -189,6 +189,15 @@ def test_repeated_id_and_period(tiny_tables, edit_table) -> None:
     assert error.hint is None  # its period is one of the table's: nothing more to say
 
 
+def test_empty_ids_are_reported_as_empty_not_as_repeated_pairs(tiny_tables, edit_table) -> None:
+    """Rows whose id is empty also repeat (id, period) pairs; the empty cells are the mistake to name."""
+    folder = tiny_tables()
+    edit_table(folder, "market_money", set_cell("id", slice(0, 5), ""))
+    error = stop(folder)
+    assert error.file == "market_money.csv" and error.column == "id" and "пары" not in error.message
+    assert error.rows == [line(row) for row in range(6)]
+
+
 def test_pairs_repeated_because_of_an_unknown_period_say_so(tiny_tables, edit_table) -> None:
     """Every month of the first customers renamed to one unknown period: the pairs repeat, and the message says that
     the period is the likelier mistake, with the table's own periods."""

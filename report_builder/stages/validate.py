@@ -261,7 +261,9 @@ def _check(schema: pa.DataFrameSchema, frame: pd.DataFrame, file: str, periods: 
             return schema.validate(frame, lazy=True)
     except SchemaErrors as exc:
         cases = exc.failure_cases
-        first = cases.iloc[0]
+        # A column's own failure first: pairs of ids that are empty or not numbers repeat only because of that.
+        own = cases[cases["check"].astype(str) != "multiple_fields_uniqueness"]
+        first = (own if len(own) else cases).iloc[0]
         column = first["column"] if isinstance(first["column"], str) else None
         same = cases[(cases["column"] == first["column"]) & (cases["check"] == first["check"])]
         check = str(first["check"]).split("(")[0]
@@ -282,8 +284,14 @@ def _check(schema: pa.DataFrameSchema, frame: pd.DataFrame, file: str, periods: 
 
 def _repeated_pairs(cases: pd.DataFrame) -> str:
     """The first repeated (id, period) pairs as «id — period», each once."""
-    pairs = cases.pivot_table(index="index", columns="column", values="failure_case", aggfunc="first")
-    shown = (pairs[ID].astype(str) + " — " + pairs[PERIOD].astype(str)).unique()[:3]
+    shown: list[str] = []
+    for _, row in cases.groupby("index", sort=True):
+        values = dict(zip(row["column"], row["failure_case"]))
+        pair = " — ".join("пусто" if pd.isna(values.get(c)) else str(values[c]) for c in (ID, PERIOD))
+        if pair not in shown:
+            shown.append(pair)
+        if len(shown) == 3:
+            break
     return ", ".join(f"«{pair}»" for pair in shown)
 
 
