@@ -65,3 +65,5 @@ def test_a_category_of_a_few_customers_is_set_aside_not_named_the_riskiest() -> 
     alone = {"a": 0.9, "b": 0.5, "c": 0.2}
     few = say.categorical_reading(CategoricalFeature("x", alone, {"a": 2, "b": 5, "c": 400}, 0.001, 0.2), 0.05)
     assert "мало данных" in few and "«a» — 2, «b» — 5" in few and "входят: по ним" in few and "Чаще всего" not in few
+    alike = say.categorical_reading(CategoricalFeature("x", rates, counts, 0.4, 0.01), 0.05)
+    assert alike.startswith("Доля снизивших почти одинакова во всех сравниваемых группах") and "«Товары для животных» — 3" in alike

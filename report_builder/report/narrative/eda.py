@@ -54,14 +54,15 @@ def compared(feature: CategoricalFeature) -> list[str]:
 def categorical_reading(feature: CategoricalFeature, alpha: float) -> str:
     rates, large = feature.decline_rate, compared(feature)
     small = [name for name in rates if name not in large]
+    least = count(MIN_CATEGORY, "покупателя", "покупателей", "покупателей")
     aside = (
-        f" {'Группа' if len(small) == 1 else 'Группы'} меньше {count(MIN_CATEGORY, 'покупателя', 'покупателей', 'покупателей')} "
+        f" {'Группа' if len(small) == 1 else 'Группы'} меньше {least} "
         f"({', '.join(f'«{name}» — {num(feature.counts[name])}' for name in small)}) в сравнение не "
         f"{'входит: по ней' if len(small) == 1 else 'входят: по ним'} вывод делать рано."
         if small else ""
     )
     if len(large) < 2:
-        return f"Для сравнения мало данных: групп хотя бы из {count(MIN_CATEGORY, 'покупателя', 'покупателей', 'покупателей')} меньше двух.{aside}"
+        return f"Для сравнения мало данных: групп хотя бы из {least} меньше двух.{aside}"
     top, bottom = large[0], large[-1]
     if significant(feature.p_value, alpha):
         size = strength(feature.cramer_v, feature.p_value, alpha, CRAMER_LEVELS)
@@ -69,7 +70,7 @@ def categorical_reading(feature: CategoricalFeature, alpha: float) -> str:
             f"Чаще всего активность снижается в группе «{top}» ({percent(rates[top])}), "
             f"реже всего — «{bottom}» ({percent(rates[bottom])}); различие {size}.{aside}"
         )
-    groups = "в обеих группах" if len(large) == 2 else "во всех группах"
+    groups = ("в обеих" if len(large) == 2 else "во всех") + (" сравниваемых" if small else "") + " группах"
     return f"Доля снизивших почти одинакова {groups}: признак сам по себе риск не различает.{aside}"
 
 
