@@ -106,6 +106,7 @@ def test_html_has_the_analysis_sections(first: Built) -> None:
         assert re.search(rf"<h2[^>]*>[^<]*{title}[^<]*</h2>", html), title
     assert not PROFILE_LINK.search(html)
     assert "кросс-валидация на 5\u00a0блоков" in html and "пятиблочн" not in html  # said from the setting
+    assert re.search(r"Категорию меньше чем из 30 покупателей текст\s+«Исследовательского анализа» не называет", html)
 
 
 def test_summary_foundation(first: Built) -> None:
