@@ -41,6 +41,20 @@ def test_without_prices_no_page_says_it_pays_and_the_break_even_is_given() -> No
     assert "окупается" in plan.plan_chart_title(made, "ед.")
 
 
+def test_the_break_even_says_what_effect_it_rests_on_and_what_the_measured_interval_allows() -> None:
+    made = make.plan()  # five customers offered, nothing measured
+    assert plan.plan_line(made, "ед.").endswith("сохраняет одно предложение при допущенном эффекте (измерений ещё нет).")
+    measured = replace(made, customers=made.customers.assign(effect_source="measured"))
+    spans_zero = plan.plan_line(replace(measured, headline=replace(made.headline, expected_gain_range=(-5.0, 2.5))), "ед.")
+    assert "сохраняет одно предложение по измеренному эффекту; но интервал измерения накрывает ноль: на его верхней " \
+           "границе — 0,50 ед., на нижней контакт не окупается ни при какой цене." in spans_zero
+    above = plan.plan_line(replace(made, headline=replace(made.headline, expected_gain_range=(5.0, 10.0))), "ед.")
+    assert above.endswith("при допущенном эффекте; по границам интервала измерения — от 1,00 до 2,00 ед.")
+    mixed = made.customers.assign(effect_source=["measured", "assumed", "measured", "assumed", "assumed"])
+    assert "для части покупателей измеренному" in plan.plan_line(replace(made, customers=mixed), "ед.")
+    assert replace(made, customers=made.customers.iloc[:0]).effect_source == "assumed"  # nobody offered
+
+
 def test_with_prices_the_plan_is_money() -> None:
     made = make.plan(prices={"сайт": 0.1, "email": 1.0}, budget=2.3)
     line = plan.plan_line(made, "ед.")

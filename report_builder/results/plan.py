@@ -109,3 +109,9 @@ class Plan:
         """The planned customers who get their offer."""
         frame = self.customers
         return frame[frame["in_plan"] & ~frame["control"]]
+
+    @property
+    def effect_source(self) -> Literal["measured", "assumed", "mixed"]:
+        """Where the effect behind the headline's money comes from, for the customers who get an offer (none: assumed)."""
+        sources = set(self.offered["effect_source"])
+        return sources.pop() if len(sources) == 1 else "mixed" if sources else "assumed"  # type: ignore[return-value]

@@ -20,6 +20,9 @@ UNCOVERED = {
 
 
 SOURCE_WORDS = {"measured": "измерен", "assumed": "допущение", "mixed": "частично измерен"}
+# The effect the plan's money rests on (`Plan.effect_source`).
+BASIS = {"measured": "по измеренному эффекту", "assumed": "при допущенном эффекте",
+         "mixed": "по эффекту, для части покупателей измеренному, для части — допущенному"}
 
 
 class ValueCells(NamedTuple):
@@ -54,14 +57,16 @@ def loss_sentence(loss: Loss, months: int) -> str:
 
 
 def plan_line(plan: Plan, unit: str) -> str:
-    """The plan in one sentence: customers, cost and expected gain with its range, or the break-even without prices."""
+    """The plan in one sentence: customers, cost and expected gain with its range, or the break-even without prices; each
+    says whether the effect it rests on is measured or assumed, and what the measurement's interval allows."""
     head = plan.headline
     who = count(head.customers, "покупателю", "покупателям", "покупателям")
+    basis = BASIS[plan.effect_source]
     if head.costs_known:
         budget = f" при бюджете {num(head.budget)} {unit}" if head.budget is not None else ""
         return end(
             f"План{budget}: предложения назначены {who}, затраты {num(head.cost or 0.0)} {unit}, "
-            f"ожидаемая выгода за вычетом затрат {num(head.expected_gain)} {unit}{_range(head.expected_gain_range, unit)}"
+            f"ожидаемая выгода за вычетом затрат {num(head.expected_gain)} {unit} {basis}{_range(head.expected_gain_range, unit)}"
         )
     ignored = " Бюджет не применён: без цен нельзя сказать, сколько контактов он оплатит." if head.budget is not None else ""
     names = ", ".join(f"«{t}»" for t in head.unpriced)
@@ -70,26 +75,27 @@ def plan_line(plan: Plan, unit: str) -> str:
     return end(
         f"{why} План: предложения назначены {who}; "
         f"контакт окупается, если обходится дешевле {num(head.break_even_cost, 2)} {unit} на покупателя — "
-        f"столько в среднем сохраняет одно предложение{_range_note(head.expected_gain_range, head.customers, unit)}"
+        f"столько в среднем сохраняет одно предложение {basis}{_range_note(head.expected_gain_range, head.customers, unit)}"
     ) + ignored
 
 
 def _range(interval: tuple[float, float] | None, unit: str) -> str:
     if interval is None:
-        return " (эффект предложений — допущение, измерений ещё нет)"
-    return f" (от {num(interval[0])} до {num(interval[1])} {unit} по границам измеренного эффекта)"
+        return " (измерений ещё нет)"
+    return f" (от {num(interval[0])} до {num(interval[1])} {unit} по границам интервала измерения)"
 
 
 def _range_note(interval: tuple[float, float] | None, customers: int, unit: str) -> str:
+    """What the measured interval allows a contact to cost: its upper end, and whether its lower end pays at all."""
     if interval is None or not customers:
-        return " (при допущенном эффекте; измерений ещё нет)"
+        return " (измерений ещё нет)"
     low, high = interval[0] / customers, interval[1] / customers
     if high <= 0:
-        return "; по измеренному эффекту предложения не сохраняют ничего — контакт не окупается ни при какой цене"
+        return "; по интервалу измерения предложения не сохраняют ничего — контакт не окупается ни при какой цене"
     if low <= 0:
-        return (f"; по измеренному эффекту — не больше {num(high, 2)} {unit}, а на нижней границе его интервала "
-                "контакт не окупается ни при какой цене")
-    return f"; по границам измеренного эффекта — от {num(low, 2)} до {num(high, 2)} {unit}"
+        return (f"; но интервал измерения накрывает ноль: на его верхней границе — {num(high, 2)} {unit}, "
+                "на нижней контакт не окупается ни при какой цене")
+    return f"; по границам интервала измерения — от {num(low, 2)} до {num(high, 2)} {unit}"
 
 
 def value_cells(value: Value, unit: str) -> ValueCells:
