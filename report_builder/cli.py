@@ -12,7 +12,7 @@ import os
 import re
 import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -114,6 +114,19 @@ def _quarter(value: str | None) -> str | None:
     return value
 
 
+def _given(source: Path | str | None, config_file: Path | None, history: str | None, *options: object) -> Callable[[], str] | None:
+    """What a build is given, as `last_build.stamp` reads it (a function: the stamp after the build differs from the one
+    before, as the build records itself in the history); None for tables in a database, whose changes no file shows."""
+    if isinstance(source, str):
+        return None
+    from report_builder import __version__, last_build
+
+    files = [*(last_build.folder_files(source) if source is not None else []), *([config_file] if config_file else [])]
+    if history is not None and "://" not in history:
+        files.append(Path(history))
+    return lambda: last_build.stamp((source, history, __version__, sys.executable, *options), files)
+
+
 @contextlib.contextmanager
 def _compiled_code_in(cache: Path | None) -> Iterator[None]:
     """numba keeps the code it compiles for the build (shap's masking, `shap_values._compiled_once`) in the stage
@@ -173,19 +186,24 @@ def build(
                 if "pdf" not in chosen:
                     raise InputError("--send отправляет report.pdf, а он не строится: добавьте pdf в --format")
                 config.mail.check_sendable()  # a mail that cannot go stops the build before any work
+            from report_builder import last_build
+            from report_builder.cache import default_cache_dir
             from report_builder.worker import started_ahead
 
-            with started_ahead():  # the worker's imports on the second core while the analysis libraries load here
+            cache = None if no_cache else (cache_dir or default_cache_dir())
+            source = data if data is None or "://" in data else Path(data)
+            given = _given(source, config_file, history, config.model_dump_json(), output, period, no_history, compare_with)
+            expected = cache is not None and given is not None and last_build.same_as_last(cache, given())
+            with started_ahead(not expected):  # the worker's imports on the second core while the analysis libraries load
                 from report_builder.build import build_report  # the analysis libraries load once the settings are good
-                from report_builder.cache import default_cache_dir
 
-                cache = None if no_cache else (cache_dir or default_cache_dir())
-                source = data if data is None or "://" in data else Path(data)
                 with _compiled_code_in(cache):
                     outcome = build_report(
                         config, source, output, period, cache, cache_max_mb, on_stage=show_stage,
                         history=history, use_history=not no_history, compare_with=compare_with,
                     )
+            if cache is not None and given is not None:
+                last_build.remember(cache, given())  # after the build, which changes its history file
     except InputError as exc:
         if debug:
             raise

@@ -121,10 +121,14 @@ def _idle_worker_started() -> None:
 
 
 @contextlib.contextmanager
-def started_ahead() -> Iterator[None]:
+def started_ahead(wanted: bool = True) -> Iterator[None]:
     """The worker started now, before the build loads its libraries, importing what every background stage needs; the
     build takes it when it first sends a stage (`start`). One the build did not take (all its results came from the
-    cache, or it failed first) is told to stop when the block ends."""
+    cache, or it failed first) is told to stop when the block ends. Not `wanted` (a build expected to find everything
+    in the cache, `last_build`): nothing is started here."""
+    if not wanted:
+        yield
+        return
     executor = start()
     executor.submit(import_all, COMMON)
     _STARTED.append(executor)

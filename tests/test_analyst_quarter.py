@@ -139,6 +139,19 @@ def test_the_sample_settings_with_one_cost_changed_by_name_build(analyst_quarter
         assert (analyst_quarter.current / name).is_file(), name
 
 
+def test_the_cache_remembers_what_the_last_build_from_files_was_given(analyst_quarter: AnalystQuarter) -> None:
+    """The stamp of the last build that read files (`last_build`): the database build leaves the one before it, since no
+    file shows a database's changes; an identical rebuild of that quarter would not start the worker ahead."""
+    import re
+
+    from report_builder.last_build import STAMP_FILE
+
+    cache = analyst_quarter.history.parent / "cache"
+    kept = (cache / STAMP_FILE).read_text(encoding="ascii")
+    assert re.fullmatch(r"[0-9a-f]{64}\n", kept)
+    assert not any(p.name.endswith(".tmp") for p in cache.iterdir())
+
+
 def test_the_last_build_keeps_the_cache_to_its_size(analyst_quarter: AnalystQuarter) -> None:
     """Over its size, the cache keeps only what the last build read or wrote: one page layout of the three builds."""
     entries = list((analyst_quarter.current.parent / "cache").glob("*.pkl"))

@@ -89,6 +89,7 @@ def test_corrupted_file_fails_cleanly_and_keeps_the_old_report(tmp_path: Path, t
     result = runner.invoke(app, build_args(data, out, tmp_path))
 
     text = assert_clean_failure(result, out)
+    assert not (tmp_path / "cache" / "last-build.txt").exists()  # a failed build is not one to expect again
     assert "«market_file.csv»" in text and "«Длительность»" in text
     assert "«abc»" in text and "строки: 6" in text
     assert "прежние файлы в папке вывода не тронуты" in text

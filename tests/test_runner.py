@@ -226,6 +226,8 @@ def test_a_worker_started_ahead_runs_the_background_stages(tmp_path: Path) -> No
     with worker.started_ahead():  # a build that takes nothing: the worker is told to stop when it ends
         unused = worker._STARTED[0]
     assert worker._STARTED == [] and unused._flags.shutdown
+    with worker.started_ahead(False):  # a build expected to find everything in the cache starts nothing ahead
+        assert worker._STARTED == []
     later = run_stages(check_table(table, ["number"], settings), {"number": Given(6, "6")}, settings, StageCache(tmp_path))
     assert later.value("pid")[1] not in (started_pid, os.getpid())
 
