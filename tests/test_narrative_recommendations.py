@@ -68,9 +68,9 @@ def test_with_prices_the_plan_is_money() -> None:
 def test_the_loss_says_whether_it_is_measured() -> None:
     from report_builder.results.effects import Loss
 
-    assumed = plan.loss_sentence(Loss(1.0, "assumed"), 3)
+    assumed = effects.loss_sentence(Loss(1.0, "assumed"), 3)
     assert assumed.startswith(f"Допущение: покупатель со сниженной активностью теряет 100{NB}% месячной прибыли")
-    measured = plan.loss_sentence(Loss(0.3, "measured", (0.25, 0.35), 900, 2), 3)
+    measured = effects.loss_sentence(Loss(0.3, "measured", (0.25, 0.35), 900, 2), 3)
     assert f"теряет 30{NB}% месячной прибыли (95{NB}% ДИ 25{NB}%–35{NB}%)" in measured and "900" in measured
 
 

@@ -1,13 +1,14 @@
-"""«Рекомендации», the offers' effect: what the control groups measured, and how big a group a verdict needs."""
+"""«Рекомендации», the offers' effect: what the control groups measured, how big a group a verdict needs, and what a
+decline costs."""
 
 from __future__ import annotations
 
 from typing import NamedTuple
 
-from report_builder.report.filters import count, num
+from report_builder.report.filters import NBSP, count, num
 from report_builder.report.narrative.backtest import verdict_reason
 from report_builder.report.narrative.common import percent, period_label, points, uplift_difference
-from report_builder.results.effects import Effect, Effects
+from report_builder.results.effects import Effect, Effects, Loss
 from report_builder.results.plan import Plan, Power
 
 
@@ -114,3 +115,20 @@ def dropped_sentence(plan: Plan, effects: Effects) -> str:
                 f"{'вредят' if e.verdict == 'harm' else 'не действуют'} — {uplift_difference(e.uplift or 0.0, e.uplift_ci95)}."
             )
     return " ".join(parts)
+
+
+def loss_sentence(loss: Loss, months: int) -> str:
+    """What a decline is taken to cost: measured between quarters, or the assumption."""
+    if loss.source == "measured" and loss.ci95 is not None:
+        return (
+            f"Покупатель со сниженной активностью теряет {percent(loss.share)} месячной прибыли (95{NBSP}% ДИ "
+            f"{percent(loss.ci95[0])}–{percent(loss.ci95[1])}): так изменилась прибыль от квартала к следующему у тех, кто снизил "
+            f"активность, против сохранивших уровень ({count(loss.customers, 'покупатель', 'покупателя', 'покупателей')}, "
+            "в первом квартале — на прежнем уровне). "
+            f"Прибыль под риском — вероятность снижения × прибыль в месяц × {percent(loss.share)} × {months} мес."
+        )
+    return (
+        f"Допущение: покупатель со сниженной активностью теряет {percent(loss.share)} месячной прибыли в течение {months} мес. "
+        f"(прибыль под риском — вероятность снижения × прибыль в месяц × {months} мес.{' × ' + percent(loss.share) if loss.share < 1 else ''}); "
+        "измерить потерю можно, когда в истории будут два соседних квартала."
+    )

@@ -1,13 +1,13 @@
-"""«Рекомендации», the plan: whom to contact, what it keeps and costs (or the price under which it pays), what is assumed."""
+"""«Рекомендации», the plan: whom to contact, what it keeps and costs (or the price under which it pays), what is assumed
+(what a decline costs and what the offers changed: `effects`)."""
 
 from __future__ import annotations
 
 from typing import NamedTuple
 
-from report_builder.report.filters import NBSP, count, num
+from report_builder.report.filters import count, num
 from report_builder.report.narrative.common import end, percent
 from report_builder.report.narrative.recommendations import channels_phrase
-from report_builder.results.effects import Loss
 from report_builder.results.plan import Plan, Value
 
 UNCOVERED = {
@@ -37,23 +37,6 @@ class ValueCells(NamedTuple):
     gain_range: str  # its range by the measured effect's interval, on a line of its own («по измерению: от −131 до 151»)
     money: str  # net gain when prices are known; else the break-even price per contact
     effect: str  # the share of declines prevented the money assumes, and where it comes from
-
-
-def loss_sentence(loss: Loss, months: int) -> str:
-    """What a decline is taken to cost: measured between quarters, or the assumption."""
-    if loss.source == "measured" and loss.ci95 is not None:
-        return (
-            f"Покупатель со сниженной активностью теряет {percent(loss.share)} месячной прибыли (95{NBSP}% ДИ "
-            f"{percent(loss.ci95[0])}–{percent(loss.ci95[1])}): так изменилась прибыль от квартала к следующему у тех, кто снизил "
-            f"активность, против сохранивших уровень ({count(loss.customers, 'покупатель', 'покупателя', 'покупателей')}, "
-            "в первом квартале — на прежнем уровне). "
-            f"Прибыль под риском — вероятность снижения × прибыль в месяц × {percent(loss.share)} × {months} мес."
-        )
-    return (
-        f"Допущение: покупатель со сниженной активностью теряет {percent(loss.share)} месячной прибыли в течение {months} мес. "
-        f"(прибыль под риском — вероятность снижения × прибыль в месяц × {months} мес.{' × ' + percent(loss.share) if loss.share < 1 else ''}); "
-        "измерить потерю можно, когда в истории будут два соседних квартала."
-    )
 
 
 def plan_line(plan: Plan, unit: str) -> str:
