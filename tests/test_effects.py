@@ -73,11 +73,11 @@ def test_each_quarter_is_read_and_then_pooled(measured) -> None:
 
 
 def test_money_uses_the_most_specific_precise_measurement(measured) -> None:
-    effect, interval, source = measured.applied("cart", VALUABLE_AT_RISK)
+    effect, interval, source, group = measured.applied("cart", VALUABLE_AT_RISK)
     cell = measured._find(VALUABLE_AT_RISK, "cart")
     assert source == "measured" and effect == pytest.approx(cell.uplift / cell.control_rate)
-    assert interval[0] < effect < interval[1]
-    usual, _, _ = measured.applied("cart", USUAL_AT_RISK)
+    assert interval[0] < effect < interval[1] and group == (VALUABLE_AT_RISK, "cart")  # the group it was measured in
+    usual = measured.applied("cart", USUAL_AT_RISK).effect
     assert abs(usual) < 0.1  # about nothing where nothing works
 
 
@@ -87,7 +87,8 @@ def test_a_small_control_group_leaves_the_assumption_in_force() -> None:
     reference = Reference((snapshot("2026-Q1", clean(pd.Series(0, index=assigned.index)), assigned),))
     found = effects(reference, clean(outcome(rng, assigned)), BacktestConfig(), RecommendationsConfig(), 0)
     assert found.overall.verdict == "small_groups" and found.overall.used == "assumed"
-    assert found.applied("cart", VALUABLE_AT_RISK)[0:3:2] == (RecommendationsConfig().effect, "assumed")
+    assert found.applied("cart", VALUABLE_AT_RISK)[0:4:2] == (RecommendationsConfig().effect, "assumed")
+    assert found.applied("cart", VALUABLE_AT_RISK).group is None  # an assumption was measured nowhere
 
 
 def test_a_wide_interval_is_named_as_the_reason() -> None:
@@ -111,8 +112,9 @@ def test_offers_that_harm_are_measured_however_wide_the_interval() -> None:
     harmful = found.for_segment(VALUABLE_AT_RISK)
     assert harmful.verdict == "harm" and harmful.uplift_ci95[1] - harmful.uplift_ci95[0] > BacktestConfig().max_ci_width
     assert harmful.used == "measured"
-    effect, interval, source = found.applied("cart", VALUABLE_AT_RISK)
+    effect, interval, source, group = found.applied("cart", VALUABLE_AT_RISK)
     assert source == "measured" and effect < 0 and interval[1] < 0  # the money sees a loss, never the assumed gain
+    assert group is not None and group[0] == VALUABLE_AT_RISK
 
 
 def test_no_history_measures_nothing() -> None:

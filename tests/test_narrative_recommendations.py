@@ -44,14 +44,22 @@ def test_without_prices_no_page_says_it_pays_and_the_break_even_is_given() -> No
 def test_the_break_even_says_what_effect_it_rests_on_and_what_the_measured_interval_allows() -> None:
     made = make.plan()  # five customers offered, nothing measured
     assert plan.plan_line(made, "ед.").endswith("сохраняет одно предложение при допущенном эффекте (измерений ещё нет).")
-    measured = replace(made, customers=made.customers.assign(effect_source="measured"))
-    spans_zero = plan.plan_line(replace(measured, headline=replace(made.headline, expected_gain_range=(-5.0, 2.5))), "ед.")
-    assert "сохраняет одно предложение по измеренному эффекту; но интервал измерения накрывает ноль: на его верхней " \
-           "границе — 0,50 ед., на нижней контакт не окупается ни при какой цене." in spans_zero
+    everyone = replace(made, customers=made.customers.assign(effect_source="measured"))  # measured on every offer together
+    spans_zero = plan.plan_line(replace(everyone, headline=replace(made.headline, expected_gain_range=(-5.0, 2.5))), "ед.")
+    assert "сохраняет одно предложение по эффекту, измеренному по всем предложениям; но интервал измерения накрывает ноль: " \
+           "на его верхней границе — 0,50 ед., на нижней контакт не окупается ни при какой цене." in spans_zero
     above = plan.plan_line(replace(made, headline=replace(made.headline, expected_gain_range=(5.0, 10.0))), "ед.")
     assert above.endswith("при допущенном эффекте; по границам интервала измерения — от 1,00 до 2,00 ед.")
-    mixed = made.customers.assign(effect_source=["measured", "assumed", "measured", "assumed", "assumed"])
-    assert "для части покупателей измеренному" in plan.plan_line(replace(made, customers=mixed), "ед.")
+    in_segment = made.customers.assign(effect_source="measured", measured_segment="Ценные в зоне риска")
+    made = replace(made, headline=replace(made.headline, expected_gain_range=(5.0, 10.0)))  # a measurement has its interval
+    assert "по эффекту, измеренному в сегменте «Ценные в зоне риска»;" in plan.plan_line(replace(made, customers=in_segment), "ед.")
+    offer = in_segment.assign(measured_offer=["pages"] * 3 + [None] * 2)  # the offer's own measurement for three of five
+    assert replace(made, customers=offer).measured_in == (("Ценные в зоне риска", "Подборки"), ("Ценные в зоне риска", None))
+    assert "измеренному в сегменте «Ценные в зоне риска» для предложения «Подборки» и в сегменте «Ценные в зоне риска»;" \
+           in plan.plan_line(replace(made, customers=offer), "ед.")
+    mixed = in_segment.assign(effect_source=["measured", "assumed", "measured", "assumed", "assumed"])
+    assert "для части покупателей измеренному в сегменте «Ценные в зоне риска», для части — допущенному" \
+           in plan.plan_line(replace(made, customers=mixed), "ед.")
     assert replace(made, customers=made.customers.iloc[:0]).effect_source == "assumed"  # nobody offered
 
 

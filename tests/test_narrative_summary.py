@@ -69,3 +69,14 @@ def test_the_kpis_of_the_risk_zone() -> None:
 def test_the_period_in_the_case_the_definition_needs() -> None:
     assert say.in_period("2026-Q4") == f"в IV квартале 2026{NB}г."
     assert say.in_period("весна") == "в периоде «весна»"
+
+
+def test_the_effect_on_the_front_page_is_of_every_offer_together() -> None:
+    """A segment's measurement may carry the plan's money; the front page's verdict is on every offer together, and says so."""
+    from report_builder.results.effects import Effect, Effects
+
+    overall = Effect(None, None, None, ("2026-Q1", "2026-Q2"), 600, 70, 0.5, 0.47, -0.03, (-0.12, 0.06), "no_effect", "measured", ())
+    text = say.effects_headline(Effects((overall,), Loss(1.0, "assumed"), 0.2, 0.2), make.plan().power)
+    assert text.startswith(f"Эффект всех предложений вместе по контрольным группам за 2{NB}квартала: эффект не обнаружен")
+    nothing = say.effects_headline(Effects((), Loss(1.0, "assumed"), 0.2, 0.2), make.plan().power)
+    assert nothing.startswith("Эффект предложений ещё не измерен")

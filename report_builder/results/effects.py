@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Literal
+from typing import Annotated, Literal, NamedTuple
 
 from report_builder.records import Out
 from report_builder.uplift import Verdict
+
+
+class Applied(NamedTuple):
+    """The effect the money uses for one offer in one segment (`Effects.applied`)."""
+
+    effect: float  # the share of declines prevented
+    interval: tuple[float, float] | None  # its range from a measured interval; None: nothing measured
+    source: Literal["measured", "assumed"]
+    group: tuple[str | None, str | None] | None  # (segment, offer) of the measurement used; None: the assumption
+
 
 @dataclass(frozen=True)
 class QuarterUplift:
@@ -94,20 +104,22 @@ class Effects:
         """Everyone, each segment and each offer: what the report shows (the segment × offer cells only feed the money)."""
         return tuple(e for e in self.effects if e.segment is None or e.offer is None)
 
-    def applied(self, rule: str, segment: str) -> tuple[float, tuple[float, float] | None, str]:
-        """(relative effect the money uses, its range from a measured interval, "measured" | "assumed") for one offer in one segment.
+    def applied(self, rule: str, segment: str) -> Applied:
+        """The effect the money uses for one offer in one segment, its range from a measured interval, its source, and
+        the group it was measured in.
 
         From the most specific group to the broadest (the offer in this segment, the offer, the segment, everyone):
         a measurement the money uses (`Effect.used`: a narrow interval, or one wholly below zero) is used; one whose
-        interval excludes zero but is still wide keeps the assumption, with its own interval as the range; one that shows nothing yet passes to the broader group. Without any, the
-        assumption, with the most specific interval measured as the range (None: nothing measured).
+        interval excludes zero but is still wide keeps the assumption, with its own interval as the range; one that
+        shows nothing yet passes to the broader group. Without any, the assumption, with the most specific interval
+        measured as the range (None: nothing measured).
         """
         candidates = [e for e in (self._find(segment, rule), self._find(None, rule), self._find(segment, None), self.overall)
                       if e is not None and e.uplift is not None]
         for effect in candidates:
             if effect.used == "measured" and effect.relative is not None:
-                return effect.relative, effect.relative_range, "measured"
+                return Applied(effect.relative, effect.relative_range, "measured", (effect.segment, effect.offer))
             if effect.verdict in ("effect", "harm"):
-                return self.assumed, effect.relative_range, "assumed"
+                return Applied(self.assumed, effect.relative_range, "assumed", None)
         ranges = [e.relative_range for e in candidates if e.relative_range is not None]
-        return self.assumed, ranges[0] if ranges else None, "assumed"
+        return Applied(self.assumed, ranges[0] if ranges else None, "assumed", None)

@@ -91,7 +91,8 @@ class Plan:
     by_segment: Annotated[tuple[Value, ...], Out("plan_segments")]
     by_offer: Annotated[tuple[Value, ...], Out("plan_offers")]
     dropped: Annotated[tuple[str, ...], Out("offers_not_working")]  # rules a precise measurement found useless
-    # index id, every customer an offer fits: rule, title, channels, gain, gain_low, gain_high, cost, net,
+    # index id, every customer an offer fits: rule, title, channels, gain, gain_low, gain_high, cost, net, effect,
+    # effect_source, measured_segment / measured_offer (the group a measured effect comes from; both None: every offer),
     # in_plan (chosen for the plan), control (held back from it)
     customers: pd.DataFrame
     eligible: pd.DataFrame  # index id, a column per usable rule: whether it fits the customer (the control group's too)
@@ -115,3 +116,13 @@ class Plan:
         """Where the effect behind the headline's money comes from, for the customers who get an offer (none: assumed)."""
         sources = set(self.offered["effect_source"])
         return sources.pop() if len(sources) == 1 else "mixed" if sources else "assumed"  # type: ignore[return-value]
+
+    @property
+    def measured_in(self) -> tuple[tuple[str | None, str | None], ...]:
+        """The groups whose measured effect the money of the offered customers rests on, the most customers first:
+        (segment, offer title), None for «every» — (None, None) is every offer in every segment together."""
+        offered = self.offered
+        measured = offered[offered["effect_source"] == "measured"]
+        groups = [(seg if isinstance(seg, str) else None, title if isinstance(offer, str) else None)
+                  for seg, offer, title in zip(measured["measured_segment"], measured["measured_offer"], measured["title"])]
+        return tuple(pd.Series(groups, dtype=object).value_counts(sort=True).index) if groups else ()

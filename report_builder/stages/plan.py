@@ -67,7 +67,7 @@ def _option(rule: OfferRule, frame: pd.DataFrame, kept: pd.Series, effects: Effe
             eligible: pd.Series) -> pd.DataFrame:
     """One offer for every customer it fits: its channels, gain (with the measured range), price and net gain."""
     fits = frame.index[eligible.reindex(frame.index, fill_value=False).to_numpy(dtype=bool)]
-    effect, low, high, source = _effects(rule.name, frame.loc[fits, SEGMENT], effects)
+    effect, low, high, source, basis = _effects(rule.name, frame.loc[fits, SEGMENT], effects)
     consent = frame.loc[fits, CONSENT] == CONSENT_YES
     reach = {True: rule.reach(True), False: rule.reach(False)}
     prices = {k: rule.contact_cost(v, config.channel_costs) for k, v in reach.items()}
@@ -87,16 +87,19 @@ def _option(rule: OfferRule, frame: pd.DataFrame, kept: pd.Series, effects: Effe
         "net": gain - cost,
         "effect": effect,
         "effect_source": source,
+        "measured_segment": basis.map(lambda g: g[0] if g else None),  # the group whose measurement the money uses
+        "measured_offer": basis.map(lambda g: g[1] if g else None),
     }, index=fits)
 
 
-def _effects(rule: str, segments: pd.Series, effects: Effects) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series]:
-    """Per customer: the effect the money uses for this offer in the customer's segment, its measured range and source."""
+def _effects(rule: str, segments: pd.Series, effects: Effects) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series, pd.Series]:
+    """Per customer: the effect the money uses for this offer in the customer's segment, its measured range, source and
+    the group it was measured in (`Effects.applied`)."""
     found = {name: effects.applied(rule, name) for name in segments.unique()}
-    effect = segments.map(lambda s: found[s][0]).astype(float)
-    low = segments.map(lambda s: found[s][1][0] if found[s][1] else np.nan).astype(float)
-    high = segments.map(lambda s: found[s][1][1] if found[s][1] else np.nan).astype(float)
-    return effect, low, high, segments.map(lambda s: found[s][2])
+    effect = segments.map(lambda s: found[s].effect).astype(float)
+    low = segments.map(lambda s: found[s].interval[0] if found[s].interval else np.nan).astype(float)
+    high = segments.map(lambda s: found[s].interval[1] if found[s].interval else np.nan).astype(float)
+    return effect, low, high, segments.map(lambda s: found[s].source), segments.map(lambda s: found[s].group)
 
 
 def _discount(rule: OfferRule, revenue: pd.Series, revenue_to_money: float | None) -> pd.Series:
@@ -111,7 +114,8 @@ def _discount(rule: OfferRule, revenue: pd.Series, revenue_to_money: float | Non
 def _best(options: dict[str, pd.DataFrame], index: pd.Index) -> pd.DataFrame:
     """One offer per customer: the largest net gain where the price is known, else the largest gain."""
     if not options:
-        columns = ["rule", "title", "channels", "gain", "gain_low", "gain_high", "cost", "net", "effect", "effect_source"]
+        columns = ["rule", "title", "channels", "gain", "gain_low", "gain_high", "cost", "net", "effect", "effect_source",
+                   "measured_segment", "measured_offer"]
         return pd.DataFrame(columns=columns, index=pd.Index([], name=index.name))
     stacked = pd.concat(options.values())
     stacked["score"] = stacked["net"].fillna(stacked["gain"])

@@ -20,9 +20,6 @@ UNCOVERED = {
 
 
 SOURCE_WORDS = {"measured": "измерен", "assumed": "допущение", "mixed": "частично измерен"}
-# The effect the plan's money rests on (`Plan.effect_source`).
-BASIS = {"measured": "по измеренному эффекту", "assumed": "при допущенном эффекте",
-         "mixed": "по эффекту, для части покупателей измеренному, для части — допущенному"}
 
 
 class ValueCells(NamedTuple):
@@ -44,7 +41,7 @@ def plan_line(plan: Plan, unit: str) -> str:
     says whether the effect it rests on is measured or assumed, and what the measurement's interval allows."""
     head = plan.headline
     who = count(head.customers, "покупателю", "покупателям", "покупателям")
-    basis = BASIS[plan.effect_source]
+    basis = _basis(plan)
     if head.costs_known:
         budget = f" при бюджете {num(head.budget)} {unit}" if head.budget is not None else ""
         return end(
@@ -60,6 +57,18 @@ def plan_line(plan: Plan, unit: str) -> str:
         f"контакт окупается, если обходится дешевле {num(head.break_even_cost, 2)} {unit} на покупателя — "
         f"столько в среднем сохраняет одно предложение {basis}{_range_note(head.expected_gain_range, head.customers, unit)}"
     ) + ignored
+
+
+def _basis(plan: Plan) -> str:
+    """The effect the money rests on: assumed, or measured — and in which groups (a segment's can differ from all offers')."""
+    if plan.effect_source == "assumed":
+        return "при допущенном эффекте"
+    groups = [" ".join(part for part in (f"в сегменте «{segment}»" if segment else "", f"для предложения «{offer}»" if offer else "")
+                       if part) or "по всем предложениям" for segment, offer in plan.measured_in]
+    where = " и ".join(groups) if len(groups) <= 2 else f"в {num(len(groups))} группах (см. «Рекомендации»)"
+    if plan.effect_source == "measured":
+        return f"по эффекту, измеренному {where}"
+    return f"по эффекту, для части покупателей измеренному {where}, для части — допущенному"
 
 
 def _range(interval: tuple[float, float] | None, unit: str) -> str:

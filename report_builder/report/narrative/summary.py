@@ -111,8 +111,8 @@ def effects_headline(effects: Effects, power: Power) -> str:
     quarters = count(len(overall.quarters), "квартал", "квартала", "кварталов")
     reading = verdict_reason(overall.verdict, overall.uplift, overall.uplift_ci95, effects.min_group, effects.max_ci_width)
     if overall.verdict in ("effect", "harm", "no_effect"):  # the history has reached its verdict: no waiting to announce
-        return f"Эффект предложений по контрольным группам за {quarters}: {reading}."
-    return f"Эффект предложений по контрольным группам за {quarters}: {reading}. {when}"
+        return f"Эффект всех предложений вместе по контрольным группам за {quarters}: {reading}."
+    return f"Эффект всех предложений вместе по контрольным группам за {quarters}: {reading}. {when}"
 
 
 def verdict_when(power: Power) -> str:
