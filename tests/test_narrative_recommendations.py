@@ -78,8 +78,13 @@ def test_the_loss_says_whether_it_is_measured() -> None:
 
     assumed = effects.loss_sentence(Loss(1.0, "assumed"), 3)
     assert assumed.startswith(f"Допущение: покупатель со сниженной активностью теряет 100{NB}% месячной прибыли")
+    assert "считается от всей прибыли под риском (вероятность снижения × прибыль в месяц × 3 мес.)" in assumed
+    assert f"считается от 40{NB}% прибыли под риском" in effects.loss_sentence(Loss(0.4, "assumed"), 3)
     measured = effects.loss_sentence(Loss(0.3, "measured", (0.25, 0.35), 900, 2), 3)
     assert f"теряет 30{NB}% месячной прибыли (95{NB}% ДИ 25{NB}%–35{NB}%)" in measured and "900" in measured
+    # «прибыль под риском» is the segments' (probability × profit × months): the share lost is taken of it, not in it
+    assert f"Прибыль под риском (вероятность снижения × прибыль в месяц × 3 мес.) — то, что снижение затрагивает; " \
+           f"теряется из неё 30{NB}%" in measured
 
 
 def test_the_power_sentence_says_when_a_verdict_comes() -> None:
