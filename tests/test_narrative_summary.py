@@ -63,7 +63,11 @@ def test_the_kpis_of_the_risk_zone() -> None:
     amount, text = say.inaction_kpi(seg, "тыс. руб.", Loss(1.0, "assumed"))
     assert amount == f"{num(46.5)} тыс. руб."
     assert text == f"под риском за 3 мес., 48{NB}% прибыли квартала; допущение: снижение стоит 100{NB}% прибыли"
-    assert say.inaction_kpi(seg, "ед.", Loss(0.3, "measured", (0.2, 0.4), 500))[1].endswith(f"снижение стоит 30{NB}% прибыли (измерено)")
+    # A measured loss of 30 %: the cost of doing nothing is 30 % of the profit at risk, which the label still names.
+    amount, text = say.inaction_kpi(seg, "ед.", Loss(0.3, "measured", (0.2, 0.4), 500))
+    assert amount == f"{num(46.5 * 0.3)} ед."
+    assert text == f"потеря за 3 мес.: 30{NB}% (измерено) от {num(46.5)} ед. под риском (48{NB}% прибыли квартала)"
+    assert say.inaction_kpi(seg, "ед.", Loss(0.5, "assumed"))[1].startswith(f"потеря за 3 мес.: 50{NB}% (допущение) от")
 
 
 def test_the_period_in_the_case_the_definition_needs() -> None:

@@ -134,3 +134,8 @@ def loss_sentence(loss: Loss, months: int) -> str:
         f"поэтому выгода предложений считается от {base} (вероятность снижения × прибыль в месяц × {months} мес.); "
         "измерить потерю можно, когда в истории будут два соседних квартала."
     )
+
+
+def loss_note(loss: Loss) -> str:
+    """How much of the profit at risk is lost if nothing is done: «31 % (измерено)»."""
+    return f"{percent(loss.share)} ({'измерено' if loss.source == 'measured' else 'допущение'})"

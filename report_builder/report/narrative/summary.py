@@ -67,12 +67,17 @@ def at_risk_kind(forecast: Forecast) -> str:
 
 
 def inaction_kpi(segmentation: Segmentation, unit: str, loss: Loss) -> tuple[str, str]:
-    """The cost of doing nothing: (the amount, the label under it, naming whether the loss is measured or assumed)."""
+    """The cost of doing nothing: (the amount, the label under it). The profit at risk when a decline takes all of it (the
+    assumption by default); else the share a decline takes of it, the profit at risk then named in the label."""
     totals = segmentation.totals
-    source = f"снижение стоит {percent(loss.share)} прибыли (измерено)" if loss.source == "measured" else (
-        f"допущение: снижение стоит {percent(loss.share)} прибыли")
-    label = f"под риском за {totals.months} мес., {percent(totals.share_of_quarter_profit)} прибыли квартала; {source}"
-    return f"{num(totals.profit_at_risk_all)} {unit}", label
+    exposed = f"{percent(totals.share_of_quarter_profit)} прибыли квартала"
+    if loss.share >= 1:
+        assumed = "" if loss.source == "measured" else f"; допущение: снижение стоит {percent(loss.share)} прибыли"
+        return f"{num(totals.profit_at_risk_all)} {unit}", f"под риском за {totals.months} мес., {exposed}{assumed}"
+    how = "измерено" if loss.source == "measured" else "допущение"
+    label = (f"потеря за {totals.months} мес.: {percent(loss.share)} ({how}) от {num(totals.profit_at_risk_all)} {unit} "
+             f"под риском ({exposed})")
+    return f"{num(totals.profit_at_risk_all * loss.share)} {unit}", label
 
 
 def forecast_headline(forecast: Forecast) -> str:
