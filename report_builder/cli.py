@@ -124,7 +124,7 @@ def _given(source: Path | str | None, config_file: Path | None, history: str | N
     files = [*(last_build.folder_files(source) if source is not None else []), *([config_file] if config_file else [])]
     if history is not None and "://" not in history:
         files.append(Path(history))
-    return lambda: last_build.stamp((source, history, __version__, sys.executable, *options), files)
+    return lambda: last_build.stamp((source, history, __version__, sys.executable, os.getcwd(), *options), files)  # relative paths
 
 
 @contextlib.contextmanager
