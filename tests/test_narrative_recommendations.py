@@ -119,3 +119,14 @@ def test_a_segment_the_offers_harm_is_named_as_left_out_of_the_plan() -> None:
     assert text == (f"Сегмент «{VALUABLE_STABLE}» в план не вошёл: по контрольным группам предложения там вредят — "
                     f"разница −19,1{NB}п.{NB}п. (95{NB}% ДИ от −30,5 до −7,6{NB}п.{NB}п.).")
     assert effects.dropped_sentence(made, Effects((), Loss(1.0, "assumed"), 0.2, 0.2)) == ""
+
+
+def test_the_effects_lead_says_which_group_carries_the_money_and_when_to_doubt_it() -> None:
+    from report_builder.results.effects import Effect, Effects, Loss
+
+    overall = Effect(None, None, None, ("2026-Q1",), 600, 70, 0.5, 0.47, -0.03, (-0.12, 0.06), "no_effect", "measured", ())
+    text = effects.effects_lead(Effects((overall,), Loss(1.0, "assumed"), 0.2, 0.2))
+    assert "самой узкой группы с точным измерением (предложение в сегменте, затем предложение, сегмент, все предложения" in text
+    assert text.endswith("если деньги плана держатся на такой группе, а строка «все предложения» эффекта не показывает, вывод "
+                         "стоит подтвердить следующим кварталом.")
+    assert effects.effects_lead(Effects((), Loss(1.0, "assumed"), 0.2, 0.2)).startswith("Измерений эффекта ещё нет")

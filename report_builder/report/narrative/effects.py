@@ -20,14 +20,12 @@ class EffectCells(NamedTuple):
     used: str
 
 
-
 def effect_group(effect: Effect) -> str:
     if effect.segment is None and effect.offer is None:
         return "все предложения"
     if effect.offer is None:
         return f"сегмент «{effect.segment}»"
     return f"«{effect.title or effect.offer}»"
-
 
 
 def effect_cells(effect: Effect, min_group: int, max_width: float) -> EffectCells:
@@ -40,7 +38,6 @@ def effect_cells(effect: Effect, min_group: int, max_width: float) -> EffectCell
     )
 
 
-
 def effects_lead(effects: Effects) -> str:
     overall = effects.overall
     if overall is None or not overall.quarters:
@@ -51,20 +48,19 @@ def effects_lead(effects: Effects) -> str:
     quarters = ", ".join(period_label(q) for q in overall.quarters)
     return (
         f"Эффект измерен по контрольным группам кварталов: {quarters} (каждый проверен следующим кварталом; оценки "
-        f"кварталов объединены с весами по их точности). Деньги считаются по измеренному эффекту группы, если его "
-        f"интервал уже {points(effects.max_ci_width)} или целиком ниже нуля (там, где предложения вредят, они выходят из "
-        f"плана); иначе — по допущению "
-        f"({percent(effects.assumed)} предотвращённых снижений), с суммами и на границах измеренного интервала. "
-        f"Групп в таблице — {len(effects.groups)}: при стольких сравнениях одно-два «эффект есть» или «вредят» "
-        "ожидаемы и случайно, поэтому надёжнее всего строка «все предложения»."
+        f"кварталов объединены с весами по их точности). Деньги считаются по измеренному эффекту самой узкой группы с "
+        f"точным измерением (предложение в сегменте, затем предложение, сегмент, все предложения вместе): его интервал уже "
+        f"{points(effects.max_ci_width)} или целиком ниже нуля (там, где предложения вредят, они выходят из плана); иначе — "
+        f"по допущению ({percent(effects.assumed)} предотвращённых снижений), с суммами и на границах измеренного "
+        f"интервала. Групп в таблице — {len(effects.groups)}: при стольких сравнениях одно-два «эффект есть» или «вредят» "
+        "ожидаемы и случайно; если деньги плана держатся на такой группе, а строка «все предложения» эффекта не "
+        "показывает, вывод стоит подтвердить следующим кварталом."
     )
-
 
 
 def shown_effects(effects: Effects) -> tuple[Effect, ...]:
     """Everyone, each segment and each offer: the rows of the effects table."""
     return effects.groups
-
 
 
 def power_sentence(power: Power) -> str:
@@ -93,7 +89,6 @@ def power_sentence(power: Power) -> str:
             f"в контрольную группу нужно отбирать {percent(power.recommended_share)} плана."
         )
     return head + now + when + target
-
 
 
 def any_measured(effects: Effects) -> bool:
