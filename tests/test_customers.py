@@ -84,6 +84,9 @@ def test_offers_and_drivers_per_customer(parts, table: pd.DataFrame) -> None:
     assert (by_id.loc[offered.index, "in_plan"] == "да").all()
     np.testing.assert_allclose(by_id.loc[offered.index, "expected_gain"].astype(float), offered["gain"])  # no prices: the gain
     assert by_id.loc[~by_id.index.isin(made.customers.index[made.customers["in_plan"]]), "expected_gain"].isna().all()
+    held_back = list(made.control)
+    assert held_back and (by_id.loc[held_back, "in_plan"] == "да").all() and (by_id.loc[held_back, "control"] == "да").all()
+    assert by_id.loc[held_back, "expected_gain"].isna().all() and (by_id.loc[held_back, "offers"] == "").all()  # no offer, no gain
     explained = set(scores.shap.dropna().index)
     assert len(explained) == CUSTOMERS_MAX
     for row in table.itertuples():

@@ -93,7 +93,7 @@ def customer_table(seg: Segmentation, plan: Plan, scores: Scores, previous: pd.S
     control = plan.customers["control"].reindex(ids, fill_value=False).astype(bool)
     offered = planned & ~control
     offers = (chosen["title"].astype(str) + " (" + chosen["channels"].astype(str) + ")").where(offered, "")
-    gain = chosen["net"].fillna(chosen["gain"]).where(planned)
+    gain = chosen["net"].fillna(chosen["gain"]).where(offered)  # the control group gets no offer, so it gains nothing
     drivers = _drivers(scores.shap.reindex(ids), frame)
     before = (previous if previous is not None else pd.Series(dtype=object)).reindex(ids)
     table = pd.DataFrame(
