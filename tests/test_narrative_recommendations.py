@@ -130,3 +130,14 @@ def test_the_effects_lead_says_which_group_carries_the_money_and_when_to_doubt_i
     assert text.endswith("если деньги плана держатся на такой группе, а строка «все предложения» эффекта не показывает, вывод "
                          "стоит подтвердить следующим кварталом.")
     assert effects.effects_lead(Effects((), Loss(1.0, "assumed"), 0.2, 0.2)).startswith("Измерений эффекта ещё нет")
+
+
+def test_the_plan_tables_say_where_a_measured_effect_was_measured() -> None:
+    made = make.plan()  # nothing measured: nothing to explain
+    assert effects.measured_note(made) == ""
+    in_segment = made.customers.assign(effect_source="measured", measured_segment="Ценные в зоне риска")
+    note = effects.measured_note(replace(made, customers=in_segment))
+    assert note.startswith("«Измерен» в столбце «Эффект» — эффект, измеренный в сегменте «Ценные в зоне риска»:")
+    assert "не обязательно само предложение" in note
+    three = in_segment.assign(measured_segment=["A", "B", "C", "A", "B"])
+    assert effects.measured_groups(replace(made, customers=three)) == "в 3 группах"

@@ -1,5 +1,4 @@
-"""«Рекомендации», the offers' effect: what the control groups measured, how big a group a verdict needs, and what a
-decline costs."""
+"""«Рекомендации», the offers' effect: what the control groups measured, the size a verdict needs, what a decline costs."""
 
 from __future__ import annotations
 
@@ -134,3 +133,18 @@ def loss_sentence(loss: Loss, months: int) -> str:
 def loss_note(loss: Loss) -> str:
     """How much of the profit at risk is lost if nothing is done: «31 % (измерено)»."""
     return f"{percent(loss.share)} ({'измерено' if loss.source == 'measured' else 'допущение'})"
+
+
+def measured_groups(plan: Plan) -> str:
+    """Where the effects the plan's money uses were measured («в сегменте «X»», «по всем предложениям»…), or in how many groups."""
+    groups = [" ".join(part for part in (f"в сегменте «{segment}»" if segment else "", f"для предложения «{offer}»" if offer else "")
+                       if part) or "по всем предложениям" for segment, offer in plan.measured_in]
+    return " и ".join(groups) if len(groups) <= 2 else f"в {num(len(groups))} группах"
+
+
+def measured_note(plan: Plan) -> str:
+    """What «измерен» in the plan's tables means: measured in a group, not necessarily for the offer itself."""
+    if not plan.measured_in:
+        return ""
+    return (f"«Измерен» в столбце «Эффект» — эффект, измеренный {measured_groups(plan)}: деньги покупателя считаются по "
+            "самой узкой группе с точным измерением, и это не обязательно само предложение (таблица ниже).")

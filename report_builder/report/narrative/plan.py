@@ -7,6 +7,7 @@ from typing import NamedTuple
 
 from report_builder.report.filters import count, num
 from report_builder.report.narrative.common import end, percent
+from report_builder.report.narrative.effects import measured_groups
 from report_builder.report.narrative.recommendations import channels_phrase
 from report_builder.results.plan import Plan, Value
 
@@ -63,12 +64,9 @@ def _basis(plan: Plan) -> str:
     """The effect the money rests on: assumed, or measured — and in which groups (a segment's can differ from all offers')."""
     if plan.effect_source == "assumed":
         return "при допущенном эффекте"
-    groups = [" ".join(part for part in (f"в сегменте «{segment}»" if segment else "", f"для предложения «{offer}»" if offer else "")
-                       if part) or "по всем предложениям" for segment, offer in plan.measured_in]
-    where = " и ".join(groups) if len(groups) <= 2 else f"в {num(len(groups))} группах (см. «Рекомендации»)"
     if plan.effect_source == "measured":
-        return f"по эффекту, измеренному {where}"
-    return f"по эффекту, для части покупателей измеренному {where}, для части — допущенному"
+        return f"по эффекту, измеренному {measured_groups(plan)}"
+    return f"по эффекту, для части покупателей измеренному {measured_groups(plan)}, для части — допущенному"
 
 
 def _range(interval: tuple[float, float] | None, unit: str) -> str:
