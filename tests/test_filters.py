@@ -110,3 +110,8 @@ def test_seconds() -> None:
 def test_all_filters_are_registered() -> None:
     assert {"num", "pct", "date_ru", "plural", "count"} <= set(FILTERS)
     assert FILTERS["num"] is num
+
+
+def test_a_value_that_rounds_to_zero_has_no_minus() -> None:
+    assert num(-0.3) == "0" and num(-0.004, 2) == "0,00" and num(-0.6) == "−1" and num(-0.006, 2) == "−0,01"
+    assert pct(-0.004) == "0\u00a0%" and pct(-0.006) == "−1\u00a0%"

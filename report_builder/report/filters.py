@@ -20,6 +20,8 @@ def num(value: float | int | None, digits: int = 0) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    if round(float(value), digits) == 0:  # −0,3 printed in whole units is «0», not «−0»
+        value = 0
     text = format_decimal(value, format=pattern, locale=LOCALE)
     return text.replace("\u202f", NBSP).replace("-", "−")
 
@@ -29,6 +31,8 @@ def pct(value: float | None, digits: int = 0) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
     pattern = "#,##0" + ("." + "0" * digits if digits else "") + "\u00a0%"
+    if round(float(value) * 100, digits) == 0:
+        value = 0.0
     return format_percent(value, format=pattern, locale=LOCALE).replace("\u202f", NBSP).replace("-", "−")
 
 
