@@ -115,3 +115,11 @@ def test_all_filters_are_registered() -> None:
 def test_a_value_that_rounds_to_zero_has_no_minus() -> None:
     assert num(-0.3) == "0" and num(-0.004, 2) == "0,00" and num(-0.6) == "−1" and num(-0.006, 2) == "−0,01"
     assert pct(-0.004) == "0\u00a0%" and pct(-0.006) == "−1\u00a0%"
+
+
+def test_signed_points_of_a_zero_have_no_sign() -> None:
+    from report_builder.report.narrative.common import interval_points, signed_points
+
+    assert signed_points(0.234) == "+23,4" and signed_points(-0.103) == "−10,3"
+    assert signed_points(-0.0004) == "0,0" and signed_points(0.0) == "0,0"
+    assert interval_points((-0.0004, 0.05)) == "от 0,0 до +5,0\u00a0п.\u00a0п."

@@ -43,7 +43,10 @@ def pp(value: float) -> str:
 
 
 def signed_points(value: float) -> str:
-    """A signed number of percentage points, without the unit: 0.234 -> «+23,4», −0.103 -> «−10,3»."""
+    """A signed number of percentage points, without the unit: 0.234 -> «+23,4», −0.103 -> «−10,3»; one that rounds
+    to zero -> «0,0»."""
+    if round(value * 100, 1) == 0:
+        return num(0, 1)
     return f"{'−' if value < 0 else '+'}{num(abs(value) * 100, 1)}"
 
 
