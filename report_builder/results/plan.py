@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
@@ -114,8 +115,7 @@ class Plan:
     @property
     def effect_source(self) -> Literal["measured", "assumed", "mixed"]:
         """Where the effect behind the headline's money comes from, for the customers who get an offer (none: assumed)."""
-        sources = set(self.offered["effect_source"])
-        return sources.pop() if len(sources) == 1 else "mixed" if sources else "assumed"  # type: ignore[return-value]
+        return combined_source(self.offered["effect_source"])
 
     @property
     def measured_in(self) -> tuple[tuple[str | None, str | None], ...]:
@@ -126,3 +126,9 @@ class Plan:
         groups = [(seg if isinstance(seg, str) else None, title if isinstance(offer, str) else None)
                   for seg, offer, title in zip(measured["measured_segment"], measured["measured_offer"], measured["title"])]
         return tuple(pd.Series(groups, dtype=object).value_counts(sort=True).index) if groups else ()
+
+
+def combined_source(sources: Iterable[str]) -> Literal["measured", "assumed", "mixed"]:
+    """The source of a group of customers' effects: theirs when all share one, else mixed; none at all: assumed."""
+    found = set(sources)
+    return found.pop() if len(found) == 1 else "mixed" if found else "assumed"  # type: ignore[return-value]

@@ -20,7 +20,7 @@ import pandas as pd
 from report_builder.config import BacktestConfig, OfferRule, RecommendationsConfig
 from report_builder.labels import CONSENT, CONSENT_YES, PROBABILITY, PROFIT, REVENUE_COLUMNS, SEGMENT
 from report_builder.results.effects import Effects
-from report_builder.results.plan import Curve, Plan, PlanSummary, Power, Uncovered, Value
+from report_builder.results.plan import Curve, Plan, PlanSummary, Power, Uncovered, Value, combined_source
 from report_builder.results.segments import Recommendations, Segmentation
 from report_builder.uplift import MAX_SHARE, control_needed, effect_size, quarters_needed, share_for
 
@@ -206,7 +206,6 @@ def _headline(offered: pd.DataFrame, budget: float | None, costs_known: bool, or
 
 def _value(part: pd.DataFrame, segment: str | None, rule: OfferRule | None, costs_known: bool) -> Value:
     has_range = part["gain_low"].notna().all()
-    sources = set(part["effect_source"])
     return Value(
         segment=segment,
         offer=rule.name if rule else None,
@@ -221,7 +220,7 @@ def _value(part: pd.DataFrame, segment: str | None, rule: OfferRule | None, cost
         cost=float(part["cost"].sum()) if costs_known else None,
         break_even_cost=float(part["gain"].mean()),
         effect=float(part["effect"].mean()),
-        effect_source=sources.pop() if len(sources) == 1 else "mixed",
+        effect_source=combined_source(part["effect_source"]),
     )
 
 

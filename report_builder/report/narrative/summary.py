@@ -8,6 +8,7 @@ from __future__ import annotations
 from report_builder.report.filters import count, num, plural
 from report_builder.report.narrative.backtest import verdict_reason
 from report_builder.report.narrative.common import end, level, percent, points, quarter_as
+from report_builder.report.narrative.effects import loss_note
 from report_builder.report.narrative.forecast import PERSISTENCE_NAME, auc_with_interval, pairs_phrase, transition_phrase
 from report_builder.results.backtest import Backtest
 from report_builder.results.effects import Effects, Loss
@@ -74,9 +75,7 @@ def inaction_kpi(segmentation: Segmentation, unit: str, loss: Loss) -> tuple[str
     if loss.share >= 1:
         assumed = "" if loss.source == "measured" else f"; допущение: снижение стоит {percent(loss.share)} прибыли"
         return f"{num(totals.profit_at_risk_all)} {unit}", f"под риском за {totals.months} мес., {exposed}{assumed}"
-    how = "измерено" if loss.source == "measured" else "допущение"
-    label = (f"потеря за {totals.months} мес.: {percent(loss.share)} ({how}) от {num(totals.profit_at_risk_all)} {unit} "
-             f"под риском ({exposed})")
+    label = f"потеря за {totals.months} мес.: {loss_note(loss)} от {num(totals.profit_at_risk_all)} {unit} под риском ({exposed})"
     return f"{num(totals.profit_at_risk_all * loss.share)} {unit}", label
 
 
