@@ -92,17 +92,23 @@ def _permutation_shap(
 
 
 
-# What shap's PermutationExplainer compiles with numba the first time a process masks with it (shap 0.4x–0.5x names).
-_MASKING = (("maskers._tabular", "_delta_masking"), ("maskers._tabular", "_single_delta_mask"), ("links", "identity"))
+# What shap's PermutationExplainer compiles with numba the first time a process masks with it (shap 0.4x–0.5x names):
+# the masking, the link applied to the model's output, and the function that averages the outputs through that link.
+_MASKING = (
+    ("maskers._tabular", "_delta_masking"),
+    ("maskers._tabular", "_single_delta_mask"),
+    ("links", "identity"),
+    ("utils._masked_model", "_build_fixed_single_output"),
+)
 _KEPT_IN: dict[str, str] = {}  # each of them → the folder numba keeps its compiled code in
 
 
 def _compiled_once(shap: ModuleType) -> None:
     """Let numba keep shap's masking code between processes, where it is given a folder for that (NUMBA_CACHE_DIR: the
     command gives one in its stage cache). shap compiles it without a cache, in every process that explains a model
-    that is not a tree: about 6 of the 16 s a k-nearest-neighbours model's explanation took on two cores, every build.
-    Without a folder it can write into, nothing changes (numba would fall back to writing beside shap's own files); a
-    shap whose functions have other names is left as it is."""
+    that is not a tree: 3.5–9 s of processor time, every build (`_same_name_everywhere` says why the averaging function
+    needs more than a folder). Without a folder it can write into, nothing changes (numba would fall back to writing
+    beside shap's own files); a shap whose functions have other names is left as it is."""
     folder = os.environ.get("NUMBA_CACHE_DIR")
     if not folder or not _writable(folder):
         return
@@ -118,9 +124,24 @@ def _compiled_once(shap: ModuleType) -> None:
                 continue
             if isinstance(found, Dispatcher) and _KEPT_IN.get(f"{module}.{name}") != folder:
                 found.enable_caching()  # where numba keeps it is read from its settings here
+                _same_name_everywhere(found, f"{shap.__name__}.{module}.{name}")
                 _KEPT_IN[f"{module}.{name}"] = folder
     finally:
         config.CACHE_DIR = previous
+
+
+def _same_name_everywhere(function: object, name: str) -> None:
+    """Name a compiled function the same in every process, so that numba finds what another process kept.
+
+    numba files compiled code under the types of its arguments. shap passes its link (`links.identity`, itself a numba
+    function) to the function that averages the outputs, and a numba function as an argument is typed by that function
+    object, which numba tells apart between processes by a random identifier drawn in each process (its uuid): the
+    averaging function was found in the folder under another process's identifier, never matched, and was compiled
+    again in every process (3.5 s of the explanation when the rest was kept). Given the function's own module path as
+    its identifier before numba draws one, the key is the same in every process. A numba without this identifier is
+    left as it is."""
+    if getattr(function, "_MemoMixin__uuid", "drawn") is None and hasattr(function, "_set_uuid"):
+        function._set_uuid(name)  # type: ignore[attr-defined]
 
 
 def _writable(folder: str) -> bool:

@@ -72,6 +72,7 @@ EXPLAIN = """
 import json, os, sys
 import shap
 from shap.maskers import _tabular
+from shap.utils import _masked_model
 from sklearn.linear_model import LogisticRegression
 from report_builder.config import Config
 from report_builder.demo_data import write_demo
@@ -93,8 +94,10 @@ X, y = features_and_target(clean_tables(validate_tables(load_tables(sys.argv[1])
 model = make_pipeline(Family("logreg", LogisticRegression(max_iter=2000), {}, ("standard",))).fit(X, y)
 name, values, base = shap_values(model, X.iloc[:5], X, 10, 7)
 stats = _tabular._delta_masking.stats
+averaging = _masked_model._build_fixed_single_output.stats  # takes shap's link, a numba function, as an argument
 print(json.dumps({"name": name, "values": values.round(12).tolist(), "folder": stats.cache_path, "without_folder": without_folder,
-                  "unwritable": unwritable, "hits": sum(stats.cache_hits.values()), "misses": sum(stats.cache_misses.values())}))
+                  "unwritable": unwritable, "hits": sum(stats.cache_hits.values()), "misses": sum(stats.cache_misses.values()),
+                  "averaging": [sum(averaging.cache_hits.values()), sum(averaging.cache_misses.values())]}))
 """
 
 
@@ -123,6 +126,8 @@ def test_shaps_masking_is_compiled_once_where_numba_has_a_folder(tmp_path: Path)
     first, second = explained(tmp_path / "a", folder), explained(tmp_path / "b", folder)
     assert first["name"] == "PermutationExplainer"
     assert (first["misses"], first["hits"]) == (1, 0) and (second["misses"], second["hits"]) == (0, 1)
+    # The function that averages through the link is found too: its key does not depend on the process.
+    assert first["averaging"] == [0, 1] and second["averaging"] == [1, 0]
     assert Path(first["folder"]).parent == folder and any(folder.rglob("*_delta_masking*.nbc"))
     assert second["values"] == first["values"]  # the same code, read instead of compiled
     assert first["without_folder"] is None and first["unwritable"] is None
