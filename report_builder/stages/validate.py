@@ -51,7 +51,9 @@ def schemas() -> dict[str, pa.DataFrameSchema]:
         return pa.Column(float, checks=[finite, non_negative, *checks], coerce=True, nullable=False)
 
     def text() -> pa.Column:
-        return pa.Column(str, pa.Check.str_matches(r"\s*\S"), coerce=True, nullable=False)  # not blank
+        # Coerced by a parser, not declared `str`: pandera checks a `str` column value by value and formats a report of
+        # the values that are not text even when all of them are, which was a third of the validation's time.
+        return pa.Column(parsers=pa.Parser(_as_text), checks=pa.Check.str_matches(r"\s*\S"), nullable=False)  # not blank
 
     identifier = pa.Column("int64", coerce=True, nullable=False)
     return {
@@ -69,6 +71,12 @@ def schemas() -> dict[str, pa.DataFrameSchema]:
         # A day as text: its formats are read after the schema (`_days`), which names the rows it cannot read.
         CONTACTS: pa.DataFrameSchema({ID: identifier, OFFER: text(), CHANNEL: text(), DATE: text()}),
     }
+
+
+def _as_text(values: pd.Series) -> pd.Series:
+    """Every value but a missing one as text, as pandera's coercion to `str` makes it."""
+    values = values.astype(object)
+    return values.where(values.isna(), values.astype(str))
 
 
 TABLE_PERIODS = {"market_money": PERIODS_MONEY, "market_time": PERIODS_TIME}  # what a table's period may be
