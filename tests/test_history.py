@@ -46,10 +46,11 @@ def quarters(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 @pytest.fixture(scope="module")
-def stages_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One stage cache for the builds of these quarters with the same settings: a store that reads back the same
-    snapshots gives the same keys, so only what differs between the history stores is computed again."""
-    return tmp_path_factory.mktemp("stages")
+def stages_cache(shared_cache: Path) -> Path:
+    """The run's shared stage cache for the builds of these quarters: a store that reads back the same snapshots gives
+    the same keys, so only what differs between the history stores is computed again, and what does not depend on the
+    settings (the demo's charts of its data) is what the other builds of the demo computed."""
+    return shared_cache
 
 
 # One family, fits in this process, HTML only; the command-line test reads the same file, so its builds find the
