@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import pandas as pd
 
@@ -65,7 +65,7 @@ def _repair_categories(tables: Tables, config: CleaningConfig, fixes: list[Fix])
 def _periods(long: pd.DataFrame, own: Sequence[str], file: str, config: CleaningConfig, fixes: list[Fix]) -> pd.DataFrame:
     """Each table's periods are its own: a row with another table's period is dropped and listed."""
     own_keys = {_norm(p) for p in own}
-    foreign = long[PERIOD].map(lambda v: _norm(v) in _ALL_PERIODS and _norm(v) not in own_keys)
+    foreign = _per_value(long[PERIOD], lambda v: _norm(v) in _ALL_PERIODS and _norm(v) not in own_keys)
     if foreign.any():
         values = ", ".join(f"«{v}»" for v in long.loc[foreign, PERIOD].unique())
         fixes.append(
@@ -154,6 +154,11 @@ def _norm(value: str) -> str:
 _ALL_PERIODS = {_norm(p) for p in (*PERIODS_MONEY, *PERIODS_TIME)}
 
 
+def _per_value(values: pd.Series, test: Callable[[str], bool]) -> pd.Series:
+    """`test` of each value, computed once per distinct value: a column of a million rows holds a few."""
+    return values.map({value: test(value) for value in values.unique()}).astype(bool)
+
+
 def _repair(
     values: pd.Series,
     known: Sequence[str],
@@ -194,7 +199,7 @@ def _repair(
             count = int((values == raw).sum())
             fixes.append(Fix(f"новая категория «{mapping[raw]}» (оставлена как есть)", column, count, "отмечено", file))
     repaired = values.map(mapping)
-    cosmetic = int(((values != repaired) & values.map(lambda v: _norm(v) in by_key)).sum())
+    cosmetic = int(((values != repaired) & _per_value(values, lambda v: _norm(v) in by_key)).sum())
     if cosmetic:
         fixes.append(Fix("регистр и лишние пробелы приведены к единому виду", column, cosmetic, "исправлено", file))
     return repaired, tuple(new)
