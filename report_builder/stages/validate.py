@@ -98,7 +98,6 @@ _CHECK_TEXT = {
     "finite": "бесконечные или слишком большие числа",
     "greater_than_or_equal_to": "отрицательные значения",
     "in_range": "значения вне диапазона от 0 до 1",
-    "str_length": "пустые значения",
     "filled": "пустые значения",
 }
 
@@ -334,9 +333,9 @@ def _check_ids(frames: dict[str, pd.DataFrame], tables: Tables, fixes: list[Fix]
                 file=file,
                 column=ID,
             )
-        unknown = frame[~frame[ID].isin(customers)]
-        if len(unknown):
+        known = frame[ID].isin(customers)
+        if not known.all():
             fixes.append(
-                Fix("строки клиентов, которых нет в market_file, не используются", ID, len(unknown), "удалено", file)
+                Fix("строки клиентов, которых нет в market_file, не используются", ID, int((~known).sum()), "удалено", file)
             )
-            frames[table] = frame[frame[ID].isin(customers)]
+            frames[table] = frame[known]
