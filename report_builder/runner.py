@@ -238,6 +238,7 @@ class Run:
     on_stage: Callable[[StageTiming], None] = lambda _: None
     worker: Executor | None = None
     idle_worker: Executor | None = None
+    visited: frozenset[str] | None = None  # the stages this pass runs, when it runs only some (`run_stages`'s `only`)
 
     def value(self, name: str) -> object:
         """A stage's (or a given value's) result, loaded from the cache if it was left there, or waited for."""
@@ -302,6 +303,8 @@ class Run:
             return
         reached, modules = {stage.name}, []
         for later in self.stages[self.stages.index(stage) + 1 :]:
+            if self.visited is not None and later.name not in self.visited:
+                continue  # a stage this pass does not run: no process is started for it
             if reached.intersection(later.inputs.values()):
                 reached.add(later.name)
                 if _in_worker(later) and (later.when is None or setting(self.settings, later.when)):
@@ -401,7 +404,7 @@ def run_stages(
     yields None. A stage whose result is in the cache is not run, and its result is not even loaded unless a stage
     that does run, a published file or the build asks for it."""
     run = Run(stages, settings, {name: g.value for name, g in given.items()}, {name: g.key for name, g in given.items()},
-              [], [], results, cache, on_stage)
+              [], [], results, cache, on_stage, visited=None if only is None else frozenset(only))
     visited = [s for s in stages if only is None or s.name in only]
     last_background = max((i for i, s in enumerate(visited) if _in_worker(s)), default=-1)
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 import textwrap
 from pathlib import Path
@@ -206,6 +207,28 @@ def test_a_background_stage_runs_in_another_process_and_is_cached(tmp_path: Path
     again = run_stages(check_table(table, ["number"], settings), {"number": Given(5, "5")}, settings, cache)
     assert {t.stage: t.cached for t in again.timings} == {"pid": True, "double": True, "both": True}
     assert again.value("pid") == (5, worker)  # from the cache, not drawn again
+
+
+def test_a_pass_over_some_stages_starts_no_worker_for_the_background_stages_it_skips(tmp_path: Path) -> None:
+    """The demo's earlier quarters run only the stages whose results the history keeps: the charts that read those
+    results are not drawn, so no worker is started for them, and the one the command started ahead is left for the
+    pass that draws them."""
+    from report_builder import worker
+
+    table = (
+        Stage("double", "Удвоение", double, {"number": "number"}, {"factor": "part.factor"}),
+        Stage("pid", "Процесс", pid_of, {"number": "double"}, background=True),
+    )
+    settings = Settings()
+    cache = StageCache(tmp_path)
+    with worker.started_ahead():
+        ahead = worker._STARTED[0]
+        ahead_pid = ahead.submit(os.getpid).result()
+        part = run_stages(check_table(table, ["number"], settings), {"number": Given(5, "5")}, settings, cache, only={"double"})
+        assert part.value("double") == 10 and part.value("pid") is None
+        assert worker._STARTED == [ahead]  # not taken: nothing in this pass runs in the background
+        whole = run_stages(check_table(table, ["number"], settings), {"number": Given(5, "5")}, settings, cache)
+        assert whole.value("pid") == (10, ahead_pid) and worker._STARTED == []
 
 
 def test_a_worker_started_ahead_runs_the_background_stages(tmp_path: Path) -> None:
