@@ -378,12 +378,19 @@ def test_cli_interrupted_mid_build_leaves_the_previous_report(tmp_path: Path, cl
 def test_cli_two_concurrent_builds_give_one_whole_report(tmp_path: Path, cli_env: dict[str, Path]) -> None:
     folder = tmp_path / "out"
     args = [*CLI, "build", "--config", str(cli_env["config"]), "--format", "html", "--output", str(folder), "--no-history"]
-    first = subprocess.Popen([*args, "--no-cache"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    cache = ["--cache-dir", str(cli_env["cache"])]
+    first = subprocess.Popen([*args, *cache], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert first.stderr is not None
     for line in first.stderr:
         if "Загрузка" in line:
             break
-    second = subprocess.run([*args, "--cache-dir", str(cli_env["cache"])], capture_output=True, text=True, timeout=300)
+    # The first build is held where it is, its folder claimed and its report not yet written, for as long as the
+    # second one runs: concurrent however fast either is.
+    os.kill(first.pid, signal.SIGSTOP)
+    try:
+        second = subprocess.run([*args, *cache], capture_output=True, text=True, timeout=300)
+    finally:
+        os.kill(first.pid, signal.SIGCONT)
     first_out, _ = first.communicate(timeout=300)
     assert first.returncode == 0
     assert second.returncode == 2
