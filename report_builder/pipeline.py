@@ -89,7 +89,7 @@ ANALYSIS: tuple[Stage, ...] = (
             "explanation", "Важность признаков (SHAP)", explain, {"search": "search", "evaluation": "evaluation", "data": "data"},
             {"sample": "explain.sample", "agnostic_sample": "explain.agnostic_sample", "background": "explain.background",
              "repeats": "explain.permutation_repeats", "seed": "seed", "n_jobs": "model.n_jobs"},
-            when="stages.explain",
+            when="stages.explain", loads=("shap",),
             section=Section("explain", "Важность признаков", figures=explain_figures.section),
         ),
         Stage(
@@ -193,7 +193,8 @@ STAGES: tuple[Stage, ...] = check_table(
         # The PDF is laid out once per content (charts as images); this build's summary.json is attached to it after.
         Stage("print_html", "Страница для печати", render_print_html, {"results": RESULTS, "sections": "sections"},
               {"settings": ""}, when="report.pdf"),
-        Stage("pdf_layout", "Вёрстка PDF", render_pdf, {"page": "print_html"}, when="report.pdf", tolerate=(PdfEngineMissing,)),
+        Stage("pdf_layout", "Вёрстка PDF", render_pdf, {"page": "print_html"}, when="report.pdf", tolerate=(PdfEngineMissing,),
+              loads=("weasyprint",)),
         # After the layout: the timings are complete only when the background stages (the profile) are done.
         Stage("summary", "Время сборки в сводке", summary_json, {"content": "summary_content", "run": "run", "timings": TIMINGS},
               cached=False, publishes="summary.json"),

@@ -78,11 +78,13 @@ class Stage:
     # With background: in a process of its own at the lowest priority, for a page that nothing else reads. It takes the
     # processor time the rest of the build leaves idle (while one stage waits for another) and never delays them.
     idle: bool = False
-    # Modules later stages import, imported in a thread while this stage runs and its main thread mostly waits (on its
-    # own worker processes, or on background results): the import is then off the build's critical path.
+    # Modules later stages import (their `loads`), imported in a thread while this stage runs and its main thread mostly
+    # waits (on its own worker processes, or on background results): the import is then off the build's critical path.
+    # Only those of later stages this pass runs: an HTML-only build never loads the PDF's library.
     meanwhile: tuple[str, ...] = ()
     # Heavy modules the stage's function imports when it runs (its own module defers them, so that a cached build
-    # never loads them): a worker that will run the stage imports them ahead, with the stage's module.
+    # never loads them): a worker that will run the stage imports them ahead, with the stage's module; an earlier
+    # stage's `meanwhile` names those it imports in a thread.
     loads: tuple[str, ...] = ()
 
     @property
@@ -123,6 +125,10 @@ def check_table(stages: Iterable[Stage], given: Iterable[str], settings: BaseMod
             except AttributeError:
                 raise DeclarationError(f"stage {stage.name!r}: no setting {path!r}") from None
         known.add(stage.name)
+    for k, stage in enumerate(stages):
+        loaded = {m for later in stages[k + 1 :] for m in later.loads}
+        if unused := [m for m in stage.meanwhile if m not in loaded]:
+            raise DeclarationError(f"stage {stage.name!r}: no later stage loads {unused} (meanwhile names what later stages load)")
     return stages
 
 
@@ -312,6 +318,14 @@ class Run:
         if modules:
             self.started().submit(import_all, tuple(dict.fromkeys(modules)))
 
+    def loaded_later(self, stage: Stage, modules: tuple[str, ...]) -> tuple[str, ...]:
+        """Those of the modules that a later stage this pass runs (visited, switched on) loads."""
+        if not modules:
+            return ()
+        later = [s for s in self.stages[self.stages.index(stage) + 1 :]
+                 if (self.visited is None or s.name in self.visited) and (s.when is None or setting(self.settings, s.when))]
+        return tuple(m for m in modules if any(m in s.loads for s in later))
+
     def arguments(self, stage: Stage, in_worker: bool = False) -> dict[str, object]:
         """What the stage is called with: its inputs (loaded), the runner's own values and its settings.
 
@@ -453,8 +467,8 @@ def _step(stage: Stage, run: Run, settings: BaseModel, cache: StageCache) -> Non
     else:
         if stage.cached:
             run.start_early(stage)
-        if stage.meanwhile:
-            _import_meanwhile(stage.meanwhile)
+        if modules := run.loaded_later(stage, stage.meanwhile):
+            _import_meanwhile(modules)
         try:
             value = stage.fn(**run.arguments(stage))
         except stage.tolerate as problem:

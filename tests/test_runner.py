@@ -409,11 +409,43 @@ def test_a_stage_imports_what_later_stages_need_while_it_runs(tmp_path: Path, mo
     monkeypatch.delitem(sys.modules, "rb_meanwhile_probe", raising=False)
     table = (
         Stage("waits", "Ожидание", imported, {"name": "name"}, meanwhile=("rb_meanwhile_probe", "rb_no_such_module")),
+        Stage("reads", "Чтение", lambda waits: waits, {"waits": "waits"}, loads=("rb_meanwhile_probe", "rb_no_such_module")),
     )
     settings = Settings()
     done = run_stages(check_table(table, ["name"], settings), {"name": Given("rb_meanwhile_probe", "probe")}, settings,
                       StageCache(None))
     assert done.value("waits") is True  # the module that does not exist is left for its stage to report
+
+
+@pytest.mark.parametrize("on", [True, False])
+def test_a_stage_imports_meanwhile_only_what_a_later_stage_that_runs_loads(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, on: bool) -> None:
+    """An HTML-only build never loads the PDF's library: the stage that would lay the PDF out is switched off."""
+    import threading
+
+    (tmp_path / "rb_later_probe.py").write_text("VALUE = 1\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "rb_later_probe", raising=False)
+    table = (
+        Stage("double", "Удвоение", double, {"number": "number"}, {"factor": "part.factor"}, meanwhile=("rb_later_probe",)),
+        Stage("shift", "Сдвиг", shift, {"doubled": "double"}, {"offset": "part.offset"}, when="part.on", loads=("rb_later_probe",)),
+    )
+    settings = Settings(part=Part(on=on))
+    done = run_stages(check_table(table, ["number"], settings), {"number": Given(5, "5")}, settings, StageCache(None))
+    assert done.value("double") == 10 and done.value("shift") == (11 if on else None)
+    for thread in threading.enumerate():
+        if thread.name == "import-meanwhile":
+            thread.join()
+    assert ("rb_later_probe" in sys.modules) is on
+
+
+def test_a_module_imported_meanwhile_that_no_later_stage_loads_is_refused() -> None:
+    table = (
+        Stage("double", "Удвоение", double, {"number": "number"}, {"factor": "part.factor"}, meanwhile=("weasyprint",)),
+        Stage("shift", "Сдвиг", shift, {"doubled": "double"}, {"offset": "part.offset"}),
+    )
+    with pytest.raises(DeclarationError, match="no later stage loads"):
+        check_table(table, ["number"], Settings())
 
 
 def test_what_an_import_ahead_prints_is_dropped_and_what_the_build_prints_meanwhile_is_kept(
