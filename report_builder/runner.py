@@ -313,7 +313,7 @@ class Run:
                 continue  # a stage this pass does not run: no process is started for it
             if reached.intersection(later.inputs.values()):
                 reached.add(later.name)
-                if _in_worker(later) and (later.when is None or setting(self.settings, later.when)):
+                if _in_worker(later) and _switched_on(later, self.settings):
                     modules += [later.fn.__module__, *later.loads]
         if modules:
             self.started().submit(import_all, tuple(dict.fromkeys(modules)))
@@ -323,7 +323,7 @@ class Run:
         if not modules:
             return ()
         later = [s for s in self.stages[self.stages.index(stage) + 1 :]
-                 if (self.visited is None or s.name in self.visited) and (s.when is None or setting(self.settings, s.when))]
+                 if (self.visited is None or s.name in self.visited) and _switched_on(s, self.settings)]
         return tuple(m for m in modules if any(m in s.loads for s in later))
 
     def arguments(self, stage: Stage, in_worker: bool = False) -> dict[str, object]:
@@ -383,7 +383,7 @@ def planned_files(stages: tuple[Stage, ...], settings: BaseModel) -> list[str]:
     """The files a run with these settings publishes, known before it runs (a stage whose input is off is off)."""
     on: set[str] = set()
     for stage in stages:
-        if stage.when is not None and not setting(settings, stage.when):
+        if not _switched_on(stage, settings):
             continue
         if all(source in on or source not in {s.name for s in stages} or _optional(stage, p) for p, source in stage.inputs.items()):
             on.add(stage.name)
@@ -521,9 +521,14 @@ def _optional(stage: Stage, parameter: str) -> bool:
     return declared.default is None
 
 
+def _switched_on(stage: Stage, settings: BaseModel) -> bool:
+    """Its switch (`when`) is on, or it has none."""
+    return stage.when is None or bool(setting(settings, stage.when))
+
+
 def _runs(stage: Stage, run: Run, settings: BaseModel) -> bool:
     """Off when its switch is off, or when a required input is missing (switched off or None)."""
-    if stage.when is not None and not setting(settings, stage.when):
+    if not _switched_on(stage, settings):
         return False
     for parameter, source in stage.inputs.items():
         pending = run.values.get(source)
