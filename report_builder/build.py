@@ -21,6 +21,7 @@ from report_builder.locations import default_output, history_location
 from report_builder.output import claim_output
 from report_builder.periods import last_finished_quarter, previous_period
 from report_builder.pipeline import HISTORY, STAGES, run_pipeline
+from report_builder.records import to_record
 from report_builder.resources import demo_data_dir
 from report_builder.results.history import Reference
 from report_builder.results.report import RunInfo, StageTiming
@@ -103,7 +104,7 @@ def build_report(
             with _demo_contacts(config, run, reference) if demo else nullcontext(source) as read_from:
                 done = run_pipeline(read_from, config, run, cache, on_stage, reference)
                 files = done.files()
-                records = [*earlier, _snapshot(done)]
+                records = [*earlier, _snapshot(done, run)]
             # The history changes only together with the files: a failed or interrupted build records nothing.
             with store.recording(records) if store else nullcontext():
                 published = folder.publish(files)
@@ -119,9 +120,13 @@ def _history(location: str | Path) -> History:
     return History(history_url(location), HISTORY)
 
 
-def _snapshot(done: Run) -> object:
-    """What the history keeps of a run: the recorded part of every result."""
-    return done.result(HISTORY.snapshot)
+def _snapshot(done: Run, run: RunInfo) -> object:
+    """What the history keeps of a run: the recorded part of every result, with this build's own facts of the run.
+
+    The record stage is cached like the others, and the run's key holds only what the documents show of it (the
+    build's date, not its second; not the data set's name or the money unit), so a record found in the cache carries
+    the facts of the build that made it: this one's are put in their place."""
+    return replace(done.result(HISTORY.snapshot), run=to_record(run))
 
 
 def _offers(config: Config) -> dict[str, tuple[str, tuple[str, ...]]]:
@@ -163,7 +168,7 @@ def _demo_quarters(config: Config, run: RunInfo, cache: StageCache) -> Reference
         for k, (back, folder) in enumerate(quarters):
             earlier = replace(run, period=previous_period(run.period, back))
             done = run_pipeline(folder, config, earlier, cache, reference=reference, only={"record"})
-            reference = Reference((*reference.runs, _snapshot(done)))
+            reference = Reference((*reference.runs, _snapshot(done, earlier)), (*reference.made_of, done.keys["record"]))
             listed = done.result(CustomerList)
             if k + 1 < len(quarters) and listed is not None:
                 simulate_offers(quarters[k + 1][1], listed.people, _offers(config), previous_period(run.period, back - 1),

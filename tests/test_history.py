@@ -6,6 +6,7 @@ import errno
 import json
 import re
 import sqlite3
+import time
 from contextlib import closing
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -17,8 +18,10 @@ import pytest
 import sqlalchemy as sa
 from conftest import settings_from
 
+import report_builder.build as build_module
 import report_builder.output as output
-from report_builder.build import build_report
+from report_builder.build import _demo_quarters, build_report, dataset_name
+from report_builder.cache import StageCache
 from report_builder.config import HistoryConfig
 from report_builder.demo_data import NEW_CATEGORY, earlier_quarters
 from report_builder.errors import InputError
@@ -27,6 +30,7 @@ from report_builder.history_schema import column_name
 from report_builder.labels import BASE_SEGMENTS, CATEGORICAL, NUMERIC
 from report_builder.periods import previous_period
 from report_builder.records import Out
+from report_builder.results.report import RunInfo
 from report_builder.resources import demo_data_dir
 from report_builder.results.data import CLEAN_COLUMNS
 from report_builder.results.segments import Totals
@@ -183,6 +187,46 @@ def test_three_quarters_in_postgresql(quarters: dict[str, Path], tmp_path: Path,
     finally:
         engine.dispose()
     assert others == 0
+
+
+@pytest.mark.slow
+def test_a_rebuild_from_the_cache_records_its_own_run(quarters: dict[str, Path], tmp_path: Path, stages_cache: Path) -> None:
+    """A quarter's record is cached like its results, keyed by what the documents show of the run (its date, not its
+    second); the history keeps this build's facts all the same: its time, the data set's name and the money unit."""
+    history = str(tmp_path / "history.sqlite")
+    renamed = config().model_copy(update={"report": config().report.model_copy(update={"company": "Другой магазин", "money_unit": "тыс. руб."})})
+    recorded: dict[str, tuple[str, str, str]] = {}
+    for k, settings in enumerate((config(), config(), renamed)):
+        if k == 1:
+            time.sleep(1.1)  # a build's time is to the second: the same build again, a second later
+        out = tmp_path / "reports" / "2026-Q2"
+        build_report(settings, data_dir=quarters["2026-Q2"], out_dir=out, period="2026-Q2", cache_dir=stages_cache, history=history)
+        built_at = json.loads((out / "summary.json").read_text(encoding="utf-8"))["built_at"]
+        recorded[settings.report.company] = (settings.report.company, built_at, settings.report.money_unit or "ед.")
+        runs = History(history_url(history)).runs()
+        assert [(r["dataset"], r["built_at"], r["money_unit"]) for r in runs] == sorted(recorded.values())
+
+
+@pytest.mark.slow
+def test_the_demos_earlier_quarters_carry_this_builds_run_and_keep_their_key(stages_cache: Path, monkeypatch) -> None:
+    """The demo's earlier quarters are recorded with the facts of the build that records them, and stand in the
+    reference for what they were made of, not for the second they were built: a later demo build that day, in a new
+    history, takes what follows from the cache."""
+    monkeypatch.setattr(build_module, "DEMO_QUARTERS", 2)  # the quarters of `quarters`: their analysis is cached
+    settings = config()
+
+    def run(built_at: str, company: str) -> RunInfo:
+        return RunInfo("2026-Q4", built_at, settings.seed, {}, "демо", True, dataset_name(company, demo=True),
+                       settings.analysis_hash, settings.analysis_settings)
+
+    cache = StageCache(stages_cache)
+    first = _demo_quarters(settings, run("2026-12-07T10:00:00+00:00", "В один клик"), cache)
+    later = _demo_quarters(settings, run("2026-12-07T10:00:05+00:00", "В один клик"), cache)
+    renamed = _demo_quarters(settings, run("2026-12-07T10:00:09+00:00", "Другой магазин"), cache)
+    assert [r.run.period for r in later.runs] == ["2026-Q2", "2026-Q3"]  # type: ignore[attr-defined]
+    assert {r.run.built_at for r in later.runs} == {"2026-12-07T10:00:05+00:00"}  # type: ignore[attr-defined]
+    assert {r.run.dataset for r in renamed.runs} == {"Другой магазин (демо)"}  # type: ignore[attr-defined]
+    assert later.key == first.key != renamed.key
 
 
 @pytest.mark.slow

@@ -20,6 +20,9 @@ class Reference:
     """
 
     runs: tuple[Record, ...] = ()
+    # Runs built in this process (the demo's earlier quarters): what each was made of, its record stage's key. It
+    # stands for the run in `key` instead of the second it was built, so a day's demo builds share what follows.
+    made_of: tuple[str, ...] = ()
 
     @property
     def snapshot(self) -> Record | None:
@@ -27,6 +30,9 @@ class Reference:
 
     @property
     def key(self) -> str:
+        """Which recorded runs these are: a run read from a history by its data set, period and build time."""
+        if self.made_of:
+            return "|".join(f"{r.run.dataset}|{made}" for r, made in zip(self.runs, self.made_of, strict=True))  # type: ignore[attr-defined]
         return "|".join(f"{r.run.dataset}|{r.run.period}|{r.run.built_at}" for r in self.runs) or "none"  # type: ignore[attr-defined]
 
 
