@@ -308,9 +308,7 @@ class Run:
         if self.worker is not None:
             return
         reached, modules = {stage.name}, []
-        for later in self.stages[self.stages.index(stage) + 1 :]:
-            if self.visited is not None and later.name not in self.visited:
-                continue  # a stage this pass does not run: no process is started for it
+        for later in self._later(stage):  # a stage this pass does not run starts no process
             if reached.intersection(later.inputs.values()):
                 reached.add(later.name)
                 if _in_worker(later) and _switched_on(later, self.settings):
@@ -322,9 +320,12 @@ class Run:
         """Those of the modules that a later stage this pass runs (visited, switched on) loads."""
         if not modules:
             return ()
-        later = [s for s in self.stages[self.stages.index(stage) + 1 :]
-                 if (self.visited is None or s.name in self.visited) and _switched_on(s, self.settings)]
+        later = [s for s in self._later(stage) if _switched_on(s, self.settings)]
         return tuple(m for m in modules if any(m in s.loads for s in later))
+
+    def _later(self, stage: Stage) -> list[Stage]:
+        """The stages after this one in the table that this pass visits."""
+        return [s for s in self.stages[self.stages.index(stage) + 1 :] if self.visited is None or s.name in self.visited]
 
     def arguments(self, stage: Stage, in_worker: bool = False) -> dict[str, object]:
         """What the stage is called with: its inputs (loaded), the runner's own values and its settings.
