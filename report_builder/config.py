@@ -522,6 +522,11 @@ class HistoryConfig(_Frozen):
     drift_noticeable: float = Field(0.1, gt=0, description="сдвиг данных от этой величины — заметный")
     drift_strong: float = Field(0.25, gt=0, description="сдвиг данных от этой величины — сильный")
 
+    @property
+    def judged(self) -> HistoryConfig:
+        """How a change is judged, without where the runs are recorded: what the comparison is keyed by."""
+        return self.model_copy(update={"url": None})
+
 
 class BacktestConfig(_Frozen):
     """When last quarter's forecast counts as failed, and when offer groups are big enough to judge."""
@@ -577,6 +582,14 @@ class Config(_Frozen):
     @property
     def analysis_hash(self) -> str:
         return hashlib.sha256(self.analysis_settings.encode()).hexdigest()[:16]
+
+    @property
+    def shown(self) -> Config:
+        """The settings as the documents read them: the mail, the input limits, the database's tables and the history's
+        own settings at their defaults, since no page shows them (what of them matters reaches the documents through
+        the results). The documents are keyed by these, so a changed recipient or file limit lays nothing out again."""
+        return self.model_copy(update={"mail": MailConfig(), "limits": LimitsConfig(), "source": SourceConfig(),
+                                       "history": HistoryConfig()})
 
 
 def load_config(path: Path | None, **overrides: object) -> Config:

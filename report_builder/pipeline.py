@@ -126,7 +126,7 @@ ANALYSIS: tuple[Stage, ...] = (
               {"data": "data", "search": "search", "segmentation": "segmentation", "customer_list": "customer_list",
                "explanation": "explanation", "reference": "reference", "forecast": "forecast",
                "previous_forecast": "previous_forecast"},
-              {"config": "history", "config_hash": "analysis_hash", "settings_json": "analysis_settings"},
+              {"config": "history.judged", "config_hash": "analysis_hash", "settings_json": "analysis_settings"},
               section=Section("changes", "Что изменилось", part="front")),
         Stage("backtest", "Проверка прошлого прогноза", backtest,
               {"reference": "reference", "data": "data", "effects": "effects", "contacts": "contacts"},
@@ -180,7 +180,7 @@ STAGES: tuple[Stage, ...] = check_table(
         # The documents: every result above reaches them as one object, RESULTS.
         Stage("sections", "Разделы и рисунки", arrange_sections, {"results": RESULTS},
               meanwhile=("weasyprint",)),  # for the PDF, while the charts are drawn in the background
-        Stage("html", "Вёрстка HTML", render_html, {"results": RESULTS, "sections": "sections"}, {"settings": ""},
+        Stage("html", "Вёрстка HTML", render_html, {"results": RESULTS, "sections": "sections"}, {"settings": "shown"},
               publishes="report.html", publish_when="report.html"),
         # The customer files: nothing else reads them, so they are written in the background beside the PDF layout
         # (at a million customers the workbook alone takes minutes).
@@ -192,7 +192,7 @@ STAGES: tuple[Stage, ...] = check_table(
         Stage("summary_content", "Сводка summary.json", summary_content, {"results": RESULTS}),
         # The PDF is laid out once per content (charts as images); this build's summary.json is attached to it after.
         Stage("print_html", "Страница для печати", render_print_html, {"results": RESULTS, "sections": "sections"},
-              {"settings": ""}, when="report.pdf"),
+              {"settings": "shown"}, when="report.pdf"),
         Stage("pdf_layout", "Вёрстка PDF", render_pdf, {"page": "print_html"}, when="report.pdf", tolerate=(PdfEngineMissing,),
               loads=("weasyprint",)),
         # After the layout: the timings are complete only when the background stages (the profile) are done.

@@ -202,6 +202,22 @@ def test_one_changed_setting_recomputes_only_its_readers_and_what_follows(second
     assert {"search", "evaluation", "explanation", "correlation"} & computed == set()
 
 
+def test_settings_no_page_shows_lay_nothing_out_again(first: Built, config: Config, workspace: Path) -> None:
+    """The mail and the history's address change no page: a build with other values of them takes both documents from
+    the cache, the PDF's layout included, and they are the same. (The input limits and the database's table names are
+    settings of reading the tables, so the documents, keyed by what was read, are made again when they change.)"""
+    from report_builder.config import MailConfig
+
+    changed = config.model_copy(update={
+        "mail": MailConfig(host="smtp.shop.example", recipients=("director@shop.example",)),
+        "history": config.history.model_copy(update={"url": str(workspace / "elsewhere.sqlite")}),
+    })
+    built = build(changed, workspace / "mail", workspace / "cache")
+    assert [t.stage for t in built.timings if not t.cached] == ["tables", "summary", "pdf"]
+    assert built.html == first.html
+    assert built.summary["models"] == first.summary["models"]
+
+
 def test_the_cache_keeps_its_size_and_everything_the_last_build_used(second: Built, config: Config, tmp_path: Path,
                                                                     workspace: Path) -> None:
     """With the cache over its size, a build removes what earlier builds left and it did not use (least recently used
