@@ -94,6 +94,8 @@ def to_json(value: object, digits: int | None = None) -> object:
         return int(value)
     if isinstance(value, float | np.floating):
         number = float(value)
+        if not np.isfinite(number):  # JSON has no NaN or infinity: a strict reader rejects the whole file
+            return None
         return round(number, digits) if digits is not None else number
     if isinstance(value, tuple | list | np.ndarray):
         return [to_json(v, digits) for v in value]

@@ -32,10 +32,14 @@ def build(tmp_path_factory: pytest.TempPathFactory, shared_cache: Path) -> tuple
     return outcome, out
 
 
+def _not_json(constant: str) -> object:
+    raise ValueError(f"{constant} is not JSON")
+
+
 @pytest.fixture(scope="module")
 def summary(build) -> dict:
     _, out = build
-    return json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    return json.loads((out / "summary.json").read_text(encoding="utf-8"), parse_constant=_not_json)  # strict JSON
 
 
 @pytest.fixture(scope="module")
@@ -71,6 +75,18 @@ def test_summary_lists_segments_and_the_priority(summary: dict) -> None:
     assert {o["segment"] for o in offers} <= set(names)
     largest = max(segments, key=lambda s: s["profit_at_risk"])
     assert summary["priority_segment"] == largest["name"]  # nothing configured: the default choice
+
+
+def test_summary_holds_every_contrast_the_segment_table_cuts(summary: dict) -> None:
+    """The segment page's table of contrasts shows at most `report.max_table_rows` rows and says the full list is in
+    summary.json: it is, a row per feature, strongest first."""
+    from report_builder.labels import FEATURES
+
+    contrasts = summary["priority_contrasts"]
+    assert sorted(c["feature"] for c in contrasts) == sorted(FEATURES)
+    sizes = [abs(c["effect_size"]) for c in contrasts]
+    assert sizes == sorted(sizes, reverse=True)
+    assert all(0 <= c["p_value"] <= 1 and c["kind"] in ("numeric", "categorical") for c in contrasts)
 
 
 def test_customer_list_matches_the_summary(build, summary: dict) -> None:

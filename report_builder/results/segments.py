@@ -38,13 +38,13 @@ class SegmentStats:
 class Contrast:
     """How the priority segment differs from the stable customers on one feature."""
 
-    feature: str
-    kind: Literal["numeric", "categorical"]
-    segment_value: float  # mean, or share of `category`
-    stable_value: float
-    effect_size: float  # Cohen's d (numbers) or Cramér's V (categories)
-    p_value: float
-    category: str | None = None
+    feature: Annotated[str, Out()]
+    kind: Annotated[Literal["numeric", "categorical"], Out()]
+    segment_value: Annotated[float, Out(digits=4)]  # mean, or share of `category`
+    stable_value: Annotated[float, Out(digits=4)]
+    effect_size: Annotated[float, Out(digits=4)]  # Cohen's d (numbers) or Cramér's V (categories)
+    p_value: Annotated[float, Out()]  # unrounded: a p-value far below any rounding step is not 0
+    category: Annotated[str | None, Out()] = None
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,7 @@ class Segmentation:
     threshold: float
     value_threshold: Annotated[float, Out(digits=6)]  # profit separating valuable customers
     months: int
-    contrasts: tuple[Contrast, ...]  # priority vs stable, strongest first
+    contrasts: Annotated[tuple[Contrast, ...], Out("priority_contrasts")]  # priority vs stable, strongest first
     priority_drivers: tuple[tuple[str, float, float], ...]  # feature, mean |SHAP|, mean SHAP in segment
     risk_profile: tuple[Contrast, ...] = ()  # every at-risk customer vs the stable ones, strongest first
     defined_by: dict[str, tuple[str, ...]] = field(default_factory=dict)  # configured segment -> features in its rule
