@@ -121,6 +121,28 @@ def test_a_segment_the_offers_harm_is_named_as_left_out_of_the_plan() -> None:
     assert effects.dropped_sentence(made, Effects((), Loss(1.0, "assumed"), 0.2, 0.2)) == ""
 
 
+def test_a_segment_left_out_on_one_group_of_many_is_said_to_rest_on_it() -> None:
+    """Harm in one segment while everyone together shows none: one comparison of the table's many, said beside the
+    exclusion; harm everywhere needs no such word."""
+    from report_builder.labels import VALUABLE_STABLE
+    from report_builder.results.effects import Effect, Effects, Loss
+
+    def group(segment: str | None, uplift: float, ci: tuple[float, float], verdict: str) -> Effect:
+        return Effect(segment=segment, offer=None, title=None, quarters=("2026-Q1", "2026-Q2"), offered=300, control=40,
+                      offered_rate=0.3, control_rate=0.3 + uplift, uplift=uplift, uplift_ci95=ci, verdict=verdict,  # type: ignore[arg-type]
+                      used="measured", by_quarter=())
+
+    made = make.plan()  # its only segment is VALUABLE_AT_RISK
+    harm = group(VALUABLE_STABLE, -0.262, (-0.357, -0.168), "harm")
+    mixed = effects.dropped_sentence(made, Effects((group(None, -0.03, (-0.114, 0.054), "no_effect"), harm),
+                                                   Loss(1.0, "assumed"), 0.2, 0.2))
+    assert mixed.endswith("Это одна из 2 групп таблицы эффектов, а все предложения вместе вреда не показывают: при "
+                          "стольких сравнениях такой результат бывает и случайным.")
+    everywhere = effects.dropped_sentence(made, Effects((group(None, -0.1, (-0.15, -0.05), "harm"), harm),
+                                                        Loss(1.0, "assumed"), 0.2, 0.2))
+    assert "случайным" not in everywhere and f"«{VALUABLE_STABLE}» в план не вошёл" in everywhere
+
+
 def test_the_effects_lead_says_which_group_carries_the_money_and_when_to_doubt_it() -> None:
     from report_builder.results.effects import Effect, Effects, Loss
 

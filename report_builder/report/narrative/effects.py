@@ -57,11 +57,6 @@ def effects_lead(effects: Effects) -> str:
     )
 
 
-def shown_effects(effects: Effects) -> tuple[Effect, ...]:
-    """Everyone, each segment and each offer: the rows of the effects table."""
-    return effects.groups
-
-
 def power_sentence(power: Power) -> str:
     """How big the control group must be for a verdict, and when it will come."""
     if power.control_needed == 0:
@@ -102,11 +97,16 @@ def dropped_sentence(plan: Plan, effects: Effects) -> str:
         names = ", ".join(f"«{e.title or e.offer}»" for name in plan.dropped if (e := effects.for_offer(name)) is not None)
         parts.append(f"Не работают по измерениям и исключены из плана: {names}.")
     planned = {v.segment for v in plan.by_segment}
+    overall = effects.overall
+    alone = overall is not None and bool(overall.uplift_ci95) and overall.verdict != "harm"  # all offers together: no harm
     for e in effects.groups:
         if e.offer is None and e.segment is not None and not e.works and e.segment not in planned and e.uplift_ci95:
+            harm = e.verdict == "harm"
             parts.append(
                 f"Сегмент «{e.segment}» в план не вошёл: по контрольным группам предложения там "
-                f"{'вредят' if e.verdict == 'harm' else 'не действуют'} — {uplift_difference(e.uplift or 0.0, e.uplift_ci95)}."
+                f"{'вредят' if harm else 'не действуют'} — {uplift_difference(e.uplift or 0.0, e.uplift_ci95)}."
+                + (f" Это одна из {len(effects.groups)} групп таблицы эффектов, а все предложения вместе вреда не показывают: "
+                   "при стольких сравнениях такой результат бывает и случайным." if harm and alone else "")
             )
     return " ".join(parts)
 
