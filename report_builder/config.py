@@ -586,12 +586,12 @@ class Config(_Frozen):
     @property
     def shown(self) -> Config:
         """The settings as the documents read them: the mail, the input limits, the database's tables and the history's
-        own settings at their defaults, since no page shows them (what of them matters reaches the documents through
-        the results). The documents are keyed by these, so a changed recipient or history address lays nothing out
-        again (the limits and the tables' names are settings of reading the data: the documents, keyed by what was
-        read, follow them)."""
+        address at their defaults, since no page shows them (what of them matters reaches the documents through the
+        results); the history's thresholds stay, as the comparison reads them (`HistoryConfig.judged`). The documents
+        are keyed by these, so a changed recipient or history address lays nothing out again (the limits and the
+        tables' names are settings of reading the data: the documents, keyed by what was read, follow them)."""
         return self.model_copy(update={"mail": MailConfig(), "limits": LimitsConfig(), "source": SourceConfig(),
-                                       "history": HistoryConfig()})
+                                       "history": self.history.judged})
 
 
 def load_config(path: Path | None, **overrides: object) -> Config:
