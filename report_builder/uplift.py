@@ -1,7 +1,8 @@
 """Statistics of an experiment with a control group: the difference of two shares, pooled over quarters, and power.
 
 Each formula is statsmodels': Newcombe's hybrid score interval for one quarter, inverse-variance
-(fixed-effect) pooling for several, and the normal-approximation power of two proportions
+(fixed-effect) pooling for several, the Cochran–Mantel–Haenszel test of no difference in any quarter with
+Holm's adjustment for the many groups compared, and the normal-approximation power of two proportions
 (Cohen's h) for the size a control group needs. The effect per contacted customer is Bloom's
 estimator (the complier average causal effect): the difference by assignment over the share contacted.
 """
@@ -65,6 +66,33 @@ def pooled(strata: Sequence[tuple[Arm, Arm]], alpha: float = 0.05) -> tuple[floa
         result = combine_effects(effect, variance, method_re="chi2", use_t=False)
         low, high = result.conf_int(alpha=alpha, use_t=False)[0]
     return float(result.mean_effect_fe), (float(low), float(high))
+
+
+def no_difference_p(strata: Sequence[tuple[Arm, Arm]]) -> float | None:
+    """The p-value of the Cochran–Mantel–Haenszel test (with continuity correction) that the offers changed the decline
+    rate in no quarter (control, offered per quarter); None when no quarter has customers who declined and who did not.
+
+    Unlike the pooled interval it needs no variance of a share: a control group in which nobody declined (a share of 0)
+    does not make it surer than the counts allow."""
+    from statsmodels.stats.contingency_tables import StratifiedTable
+
+    tables = [np.array([[o.declined, o.customers - o.declined], [c.declined, c.customers - c.declined]])
+              for c, o in strata if c.customers and o.customers]
+    informative = [t for t in tables if t[:, 0].sum() and t[:, 1].sum()]  # a quarter without both outcomes adds nothing
+    if not informative:
+        return None
+    found = float(StratifiedTable(informative).test_null_odds(correction=True).pvalue)
+    return found if math.isfinite(found) else None
+
+
+def holm(p_values: Sequence[float]) -> list[float]:
+    """Holm's adjustment of p-values tested together: the chance that any of them reads as a difference by chance stays
+    within the level."""
+    from statsmodels.stats.multitest import multipletests
+
+    if not p_values:
+        return []
+    return [float(p) for p in multipletests(list(p_values), method="holm")[1]]
 
 
 def _variance(arm: Arm) -> float:

@@ -117,6 +117,42 @@ def test_offers_that_harm_are_measured_however_wide_the_interval() -> None:
     assert group is not None and group[0] == VALUABLE_AT_RISK
 
 
+def _declined_exactly(assigned: pd.DataFrame, rates: dict[tuple[str, bool], float]) -> pd.Series:
+    """Next quarter's labels with exactly the given share declining in each (segment, control) arm."""
+    after = pd.Series(0, index=assigned.index)
+    for (segment, control), rate in rates.items():
+        arm = assigned.index[(assigned["segment"] == segment).to_numpy() & (assigned["control"] == control).to_numpy()]
+        after.loc[arm[: round(rate * len(arm))]] = 1
+    return after
+
+
+def test_a_harm_that_holms_adjustment_does_not_hold_keeps_the_segment_in_the_plan() -> None:
+    """Offers that change nothing anywhere, and one small control group that happened to decline less: «вредят» by the
+    pooled interval, but not once every comparison is counted, so the money keeps the assumption (and the segment its
+    place in the plan, to be measured again); the same gap in a control group five times larger holds."""
+    rng = np.random.default_rng(6)
+    assigned = quarter_of_offers(rng, control_share=0.03)  # about 60 controls per segment: a wide interval
+    rates = {(VALUABLE_AT_RISK, True): 0.33, (VALUABLE_AT_RISK, False): 0.5, (USUAL_AT_RISK, True): 0.5, (USUAL_AT_RISK, False): 0.5}
+    reference = Reference((snapshot("2026-Q1", clean(pd.Series(0, index=assigned.index)), assigned),))
+    found = effects(reference, clean(_declined_exactly(assigned, rates)), BacktestConfig(), RecommendationsConfig(), 0)
+    chance = found.for_segment(VALUABLE_AT_RISK)
+    assert chance.verdict == "harm" and chance.uplift_ci95[1] - chance.uplift_ci95[0] > BacktestConfig().max_ci_width
+    assert chance.p_value < 0.05 <= chance.p_adjusted and found.compared == 5  # 2 segments, 1 offer, 2 cells; everyone apart
+    assert chance.used == "assumed" and chance.works and found.unconfirmed(chance)
+    assert found.overall.p_adjusted == found.overall.p_value  # what the control group is sized for: tested as it is
+    effect, interval, source, _ = found.applied("cart", VALUABLE_AT_RISK)
+    assert source == "assumed" and effect == RecommendationsConfig().effect and interval[1] < 0  # the range still shows it
+    # However narrow: an interval the settings call precise is no surer of a harm picked out of many.
+    precise = effects(reference, clean(_declined_exactly(assigned, rates)), BacktestConfig(max_ci_width=0.3), RecommendationsConfig(), 0)
+    assert precise.for_segment(VALUABLE_AT_RISK).used == "assumed" and precise.for_segment(USUAL_AT_RISK).used == "measured"
+
+    larger = quarter_of_offers(np.random.default_rng(6), control_share=0.15)
+    reference = Reference((snapshot("2026-Q1", clean(pd.Series(0, index=larger.index)), larger),))
+    held = effects(reference, clean(_declined_exactly(larger, rates)), BacktestConfig(), RecommendationsConfig(), 0)
+    harm = held.for_segment(VALUABLE_AT_RISK)
+    assert harm.verdict == "harm" and harm.p_adjusted < 0.05 and harm.used == "measured" and not harm.works
+
+
 def test_no_history_measures_nothing() -> None:
     current = clean(pd.Series([1, 0, 1], index=[1, 2, 3]))
     found = effects(Reference(), current, BacktestConfig(), RecommendationsConfig(), 0)

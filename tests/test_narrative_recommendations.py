@@ -107,40 +107,48 @@ def test_the_power_sentence_asks_for_a_larger_share_only_when_the_present_one_is
 
 def test_a_segment_the_offers_harm_is_named_as_left_out_of_the_plan() -> None:
     from report_builder.labels import VALUABLE_AT_RISK, VALUABLE_STABLE
+    from report_builder.report.narrative import recommendations
     from report_builder.results.effects import Effect, Effects, Loss
 
     def harmful(segment: str) -> Effect:
         return Effect(segment=segment, offer=None, title=None, quarters=("2026-Q1",), offered=300, control=40,
                       offered_rate=0.34, control_rate=0.18, uplift=-0.191, uplift_ci95=(-0.305, -0.076), verdict="harm",
-                      used="measured", by_quarter=())
+                      used="measured", by_quarter=(), p_value=0.0007, p_adjusted=0.0042)
 
     made = make.plan()  # its only segment is VALUABLE_AT_RISK
-    text = effects.dropped_sentence(made, Effects((harmful(VALUABLE_STABLE), harmful(VALUABLE_AT_RISK)), Loss(1.0, "assumed"), 0.2, 0.2))
-    assert text == (f"Сегмент «{VALUABLE_STABLE}» в план не вошёл: по контрольным группам предложения там вредят — "
-                    f"разница −19,1{NB}п.{NB}п. (95{NB}% ДИ от −30,5 до −7,6{NB}п.{NB}п.).")
-    assert effects.dropped_sentence(made, Effects((), Loss(1.0, "assumed"), 0.2, 0.2)) == ""
+    both = Effects((harmful(VALUABLE_STABLE), harmful(VALUABLE_AT_RISK)), Loss(1.0, "assumed"), 0.2, 0.2, compared=6)
+    assert recommendations.dropped_sentence(made, both) == (
+        f"Сегмент «{VALUABLE_STABLE}» в план не вошёл: по контрольным группам предложения там вредят — "
+        f"разница −19,1{NB}п.{NB}п. (95{NB}% ДИ от −30,5 до −7,6{NB}п.{NB}п.), и вред держится с поправкой Холма "
+        f"на 6{NB}сравнений (p{NB}={NB}0,004).")
+    assert recommendations.dropped_sentence(made, Effects((), Loss(1.0, "assumed"), 0.2, 0.2)) == ""
 
 
-def test_a_segment_left_out_on_one_group_of_many_is_said_to_rest_on_it() -> None:
-    """Harm in one segment while everyone together shows none: one comparison of the table's many, said beside the
-    exclusion; harm everywhere needs no such word."""
+def test_a_harm_holms_adjustment_does_not_hold_is_named_and_the_segment_kept() -> None:
+    """One group of many reads «вредят», but not once every comparison is counted: the plan keeps it (the effect is
+    then an assumption), and the text says why and that the next quarter measures it again; the table says it too."""
     from report_builder.labels import VALUABLE_STABLE
+    from report_builder.report.narrative import recommendations
     from report_builder.results.effects import Effect, Effects, Loss
 
-    def group(segment: str | None, uplift: float, ci: tuple[float, float], verdict: str) -> Effect:
-        return Effect(segment=segment, offer=None, title=None, quarters=("2026-Q1", "2026-Q2"), offered=300, control=40,
-                      offered_rate=0.3, control_rate=0.3 + uplift, uplift=uplift, uplift_ci95=ci, verdict=verdict,  # type: ignore[arg-type]
-                      used="measured", by_quarter=())
-
-    made = make.plan()  # its only segment is VALUABLE_AT_RISK
-    harm = group(VALUABLE_STABLE, -0.262, (-0.357, -0.168), "harm")
-    mixed = effects.dropped_sentence(made, Effects((group(None, -0.03, (-0.114, 0.054), "no_effect"), harm),
-                                                   Loss(1.0, "assumed"), 0.2, 0.2))
-    assert mixed.endswith("Это одна из 2 групп таблицы эффектов, а все предложения вместе вреда не показывают: при "
-                          "стольких сравнениях такой результат бывает и случайным.")
-    everywhere = effects.dropped_sentence(made, Effects((group(None, -0.1, (-0.15, -0.05), "harm"), harm),
-                                                        Loss(1.0, "assumed"), 0.2, 0.2))
-    assert "случайным" not in everywhere and f"«{VALUABLE_STABLE}» в план не вошёл" in everywhere
+    chance = Effect(segment=VALUABLE_STABLE, offer=None, title=None, quarters=("2026-Q1", "2026-Q2"), offered=376,
+                    control=44, offered_rate=0.37, control_rate=0.11, uplift=-0.262, uplift_ci95=(-0.357, -0.168),
+                    verdict="harm", used="assumed", by_quarter=(), p_value=0.024, p_adjusted=0.43)
+    found = Effects((chance,), Loss(1.0, "assumed"), 0.2, 0.2, compared=21)
+    text = recommendations.dropped_sentence(make.plan(), found)
+    assert text == (
+        f"В сегменте «{VALUABLE_STABLE}» предложения по контрольным группам как будто вредят — разница −26,2{NB}п.{NB}п. "
+        f"(95{NB}% ДИ от −35,7 до −16,8{NB}п.{NB}п.), но это лишь одно сравнение из многих (всего их 21), и с поправкой "
+        f"Холма на их число вред не подтверждается (p{NB}={NB}0,43): из плана они не исключены, и следующий квартал "
+        "проверит это на новой контрольной группе.")
+    cells = effects.effect_cells(chance, found)
+    assert cells.reading.endswith(f"; с поправкой Холма на 21{NB}сравнение не подтверждается (p{NB}={NB}0,43)")
+    assert cells.used == "по допущению"
+    confirmed = effects.effect_cells(replace(chance, p_adjusted=0.01, used="measured"), found)
+    assert "Холма" not in confirmed.reading and confirmed.used == "по измерению"
+    everyone = replace(chance, segment=None, p_value=0.07, p_adjusted=0.07)
+    assert effects.effect_cells(everyone, found).reading.endswith(
+        f"; критерий Кохрана — Мантеля — Хензеля этого не подтверждает (p{NB}={NB}0,07)")
 
 
 def test_the_effects_lead_says_which_group_carries_the_money_and_when_to_doubt_it() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from report_builder.uplift import Arm, control_needed, effect_size, newcombe, pooled, quarters_needed, share_for
+from report_builder.uplift import Arm, control_needed, effect_size, holm, newcombe, no_difference_p, pooled, quarters_needed, share_for
 
 
 def test_newcombe_interval_matches_the_published_example() -> None:
@@ -75,3 +75,33 @@ def test_quarters_and_share_to_a_verdict_agree() -> None:
     assert share is not None
     assert quarters_needed(h, share, 400, 0.05, 0.8) <= 2 < quarters_needed(h, share - 0.01, 400, 0.05, 0.8)
     assert share_for(h, 20, 1, 0.05, 0.8) is None  # twenty customers a quarter cannot decide in one
+
+
+def _cmh_by_hand(strata: list[tuple[Arm, Arm]]) -> float:
+    """Cochran–Mantel–Haenszel with continuity correction, written out: (|Σ (a − E a)| − ½)² / Σ Var a on one degree of
+    freedom, a being the offered group's declines in each quarter."""
+    from scipy.stats import chi2
+
+    gap, variance = 0.0, 0.0
+    for control, offered in strata:
+        total = control.customers + offered.customers
+        declined = control.declined + offered.declined
+        gap += offered.declined - offered.customers * declined / total
+        variance += offered.customers * control.customers * declined * (total - declined) / (total**2 * (total - 1))
+    return float(chi2.sf((abs(gap) - 0.5) ** 2 / variance, 1))
+
+
+def test_the_test_of_no_difference_is_cochran_mantel_haenszels() -> None:
+    # The demo's «Ценные стабильные» over three quarters: nobody declined in two small control groups.
+    strata = [(Arm(7, 0), Arm(79, 16)), (Arm(15, 0), Arm(119, 42)), (Arm(22, 8), Arm(178, 75))]
+    found = no_difference_p(strata)
+    assert found == pytest.approx(_cmh_by_hand(strata), rel=1e-9)
+    assert 0.02 < found < 0.03  # the pooled interval of these quarters lies far below zero: −35,7…−16,8 п. п.
+    assert no_difference_p([(Arm(40, 40), Arm(300, 300))]) is None  # everyone declined: nothing to test
+    assert no_difference_p([(Arm(40, 10), Arm(300, 75)), (Arm(40, 0), Arm(300, 0))]) == pytest.approx(
+        no_difference_p([(Arm(40, 10), Arm(300, 75))]))  # a quarter without a decline adds nothing
+
+
+def test_holm_adjusts_each_p_value_by_its_rank() -> None:
+    assert holm([0.01, 0.04, 0.03]) == pytest.approx([0.03, 0.06, 0.06])
+    assert holm([]) == []

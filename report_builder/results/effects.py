@@ -48,6 +48,8 @@ class Effect:
     verdict: Annotated[Verdict, Out()]
     used: Annotated[Literal["measured", "assumed"], Out()]  # whether money rests on this measurement
     by_quarter: Annotated[tuple[QuarterUplift, ...], Out()]
+    p_value: Annotated[float | None, Out()] = None  # Cochran–Mantel–Haenszel: no difference in any quarter
+    p_adjusted: Annotated[float | None, Out()] = None  # Holm's over the groups and cells compared; everyone's: p_value
 
     @property
     def relative(self) -> float | None:
@@ -85,6 +87,8 @@ class Effects:
     assumed: float  # the share of declines an offer prevents, as assumed in the settings
     max_ci_width: float
     min_group: int = 30
+    compared: Annotated[int, Out()] = 0  # segments, offers and cells large enough to decide, adjusted together (Holm)
+    alpha: float = 0.05
 
     @property
     def overall(self) -> Effect | None:
@@ -98,6 +102,11 @@ class Effects:
 
     def _find(self, segment: str | None, rule: str | None) -> Effect | None:
         return next((e for e in self.effects if e.segment == segment and e.offer == rule), None)
+
+    def unconfirmed(self, effect: Effect) -> bool:
+        """Whether a reading of «effect» or «harm» does not hold by the test of no difference: for a segment, an offer or a
+        cell once Holm's adjustment counts every comparison made."""
+        return effect.verdict in ("effect", "harm") and not (effect.p_adjusted is not None and effect.p_adjusted < self.alpha)
 
     @property
     def groups(self) -> tuple[Effect, ...]:

@@ -3,7 +3,9 @@
 A quarter's plan assigned offers and held a random part of the planned customers back (the control
 group); the next quarter's labels show how many of each group declined. The difference is read for
 everyone, for each segment and for each offer, per quarter (Newcombe's interval) and pooled over
-the quarters (inverse-variance). What a decline costs is the profit change from one quarter to the
+the quarters (inverse-variance); whether there is a difference at all, by the Cochran–Mantel–Haenszel
+test with Holm's adjustment over every group and cell, so that a harm read in one group of many by
+chance does not leave it out of the plan for good. What a decline costs is the profit change from one quarter to the
 next of customers who declined, against those who kept their level.
 
 Whether an offer was actually sent does not enter here: this is the effect of assigning it (intention to
@@ -14,7 +16,8 @@ beside the effect per contacted customer when a quarter's data has its contacts 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -25,7 +28,7 @@ from report_builder.records import Record
 from report_builder.results.data import CleanData
 from report_builder.results.effects import Effect, Effects, Loss, QuarterUplift
 from report_builder.results.history import Reference
-from report_builder.uplift import Arm, newcombe, pooled
+from report_builder.uplift import Arm, Verdict, holm, newcombe, no_difference_p, pooled
 from report_builder.uplift import verdict as reading
 
 LOSS_ROUNDS = 400  # bootstrap resamples for the interval of the measured loss
@@ -48,9 +51,15 @@ def effects(reference: Reference, data: CleanData, config: BacktestConfig, recom
     rules = _rules(trials)
     groups += [(None, r) for r in rules]
     groups += [(s, r) for r in rules for s, _ in groups[1 : 1 + len(BASE_SEGMENTS)] if s is not None]
-    found = tuple(_effect(segment, rule, titles.get(rule or ""), trials, config) for segment, rule in groups)
-    return Effects(found, _loss(reference, data, recommendations.loss_share, config.min_group, seed),
-                   recommendations.effect, config.max_ci_width, config.min_group)
+    found = [_effect(segment, rule, titles.get(rule or ""), trials, config) for segment, rule in groups]
+    # All offers together are what the plan's control group is sized for, tested as they are; the segments, offers and
+    # cells whose groups are large enough to decide something are picked out of many, and adjusted together (Holm).
+    tested = [k for k, e in enumerate(found) if k and e.verdict != "small_groups" and e.p_value is not None]
+    adjusted = [(0, found[0].p_value), *zip(tested, holm([found[k].p_value for k in tested]))]  # type: ignore[misc]
+    for k, p in adjusted:
+        found[k] = replace(found[k], p_adjusted=p, used=_used(found[k].verdict, found[k].uplift_ci95, p, config))
+    return Effects(tuple(found), _loss(reference, data, recommendations.loss_share, config.min_group, seed),
+                   recommendations.effect, config.max_ci_width, config.min_group, len(tested), config.alpha)
 
 
 def _trials(reference: Reference, data: CleanData) -> Iterator[_Trial]:
@@ -103,7 +112,9 @@ def _arms(trial: _Trial, segment: str | None, rule: str | None) -> tuple[np.ndar
     return offered, control
 
 
-def _effect(segment: str | None, rule: str | None, title: str | None, trials: list[_Trial], config: BacktestConfig) -> Effect:
+def _strata(segment: str | None, rule: str | None, trials: list[_Trial], alpha: float
+            ) -> tuple[list[QuarterUplift], list[tuple[Arm, Arm]]]:
+    """One group's (control, offered) arms in each quarter that measured it, with that quarter's difference."""
     quarters: list[QuarterUplift] = []
     strata: list[tuple[Arm, Arm]] = []
     for trial in trials:
@@ -115,13 +126,17 @@ def _effect(segment: str | None, rule: str | None, title: str | None, trials: li
         control = Arm(int(masks[1].sum()), int(declined[masks[1]].sum()))
         if offered.customers and control.customers:
             strata.append((control, offered))
-            uplift, ci = newcombe(control, offered, config.alpha)
-            quarters.append(QuarterUplift(trial.period, offered.customers, control.customers, offered.rate, control.rate, uplift, ci))
+            quarters.append(QuarterUplift(trial.period, offered.customers, control.customers, offered.rate, control.rate,
+                                          *newcombe(control, offered, alpha)))
+    return quarters, strata
+
+
+def _effect(segment: str | None, rule: str | None, title: str | None, trials: list[_Trial], config: BacktestConfig) -> Effect:
+    quarters, strata = _strata(segment, rule, trials, config.alpha)
     offered_n = sum(o.customers for _, o in strata)
     control_n = sum(c.customers for c, _ in strata)
     uplift, ci = pooled(strata, config.alpha) if strata else (None, None)
     verdict = reading(offered_n, control_n, ci, config.min_group, config.max_ci_width)
-    narrow = ci is not None and ci[1] - ci[0] <= config.max_ci_width
     return Effect(
         segment=segment,
         offer=rule,
@@ -134,10 +149,23 @@ def _effect(segment: str | None, rule: str | None, title: str | None, trials: li
         uplift=uplift,
         uplift_ci95=ci,
         verdict=verdict,
-        # an interval wholly below zero is used however wide: every value in it says the offers lose
-        used="measured" if verdict != "small_groups" and (narrow or verdict == "harm") else "assumed",
+        used=_used(verdict, ci, None, config),
         by_quarter=tuple(quarters),
+        p_value=no_difference_p(strata),
     )
+
+
+def _used(verdict: Verdict, ci: tuple[float, float] | None, p_adjusted: float | None, config: BacktestConfig
+          ) -> Literal["measured", "assumed"]:
+    """Whether the money rests on a measurement: a narrow interval; an interval wholly below zero only when the harm
+    holds with Holm's adjustment for every comparison made, however narrow or wide. Of several groups one reads
+    «вредят» by chance now and then (and a control group where nobody declined narrows the pooled interval more than
+    its counts allow), while a group the plan leaves out is never measured again."""
+    if verdict == "small_groups" or ci is None:
+        return "assumed"
+    if verdict == "harm":
+        return "measured" if p_adjusted is not None and p_adjusted < config.alpha else "assumed"
+    return "measured" if ci[1] - ci[0] <= config.max_ci_width else "assumed"
 
 
 def _loss(reference: Reference, data: CleanData, assumed: float, min_group: int, seed: int) -> Loss:

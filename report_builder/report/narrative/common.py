@@ -60,6 +60,11 @@ def uplift_difference(uplift: float, ci95: tuple[float, float]) -> str:
     return f"разница {signed_points(uplift)}{NBSP}п.{NBSP}п. (95{NBSP}% ДИ {interval_points(ci95)})"
 
 
+def p_text(p: float) -> str:
+    """A p-value as the report writes it: «p = 0,26», «p = 0,004», «p < 0,001»."""
+    return f"p{NBSP}<{NBSP}0,001" if p < 0.001 else f"p{NBSP}={NBSP}{num(p, 2 if p >= 0.01 else 3)}"
+
+
 def end(text: str) -> str:
     """A sentence with one full stop at its end, also after an abbreviation such as «п. п.» or «ед.»."""
     text = text.rstrip()

@@ -6,7 +6,7 @@ from typing import NamedTuple
 
 from report_builder.report.filters import NBSP, count, num
 from report_builder.report.narrative.backtest import verdict_reason
-from report_builder.report.narrative.common import percent, period_label, points, uplift_difference
+from report_builder.report.narrative.common import p_text, percent, period_label, points
 from report_builder.results.effects import Effect, Effects, Loss
 from report_builder.results.plan import Plan, Power
 
@@ -27,14 +27,26 @@ def effect_group(effect: Effect) -> str:
     return f"«{effect.title or effect.offer}»"
 
 
-def effect_cells(effect: Effect, min_group: int, max_width: float) -> EffectCells:
+def effect_cells(effect: Effect, effects: Effects) -> EffectCells:
+    reading = verdict_reason(effect.verdict, effect.uplift, effect.uplift_ci95, effects.min_group, effects.max_ci_width)
     return EffectCells(
         group=effect_group(effect),
         groups=f"{num(effect.offered)} / {num(effect.control)}",
         rates=f"{percent(effect.offered_rate)} / {percent(effect.control_rate)}" if effect.offered and effect.control else "—",
-        reading=verdict_reason(effect.verdict, effect.uplift, effect.uplift_ci95, min_group, max_width),
+        reading=reading + unconfirmed_note(effect, effects),
         used="по измерению" if effect.used == "measured" else "по допущению",
     )
+
+
+def unconfirmed_note(effect: Effect, effects: Effects) -> str:
+    """«; с поправкой Холма на 7 сравнений не подтверждается (p = 0,15)» after a reading of «effect» or «harm» that the
+    test of no difference does not hold (`Effects.unconfirmed`); else nothing."""
+    if not effects.unconfirmed(effect):
+        return ""
+    p = f" ({p_text(effect.p_adjusted)})" if effect.p_adjusted is not None else ""
+    if effect.segment is None and effect.offer is None:
+        return f"; критерий Кохрана — Мантеля — Хензеля этого не подтверждает{p}"
+    return f"; с поправкой Холма на {count(effects.compared, 'сравнение', 'сравнения', 'сравнений')} не подтверждается{p}"
 
 
 def effects_lead(effects: Effects) -> str:
@@ -49,11 +61,13 @@ def effects_lead(effects: Effects) -> str:
         f"Эффект измерен по контрольным группам кварталов: {quarters} (каждый проверен следующим кварталом; оценки "
         f"кварталов объединены с весами по их точности). Деньги считаются по измеренному эффекту самой узкой группы с "
         f"точным измерением (предложение в сегменте, затем предложение, сегмент, все предложения вместе): его интервал уже "
-        f"{points(effects.max_ci_width)} или целиком ниже нуля (там, где предложения вредят, они выходят из плана); иначе — "
-        f"по допущению ({percent(effects.assumed)} предотвращённых снижений), с суммами и на границах измеренного "
-        f"интервала. Групп в таблице — {len(effects.groups)}: при стольких сравнениях одно-два «эффект есть» или «вредят» "
-        "ожидаемы и случайно; если деньги плана держатся на такой группе, а строка «все предложения» эффекта не "
-        "показывает, вывод стоит подтвердить следующим кварталом."
+        f"{points(effects.max_ci_width)}, а вред (интервал ниже нуля) — только если он держится с поправкой Холма на число "
+        "сравнений, и тогда предложения там выходят из плана; иначе — по допущению "
+        f"({percent(effects.assumed)} предотвращённых снижений), с суммами и на границах измеренного интервала. Отдельных "
+        f"сравнений с достаточными группами (сегменты, предложения, каждое предложение в каждом сегменте) — "
+        f"{effects.compared}: при стольких одно-два «эффект есть» или «вредят» бывают и случайно, и не выдержавшие поправки помечены в таблице; "
+        "если деньги плана держатся на такой группе, а строка «все предложения» эффекта не показывает, вывод стоит "
+        "подтвердить следующим кварталом."
     )
 
 
@@ -88,27 +102,6 @@ def power_sentence(power: Power) -> str:
 def any_measured(effects: Effects) -> bool:
     overall = effects.overall
     return overall is not None and bool(overall.quarters)
-
-
-def dropped_sentence(plan: Plan, effects: Effects) -> str:
-    """The offers, and the segments, that the measurements show not working, which the plan leaves out."""
-    parts = []
-    if plan.dropped:
-        names = ", ".join(f"«{e.title or e.offer}»" for name in plan.dropped if (e := effects.for_offer(name)) is not None)
-        parts.append(f"Не работают по измерениям и исключены из плана: {names}.")
-    planned = {v.segment for v in plan.by_segment}
-    overall = effects.overall
-    alone = overall is not None and bool(overall.uplift_ci95) and overall.verdict != "harm"  # all offers together: no harm
-    for e in effects.groups:
-        if e.offer is None and e.segment is not None and not e.works and e.segment not in planned and e.uplift_ci95:
-            harm = e.verdict == "harm"
-            parts.append(
-                f"Сегмент «{e.segment}» в план не вошёл: по контрольным группам предложения там "
-                f"{'вредят' if harm else 'не действуют'} — {uplift_difference(e.uplift or 0.0, e.uplift_ci95)}."
-                + (f" Это одна из {len(effects.groups)} групп таблицы эффектов, а все предложения вместе вреда не показывают: "
-                   "при стольких сравнениях такой результат бывает и случайным." if harm and alone else "")
-            )
-    return " ".join(parts)
 
 
 def loss_sentence(loss: Loss, months: int) -> str:

@@ -1,10 +1,12 @@
-"""«Рекомендации»: the offer rules as applied, why each was chosen or not, and whether a contact pays off."""
+"""«Рекомендации»: the offer rules as applied, why each was chosen or not, and what the plan leaves out on measurements."""
 
 from __future__ import annotations
 
-
 from report_builder.labels import label
-from report_builder.report.narrative.common import exact, percent
+from report_builder.report.filters import count
+from report_builder.report.narrative.common import exact, p_text, percent, uplift_difference
+from report_builder.results.effects import Effects
+from report_builder.results.plan import Plan
 from report_builder.results.segments import Offer
 
 
@@ -38,9 +40,33 @@ def rejected_rules(offers: tuple[Offer, ...], segment: str) -> str:
     return f"{head} для сегмента «{segment}» (данные его не подтверждают): {reasons}."
 
 
-# --- chart captions ---------------------------------------------------------------------------
 
-
-# --- chart captions ---------------------------------------------------------------------------
+def dropped_sentence(plan: Plan, effects: Effects) -> str:
+    """The offers and segments the measurements show not working, which the plan leaves out; and those that read as
+    harmed, but not once Holm's adjustment counts every comparison made, which it keeps, to be measured again."""
+    parts = []
+    if plan.dropped:
+        names = ", ".join(f"«{e.title or e.offer}»" for name in plan.dropped if (e := effects.for_offer(name)) is not None)
+        parts.append(f"Не работают по измерениям и исключены из плана: {names}.")
+    planned = {v.segment for v in plan.by_segment}
+    compared = count(effects.compared, "сравнение", "сравнения", "сравнений")
+    for e in effects.groups:
+        if e.uplift is None or e.uplift_ci95 is None:
+            continue
+        numbers = uplift_difference(e.uplift, e.uplift_ci95)
+        if e.offer is None and e.segment is not None and not e.works and e.segment not in planned:
+            harm = e.verdict == "harm"
+            held = f", и вред держится с поправкой Холма на {compared} ({p_text(e.p_adjusted)})" if harm and e.p_adjusted is not None else ""
+            parts.append(f"Сегмент «{e.segment}» в план не вошёл: по контрольным группам предложения там "
+                         f"{'вредят' if harm else 'не действуют'} — {numbers}{held}.")
+        elif e.verdict == "harm" and effects.unconfirmed(e):
+            who = (f"В сегменте «{e.segment}» предложения" if e.segment else f"Предложение «{e.title or e.offer}»" if e.offer
+                   else "Все предложения вместе")
+            verb, kept = ("вредит", "оно не исключено") if e.offer and not e.segment else ("вредят", "они не исключены")
+            p = f" ({p_text(e.p_adjusted)})" if e.p_adjusted is not None else ""
+            parts.append(f"{who} по контрольным группам как будто {verb} — {numbers}, но это лишь одно сравнение из многих (всего их "
+                         f"{effects.compared}), и с поправкой Холма на их число вред не подтверждается{p}: из плана {kept}, и следующий квартал проверит это "
+                         "на новой контрольной группе.")
+    return " ".join(parts)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from report_builder.report.filters import count, num, plural
 from report_builder.report.narrative.backtest import verdict_reason
 from report_builder.report.narrative.common import end, level, percent, points, quarter_as
-from report_builder.report.narrative.effects import loss_note
+from report_builder.report.narrative.effects import loss_note, unconfirmed_note
 from report_builder.report.narrative.forecast import PERSISTENCE_NAME, auc_with_interval, pairs_phrase, transition_phrase
 from report_builder.results.backtest import Backtest
 from report_builder.results.effects import Effects, Loss
@@ -114,7 +114,8 @@ def effects_headline(effects: Effects, power: Power) -> str:
         )
     quarters = count(len(overall.quarters), "квартал", "квартала", "кварталов")
     reading = verdict_reason(overall.verdict, overall.uplift, overall.uplift_ci95, effects.min_group, effects.max_ci_width)
-    if overall.verdict in ("effect", "harm", "no_effect"):  # the history has reached its verdict: no waiting to announce
+    reading += unconfirmed_note(overall, effects)
+    if overall.verdict in ("effect", "harm", "no_effect") and not effects.unconfirmed(overall):  # a verdict: nothing to wait for
         return f"Эффект всех предложений вместе по контрольным группам за {quarters}: {reading}."
     return f"Эффект всех предложений вместе по контрольным группам за {quarters}: {reading}. {when}"
 
