@@ -63,6 +63,20 @@ def test_the_break_even_says_what_effect_it_rests_on_and_what_the_measured_inter
     assert replace(made, customers=made.customers.iloc[:0]).effect_source == "assumed"  # nobody offered
 
 
+def test_a_segment_whose_assumed_gain_the_measurement_calls_a_loss_is_named_beside_the_range() -> None:
+    """A harm the adjustment does not confirm keeps a segment in the plan on the assumption, while its measured range is
+    a loss: the plan's sentence names it, so that a range reaching below zero is explained where it is read."""
+    made = make.plan()
+    losing = replace(made.by_segment[0], effect_source="assumed", gain_range=(-351.0, -166.0))
+    line = plan.plan_line(replace(made, by_segment=(losing,), headline=replace(made.headline, expected_gain_range=(-5.0, 2.5))), "ед.")
+    assert line.endswith(f"на нижней контакт не окупается ни при какой цене (в сегменте «{losing.segment}» измерение "
+                         "показывает потерю, а выгода там посчитана по допущению).")
+    measured = replace(losing, effect_source="measured")  # a measured loss is not an assumption: nothing to explain
+    assert "измерение показывает потерю" not in plan.plan_line(replace(made, by_segment=(measured,)), "ед.")
+    priced = make.plan(prices={"сайт": 0.1, "email": 1.0})
+    assert "измерение показывает потерю" in plan.plan_line(replace(priced, by_segment=(losing, losing)), "ед.")
+
+
 def test_with_prices_the_plan_is_money() -> None:
     made = make.plan(prices={"сайт": 0.1, "email": 1.0}, budget=2.3)
     line = plan.plan_line(made, "ед.")

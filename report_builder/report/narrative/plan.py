@@ -8,7 +8,7 @@ from typing import NamedTuple
 from report_builder.report.filters import count, num
 from report_builder.report.narrative.common import end, percent
 from report_builder.report.narrative.effects import measured_groups
-from report_builder.report.narrative.recommendations import channels_phrase
+from report_builder.report.narrative.recommendations import channels_phrase, losing_note
 from report_builder.results.plan import Plan, Value
 
 UNCOVERED = {
@@ -48,6 +48,7 @@ def plan_line(plan: Plan, unit: str) -> str:
         return end(
             f"План{budget}: предложения назначены {who}, затраты {num(head.cost or 0.0)} {unit}, "
             f"ожидаемая выгода за вычетом затрат {num(head.expected_gain)} {unit} {basis}{_range(head.expected_gain_range, unit)}"
+            f"{losing_note(plan)}"
         )
     ignored = " Бюджет не применён: без цен нельзя сказать, сколько контактов он оплатит." if head.budget is not None else ""
     names = ", ".join(f"«{t}»" for t in head.unpriced)
@@ -57,6 +58,7 @@ def plan_line(plan: Plan, unit: str) -> str:
         f"{why} План: предложения назначены {who}; "
         f"контакт окупается, если обходится дешевле {num(head.break_even_cost, 2)} {unit} на покупателя — "
         f"столько в среднем сохраняет одно предложение {basis}{_range_note(head.expected_gain_range, head.customers, unit)}"
+        f"{losing_note(plan)}"
     ) + ignored
 
 

@@ -70,3 +70,9 @@ def dropped_sentence(plan: Plan, effects: Effects) -> str:
     return " ".join(parts)
 
 
+def losing_note(plan: Plan) -> str:
+    """The segments in the plan whose gain is assumed while their measured range is a loss (a harm the adjustment for
+    many comparisons does not confirm): why the plan's range reaches below zero."""
+    names = [f"«{v.segment}»" for v in plan.by_segment if v.effect_source == "assumed" and v.gain_range and v.gain_range[1] < 0]
+    where = f"сегменте {names[0]}" if len(names) == 1 else "сегментах " + ", ".join(names)
+    return f" (в {where} измерение показывает потерю, а выгода там посчитана по допущению)" if names else ""
