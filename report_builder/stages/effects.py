@@ -4,9 +4,10 @@ A quarter's plan assigned offers and held a random part of the planned customers
 group); the next quarter's labels show how many of each group declined. The difference is read for
 everyone, for each segment and for each offer, per quarter (Newcombe's interval) and pooled over
 the quarters (inverse-variance); whether there is a difference at all, by the Cochran–Mantel–Haenszel
-test with Holm's adjustment over every group and cell, so that a harm read in one group of many by
-chance does not leave it out of the plan for good. What a decline costs is the profit change from one quarter to the
-next of customers who declined, against those who kept their level.
+test, adjusted (Holm) over the segments, offers and cells large enough to decide, so that a harm read
+in one group of many by chance does not leave it out of the plan for good. What a decline costs is
+the profit change from one quarter to the next of customers who declined, against those who kept
+their level.
 
 Whether an offer was actually sent does not enter here: this is the effect of assigning it (intention to
 treat), which is what a plan decides, so the money of the next plan rests on it. The back-test sets it
@@ -52,8 +53,8 @@ def effects(reference: Reference, data: CleanData, config: BacktestConfig, recom
     groups += [(None, r) for r in rules]
     groups += [(s, r) for r in rules for s, _ in groups[1 : 1 + len(BASE_SEGMENTS)] if s is not None]
     found = [_effect(segment, rule, titles.get(rule or ""), trials, config) for segment, rule in groups]
-    # All offers together are what the plan's control group is sized for, tested as they are; the segments, offers and
-    # cells whose groups are large enough to decide something are picked out of many, and adjusted together (Holm).
+    # All offers together (the first group) are what the control group is sized for, tested as they are; the segments,
+    # offers and cells whose groups are large enough to decide something are picked out of many: adjusted together (Holm).
     tested = [k for k, e in enumerate(found) if k and e.verdict != "small_groups" and e.p_value is not None]
     adjusted = [(0, found[0].p_value), *zip(tested, holm([found[k].p_value for k in tested]))]  # type: ignore[misc]
     for k, p in adjusted:
