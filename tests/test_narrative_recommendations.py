@@ -163,6 +163,8 @@ def test_a_harm_holms_adjustment_does_not_hold_is_named_and_the_segment_kept() -
     everyone = replace(chance, segment=None, p_value=0.07, p_adjusted=0.07)
     assert effects.effect_cells(everyone, found).reading.endswith(
         f"; критерий Кохрана — Мантеля — Хензеля этого не подтверждает (p{NB}={NB}0,07)")
+    # All offers together are tested without Holm's adjustment: the sentence about one comparison of many is not theirs.
+    assert recommendations.dropped_sentence(make.plan(), replace(found, effects=(everyone,))) == ""
 
 
 def test_the_effects_lead_says_which_group_carries_the_money_and_when_to_doubt_it() -> None:

@@ -59,10 +59,10 @@ def dropped_sentence(plan: Plan, effects: Effects) -> str:
             held = f", и вред держится с поправкой Холма на {compared} ({p_text(e.p_adjusted)})" if harm and e.p_adjusted is not None else ""
             parts.append(f"Сегмент «{e.segment}» в план не вошёл: по контрольным группам предложения там "
                          f"{'вредят' if harm else 'не действуют'} — {numbers}{held}.")
-        elif e.verdict == "harm" and effects.unconfirmed(e):
-            who = (f"В сегменте «{e.segment}» предложения" if e.segment else f"Предложение «{e.title or e.offer}»" if e.offer
-                   else "Все предложения вместе")
-            verb, kept = ("вредит", "оно не исключено") if e.offer and not e.segment else ("вредят", "они не исключены")
+        # All offers together are tested without Holm's adjustment: the table and «Главное» say when theirs does not hold.
+        elif (e.segment or e.offer) and e.verdict == "harm" and effects.unconfirmed(e):
+            who = f"В сегменте «{e.segment}» предложения" if e.segment else f"Предложение «{e.title or e.offer}»"
+            verb, kept = ("вредят", "они не исключены") if e.segment else ("вредит", "оно не исключено")
             p = f" ({p_text(e.p_adjusted)})" if e.p_adjusted is not None else ""
             parts.append(f"{who} по контрольным группам как будто {verb} — {numbers}, но это лишь одно сравнение из многих (всего их "
                          f"{effects.compared}), и с поправкой Холма на их число вред не подтверждается{p}: из плана {kept}, и следующий квартал проверит это "
