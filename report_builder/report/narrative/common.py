@@ -60,9 +60,12 @@ def uplift_difference(uplift: float, ci95: tuple[float, float]) -> str:
     return f"разница {signed_points(uplift)}{NBSP}п.{NBSP}п. (95{NBSP}% ДИ {interval_points(ci95)})"
 
 
-def p_text(p: float) -> str:
-    """A p-value as the report writes it: «p = 0,26», «p = 0,004», «p < 0,001»."""
-    return f"p{NBSP}<{NBSP}0,001" if p < 0.001 else f"p{NBSP}={NBSP}{num(p, 2 if p >= 0.01 else 3)}"
+def p_note(p: float | None) -> str:
+    """A p-value in brackets after a sentence's claim, as the report writes it: « (p = 0,26)», « (p = 0,004)»,
+    « (p < 0,001)»; nothing without one."""
+    if p is None:
+        return ""
+    return f" (p{NBSP}<{NBSP}0,001)" if p < 0.001 else f" (p{NBSP}={NBSP}{num(p, 2 if p >= 0.01 else 3)})"
 
 
 def end(text: str) -> str:

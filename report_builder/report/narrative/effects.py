@@ -6,7 +6,7 @@ from typing import NamedTuple
 
 from report_builder.report.filters import NBSP, count, num
 from report_builder.report.narrative.backtest import verdict_reason
-from report_builder.report.narrative.common import p_text, percent, period_label, points
+from report_builder.report.narrative.common import p_note, percent, period_label, points
 from report_builder.results.effects import Effect, Effects, Loss
 from report_builder.results.plan import Plan, Power
 
@@ -43,10 +43,11 @@ def unconfirmed_note(effect: Effect, effects: Effects) -> str:
     test of no difference does not hold (`Effects.unconfirmed`); else nothing."""
     if not effects.unconfirmed(effect):
         return ""
-    p = f" ({p_text(effect.p_adjusted)})" if effect.p_adjusted is not None else ""
+    p = p_note(effect.p_adjusted)
     if effect.segment is None and effect.offer is None:
         return f"; критерий Кохрана — Мантеля — Хензеля этого не подтверждает{p}"
-    return f"; с поправкой Холма на {count(effects.compared, 'сравнение', 'сравнения', 'сравнений')} не подтверждается{p}"
+    compared = count(effects.compared, "сравнение", "сравнения", "сравнений")
+    return f"; с поправкой Холма на {compared} не подтверждается{p}"
 
 
 def effects_lead(effects: Effects) -> str:
@@ -61,13 +62,13 @@ def effects_lead(effects: Effects) -> str:
         f"Эффект измерен по контрольным группам кварталов: {quarters} (каждый проверен следующим кварталом; оценки "
         f"кварталов объединены с весами по их точности). Деньги считаются по измеренному эффекту самой узкой группы с "
         f"точным измерением (предложение в сегменте, затем предложение, сегмент, все предложения вместе): его интервал уже "
-        f"{points(effects.max_ci_width)}, а вред (интервал ниже нуля) — только если он держится с поправкой Холма на число "
-        "сравнений, и тогда предложения там выходят из плана; иначе — по допущению "
-        f"({percent(effects.assumed)} предотвращённых снижений), с суммами и на границах измеренного интервала. Отдельных "
-        f"сравнений с достаточными группами (сегменты, предложения, каждое предложение в каждом сегменте) — "
-        f"{effects.compared}: при стольких одно-два «эффект есть» или «вредят» бывают и случайно, и не выдержавшие поправки помечены в таблице; "
-        "если деньги плана держатся на такой группе, а строка «все предложения» эффекта не показывает, вывод стоит "
-        "подтвердить следующим кварталом."
+        f"{points(effects.max_ci_width)}, а вред (интервал ниже нуля) — только если он держится с поправкой Холма на "
+        "число сравнений, и тогда предложения там выходят из плана; иначе — по допущению "
+        f"({percent(effects.assumed)} предотвращённых снижений), с суммами и на границах измеренного интервала. "
+        "Отдельных сравнений с достаточными группами (сегменты, предложения, каждое предложение в каждом сегменте) — "
+        f"{effects.compared}: при стольких одно-два «эффект есть» или «вредят» бывают и случайно, и не выдержавшие "
+        "поправки помечены в таблице; если деньги плана держатся на такой группе, а строка «все предложения» эффекта "
+        "не показывает, вывод стоит подтвердить следующим кварталом."
     )
 
 

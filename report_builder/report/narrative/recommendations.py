@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from report_builder.labels import label
 from report_builder.report.filters import count
-from report_builder.report.narrative.common import exact, p_text, percent, uplift_difference
+from report_builder.report.narrative.common import exact, p_note, percent, uplift_difference
 from report_builder.results.effects import Effects
 from report_builder.results.plan import Plan
 from report_builder.results.segments import Offer
@@ -40,7 +40,6 @@ def rejected_rules(offers: tuple[Offer, ...], segment: str) -> str:
     return f"{head} для сегмента «{segment}» (данные его не подтверждают): {reasons}."
 
 
-
 def dropped_sentence(plan: Plan, effects: Effects) -> str:
     """The offers and segments the measurements show not working, which the plan leaves out; and those that read as
     harmed, but not once Holm's adjustment counts every comparison made, which it keeps, to be measured again."""
@@ -56,17 +55,18 @@ def dropped_sentence(plan: Plan, effects: Effects) -> str:
         numbers = uplift_difference(e.uplift, e.uplift_ci95)
         if e.offer is None and e.segment is not None and not e.works and e.segment not in planned:
             harm = e.verdict == "harm"
-            held = f", и вред держится с поправкой Холма на {compared} ({p_text(e.p_adjusted)})" if harm and e.p_adjusted is not None else ""
+            confirmed = harm and e.p_adjusted is not None
+            held = f", и вред держится с поправкой Холма на {compared}{p_note(e.p_adjusted)}" if confirmed else ""
             parts.append(f"Сегмент «{e.segment}» в план не вошёл: по контрольным группам предложения там "
                          f"{'вредят' if harm else 'не действуют'} — {numbers}{held}.")
         # All offers together are tested without Holm's adjustment: the table and «Главное» say when theirs does not hold.
         elif (e.segment or e.offer) and e.verdict == "harm" and effects.unconfirmed(e):
             who = f"В сегменте «{e.segment}» предложения" if e.segment else f"Предложение «{e.title or e.offer}»"
             verb, kept = ("вредят", "они не исключены") if e.segment else ("вредит", "оно не исключено")
-            p = f" ({p_text(e.p_adjusted)})" if e.p_adjusted is not None else ""
-            parts.append(f"{who} по контрольным группам как будто {verb} — {numbers}, но это лишь одно сравнение из многих (всего их "
-                         f"{effects.compared}), и с поправкой Холма на их число вред не подтверждается{p}: из плана {kept}, и следующий квартал проверит это "
-                         "на новой контрольной группе.")
+            parts.append(f"{who} по контрольным группам как будто {verb} — {numbers}, но это лишь одно сравнение "
+                         f"из многих (всего их {effects.compared}), и с поправкой Холма на их число вред не "
+                         f"подтверждается{p_note(e.p_adjusted)}: из плана {kept}, и следующий квартал проверит это на "
+                         "новой контрольной группе.")
     return " ".join(parts)
 
 
