@@ -125,8 +125,9 @@ def _snapshot(done: Run, run: RunInfo) -> object:
 
     The record stage is cached like the others, and the run's key holds only what the documents show of it (the
     build's date, not its second; not the data set's name or the money unit), so a record found in the cache carries
-    the facts of the build that made it: this one's are put in their place."""
-    return replace(done.result(HISTORY.snapshot), run=to_record(run))
+    the facts of the build that made it: this one's are put in their place, with the record's key, which names the run
+    to the quarters that read it (`Reference.key`)."""
+    return replace(done.result(HISTORY.snapshot), run=to_record(replace(run, made_of=done.keys["record"])))
 
 
 def _offers(config: Config) -> dict[str, tuple[str, tuple[str, ...]]]:
@@ -168,7 +169,7 @@ def _demo_quarters(config: Config, run: RunInfo, cache: StageCache) -> Reference
         for k, (back, folder) in enumerate(quarters):
             earlier = replace(run, period=previous_period(run.period, back))
             done = run_pipeline(folder, config, earlier, cache, reference=reference, only={"record"})
-            reference = Reference((*reference.runs, _snapshot(done, earlier)), (*reference.made_of, done.keys["record"]))
+            reference = Reference((*reference.runs, _snapshot(done, earlier)))
             listed = done.result(CustomerList)
             if k + 1 < len(quarters) and listed is not None:
                 simulate_offers(quarters[k + 1][1], listed.people, _offers(config), previous_period(run.period, back - 1),

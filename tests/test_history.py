@@ -10,6 +10,7 @@ import time
 from contextlib import closing
 from dataclasses import dataclass, replace
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Annotated
 
 import numpy as np
@@ -29,7 +30,7 @@ from report_builder.history import History, history_url
 from report_builder.history_schema import column_name
 from report_builder.labels import BASE_SEGMENTS, CATEGORICAL, NUMERIC
 from report_builder.periods import previous_period
-from report_builder.records import Out
+from report_builder.records import Out, record_type
 from report_builder.results.report import RunInfo
 from report_builder.resources import demo_data_dir
 from report_builder.results.data import CLEAN_COLUMNS
@@ -227,6 +228,43 @@ def test_the_demos_earlier_quarters_carry_this_builds_run_and_keep_their_key(sta
     assert {r.run.built_at for r in later.runs} == {"2026-12-07T10:00:05+00:00"}  # type: ignore[attr-defined]
     assert {r.run.dataset for r in renamed.runs} == {"Другой магазин (демо)"}  # type: ignore[attr-defined]
     assert later.key == first.key != renamed.key
+
+
+def test_the_reference_names_a_run_by_what_it_was_made_of_whenever_it_was_built() -> None:
+    """Later quarters' results are keyed on the runs they read: the same recorded runs, built again another second
+    (or read back instead of built), are the same; a run made of something else is not; a run of a history written
+    before runs carried what they were made of is named by its build time."""
+    recorded = record_type(RunInfo)
+
+    def reference(built_at: str, *made_of: str | None) -> Reference:
+        return Reference(tuple(SimpleNamespace(run=recorded(period=period, built_at=built_at, dataset="Магазин", made_of=made))
+                               for period, made in zip(("2026-Q2", "2026-Q3"), made_of)))
+
+    first = reference("2026-12-07T10:00:00+00:00", "a", "b")
+    assert first.key == reference("2026-12-07T11:30:05+00:00", "a", "b").key
+    assert first.key != reference("2026-12-07T10:00:00+00:00", "a", "c").key
+    older = reference("2026-12-07T10:00:00+00:00", None, None)
+    assert older.key == "Магазин|2026-Q2|2026-12-07T10:00:00+00:00|Магазин|2026-Q3|2026-12-07T10:00:00+00:00"
+    assert older.key != reference("2026-12-07T11:30:05+00:00", None, None).key
+    assert Reference().key == "none"
+
+
+@pytest.mark.slow
+def test_a_demo_built_again_beside_its_history_takes_what_its_earlier_quarters_feed_from_the_cache(
+        stages_cache: Path, tmp_path: Path, monkeypatch) -> None:
+    """The first demo build makes its earlier quarters and records them; the next one reads them back from that
+    history. They are the same runs, so the forecast learnt from them, the measured effects, last quarter's model and
+    the back-test come from the cache. They were computed again when the runs built in the process and the same runs
+    read back were named differently: with the default settings the demo's first rebuild took 22 s instead of 2."""
+    monkeypatch.setattr(build_module, "DEMO_QUARTERS", 2)
+    settings = config()
+    out = tmp_path / "2026-Q4"
+    build_report(settings, data_dir=None, out_dir=out, period="2026-Q4", cache_dir=stages_cache)
+    again = build_report(settings, data_dir=None, out_dir=out, period="2026-Q4", cache_dir=stages_cache)
+    readers = {"forecast", "effects", "previous_forecast", "backtest", "comparison", "dynamics"}
+    assert {t.stage: t.cached for t in again.timings if t.stage in readers} == dict.fromkeys(readers, True)
+    runs = History(history_url(str(tmp_path / "history.sqlite"))).runs()
+    assert [r["period"] for r in runs] == ["2026-Q2", "2026-Q3", "2026-Q4"]
 
 
 @pytest.mark.slow

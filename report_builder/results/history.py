@@ -20,9 +20,6 @@ class Reference:
     """
 
     runs: tuple[Record, ...] = ()
-    # Runs built in this process (the demo's earlier quarters): what each was made of, its record stage's key. It
-    # stands for the run in `key` instead of the second it was built, so a day's demo builds share what follows.
-    made_of: tuple[str, ...] = ()
 
     @property
     def snapshot(self) -> Record | None:
@@ -30,10 +27,11 @@ class Reference:
 
     @property
     def key(self) -> str:
-        """Which recorded runs these are: a run read from a history by its data set, period and build time."""
-        if self.made_of:
-            return "|".join(f"{r.run.dataset}|{made}" for r, made in zip(self.runs, self.made_of, strict=True))  # type: ignore[attr-defined]
-        return "|".join(f"{r.run.dataset}|{r.run.period}|{r.run.built_at}" for r in self.runs) or "none"  # type: ignore[attr-defined]
+        """Which recorded runs these are: each by what its recorded results were made of (`RunInfo.made_of`), not by
+        the second it was built, so that the same runs read back from the history or built in this process (the demo's
+        earlier quarters) key what follows alike; a run recorded without it (an older history), by its build time."""
+        return "|".join(f"{r.run.dataset}|{r.run.made_of or f'{r.run.period}|{r.run.built_at}'}"  # type: ignore[attr-defined]
+                        for r in self.runs) or "none"
 
 
 @dataclass(frozen=True)

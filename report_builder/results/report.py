@@ -21,6 +21,10 @@ class RunInfo:
     config_hash: Annotated[str, Out(summary=False, history=True)] = ""  # the settings that shape the numbers
     settings: Annotated[str, Out(summary=False, history=True)] = "{}"  # those settings as JSON, to name what changed
     money_unit: Annotated[str, Out(history=True)] = "ед."
+    # What the history keeps of the run was made of: its record stage's key, set when the run is recorded. A later
+    # quarter names the runs it reads by it (`Reference.key`), whether they come from the history or were built in
+    # the same process (the demo's earlier quarters).
+    made_of: Annotated[str, Out(summary=False, history=True)] = ""
 
     @property
     def key(self) -> str:
