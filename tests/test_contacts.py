@@ -116,7 +116,6 @@ def test_repeated_rows_are_dropped_and_listed_without_touching_the_analysis(tiny
         ("{id},,email,2026-07-03", OFFER, "пустые значения"),
         ("{id},cart,,2026-07-03", CHANNEL, "пустые значения"),
         ("abc,cart,email,2026-07-03", ID, "значения не являются числами: «abc»"),
-        ("999,cart,email,2026-07-03", ID, "покупателей с id 999 нет в market_file"),
         ("{id},Скидка на всё,email,2026-07-03", OFFER, "неизвестные предложения: «Скидка на всё»"),
         ("{id},cart,telegram,2026-07-03", CHANNEL, "неизвестные каналы: «telegram»"),
     ],
@@ -130,6 +129,29 @@ def test_a_bad_row_stops_with_its_file_column_and_line(tiny_tables, line: str, c
     assert words in error.message
     assert error.rows == [3]  # the header is line 1, the good row line 2
     assert "(строки: 3)" in error.message
+
+
+def test_the_contacts_of_customers_gone_from_this_quarter_are_left_out_and_listed(tiny_tables) -> None:
+    """A shop's export names everyone contacted, also those who are no longer among this quarter's customers: their
+    rows cannot be measured and are left out, listed with the other fixes, without stopping the build."""
+    folder = tiny_tables()
+    first, second = ids(folder)[:2]
+    write_contacts(folder, [f"{first},cart,email,2026-07-03", "999,cart,email,2026-07-03", "999,cart,push,2026-07-04",
+                            f"{second},pages,email,2026-07-05"])
+    tables = validate_tables(load_tables(folder))
+    assert sorted(tables.contacts[ID].astype(str).unique()) == sorted([str(first), str(second)])
+    gone = [f for f in tables.fixes if f.file == "contacts.csv" and "нет в market_file" in f.what]
+    assert [(f.column, f.rows, f.action) for f in gone] == [(ID, 2, "удалено")]
+    assert contacts(tables, RULES, "2026-Q3").customers == 2
+
+
+def test_a_contacts_table_without_a_customer_of_the_quarter_stops(tiny_tables) -> None:
+    """Not one customer known: another shop's export or a wrong column, not customers who left."""
+    folder = tiny_tables()
+    write_contacts(folder, ["998,cart,email,2026-07-03", "999,cart,email,2026-07-04"])
+    error = stop(folder)
+    assert error.column == ID and error.rows == [2, 3]
+    assert "ни одного покупателя таблицы контактов нет в market_file (id 998, 999)" in error.message
 
 
 def test_an_unknown_offer_lists_what_the_settings_allow(tiny_tables) -> None:

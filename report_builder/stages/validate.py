@@ -125,9 +125,10 @@ _CONTACT_ALIASES = {"предложение": OFFER, "канал": CHANNEL, "д�
 
 
 def _contacts(frame: pd.DataFrame, market_file: pd.DataFrame, file: str, fixes: list[Fix]) -> pd.DataFrame:
-    """The contacts table: its four columns, no empty value, a day in every row, each customer one of market_file's.
+    """The contacts table: its four columns, no empty value, a day in every row, customers of market_file.
 
-    A row repeated in every column (the same offer by the same channel on the same day) is dropped and counted.
+    A row repeated in every column (the same offer by the same channel on the same day) is dropped and counted, and so
+    are the rows of customers not in market_file, unless no customer is there (an error).
     Offers and channels are named by the settings: that is the contacts stage's to check.
     """
     present = {_key(c) for c in frame.columns}
@@ -144,17 +145,27 @@ def _contacts(frame: pd.DataFrame, market_file: pd.DataFrame, file: str, fixes: 
                          int(repeated.sum()), "удалено", file))
         frame = frame[~repeated]
     unknown = ~frame[ID].isin(market_file[ID])
-    if unknown.any():
-        ids = frame.loc[unknown, ID].astype(str).unique()
+    if not unknown.any():
+        return frame
+    ids = frame.loc[unknown, ID].astype(str).unique()
+    # A customer contacted during the quarter may have left the regular customers by its end: such rows are the shop's
+    # real export, not an error, and no measurement can use them (the back-test compares the customers of both
+    # quarters). They are left out and listed; how many left depends on the shop, the plan reaches those at risk, and
+    # no share of them tells a broken export apart. A table without a single customer of market_file is one: another
+    # shop's or a wrong column.
+    if unknown.all():
         raise InputError(
-            f"покупателей с id {', '.join(ids[:5])}{' и другими' if len(ids) > 5 else ''} нет в market_file",
+            f"ни одного покупателя таблицы контактов нет в market_file (id {', '.join(ids[:5])}"
+            f"{' и другие' if len(ids) > 5 else ''})",
             file=file,
             column=ID,
             rows=list(frame.index[unknown]),
-            hint="В таблице контактов должны быть только покупатели из market_file этого квартала: проверьте, что "
-            "выгружен тот же квартал, и уберите строки покупателей, которых в нём нет",
+            hint="Похоже, таблица контактов выгружена не из того магазина или в столбце id не номера покупателей: в ней "
+            "должны быть покупатели из market_file этого квартала (контакты ушедших покупателей отчёт пропускает сам)",
         )
-    return frame
+    fixes.append(Fix("контакты покупателей, которых нет в market_file этого квартала (ушли или не попали в выгрузку), "
+                     "не учитываются", ID, int(unknown.sum()), "удалено", file))
+    return frame[~unknown]
 
 
 def _iso(value: object) -> object:
