@@ -95,6 +95,11 @@ def holm(p_values: Sequence[float]) -> list[float]:
     return [float(p) for p in multipletests(list(p_values), method="holm")[1]]
 
 
+def holds(p_value: float | None, alpha: float) -> bool:
+    """Whether a difference holds by its test at the level: the one rule for the money and for the report's marks."""
+    return p_value is not None and p_value < alpha
+
+
 def _variance(arm: Arm) -> float:
     """The variance of a share; for a share of 0 or 1, that of (declined + ½) / (customers + 1)."""
     share = arm.rate if 0 < arm.declined < arm.customers else (arm.declined + 0.5) / (arm.customers + 1)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Annotated, Literal, NamedTuple
 
 from report_builder.records import Out
-from report_builder.uplift import Verdict
+from report_builder.uplift import Verdict, holds
 
 
 class Applied(NamedTuple):
@@ -106,7 +106,7 @@ class Effects:
     def unconfirmed(self, effect: Effect) -> bool:
         """Whether a reading of «effect» or «harm» does not hold by the test of no difference: for a segment, an offer or a
         cell once Holm's adjustment counts every comparison made."""
-        return effect.verdict in ("effect", "harm") and not (effect.p_adjusted is not None and effect.p_adjusted < self.alpha)
+        return effect.verdict in ("effect", "harm") and not holds(effect.p_adjusted, self.alpha)
 
     @property
     def groups(self) -> tuple[Effect, ...]:

@@ -29,7 +29,7 @@ from report_builder.records import Record
 from report_builder.results.data import CleanData
 from report_builder.results.effects import Effect, Effects, Loss, QuarterUplift
 from report_builder.results.history import Reference
-from report_builder.uplift import Arm, Verdict, holm, newcombe, no_difference_p, pooled
+from report_builder.uplift import Arm, Verdict, holds, holm, newcombe, no_difference_p, pooled
 from report_builder.uplift import verdict as reading
 
 LOSS_ROUNDS = 400  # bootstrap resamples for the interval of the measured loss
@@ -165,7 +165,7 @@ def _used(verdict: Verdict, ci: tuple[float, float] | None, p_adjusted: float | 
     if verdict == "small_groups" or ci is None:
         return "assumed"
     if verdict == "harm":
-        return "measured" if p_adjusted is not None and p_adjusted < config.alpha else "assumed"
+        return "measured" if holds(p_adjusted, config.alpha) else "assumed"
     return "measured" if ci[1] - ci[0] <= config.max_ci_width else "assumed"
 
 

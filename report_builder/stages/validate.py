@@ -147,13 +147,13 @@ def _contacts(frame: pd.DataFrame, market_file: pd.DataFrame, file: str, fixes: 
     unknown = ~frame[ID].isin(market_file[ID])
     if not unknown.any():
         return frame
-    ids = frame.loc[unknown, ID].astype(str).unique()
     # A customer contacted during the quarter may have left the regular customers by its end: such rows are the shop's
     # real export, not an error, and no measurement can use them (the back-test compares the customers of both
     # quarters). They are left out and listed; how many left depends on the shop, the plan reaches those at risk, and
     # no share of them tells a broken export apart. A table without a single customer of market_file is one: another
     # shop's or a wrong column.
     if unknown.all():
+        ids = frame.loc[unknown, ID].astype(str).unique()
         raise InputError(
             f"ни одного покупателя таблицы контактов нет в market_file (id {', '.join(ids[:5])}"
             f"{' и другие' if len(ids) > 5 else ''})",

@@ -54,9 +54,8 @@ def dropped_sentence(plan: Plan, effects: Effects) -> str:
             continue
         numbers = uplift_difference(e.uplift, e.uplift_ci95)
         if e.offer is None and e.segment is not None and not e.works and e.segment not in planned:
-            harm = e.verdict == "harm"
-            confirmed = harm and e.p_adjusted is not None
-            held = f", и вред держится с поправкой Холма на {compared}{p_note(e.p_adjusted)}" if confirmed else ""
+            harm = e.verdict == "harm"  # a harm the money uses (`works`) is one that holds after Holm's adjustment
+            held = f", и вред держится с поправкой Холма на {compared}{p_note(e.p_adjusted)}" if harm else ""
             parts.append(f"Сегмент «{e.segment}» в план не вошёл: по контрольным группам предложения там "
                          f"{'вредят' if harm else 'не действуют'} — {numbers}{held}.")
         # All offers together are tested without Holm's adjustment: the table and «Главное» say when theirs does not hold.
