@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin
 
-from report_builder.calibration import Method, fit_calibrator, raw_score, scores_out_of_fold
+from report_builder.calibration import Calibrator, Method, fit_calibrator, raw_score, scores_out_of_fold
 from report_builder.features import Splitter
 from report_builder.results.analysis import OutOfFold
 
@@ -28,8 +28,12 @@ class Calibrated(ClassifierMixin, BaseEstimator):
 
     def assembled(self, fitted: object, scores: OutOfFold, y: pd.Series | np.ndarray) -> Calibrated:
         """This calibrated model from `fitted` (the classifier fitted on every row) and its out-of-fold scores."""
+        return self.joined(fitted, fit_calibrator(scores.raw, np.asarray(y), self.method))
+
+    def joined(self, fitted: object, calibrator: Calibrator) -> Calibrated:
+        """This calibrated model from `fitted` and a calibrator fitted before (one a quarter's history kept)."""
         self.estimator_ = fitted
-        self.calibrator_ = fit_calibrator(scores.raw, np.asarray(y), self.method)
+        self.calibrator_ = calibrator
         self.classes_ = fitted.classes_  # type: ignore[attr-defined]
         return self
 

@@ -27,6 +27,16 @@ def calibrated(estimator: object, cv: Splitter, method: Method, n_jobs: int | No
     return Calibrated(clone(estimator), cv, method, n_jobs)
 
 
+def joined(fitted: object, calibrator: Calibrator) -> object:
+    """A fitted classifier with a calibrator fitted before (`Calibrated`); the classifier itself when its probability
+    is used as it is."""
+    from report_builder.calibrated_model import Calibrated
+
+    if calibrator.method == "none":
+        return fitted
+    return Calibrated(fitted, None, calibrator.method).joined(fitted, calibrator)  # type: ignore[arg-type]
+
+
 def base_estimator(model: object) -> object:
     """The fitted pipeline under a calibrator: what SHAP explains (calibration only rescales its output)."""
     from report_builder.calibrated_model import Calibrated
@@ -121,17 +131,26 @@ def cross_calibrated(score: np.ndarray, y: np.ndarray, cv: Splitter, method: str
 
 @dataclass(frozen=True)
 class Calibrator:
-    """The mapping from a score to a probability: isotonic, Platt's sigmoid, or none (the score is one already)."""
+    """The mapping from a score to a probability, as plain numbers (a quarter's history keeps them, so that the next
+    quarter scores its customers with last quarter's model as it was): isotonic — the knots it interpolates between,
+    flat beyond the ends (`numbers`: their scores, then their probabilities); Platt's sigmoid — its slope and
+    intercept; none — nothing (the score is a probability already). It maps as the scikit-learn model it was read from
+    (IsotonicRegression with out_of_bounds="clip", LogisticRegression), to the last bit."""
 
     method: Method
-    fitted: object | None  # IsotonicRegression or LogisticRegression on the score; None for "none"
+    numbers: tuple[float, ...] = ()
 
     def __call__(self, score: np.ndarray) -> np.ndarray:
+        values = np.asarray(score, dtype=float)
         if self.method == "isotonic":
-            return np.asarray(self.fitted.predict(score), dtype=float)  # type: ignore[union-attr]
+            knots = len(self.numbers) // 2
+            return np.interp(values, self.numbers[:knots], self.numbers[knots:])
         if self.method == "sigmoid":
-            return self.fitted.predict_proba(np.asarray(score).reshape(-1, 1))[:, 1]  # type: ignore[union-attr]
-        return np.asarray(score, dtype=float)
+            from scipy.special import expit
+
+            slope, intercept = self.numbers
+            return expit(slope * values + intercept)
+        return values
 
 
 def fit_calibrator(score: np.ndarray, y: np.ndarray, method: Method) -> Calibrator:
@@ -140,10 +159,12 @@ def fit_calibrator(score: np.ndarray, y: np.ndarray, method: Method) -> Calibrat
     from sklearn.linear_model import LogisticRegression
 
     if method == "isotonic":
-        return Calibrator(method, IsotonicRegression(out_of_bounds="clip", y_min=0, y_max=1).fit(score, y))
+        isotonic = IsotonicRegression(out_of_bounds="clip", y_min=0, y_max=1).fit(score, y)
+        return Calibrator(method, (*map(float, isotonic.X_thresholds_), *map(float, isotonic.y_thresholds_)))
     if method == "sigmoid":
-        return Calibrator(method, LogisticRegression(C=1e6).fit(np.asarray(score).reshape(-1, 1), y))
-    return Calibrator(method, None)
+        sigmoid = LogisticRegression(C=1e6).fit(np.asarray(score).reshape(-1, 1), y)
+        return Calibrator(method, (float(sigmoid.coef_[0, 0]), float(sigmoid.intercept_[0])))
+    return Calibrator(method)
 
 
 def reliability(y: np.ndarray, proba: np.ndarray, bins: int = 10) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

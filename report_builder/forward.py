@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from report_builder.calibration import Method, calibrated, choose, fit_calibrator, model_scores, raw_score
+from report_builder.calibration import Calibrator, Method, calibrated, choose, fit_calibrator, joined, model_scores
 from report_builder.config import ForecastConfig, ModelConfig
 from report_builder.features import GroupedFolds, bootstrap_auc, stratified_cap
 from report_builder.labels import DECLINED, DECLINED_NOW, FEATURES, STABLE, TARGET
@@ -97,11 +97,10 @@ def forward_forecast(
 
     current_X = _features(current.customers)
     rates = _transition_rates(rows.y, rows.X[DECLINED_NOW].to_numpy())
+    calibrator = None
     if forward:
-        final = _refit(checked.estimator, rows, model, seed)
-        score = _proba_or_raw(final, current_X, method)
-        fitted = fit_calibrator(checked.proba if method == "none" else checked.raw, y, method)  # type: ignore[arg-type]
-        values = fitted(score)
+        calibrator = fit_calibrator(checked.proba if method == "none" else checked.raw, y, method)  # type: ignore[arg-type]
+        values = joined(_refit(checked.estimator, rows, model, seed), calibrator).predict_proba(current_X)[:, 1]  # type: ignore[attr-defined]
     else:
         values = np.where(current_X[DECLINED_NOW].to_numpy() == 1, rates[1], rates[0])
     probability = pd.Series(values, index=current.customers.index, name="probability")
@@ -127,6 +126,7 @@ def forward_forecast(
         rate_from_declining=rates[1],
         probability=probability,
         params=chosen_params(checked.estimator, checked_families(model, seed)[checked.family], model, checked.family),
+        calibrator=None if calibrator is None else calibrator.numbers,
         expected=ExpectedDecliners(
             from_stable=float(probability[current.customers[TARGET] == STABLE].sum()),
             from_declining=float(probability[declining_now].sum()),
@@ -135,21 +135,25 @@ def forward_forecast(
 
 
 def refitted(
-    quarters: Sequence[Quarter], pipeline: Pipeline, calibration: Method, config: ForecastConfig, model: ModelConfig, seed: int,
-    follows: Callable[[str, str], bool] | None = None,
-) -> Pipeline | None:
-    """A forward model with known parameters fitted again on every pair of `quarters` and calibrated out of fold
-    (folds grouped by customer): what a later quarter scores its customers with (`scored`) to see them with this
-    quarter's model. None without a pair."""
+    quarters: Sequence[Quarter], pipeline: Pipeline, calibration: Calibrator | Method, config: ForecastConfig,
+    model: ModelConfig, seed: int, follows: Callable[[str, str], bool] | None = None,
+) -> object | None:
+    """A forward model with known parameters fitted again on every pair of `quarters` as `forward_forecast` fitted it,
+    mapped by the calibrator that quarter recorded: what a later quarter scores its customers with (`scored`), to see
+    them with that quarter's forecast as it was. Given only the calibration's method (a quarter recorded before its
+    calibrator was kept), the calibrator is fitted again out of fold, the folds grouped by customer: the same one for a
+    forecast checked out of fold (one pair), another for one checked out of time. None without a pair."""
     pairs = _pairs(list(quarters), config, follows)
     if not pairs:
         return None
     rows = _pair_rows(pairs)
     if not _both_classes(rows.y):
         return None
+    if isinstance(calibration, Calibrator):
+        return joined(_refit(pipeline, rows, model, seed), calibration)
     used = _capped(np.arange(len(rows.y)), rows.y, model.max_fit_rows, seed)
     folds = GroupedFolds(rows.y[used], rows.customer[used], model.cv_folds, seed)
-    return calibrated(pipeline, folds, calibration, model.n_jobs).fit(rows.X.iloc[used], rows.y[used])  # type: ignore[arg-type,return-value]
+    return calibrated(pipeline, folds, calibration, model.n_jobs).fit(rows.X.iloc[used], rows.y[used])  # type: ignore[attr-defined]
 
 
 def scored(fitted: object, customers: pd.DataFrame) -> np.ndarray:
@@ -260,7 +264,3 @@ def _refit(estimator: Pipeline, rows: _Rows, model: ModelConfig, seed: int) -> P
 
     used = _capped(np.arange(len(rows.y)), rows.y, model.max_fit_rows, seed)
     return clone(estimator).fit(rows.X.iloc[used], rows.y[used])
-
-
-def _proba_or_raw(estimator: Pipeline, X: pd.DataFrame, method: Method) -> np.ndarray:
-    return estimator.predict_proba(X)[:, 1] if method == "none" else raw_score(estimator, X)

@@ -88,6 +88,10 @@ class Forecast:
     # The model's searched parameters (`stages.models.chosen_params`): next quarter refits it to say what the switch of
     # model changed.
     params: Annotated[dict[str, str | int | float | bool | None], Out(summary=False, history=True)] = field(default_factory=dict)
+    # A forward model's calibrator as plain numbers (`calibration.Calibrator`): next quarter joins it to the model fitted
+    # again, and scores its customers with this quarter's forecast as it was. None: not a forward model, or a quarter
+    # recorded before the calibrator was kept.
+    calibrator: Annotated[tuple[float, ...] | None, Out(summary=False, history=True)] = None
 
     @published(Out("baseline"))
     def baseline(self) -> Baselines:

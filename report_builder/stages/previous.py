@@ -13,7 +13,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from report_builder.calibration import calibrated
+from report_builder.calibration import Calibrator, calibrated
 from report_builder.config import ForecastConfig, ModelConfig
 from report_builder.forward import refitted, scored
 from report_builder.labels import DECLINED, DECLINED_NOW, FEATURES, TARGET
@@ -64,7 +64,9 @@ def _refitted(reference: Reference, config: ForecastConfig, model: ModelConfig, 
         fitted = calibrated(with_params(family, spec.params or {}), cross_validation(model.cv_folds, seed), spec.calibration)
         return PreviousForecast("same_quarter", model=FittedModel(fitted.fit(frame[list(FEATURES)], y)))  # type: ignore[attr-defined]
     quarters = [Quarter(r.run.period, r.data.customers[[*FEATURES, TARGET]]) for r in runs if r.data is not None]  # type: ignore[attr-defined]
-    forward = refitted(quarters, with_params(family, spec.params or {}, (DECLINED_NOW,)), spec.calibration, config,
+    # The calibrator the quarter recorded (an older history has only its method: it is fitted again).
+    calibration = spec.calibration if spec.calibrator is None else Calibrator(spec.calibration, tuple(spec.calibrator))
+    forward = refitted(quarters, with_params(family, spec.params or {}, (DECLINED_NOW,)), calibration, config,
                        model, seed, follows=consecutive)
     return None if forward is None else PreviousForecast("forward", model=FittedModel(forward))
 
