@@ -62,16 +62,16 @@ class HeldOut:
     seconds: float
 
 
-def held_out_scores(model: object, X: pd.DataFrame, y: np.ndarray, train: np.ndarray, test: np.ndarray) -> HeldOut:
-    """The scores of the rows `test` by the model fitted on the rows `train`, ranked as GridSearchCV with
+def held_out_scores(model: object, X_train: object, y_train: np.ndarray, X_test: object, y_test: np.ndarray) -> HeldOut:
+    """The scores of the rows `X_test` by the model fitted on `X_train`, ranked as GridSearchCV with
     `scoring="roc_auc"` ranks them (the decision function, else the probability). A task of the model search's workers,
     so the fold's ROC-AUC is computed beside the fit rather than by the waiting command; this module imports neither
     the settings nor the stages, so neither do they."""
     from sklearn.metrics import roc_auc_score
 
     start = time.perf_counter()
-    scores = model_scores(model.fit(X.iloc[train], y[train]), X.iloc[test])  # type: ignore[attr-defined]
-    seen = y[test]
+    scores = model_scores(model.fit(X_train, y_train), X_test)  # type: ignore[attr-defined]
+    seen = y_test
     auc = float(roc_auc_score(seen, scores.raw)) if len(np.unique(seen)) == 2 else float("nan")
     return HeldOut(scores, auc, time.perf_counter() - start)
 

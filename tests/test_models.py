@@ -188,12 +188,12 @@ def test_a_fold_is_ranked_by_the_decision_function_and_a_fold_of_one_class_has_n
     X, y = X.iloc[:300], y.to_numpy()[:300]
     pipeline = make_pipeline(families(SEED)["svc"])
     train, test = np.arange(200), np.arange(200, 300)
-    fold = held_out_scores(pipeline, X, y, train, test)
+    fold = held_out_scores(pipeline, X.iloc[train], y[train], X.iloc[test], y[test])
     fitted = pipeline.fit(X.iloc[train], y[train])
     assert fold.roc_auc == pytest.approx(roc_auc_score(y[test], fitted.decision_function(X.iloc[test])))
     assert fold.roc_auc != pytest.approx(roc_auc_score(y[test], fitted.predict(X.iloc[test])))
     one_class = np.flatnonzero(y[200:] == y[200])[:20] + 200
-    lonely = held_out_scores(pipeline, X, y, train, one_class)
+    lonely = held_out_scores(pipeline, X.iloc[train], y[train], X.iloc[one_class], y[one_class])
     assert np.isnan(lonely.roc_auc) and len(lonely.scores.raw) == len(one_class) and lonely.seconds > 0
 
 
