@@ -177,6 +177,10 @@ def test_every_candidate_is_scored_as_cross_validation_scores_it(demo_data: Clea
             expected = cross_val_score(pipeline, X, y, cv=cv, scoring="roc_auc")
             np.testing.assert_allclose(candidate.folds, expected, err_msg=f"{name} {candidate.parameters}")
         assert search.seconds > 0
+    # The folds are prepared once per preparation step (`PreparedFolds`): the candidates above tried every scaler, so
+    # each was scored on the rows of its own step.
+    scalers = {repr(c.parameters.get("prep__num", "passthrough")) for s in searches.values() for c in s.results}
+    assert len(scalers) == 3, scalers
 
 
 def test_a_fold_is_ranked_by_the_decision_function_and_a_fold_of_one_class_has_no_score(demo_data: CleanData) -> None:

@@ -228,7 +228,9 @@ class PreparedFolds:
 
     def rows(self, prep: object) -> list[tuple[np.ndarray, np.ndarray]]:
         """(training rows, held-out rows) of every fold as the step prepares them, fitted on the training rows."""
-        key = repr(prep)  # the step with all its parameters
+        from joblib import hash as digest
+
+        key = digest(prep)  # the step with all its parameters (a repr may elide some)
         if key not in self._prepared:
             self._prepared[key] = [self._prepare(prep, train, test) for train, test in self.splits]
         return self._prepared[key]
